@@ -1,0 +1,68 @@
+//! axum integration: extractors and `IntoResponse` for rejections.
+//!
+//! With [`WebhookLayer`](crate::WebhookLayer) on a route, handlers take any of
+//! - [`Verified<T>`](crate::Verified): the payload deserialized into `T` (`422 payload_invalid`
+//!   when it does not fit);
+//! - [`WebhookMeta`](crate::WebhookMeta): scheme, delivery id, event type, timestamp, matching
+//!   secret;
+//! - [`RawBody`](crate::RawBody): the verified bytes.
+//!
+//! All three read the request extensions the layer filled, so they can be combined freely and in
+//! any order. On a route without the layer they answer `500 verification_missing` (a server
+//! configuration error) and log it.
+
+use axum::extract::FromRequestParts;
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Rejection, RejectionKind};
+use crate::extract::{RawBody, Verified};
+use crate::verify::WebhookMeta;
+
+fn missing() -> Rejection {
+    tracing::error!(
+        "a webhook extractor ran on a request that did not pass through WebhookLayer; \
+         add the layer to this route"
+    );
+    Rejection::new(RejectionKind::VerificationMissing)
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        self.to_response()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for WebhookMeta {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Rejection> {
+        parts.extensions.get::<WebhookMeta>().cloned().ok_or_else(missing)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RawBody {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Rejection> {
+        parts.extensions.get::<RawBody>().cloned().ok_or_else(missing)
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Verified<T> {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Rejection> {
+        let body = parts.extensions.get::<RawBody>().ok_or_else(missing)?;
+        Verified::from_bytes(&body.0).inspect_err(|r| {
+            let scheme = parts.extensions.get::<WebhookMeta>().map(|m| m.scheme());
+            tracing::warn!(
+                scheme,
+                code = r.code(),
+                reason = r.detail().unwrap_or(""),
+                "verified webhook payload does not match the handler's type"
+            );
+        })
+    }
+}

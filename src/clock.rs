@@ -1,0 +1,80 @@
+//! Time sources. Verification reads "now" through a [`Clock`] so tests can pin it.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A source of the current unix time.
+pub trait Clock: Send + Sync + 'static {
+    /// Milliseconds since the unix epoch.
+    fn now_millis(&self) -> u64;
+}
+
+/// The system's wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_millis(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or(0)
+    }
+}
+
+/// A clock that only moves when told to; clones share the same time.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_guard::clock::{Clock, ManualClock};
+///
+/// let clock = ManualClock::at_secs(1_701_432_000);
+/// let seen_by_verifier = clock.clone();
+/// clock.advance(Duration::from_secs(301));
+/// assert_eq!(seen_by_verifier.now_millis(), 1_701_432_301_000);
+/// ```
+#[derive(Clone, Default)]
+pub struct ManualClock {
+    millis: Arc<AtomicU64>,
+}
+
+impl ManualClock {
+    /// A clock standing at `millis` since the epoch.
+    pub fn at_millis(millis: u64) -> Self {
+        ManualClock {
+            millis: Arc::new(AtomicU64::new(millis)),
+        }
+    }
+
+    /// A clock standing at `secs` since the epoch.
+    pub fn at_secs(secs: u64) -> Self {
+        Self::at_millis(secs.saturating_mul(1000))
+    }
+
+    /// Move the clock forward.
+    pub fn advance(&self, by: Duration) {
+        let by = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        self.millis.fetch_add(by, Ordering::SeqCst);
+    }
+
+    /// Set the clock.
+    pub fn set_millis(&self, millis: u64) {
+        self.millis.store(millis, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_millis(&self) -> u64 {
+        self.millis.load(Ordering::SeqCst)
+    }
+}
+
+impl fmt::Debug for ManualClock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManualClock")
+            .field("millis", &self.now_millis())
+            .finish()
+    }
+}

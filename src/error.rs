@@ -1,0 +1,262 @@
+//! Rejections: every way a delivery can be refused, each with one HTTP status and one stable code.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use http::StatusCode;
+
+/// What went wrong, as a closed set a caller can match on.
+///
+/// The HTTP status and the machine code of each kind are decided here and nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RejectionKind {
+    /// The body is larger than the configured limit. `413 body_too_large`.
+    BodyTooLarge,
+    /// The body could not be read (the client broke off, or a transport error). `400 body_read_failed`.
+    BodyReadFailed,
+    /// No signature header was sent. `401 signature_missing`.
+    SignatureMissing,
+    /// The signature header is there but does not follow the scheme (no prefix, not hex or base64,
+    /// wrong length, empty). `400 signature_malformed`.
+    SignatureMalformed,
+    /// Several different signature headers were sent where the scheme expects one. `400 signature_header_repeated`.
+    SignatureHeaderRepeated,
+    /// The signature is well-formed but no configured secret produces it. `401 signature_mismatch`.
+    SignatureMismatch,
+    /// The scheme requires a timestamp and none was sent. `400 timestamp_missing`.
+    TimestampMissing,
+    /// The timestamp is not a plain non-negative decimal integer that fits in 64 bits. `400 timestamp_malformed`.
+    TimestampMalformed,
+    /// The timestamp is older than the tolerance allows. `401 timestamp_expired`.
+    TimestampExpired,
+    /// The timestamp is further in the future than the tolerance allows. `401 timestamp_in_future`.
+    TimestampInFuture,
+    /// The scheme requires a delivery id (to sign it or to deduplicate) and none was found. `400 id_missing`.
+    IdMissing,
+    /// The delivery id is empty, longer than 256 bytes, sent twice with different values, or
+    /// not visible ASCII. `400 id_malformed`.
+    IdMalformed,
+    /// The event type header is empty, too long, repeated with different values, or not visible
+    /// ASCII. `400 event_malformed`.
+    EventMalformed,
+    /// The delivery verified but its payload does not deserialize into the handler's type. `422 payload_invalid`.
+    PayloadInvalid,
+    /// An extractor ran on a request that did not pass through the webhook layer: a server
+    /// configuration error, never the sender's fault. `500 verification_missing`.
+    VerificationMissing,
+}
+
+impl RejectionKind {
+    /// The HTTP status answered for this kind.
+    pub const fn status(self) -> StatusCode {
+        match self {
+            RejectionKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            RejectionKind::BodyReadFailed
+            | RejectionKind::SignatureMalformed
+            | RejectionKind::SignatureHeaderRepeated
+            | RejectionKind::TimestampMissing
+            | RejectionKind::TimestampMalformed
+            | RejectionKind::IdMissing
+            | RejectionKind::IdMalformed
+            | RejectionKind::EventMalformed => StatusCode::BAD_REQUEST,
+            RejectionKind::SignatureMissing
+            | RejectionKind::SignatureMismatch
+            | RejectionKind::TimestampExpired
+            | RejectionKind::TimestampInFuture => StatusCode::UNAUTHORIZED,
+            RejectionKind::PayloadInvalid => StatusCode::UNPROCESSABLE_ENTITY,
+            RejectionKind::VerificationMissing => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable machine-readable code, e.g. `"signature_mismatch"`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            RejectionKind::BodyTooLarge => "body_too_large",
+            RejectionKind::BodyReadFailed => "body_read_failed",
+            RejectionKind::SignatureMissing => "signature_missing",
+            RejectionKind::SignatureMalformed => "signature_malformed",
+            RejectionKind::SignatureHeaderRepeated => "signature_header_repeated",
+            RejectionKind::SignatureMismatch => "signature_mismatch",
+            RejectionKind::TimestampMissing => "timestamp_missing",
+            RejectionKind::TimestampMalformed => "timestamp_malformed",
+            RejectionKind::TimestampExpired => "timestamp_expired",
+            RejectionKind::TimestampInFuture => "timestamp_in_future",
+            RejectionKind::IdMissing => "id_missing",
+            RejectionKind::IdMalformed => "id_malformed",
+            RejectionKind::EventMalformed => "event_malformed",
+            RejectionKind::PayloadInvalid => "payload_invalid",
+            RejectionKind::VerificationMissing => "verification_missing",
+        }
+    }
+
+    /// A short fixed sentence for the response body.
+    pub const fn message(self) -> &'static str {
+        match self {
+            RejectionKind::BodyTooLarge => "request body exceeds the configured limit",
+            RejectionKind::BodyReadFailed => "request body could not be read",
+            RejectionKind::SignatureMissing => "no signature header was sent",
+            RejectionKind::SignatureMalformed => {
+                "signature header does not follow the expected format"
+            }
+            RejectionKind::SignatureHeaderRepeated => {
+                "several different signature headers were sent"
+            }
+            RejectionKind::SignatureMismatch => "signature does not match the payload",
+            RejectionKind::TimestampMissing => "no timestamp header was sent",
+            RejectionKind::TimestampMalformed => "timestamp is not a valid unix time",
+            RejectionKind::TimestampExpired => "timestamp is older than the tolerance allows",
+            RejectionKind::TimestampInFuture => {
+                "timestamp is further in the future than the tolerance allows"
+            }
+            RejectionKind::IdMissing => "no delivery id was sent",
+            RejectionKind::IdMalformed => "delivery id is not valid",
+            RejectionKind::EventMalformed => "event type is not valid",
+            RejectionKind::PayloadInvalid => {
+                "payload verified but does not match the expected event type"
+            }
+            RejectionKind::VerificationMissing => "webhook verification is not configured",
+        }
+    }
+
+    /// Every kind, in declaration order (for documentation and exhaustive tests).
+    pub const ALL: &'static [RejectionKind] = &[
+        RejectionKind::BodyTooLarge,
+        RejectionKind::BodyReadFailed,
+        RejectionKind::SignatureMissing,
+        RejectionKind::SignatureMalformed,
+        RejectionKind::SignatureHeaderRepeated,
+        RejectionKind::SignatureMismatch,
+        RejectionKind::TimestampMissing,
+        RejectionKind::TimestampMalformed,
+        RejectionKind::TimestampExpired,
+        RejectionKind::TimestampInFuture,
+        RejectionKind::IdMissing,
+        RejectionKind::IdMalformed,
+        RejectionKind::EventMalformed,
+        RejectionKind::PayloadInvalid,
+        RejectionKind::VerificationMissing,
+    ];
+}
+
+/// A refused delivery: a [`RejectionKind`] plus an optional diagnostic.
+///
+/// The response a sender sees is `status()` with the JSON body
+/// `{"error": code(), "message": message()}`. The [`detail`](Rejection::detail) is for your logs
+/// ("timestamp is 412 s old, tolerance 300 s"); it is never sent to the client and never
+/// contains secret material, an expected signature or the body.
+///
+/// ```
+/// use webhook_guard::{Rejection, RejectionKind};
+///
+/// let r = Rejection::new(RejectionKind::SignatureMismatch);
+/// assert_eq!(r.status(), 401);
+/// assert_eq!(r.code(), "signature_mismatch");
+/// assert_eq!(
+///     String::from_utf8(r.json_body()).unwrap(),
+///     r#"{"error":"signature_mismatch","message":"signature does not match the payload"}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    kind: RejectionKind,
+    detail: Option<Cow<'static, str>>,
+}
+
+impl Rejection {
+    /// A rejection of this kind without a diagnostic.
+    pub const fn new(kind: RejectionKind) -> Self {
+        Rejection { kind, detail: None }
+    }
+
+    /// A rejection with a diagnostic for the logs.
+    pub fn with_detail(kind: RejectionKind, detail: impl Into<Cow<'static, str>>) -> Self {
+        Rejection {
+            kind,
+            detail: Some(detail.into()),
+        }
+    }
+
+    /// The kind, to match on.
+    pub const fn kind(&self) -> RejectionKind {
+        self.kind
+    }
+
+    /// The HTTP status to answer.
+    pub const fn status(&self) -> StatusCode {
+        self.kind.status()
+    }
+
+    /// The stable machine code.
+    pub const fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// The fixed client-facing message.
+    pub const fn message(&self) -> &'static str {
+        self.kind.message()
+    }
+
+    /// The diagnostic for logs, if any: why exactly this delivery failed.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
+    /// The JSON response body, `{"error": "<code>", "message": "<message>"}`.
+    pub fn json_body(&self) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "error": self.code(),
+            "message": self.message(),
+        }))
+        .unwrap_or_default()
+    }
+
+    /// An `http::Response` carrying this rejection, for adapters and plain hyper services.
+    pub fn to_response<B: From<bytes::Bytes>>(&self) -> http::Response<B> {
+        let mut res = http::Response::new(B::from(bytes::Bytes::from(self.json_body())));
+        *res.status_mut() = self.status();
+        res.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        res
+    }
+}
+
+impl From<RejectionKind> for Rejection {
+    fn from(kind: RejectionKind) -> Self {
+        Rejection::new(kind)
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.detail {
+            Some(detail) => write!(f, "{} ({}): {}", self.message(), self.code(), detail),
+            None => write!(f, "{} ({})", self.message(), self.code()),
+        }
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_statuses_are_errors() {
+        let mut codes: Vec<_> = RejectionKind::ALL.iter().map(|k| k.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), RejectionKind::ALL.len());
+        for k in RejectionKind::ALL {
+            assert!(k.status().is_client_error() || k.status().is_server_error());
+            assert!(
+                k.code()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_')
+            );
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! # webhook-guard
+//!
+//! Receive webhooks safely: only verified, fresh, first-time deliveries reach your handler, as
+//! typed events.
+//!
+//! Put a [`WebhookLayer`] in front of an axum route (or any tower / hyper service). For every
+//! request it buffers the raw body up to a limit, checks the timestamp window, verifies the
+//! HMAC-SHA256 signature in constant time against one or more secrets, and hands the handler the
+//! verified payload. Anything else gets a clear, specific error: a status code and a
+//! machine-readable reason, `{"error": "signature_mismatch", "message": "…"}`.
+//!
+//! ```
+//! use axum::{Json, Router, routing::post};
+//! use webhook_guard::events::heppu::Event;
+//! use webhook_guard::{Scheme, Secret, Verified, Verifier, WebhookLayer, WebhookMeta};
+//!
+//! async fn heppu(meta: WebhookMeta, Verified(event): Verified<Event>) -> Json<serde_json::Value> {
+//!     Json(serde_json::json!({ "received": event.event_type(), "id": meta.id() }))
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let secret = Secret::new(std::env::var("HEPPU_SECRET").unwrap_or("whsec_your_secret_key_here".into()))?;
+//! let app: Router = Router::new()
+//!     .route("/webhooks/heppu", post(heppu))
+//!     .route_layer(WebhookLayer::new(Verifier::new(Scheme::heppu(), secret)));
+//! # Ok(()) }
+//! ```
+//!
+//! ## Pieces
+//! - [`Secret`]: key bytes, validated when configured, zeroized on drop, never printed.
+//! - [`Scheme`]: how a sender signs, declaratively; built-in profiles ([`Scheme::heppu`],
+//!   [`Scheme::helix`], [`Scheme::helicone`]) and a [builder](Scheme::builder) for any other
+//!   HMAC-SHA256 scheme.
+//! - [`Verifier`]: scheme + secrets + tolerance + clock; pure and synchronous.
+//! - [`Rejection`]: every failure, with one status and one stable code.
+//! - [`WebhookLayer`]: the tower middleware; [`Verified<T>`], [`WebhookMeta`], [`RawBody`]: what
+//!   handlers receive.
+//! - [`events`]: typed payloads of the built-in senders.
+//! - [`testing`]: sign deliveries like a sender, for your tests.
+//!
+//! ## Features
+//! - `axum` (default): axum extractors and `IntoResponse` for [`Rejection`].
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
+pub mod clock;
+mod error;
+pub mod events;
+mod extract;
+pub mod scheme;
+mod secret;
+pub mod testing;
+pub mod tower;
+mod verify;
+
+pub use error::{Rejection, RejectionKind};
+pub use extract::{RawBody, Verified};
+pub use scheme::Scheme;
+pub use secret::{MIN_SECRET_LEN, Secret, SecretError};
+pub use tower::{WebhookLayer, WebhookService};
+pub use verify::{DEFAULT_TOLERANCE, Verifier, VerifierBuilder, VerifierError, VerifyState, WebhookMeta};

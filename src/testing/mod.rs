@@ -1,0 +1,198 @@
+//! Signing helpers for tests: build deliveries exactly as a sender would sign them.
+//!
+//! Our own tests use these, and so can yours: sign a payload for any [`Scheme`] with a
+//! [`Secret`], then send it to your receiver.
+//!
+//! ```
+//! use webhook_guard::{Scheme, Secret};
+//! use webhook_guard::testing::{Delivery, samples};
+//!
+//! let secret = Secret::new("whsec_your_secret_key_here")?;
+//! let signed = Delivery::new(Scheme::heppu(), samples::HEPPU_CALL_COMPLETED)
+//!     .id("whd_abc123")
+//!     .timestamp(1_701_432_000)
+//!     .sign(&secret);
+//! assert_eq!(signed.header("x-webhook-id"), Some("whd_abc123"));
+//! assert_eq!(signed.header("x-webhook-event"), Some("call.completed"));
+//! assert!(signed.header("x-webhook-signature-256").unwrap().starts_with("sha256="));
+//!
+//! let request: http::Request<bytes::Bytes> = signed.into_request("/webhooks/heppu");
+//! assert_eq!(request.method(), "POST");
+//! # Ok::<(), webhook_guard::SecretError>(())
+//! ```
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::clock::{Clock, SystemClock};
+use crate::scheme::{Field, Scheme, json_field};
+use crate::secret::Secret;
+use crate::verify::compute_tag;
+
+pub mod samples;
+
+/// A delivery to sign: a scheme, a body, and optionally an id, event type and timestamp.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Delivery {
+    scheme: Scheme,
+    body: Bytes,
+    id: Option<String>,
+    event: Option<String>,
+    timestamp: Option<String>,
+}
+
+/// A signed delivery: the headers a sender would send, and the body.
+#[derive(Debug, Clone)]
+pub struct SignedDelivery {
+    /// Every header the sender sends: signature, timestamp, id and event type where the scheme
+    /// has them, and `content-type: application/json`.
+    pub headers: HeaderMap,
+    /// The body, unchanged.
+    pub body: Bytes,
+}
+
+impl Delivery {
+    /// A delivery of `body` under `scheme`.
+    pub fn new(scheme: Scheme, body: impl Into<Bytes>) -> Self {
+        Delivery {
+            scheme,
+            body: body.into(),
+            id: None,
+            event: None,
+            timestamp: None,
+        }
+    }
+
+    /// The delivery id header (when the scheme reads its id from a header). Without it a
+    /// unique id is generated.
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// The event type header (when the scheme has one). Without it the body's top-level
+    /// `event` or `type` string is used, if any.
+    pub fn event(mut self, event: impl Into<String>) -> Self {
+        self.event = Some(event.into());
+        self
+    }
+
+    /// The timestamp, in the scheme's own unit (seconds or milliseconds). Without it: now.
+    pub fn timestamp(mut self, value: u64) -> Self {
+        self.timestamp = Some(value.to_string());
+        self
+    }
+
+    /// The timestamp as milliseconds since the epoch, converted to the scheme's unit.
+    pub fn timestamp_millis(self, millis: u64) -> Self {
+        match self.scheme.timestamp() {
+            Some((_, unit)) => {
+                let v = unit.from_millis(millis);
+                self.timestamp(v)
+            }
+            None => self,
+        }
+    }
+
+    /// The timestamp header's exact text, signed as is (for testing malformed values).
+    pub fn timestamp_raw(mut self, text: impl Into<String>) -> Self {
+        self.timestamp = Some(text.into());
+        self
+    }
+
+    /// Sign with `secret` and produce the headers.
+    ///
+    /// # Panics
+    /// If an id, event or timestamp given to this builder is not a valid header value.
+    pub fn sign(&self, secret: &Secret) -> SignedDelivery {
+        let scheme = &self.scheme;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let ts = scheme.timestamp().map(|(name, unit)| {
+            let text = self
+                .timestamp
+                .clone()
+                .unwrap_or_else(|| unit.from_millis(SystemClock.now_millis()).to_string());
+            insert(&mut headers, name, &text);
+            text
+        });
+        let id = match scheme.id_field() {
+            Some(Field::Header(name)) => {
+                let id = self.id.clone().unwrap_or_else(unique_id);
+                insert(&mut headers, name, &id);
+                Some(id)
+            }
+            _ => None,
+        };
+        if let Some(Field::Header(name)) = scheme.event_field() {
+            let from_body = || {
+                ["event", "type"].iter().find_map(|k| {
+                    json_field(&self.body, &[std::borrow::Cow::Borrowed(*k)])
+                        .ok()
+                        .flatten()
+                })
+            };
+            if let Some(event) = self.event.clone().or_else(from_body) {
+                insert(&mut headers, name, &event);
+            }
+        }
+        let tag = compute_tag(
+            scheme,
+            secret.expose(),
+            ts.as_deref().map(str::as_bytes),
+            id.as_deref().map(str::as_bytes),
+            &self.body,
+        );
+        insert(
+            &mut headers,
+            &scheme.signature_headers()[0],
+            &scheme.format_signature(&tag),
+        );
+        SignedDelivery {
+            headers,
+            body: self.body.clone(),
+        }
+    }
+}
+
+fn insert(headers: &mut HeaderMap, name: &HeaderName, value: &str) {
+    headers.insert(
+        name.clone(),
+        HeaderValue::from_str(value).expect("test delivery header values are valid"),
+    );
+}
+
+fn unique_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "dlv_{}_{}",
+        SystemClock.now_millis(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl SignedDelivery {
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// A `POST` request to `uri` carrying this delivery, with any body type built from `Bytes`
+    /// (`Bytes`, `axum::body::Body`, `http_body_util::Full<Bytes>`, …).
+    ///
+    /// # Panics
+    /// If `uri` is not a valid URI.
+    pub fn into_request<B: From<Bytes>>(self, uri: &str) -> http::Request<B> {
+        let mut req = http::Request::new(B::from(self.body));
+        *req.method_mut() = http::Method::POST;
+        *req.uri_mut() = uri.parse().expect("valid URI");
+        *req.headers_mut() = self.headers;
+        req
+    }
+}

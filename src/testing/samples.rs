@@ -1,0 +1,3 @@
+//! TEMPORARY stub.
+#![allow(missing_docs)]
+pub const HEPPU_CALL_COMPLETED: &str = r#"{"event":"call.completed","conversationId":"conv_xyz789"}"#;

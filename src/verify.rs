@@ -1,0 +1,631 @@
+//! The verifier: a scheme, one or more secrets, a tolerance and a clock.
+//!
+//! [`Verifier::verify`] is pure and synchronous: headers and body in, [`WebhookMeta`] or a
+//! [`Rejection`] out. For adapters that hash while the body is still arriving,
+//! [`Verifier::begin`] checks the headers and returns a [`VerifyState`] that absorbs body chunks
+//! one by one; when the last chunk has landed only the finalisation remains.
+//!
+//! How it stays fast and safe:
+//! - each secret's HMAC state is keyed once (the inner and outer pad blocks are hashed when the
+//!   verifier is built) and cloned per request;
+//! - the signed parts are streamed into the HMAC in order, so the body is never copied into a
+//!   concatenated message;
+//! - received signatures are decoded into a fixed stack buffer and compared with
+//!   [`subtle::ConstantTimeEq`], against every candidate, without early exit;
+//! - with several secrets (rotation) only the first is hashed while streaming; the others are tried
+//!   on the buffered body only if the first does not match.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use http::{HeaderMap, HeaderValue};
+use sha2::Sha256;
+use subtle::{Choice, ConstantTimeEq};
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Rejection, RejectionKind};
+use crate::scheme::{Field, Scheme, SignedPart, Signatures, TAG_LEN, json_field};
+use crate::secret::Secret;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Default tolerance for timestamps in the past and in the future: 5 minutes, the value every
+/// sender in our documentation recommends.
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
+
+/// Verifies deliveries of one scheme. Cheap to clone (shared state behind an `Arc`).
+///
+/// ```
+/// use webhook_guard::{Scheme, Secret, Verifier};
+/// use webhook_guard::testing::Delivery;
+///
+/// let secret = Secret::new("whsec_your_secret_key_here")?;
+/// let verifier = Verifier::new(Scheme::heppu(), secret.clone());
+///
+/// let body = br#"{"event":"call.completed","conversationId":"conv_xyz789"}"#;
+/// let delivery = Delivery::new(Scheme::heppu(), &body[..]).id("whd_abc123").sign(&secret);
+///
+/// let meta = verifier.verify(&delivery.headers, &delivery.body)?;
+/// assert_eq!(meta.id(), Some("whd_abc123"));
+/// assert_eq!(meta.event_type(), Some("call.completed"));
+///
+/// // One flipped byte and the delivery is refused.
+/// let err = verifier.verify(&delivery.headers, b"{}").unwrap_err();
+/// assert_eq!(err.code(), "signature_mismatch");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Verifier {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    scheme: Scheme,
+    keys: Vec<Key>,
+    past_ms: u64,
+    future_ms: u64,
+    check_timestamp: bool,
+    clock: Arc<dyn Clock>,
+}
+
+struct Key {
+    mac: HmacSha256,
+    label: Option<Arc<str>>,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Verifier")
+            .field("scheme", &i.scheme.name())
+            .field("secrets", &i.keys.len())
+            .field(
+                "labels",
+                &i.keys.iter().map(|k| k.label.as_deref()).collect::<Vec<_>>(),
+            )
+            .field("tolerance_past_ms", &i.past_ms)
+            .field("tolerance_future_ms", &i.future_ms)
+            .field("check_timestamp", &i.check_timestamp)
+            .finish()
+    }
+}
+
+/// A verifier that cannot work, refused by [`VerifierBuilder::build`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VerifierError {
+    /// No secret was given.
+    NoSecret,
+}
+
+impl fmt::Display for VerifierError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifierError::NoSecret => f.write_str("a verifier needs at least one secret"),
+        }
+    }
+}
+
+impl std::error::Error for VerifierError {}
+
+/// Builder for a [`Verifier`]; every knob has a safe default.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_guard::{Scheme, Secret, Verifier};
+///
+/// let verifier = Verifier::builder(Scheme::helix())
+///     .secret(Secret::new("new-secret-from-the-dashboard")?.with_label("2026-11"))
+///     .secret(Secret::new("old-secret-still-in-rotation")?.with_label("2026-05"))
+///     .tolerance(Duration::from_secs(120))
+///     .build()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub struct VerifierBuilder {
+    scheme: Scheme,
+    secrets: Vec<Secret>,
+    past: Duration,
+    future: Duration,
+    check_timestamp: bool,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for VerifierBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifierBuilder")
+            .field("scheme", &self.scheme.name())
+            .field("secrets", &self.secrets)
+            .field("past", &self.past)
+            .field("future", &self.future)
+            .finish()
+    }
+}
+
+impl VerifierBuilder {
+    /// Add a secret. Any configured secret that matches is enough; the first one is tried first,
+    /// so put the current secret first and the one being retired after it.
+    pub fn secret(mut self, secret: Secret) -> Self {
+        self.secrets.push(secret);
+        self
+    }
+
+    /// Add several secrets, in order of preference.
+    pub fn secrets(mut self, secrets: impl IntoIterator<Item = Secret>) -> Self {
+        self.secrets.extend(secrets);
+        self
+    }
+
+    /// Accept timestamps up to `tolerance` in the past and in the future (default 5 minutes).
+    /// A zero tolerance means exactly that: only the current second (or millisecond) passes.
+    pub fn tolerance(mut self, tolerance: Duration) -> Self {
+        self.past = tolerance;
+        self.future = tolerance;
+        self
+    }
+
+    /// How old a timestamp may be (default 5 minutes).
+    pub fn tolerance_past(mut self, tolerance: Duration) -> Self {
+        self.past = tolerance;
+        self
+    }
+
+    /// How far in the future a timestamp may be, for clock skew (default 5 minutes).
+    pub fn tolerance_future(mut self, tolerance: Duration) -> Self {
+        self.future = tolerance;
+        self
+    }
+
+    /// Read the time from this clock instead of the system clock (for tests).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// **Dangerous:** accept any timestamp, however old. The timestamp must still be present and
+    /// well-formed when the scheme has one. Only for re-verifying captured deliveries offline;
+    /// never in a receiver, where it re-opens replay attacks.
+    pub fn danger_accept_any_timestamp(mut self) -> Self {
+        self.check_timestamp = false;
+        self
+    }
+
+    /// Build the verifier; refuses a verifier without secrets.
+    pub fn build(self) -> Result<Verifier, VerifierError> {
+        if self.secrets.is_empty() {
+            return Err(VerifierError::NoSecret);
+        }
+        let keys = self
+            .secrets
+            .iter()
+            .map(|s| Key {
+                mac: <HmacSha256 as Mac>::new_from_slice(s.expose())
+                    .expect("HMAC accepts keys of any length"),
+                label: s.label_arc(),
+            })
+            .collect();
+        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        Ok(Verifier {
+            inner: Arc::new(Inner {
+                scheme: self.scheme,
+                keys,
+                past_ms: ms(self.past),
+                future_ms: ms(self.future),
+                check_timestamp: self.check_timestamp,
+                clock: self.clock,
+            }),
+        })
+    }
+}
+
+impl Verifier {
+    /// A verifier with one secret and the default tolerance.
+    pub fn new(scheme: Scheme, secret: Secret) -> Verifier {
+        Verifier::builder(scheme)
+            .secret(secret)
+            .build()
+            .expect("one secret is configured")
+    }
+
+    /// Start configuring a verifier for `scheme`.
+    pub fn builder(scheme: Scheme) -> VerifierBuilder {
+        VerifierBuilder {
+            scheme,
+            secrets: Vec::new(),
+            past: DEFAULT_TOLERANCE,
+            future: DEFAULT_TOLERANCE,
+            check_timestamp: true,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The scheme this verifier checks.
+    pub fn scheme(&self) -> &Scheme {
+        &self.inner.scheme
+    }
+
+    /// Verify a complete delivery: headers and the raw body exactly as received.
+    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookMeta, Rejection> {
+        let mut state = self.begin(headers)?;
+        state.update(body);
+        state.finish(body)
+    }
+
+    /// Check everything the headers decide (signature syntax, timestamp window, id) and return a
+    /// state that absorbs the body as it arrives.
+    ///
+    /// ```
+    /// use webhook_guard::{Scheme, Secret, Verifier};
+    /// use webhook_guard::testing::Delivery;
+    ///
+    /// let secret = Secret::new("a-helix-secret-of-some-length")?;
+    /// let verifier = Verifier::new(Scheme::helix(), secret.clone());
+    /// let d = Delivery::new(Scheme::helix(), &br#"{"type":"news","data":{}}"#[..]).sign(&secret);
+    ///
+    /// let mut state = verifier.begin(&d.headers)?;
+    /// for chunk in d.body.chunks(7) {
+    ///     state.update(chunk);
+    /// }
+    /// let meta = state.finish(&d.body)?;
+    /// assert_eq!(meta.scheme(), "helix");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn begin(&self, headers: &HeaderMap) -> Result<VerifyState, Rejection> {
+        let inner = &*self.inner;
+        let scheme = &inner.scheme;
+        let sigs = scheme.parse_signatures(headers)?;
+        let timestamp = match scheme.parse_timestamp(headers)? {
+            Some((raw, value)) => Some((raw, self.check_window(value)?)),
+            None => None,
+        };
+        let id = match scheme.id_field() {
+            Some(Field::Header(name)) => {
+                match Scheme::header_field(headers, name, RejectionKind::IdMalformed)? {
+                    Some(v) => Some(Text::Header(v)),
+                    None => {
+                        return Err(Rejection::with_detail(
+                            RejectionKind::IdMissing,
+                            format!("no `{name}` header"),
+                        ));
+                    }
+                }
+            }
+            _ => None,
+        };
+        let event = match scheme.event_field() {
+            Some(Field::Header(name)) => {
+                Scheme::header_field(headers, name, RejectionKind::EventMalformed)?.map(Text::Header)
+            }
+            _ => None,
+        };
+        let mut mac = inner.keys[0].mac.clone();
+        let ts_raw = timestamp.as_ref().map(|(raw, _)| raw.as_bytes());
+        let id_raw = id.as_ref().map(Text::as_bytes);
+        feed_parts(&mut mac, scheme.prefix_parts(), ts_raw, id_raw);
+        Ok(VerifyState {
+            verifier: self.clone(),
+            mac,
+            sigs,
+            timestamp,
+            id,
+            event,
+        })
+    }
+
+    /// Check a timestamp (in the scheme's unit) against the window; returns it in milliseconds.
+    fn check_window(&self, value: u64) -> Result<u64, Rejection> {
+        let inner = &*self.inner;
+        let (name, unit) = inner
+            .scheme
+            .timestamp()
+            .expect("called only for schemes with a timestamp");
+        let Some(ts_ms) = unit.to_millis(value) else {
+            return Err(Rejection::with_detail(
+                RejectionKind::TimestampMalformed,
+                format!("`{name}` overflows when read as unix {unit:?}"),
+            ));
+        };
+        if !inner.check_timestamp {
+            return Ok(ts_ms);
+        }
+        // Compare at the scheme's resolution: a seconds timestamp covers its whole second.
+        let now_ms = unit.to_millis(unit.from_millis(inner.clock.now_millis())).unwrap_or(u64::MAX);
+        let unit_hint = || match unit {
+            crate::scheme::TimestampUnit::Seconds if value >= 100_000_000_000 => {
+                "; it looks like milliseconds but the scheme expects seconds"
+            }
+            crate::scheme::TimestampUnit::Milliseconds if value < 100_000_000_000 => {
+                "; it looks like seconds but the scheme expects milliseconds"
+            }
+            _ => "",
+        };
+        if ts_ms < now_ms && now_ms - ts_ms > inner.past_ms {
+            return Err(Rejection::with_detail(
+                RejectionKind::TimestampExpired,
+                format!(
+                    "timestamp is {} s old, tolerance {} s{}",
+                    (now_ms - ts_ms) / 1000,
+                    inner.past_ms / 1000,
+                    unit_hint()
+                ),
+            ));
+        }
+        if ts_ms > now_ms && ts_ms - now_ms > inner.future_ms {
+            return Err(Rejection::with_detail(
+                RejectionKind::TimestampInFuture,
+                format!(
+                    "timestamp is {} s in the future, tolerance {} s{}",
+                    (ts_ms - now_ms) / 1000,
+                    inner.future_ms / 1000,
+                    unit_hint()
+                ),
+            ));
+        }
+        Ok(ts_ms)
+    }
+}
+
+/// Feed signed parts other than the body into a MAC.
+fn feed_parts(mac: &mut HmacSha256, parts: &[SignedPart], ts: Option<&[u8]>, id: Option<&[u8]>) {
+    for part in parts {
+        match part {
+            SignedPart::Timestamp => mac.update(ts.unwrap_or_default()),
+            SignedPart::Id => mac.update(id.unwrap_or_default()),
+            SignedPart::Literal(bytes) => mac.update(bytes),
+            SignedPart::Body => {}
+        }
+    }
+}
+
+/// Compute the HMAC-SHA256 tag of a scheme's signed message. Used by the test signer; the
+/// verification path uses the same part feeding.
+pub(crate) fn compute_tag(
+    scheme: &Scheme,
+    key: &[u8],
+    ts: Option<&[u8]>,
+    id: Option<&[u8]>,
+    body: &[u8],
+) -> [u8; TAG_LEN] {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC accepts any key length");
+    feed_parts(&mut mac, scheme.prefix_parts(), ts, id);
+    mac.update(body);
+    feed_parts(&mut mac, scheme.suffix_parts(), ts, id);
+    mac.finalize().into_bytes().into()
+}
+
+fn any_matches(tag: &[u8; TAG_LEN], sigs: &Signatures) -> bool {
+    let mut ok = Choice::from(0);
+    for candidate in sigs.as_slice() {
+        ok |= tag.ct_eq(candidate);
+    }
+    ok.into()
+}
+
+/// A delivery whose headers passed; absorbs the body chunk by chunk. See [`Verifier::begin`].
+pub struct VerifyState {
+    verifier: Verifier,
+    mac: HmacSha256,
+    sigs: Signatures,
+    timestamp: Option<(HeaderValue, u64)>,
+    id: Option<Text>,
+    event: Option<Text>,
+}
+
+impl fmt::Debug for VerifyState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyState")
+            .field("scheme", &self.verifier.scheme().name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerifyState {
+    /// Absorb the next body chunk.
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.mac.update(chunk);
+    }
+
+    /// Finish: `body` must be the whole body, the concatenation of every chunk passed to
+    /// [`update`](VerifyState::update) (it is read again only to try further secrets and to read an
+    /// id from the JSON body).
+    pub fn finish(self, body: &[u8]) -> Result<WebhookMeta, Rejection> {
+        let VerifyState {
+            verifier,
+            mut mac,
+            sigs,
+            timestamp,
+            id,
+            event,
+        } = self;
+        let inner = &*verifier.inner;
+        let scheme = &inner.scheme;
+        let ts_raw = timestamp.as_ref().map(|(raw, _)| raw.as_bytes());
+        let id_raw = id.as_ref().map(Text::as_bytes);
+        feed_parts(&mut mac, scheme.suffix_parts(), ts_raw, id_raw);
+        let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
+        let mut matched = any_matches(&tag, &sigs).then_some(0);
+        if matched.is_none() {
+            for (index, key) in inner.keys.iter().enumerate().skip(1) {
+                let mut mac = key.mac.clone();
+                feed_parts(&mut mac, scheme.prefix_parts(), ts_raw, id_raw);
+                mac.update(body);
+                feed_parts(&mut mac, scheme.suffix_parts(), ts_raw, id_raw);
+                let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
+                if any_matches(&tag, &sigs) {
+                    matched = Some(index);
+                    break;
+                }
+            }
+        }
+        let Some(secret_index) = matched else {
+            return Err(Rejection::with_detail(
+                RejectionKind::SignatureMismatch,
+                format!(
+                    "no secret matched ({} configured, {} signature(s) received); was the body \
+                     re-serialized before verification, or is the secret for another endpoint?",
+                    inner.keys.len(),
+                    sigs.as_slice().len()
+                ),
+            ));
+        };
+        // Only a verified body is parsed for fields.
+        let id = match (id, scheme.id_field()) {
+            (Some(id), _) => Some(id),
+            (None, Some(Field::JsonBody(path))) => Some(Text::Owned(body_field(
+                body,
+                path,
+                RejectionKind::IdMissing,
+                RejectionKind::IdMalformed,
+            )?)),
+            (None, _) => None,
+        };
+        let event = match (event, scheme.event_field()) {
+            (Some(e), _) => Some(e),
+            (None, Some(Field::JsonBody(path))) => body_field(
+                body,
+                path,
+                RejectionKind::EventMalformed,
+                RejectionKind::EventMalformed,
+            )
+            .ok()
+            .map(Text::Owned),
+            (None, _) => None,
+        };
+        let sig_index = sigs
+            .as_slice()
+            .iter()
+            .position(|s| bool::from(s.ct_eq(&tag)))
+            .unwrap_or(0);
+        Ok(WebhookMeta {
+            scheme: scheme.name_arc(),
+            id,
+            event,
+            timestamp_ms: timestamp.map(|(_, ms)| ms),
+            secret_index,
+            secret_label: inner.keys[secret_index].label.clone(),
+            signature: sigs.as_slice()[sig_index],
+        })
+    }
+}
+
+fn body_field(
+    body: &[u8],
+    path: &[std::borrow::Cow<'static, str>],
+    missing: RejectionKind,
+    malformed: RejectionKind,
+) -> Result<String, Rejection> {
+    let dotted = || path.join(".");
+    match json_field(body, path) {
+        Ok(Some(text)) => {
+            crate::scheme::check_field_text(text.as_bytes(), &dotted(), malformed)?;
+            Ok(text)
+        }
+        Ok(None) => Err(Rejection::with_detail(
+            missing,
+            format!("no `{}` string field in the JSON body", dotted()),
+        )),
+        Err(()) => Err(Rejection::with_detail(
+            missing,
+            format!("body is not JSON, so `{}` cannot be read", dotted()),
+        )),
+    }
+}
+
+/// Text taken from a header (kept as the shared header bytes, no copy) or from the body.
+#[derive(Clone)]
+enum Text {
+    Header(HeaderValue),
+    Owned(String),
+}
+
+impl Text {
+    fn as_str(&self) -> &str {
+        match self {
+            // Checked to be visible ASCII when read.
+            Text::Header(v) => v.to_str().unwrap_or_default(),
+            Text::Owned(s) => s,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Text::Header(v) => v.as_bytes(),
+            Text::Owned(s) => s.as_bytes(),
+        }
+    }
+}
+
+/// What verification established about a delivery.
+///
+/// Available to handlers as an extractor (axum: `WebhookMeta` in the handler signature) and in
+/// the request extensions after the webhook layer.
+#[derive(Clone)]
+pub struct WebhookMeta {
+    scheme: Arc<str>,
+    id: Option<Text>,
+    event: Option<Text>,
+    timestamp_ms: Option<u64>,
+    secret_index: usize,
+    secret_label: Option<Arc<str>>,
+    signature: [u8; TAG_LEN],
+}
+
+impl WebhookMeta {
+    /// The scheme's name, e.g. `"heppu"`.
+    pub fn scheme(&self) -> &str {
+        &self.scheme
+    }
+
+    /// The delivery id, where the scheme has one.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_ref().map(Text::as_str)
+    }
+
+    /// The event type, where the scheme carries it in a header or body field.
+    pub fn event_type(&self) -> Option<&str> {
+        self.event.as_ref().map(Text::as_str)
+    }
+
+    /// The delivery's timestamp in milliseconds since the unix epoch, where the scheme has one.
+    pub fn timestamp_millis(&self) -> Option<u64> {
+        self.timestamp_ms
+    }
+
+    /// The delivery's timestamp as a `SystemTime`.
+    pub fn timestamp(&self) -> Option<std::time::SystemTime> {
+        self.timestamp_ms
+            .map(|ms| std::time::UNIX_EPOCH + Duration::from_millis(ms))
+    }
+
+    /// Index of the secret that matched, in the order they were configured. Watch this during a
+    /// rotation: once no delivery matches the old secret any more, remove it.
+    pub fn secret_index(&self) -> usize {
+        self.secret_index
+    }
+
+    /// Label of the secret that matched, if it was given one.
+    pub fn secret_label(&self) -> Option<&str> {
+        self.secret_label.as_deref()
+    }
+
+    /// The verified signature's tag, for replay keys. Crate-private: not shown anywhere.
+    #[allow(dead_code)]
+    pub(crate) fn signature_tag(&self) -> &[u8; TAG_LEN] {
+        &self.signature
+    }
+}
+
+impl fmt::Debug for WebhookMeta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookMeta")
+            .field("scheme", &self.scheme())
+            .field("id", &self.id())
+            .field("event_type", &self.event_type())
+            .field("timestamp_millis", &self.timestamp_ms)
+            .field("secret_index", &self.secret_index)
+            .field("secret_label", &self.secret_label())
+            .finish()
+    }
+}

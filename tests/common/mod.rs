@@ -1,0 +1,148 @@
+//! Shared helpers for the integration tests: real servers on 127.0.0.1 and a real HTTP client.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use bytes::Bytes;
+use http::{HeaderMap, Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use webhook_guard::testing::SignedDelivery;
+
+/// Start `app` on an ephemeral port of 127.0.0.1; the server runs until the test's runtime ends.
+pub async fn spawn(app: Router) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    addr
+}
+
+/// What a handler saw, recorded in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub scheme: String,
+    pub id: Option<String>,
+    pub event: Option<String>,
+}
+
+#[derive(Clone, Default)]
+pub struct Calls(pub Arc<Mutex<Vec<Call>>>);
+
+impl Calls {
+    pub fn push(&self, call: Call) {
+        self.0.lock().unwrap().push(call);
+    }
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+    pub fn take(&self) -> Vec<Call> {
+        std::mem::take(&mut self.0.lock().unwrap())
+    }
+}
+
+/// An answer: status, headers and the body parsed as JSON (Null when not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub json: serde_json::Value,
+}
+
+impl Answer {
+    /// The machine code of a rejection body.
+    pub fn code(&self) -> &str {
+        self.json["error"].as_str().unwrap_or("")
+    }
+}
+
+pub fn client() -> Client<HttpConnector, Full<Bytes>> {
+    Client::builder(TokioExecutor::new()).build_http()
+}
+
+/// POST a signed delivery to `path`.
+pub async fn send(addr: SocketAddr, path: &str, delivery: SignedDelivery) -> Answer {
+    let req: Request<Full<Bytes>> = delivery.into_request(&format!("http://{addr}{path}"));
+    send_request(req).await
+}
+
+pub async fn send_request(req: Request<Full<Bytes>>) -> Answer {
+    let res = tokio::time::timeout(Duration::from_secs(10), client().request(req))
+        .await
+        .expect("answer within 10 s")
+        .expect("request succeeds");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    let json = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+    Answer {
+        status,
+        headers,
+        json,
+    }
+}
+
+/// Write raw bytes on a fresh connection and read whatever the server answers until it closes
+/// the connection or 5 s pass; returns the status code of the first response line.
+pub async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    read_response(&mut stream).await
+}
+
+pub async fn read_response(stream: &mut TcpStream) -> (u16, String) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut chunk)).await {
+            Ok(Ok(0)) | Err(_) => break,
+            Ok(Ok(n)) => {
+                buf.extend_from_slice(&chunk[..n]);
+                // Stop once a complete small response is in.
+                let text = String::from_utf8_lossy(&buf);
+                if let Some(head_end) = text.find("\r\n\r\n") {
+                    let head = &text[..head_end].to_ascii_lowercase();
+                    if let Some(cl) = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length: "))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        && buf.len() >= head_end + 4 + cl
+                    {
+                        break;
+                    }
+                }
+            }
+            Ok(Err(_)) => break,
+        }
+    }
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+/// The raw HTTP/1.1 head of a signed delivery, with custom extra header lines.
+pub fn raw_head(path: &str, headers: &HeaderMap, extra: &str) -> Vec<u8> {
+    let mut head = format!("POST {path} HTTP/1.1\r\nhost: 127.0.0.1\r\n");
+    for (name, value) in headers {
+        head.push_str(name.as_str());
+        head.push_str(": ");
+        head.push_str(value.to_str().unwrap());
+        head.push_str("\r\n");
+    }
+    head.push_str(extra);
+    head.push_str("\r\n");
+    head.into_bytes()
+}
