@@ -1,11 +1,11 @@
 //! axum integration: extractors and `IntoResponse` for rejections.
 //!
 //! With [`WebhookLayer`](crate::WebhookLayer) on a route, handlers take any of
-//! - [`Verified<T>`](crate::Verified): the payload deserialized into `T` (`422 payload_invalid`
+//! - [`Verified<T>`]: the payload deserialized into `T` (`422 payload_invalid`
 //!   when it does not fit);
-//! - [`WebhookMeta`](crate::WebhookMeta): scheme, delivery id, event type, timestamp, matching
+//! - [`WebhookMeta`]: scheme, delivery id, event type, timestamp, matching
 //!   secret;
-//! - [`RawBody`](crate::RawBody): the verified bytes.
+//! - [`RawBody`]: the verified bytes.
 //!
 //! All three read the request extensions the layer filled, so they can be combined freely and in
 //! any order. On a route without the layer they answer `500 verification_missing` (a server
@@ -38,7 +38,11 @@ impl<S: Send + Sync> FromRequestParts<S> for WebhookMeta {
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Rejection> {
-        parts.extensions.get::<WebhookMeta>().cloned().ok_or_else(missing)
+        parts
+            .extensions
+            .get::<WebhookMeta>()
+            .cloned()
+            .ok_or_else(missing)
     }
 }
 
@@ -46,7 +50,11 @@ impl<S: Send + Sync> FromRequestParts<S> for RawBody {
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Rejection> {
-        parts.extensions.get::<RawBody>().cloned().ok_or_else(missing)
+        parts
+            .extensions
+            .get::<RawBody>()
+            .cloned()
+            .ok_or_else(missing)
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
 use http::StatusCode;
 
@@ -42,6 +43,15 @@ pub enum RejectionKind {
     EventMalformed,
     /// The delivery verified but its payload does not deserialize into the handler's type. `422 payload_invalid`.
     PayloadInvalid,
+    /// The delivery is being processed by another attempt; retry later. `409 in_flight`, with
+    /// `Retry-After`.
+    InFlight,
+    /// The delivery id was seen before with a different body. `409 id_conflict`.
+    IdConflict,
+    /// Identical signed content was already delivered under another id. `409 replay_detected`.
+    ReplayDetected,
+    /// The deduplication store is unreachable; retry later. `503 store_unavailable`.
+    StoreUnavailable,
     /// An extractor ran on a request that did not pass through the webhook layer: a server
     /// configuration error, never the sender's fault. `500 verification_missing`.
     VerificationMissing,
@@ -65,6 +75,10 @@ impl RejectionKind {
             | RejectionKind::TimestampExpired
             | RejectionKind::TimestampInFuture => StatusCode::UNAUTHORIZED,
             RejectionKind::PayloadInvalid => StatusCode::UNPROCESSABLE_ENTITY,
+            RejectionKind::InFlight | RejectionKind::IdConflict | RejectionKind::ReplayDetected => {
+                StatusCode::CONFLICT
+            }
+            RejectionKind::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             RejectionKind::VerificationMissing => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -86,6 +100,10 @@ impl RejectionKind {
             RejectionKind::IdMalformed => "id_malformed",
             RejectionKind::EventMalformed => "event_malformed",
             RejectionKind::PayloadInvalid => "payload_invalid",
+            RejectionKind::InFlight => "in_flight",
+            RejectionKind::IdConflict => "id_conflict",
+            RejectionKind::ReplayDetected => "replay_detected",
+            RejectionKind::StoreUnavailable => "store_unavailable",
             RejectionKind::VerificationMissing => "verification_missing",
         }
     }
@@ -115,6 +133,10 @@ impl RejectionKind {
             RejectionKind::PayloadInvalid => {
                 "payload verified but does not match the expected event type"
             }
+            RejectionKind::InFlight => "this delivery is being processed; retry later",
+            RejectionKind::IdConflict => "this delivery id was already used with a different body",
+            RejectionKind::ReplayDetected => "this signed content was already delivered",
+            RejectionKind::StoreUnavailable => "deduplication store unavailable; retry later",
             RejectionKind::VerificationMissing => "webhook verification is not configured",
         }
     }
@@ -135,6 +157,10 @@ impl RejectionKind {
         RejectionKind::IdMalformed,
         RejectionKind::EventMalformed,
         RejectionKind::PayloadInvalid,
+        RejectionKind::InFlight,
+        RejectionKind::IdConflict,
+        RejectionKind::ReplayDetected,
+        RejectionKind::StoreUnavailable,
         RejectionKind::VerificationMissing,
     ];
 }
@@ -161,12 +187,17 @@ impl RejectionKind {
 pub struct Rejection {
     kind: RejectionKind,
     detail: Option<Cow<'static, str>>,
+    retry_after: Option<Duration>,
 }
 
 impl Rejection {
     /// A rejection of this kind without a diagnostic.
     pub const fn new(kind: RejectionKind) -> Self {
-        Rejection { kind, detail: None }
+        Rejection {
+            kind,
+            detail: None,
+            retry_after: None,
+        }
     }
 
     /// A rejection with a diagnostic for the logs.
@@ -174,7 +205,27 @@ impl Rejection {
         Rejection {
             kind,
             detail: Some(detail.into()),
+            retry_after: None,
         }
+    }
+
+    /// Ask the sender to retry after `after` (sent as `Retry-After`, in whole seconds, at
+    /// least 1).
+    #[must_use]
+    pub fn retry_after(mut self, after: Duration) -> Self {
+        self.retry_after = Some(after);
+        self
+    }
+
+    /// The `Retry-After` delay, if any.
+    pub fn retry_after_duration(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// `Retry-After` in whole seconds (rounded up, at least 1), if any.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        self.retry_after
+            .map(|d| (d.as_secs() + u64::from(d.subsec_nanos() > 0)).max(1))
     }
 
     /// The kind, to match on.
@@ -219,6 +270,10 @@ impl Rejection {
             http::header::CONTENT_TYPE,
             http::HeaderValue::from_static("application/json"),
         );
+        if let Some(secs) = self.retry_after_secs() {
+            res.headers_mut()
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+        }
         res
     }
 }

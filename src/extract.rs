@@ -20,7 +20,7 @@ use crate::error::{Rejection, RejectionKind};
 /// ```
 /// use webhook_guard::Verified;
 ///
-/// #[derive(serde::Deserialize)]
+/// #[derive(Debug, serde::Deserialize)]
 /// struct Ping { zen: String }
 ///
 /// let Verified(ping) = Verified::<Ping>::from_bytes(br#"{"zen":"keep it simple"}"#)?;

@@ -40,17 +40,24 @@
 //!
 //! ## Features
 //! - `axum` (default): axum extractors and `IntoResponse` for [`Rejection`].
+//! - `actix`: the actix-web middleware `actix::WebhookGuard` and the same extractors.
+//! - `redis`: `dedup::RedisStore`, deduplication shared by several replicas.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub mod actix;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 pub mod clock;
+pub mod dedup;
 mod error;
 pub mod events;
 mod extract;
+mod pipeline;
 pub mod scheme;
 mod secret;
 pub mod testing;
@@ -62,4 +69,11 @@ pub use extract::{RawBody, Verified};
 pub use scheme::Scheme;
 pub use secret::{MIN_SECRET_LEN, Secret, SecretError};
 pub use tower::{WebhookLayer, WebhookService};
-pub use verify::{DEFAULT_TOLERANCE, Verifier, VerifierBuilder, VerifierError, VerifyState, WebhookMeta};
+pub use verify::{
+    DEFAULT_TOLERANCE, Verifier, VerifierBuilder, VerifierError, VerifyState, WebhookMeta,
+};
+
+/// The README's code blocks, compiled and run as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

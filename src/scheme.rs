@@ -223,13 +223,15 @@ impl fmt::Display for SchemeError {
             SchemeError::BodyNotSignedOnce => {
                 f.write_str("the signed message must contain the body exactly once")
             }
-            SchemeError::TimestampPartWithoutHeader => {
-                f.write_str("the signed message contains the timestamp but no timestamp header is set")
+            SchemeError::TimestampPartWithoutHeader => f.write_str(
+                "the signed message contains the timestamp but no timestamp header is set",
+            ),
+            SchemeError::IdPartWithoutHeader => f.write_str(
+                "the signed message contains the id but the id is not read from a header",
+            ),
+            SchemeError::EmptyJsonPath => {
+                f.write_str("a JSON field path needs at least one segment")
             }
-            SchemeError::IdPartWithoutHeader => {
-                f.write_str("the signed message contains the id but the id is not read from a header")
-            }
-            SchemeError::EmptyJsonPath => f.write_str("a JSON field path needs at least one segment"),
             SchemeError::EmptyListPrefix => {
                 f.write_str("a list signature syntax needs a non-empty entry prefix")
             }
@@ -323,7 +325,11 @@ impl Scheme {
             .signature_prefix("v1=")
             .timestamp_header("x-webhook-timestamp", TimestampUnit::Milliseconds)
             .id_header("x-webhook-event-id")
-            .signed_parts([SignedPart::Timestamp, SignedPart::literal("."), SignedPart::Body])
+            .signed_parts([
+                SignedPart::Timestamp,
+                SignedPart::literal("."),
+                SignedPart::Body,
+            ])
             .build()
             .expect("built-in scheme is valid")
     }
@@ -385,6 +391,23 @@ impl Scheme {
     /// The signed message, part by part.
     pub fn signed_parts(&self) -> &[SignedPart] {
         &self.inner.parts
+    }
+
+    /// Every header the scheme reads (signature, timestamp, id, event type), for adapters that
+    /// must copy headers out of another HTTP stack.
+    pub fn header_names(&self) -> impl Iterator<Item = &HeaderName> {
+        fn field(f: &Option<Field>) -> Option<&HeaderName> {
+            match f {
+                Some(Field::Header(h)) => Some(h),
+                _ => None,
+            }
+        }
+        self.inner
+            .signature_headers
+            .iter()
+            .chain(self.inner.timestamp.as_ref().map(|(h, _)| h))
+            .chain(field(&self.inner.id))
+            .chain(field(&self.inner.event))
     }
 
     /// Whether the delivery id is covered by the signature (signed directly, or read from the
@@ -454,9 +477,9 @@ impl Scheme {
                         format!("`{header}` header is present but has no `{prefix}` prefix"),
                     ));
                 };
-                let tag = encoding.decode(encoded).ok_or_else(|| {
-                    malformed_tag(header, encoding, encoded.len())
-                })?;
+                let tag = encoding
+                    .decode(encoded)
+                    .ok_or_else(|| malformed_tag(header, encoding, encoded.len()))?;
                 sigs.push(tag);
             }
             SignatureSyntax::List { separator, prefix } => {
@@ -473,9 +496,9 @@ impl Scheme {
                             format!("`{header}` carries more than {MAX_SIGNATURES} signatures"),
                         ));
                     }
-                    let tag = encoding.decode(encoded).ok_or_else(|| {
-                        malformed_tag(header, encoding, encoded.len())
-                    })?;
+                    let tag = encoding
+                        .decode(encoded)
+                        .ok_or_else(|| malformed_tag(header, encoding, encoded.len()))?;
                     sigs.push(tag);
                 }
                 if sigs.len == 0 {
@@ -548,7 +571,11 @@ fn malformed_tag(header: &HeaderName, encoding: Encoding, len: usize) -> Rejecti
         RejectionKind::SignatureMalformed,
         format!(
             "`{header}` signature is not {} {}-character {} (got {len} characters)",
-            if encoding == Encoding::Hex { "a" } else { "a padded" },
+            if encoding == Encoding::Hex {
+                "a"
+            } else {
+                "a padded"
+            },
             encoding.encoded_len(),
             encoding.name(),
         ),
@@ -621,7 +648,9 @@ pub(crate) struct Signatures {
 
 impl fmt::Debug for Signatures {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Signatures").field("count", &self.len).finish()
+        f.debug_struct("Signatures")
+            .field("count", &self.len)
+            .finish()
     }
 }
 
@@ -903,8 +932,14 @@ mod tests {
     #[test]
     fn json_field_finds_top_level_and_nested() {
         let body = br#"{"a":1,"request_id":"r-1","data":{"object":{"id":"evt_9"}},"n":7}"#;
-        assert_eq!(json_field(body, &path("request_id")), Ok(Some("r-1".into())));
-        assert_eq!(json_field(body, &path("data.object.id")), Ok(Some("evt_9".into())));
+        assert_eq!(
+            json_field(body, &path("request_id")),
+            Ok(Some("r-1".into()))
+        );
+        assert_eq!(
+            json_field(body, &path("data.object.id")),
+            Ok(Some("evt_9".into()))
+        );
         assert_eq!(json_field(body, &path("n")), Ok(Some("7".into())));
         assert_eq!(json_field(body, &path("missing")), Ok(None));
         assert_eq!(json_field(body, &path("data.nope")), Ok(None));
@@ -912,7 +947,10 @@ mod tests {
         assert_eq!(json_field(b"[1,2]", &path("a")), Ok(None));
         assert_eq!(json_field(br#"{"a":"x"} trailing"#, &path("b")), Err(()));
         // Stops at the first occurrence: what follows is not parsed.
-        assert_eq!(json_field(br#"{"id":"first", garbage"#, &path("id")), Ok(Some("first".into())));
+        assert_eq!(
+            json_field(br#"{"id":"first", garbage"#, &path("id")),
+            Ok(Some("first".into()))
+        );
     }
 
     #[test]
@@ -931,7 +969,12 @@ mod tests {
             b"18446744073709551616",
             b"12.5",
         ] {
-            assert_eq!(parse_unsigned(bad), None, "{:?}", String::from_utf8_lossy(bad));
+            assert_eq!(
+                parse_unsigned(bad),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 

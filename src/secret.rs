@@ -184,7 +184,10 @@ mod tests {
 
     #[test]
     fn whsec_is_strict_base64() {
-        assert_eq!(Secret::from_whsec("whsec_").unwrap_err(), SecretError::Empty);
+        assert_eq!(
+            Secret::from_whsec("whsec_").unwrap_err(),
+            SecretError::Empty
+        );
         assert_eq!(
             Secret::from_whsec("whsec_@@@@").unwrap_err(),
             SecretError::InvalidBase64

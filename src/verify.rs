@@ -26,7 +26,7 @@ use subtle::{Choice, ConstantTimeEq};
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Rejection, RejectionKind};
-use crate::scheme::{Field, Scheme, SignedPart, Signatures, TAG_LEN, json_field};
+use crate::scheme::{Field, Scheme, Signatures, SignedPart, TAG_LEN, json_field};
 use crate::secret::Secret;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -83,7 +83,10 @@ impl fmt::Debug for Verifier {
             .field("secrets", &i.keys.len())
             .field(
                 "labels",
-                &i.keys.iter().map(|k| k.label.as_deref()).collect::<Vec<_>>(),
+                &i.keys
+                    .iter()
+                    .map(|k| k.label.as_deref())
+                    .collect::<Vec<_>>(),
             )
             .field("tolerance_past_ms", &i.past_ms)
             .field("tolerance_future_ms", &i.future_ms)
@@ -296,7 +299,8 @@ impl Verifier {
         };
         let event = match scheme.event_field() {
             Some(Field::Header(name)) => {
-                Scheme::header_field(headers, name, RejectionKind::EventMalformed)?.map(Text::Header)
+                Scheme::header_field(headers, name, RejectionKind::EventMalformed)?
+                    .map(Text::Header)
             }
             _ => None,
         };
@@ -331,7 +335,9 @@ impl Verifier {
             return Ok(ts_ms);
         }
         // Compare at the scheme's resolution: a seconds timestamp covers its whole second.
-        let now_ms = unit.to_millis(unit.from_millis(inner.clock.now_millis())).unwrap_or(u64::MAX);
+        let now_ms = unit
+            .to_millis(unit.from_millis(inner.clock.now_millis()))
+            .unwrap_or(u64::MAX);
         let unit_hint = || match unit {
             crate::scheme::TimestampUnit::Seconds if value >= 100_000_000_000 => {
                 "; it looks like milliseconds but the scheme expects seconds"

@@ -30,13 +30,15 @@ fn verifier(scheme: Scheme, secret: &str, now_secs: u64) -> Verifier {
 
 // B='{"event":"call.completed","conversationId":"conv_xyz789","duration":125}'
 // printf '%s' "$B" | openssl dgst -sha256 -hmac 'whsec_your_secret_key_here'
-const HEPPU_BODY: &str = r#"{"event":"call.completed","conversationId":"conv_xyz789","duration":125}"#;
+const HEPPU_BODY: &str =
+    r#"{"event":"call.completed","conversationId":"conv_xyz789","duration":125}"#;
 const HEPPU_SECRET: &str = "whsec_your_secret_key_here";
 const HEPPU_SIG: &str = "5d7919c55a4d5199be5c97eeb40de0e7f01fe16db839a2e8fd363653ad0ecf68";
 
 // B='{"type":"news","timestamp":1704123456789,"data":{"title":"Rates held"}}'
 // printf '%s.%s' 1704123456789 "$B" | openssl dgst -sha256 -hmac 'helix-feed-secret-0123456789'
-const HELIX_BODY: &str = r#"{"type":"news","timestamp":1704123456789,"data":{"title":"Rates held"}}"#;
+const HELIX_BODY: &str =
+    r#"{"type":"news","timestamp":1704123456789,"data":{"title":"Rates held"}}"#;
 const HELIX_SECRET: &str = "helix-feed-secret-0123456789";
 const HELIX_TS: &str = "1704123456789";
 const HELIX_SIG: &str = "2bca0ef051cf9d17595ff97a3e8e9c7f200c2ed5826ff3f3e391e67c883f5105";
@@ -114,7 +116,10 @@ fn helix_known_answer_signs_timestamp_dot_body() {
 
     // The timestamp is signed: a different one (still fresh) breaks the signature.
     let mut h2 = h.clone();
-    h2.insert("x-webhook-timestamp", HeaderValue::from_static("1704123456788"));
+    h2.insert(
+        "x-webhook-timestamp",
+        HeaderValue::from_static("1704123456788"),
+    );
     assert_eq!(
         v.verify(&h2, HELIX_BODY.as_bytes()).unwrap_err().kind(),
         RejectionKind::SignatureMismatch
@@ -201,7 +206,10 @@ fn window_edges_with_an_injected_clock() {
     clock.set_millis(1_701_432_301_000); // 301 s old: outside
     let err = v.verify(&h, body).unwrap_err();
     assert_eq!(err.kind(), RejectionKind::TimestampExpired);
-    assert_eq!(err.detail(), Some("timestamp is 301 s old, tolerance 300 s"));
+    assert_eq!(
+        err.detail(),
+        Some("timestamp is 301 s old, tolerance 300 s")
+    );
     clock.set_millis(1_701_431_700_000); // 300 s ahead: inside
     assert!(v.verify(&h, body).is_ok());
     clock.set_millis(1_701_431_699_000); // 301 s ahead: outside

@@ -1,3 +1,104 @@
-//! TEMPORARY stub.
-#![allow(missing_docs)]
-pub const HEPPU_CALL_COMPLETED: &str = r#"{"event":"call.completed","conversationId":"conv_xyz789"}"#;
+//! Sample payloads of the built-in senders, embedded from the crate's `samples/` directory.
+//!
+//! The Heppu and Helicone samples are the examples from the senders' own webhook documentation,
+//! unchanged apart from formatting (and, for Helicone, the removal of a `//` comment that made the
+//! documented example invalid JSON). Helix documents no payload body, so the Helix samples are
+//! invented to match the envelope assumed by
+//! [`events::helix::Envelope`](crate::events::helix::Envelope).
+//!
+//! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
+//! bodies, signed with [`Delivery`](super::Delivery).
+//!
+//! ```
+//! use webhook_guard::testing::samples;
+//!
+//! assert_eq!(samples::HEPPU_EVENTS.len(), 7);
+//! let body = samples::heppu("call.no-answer").unwrap();
+//! assert!(body.contains("\"conv_noanswer456\""));
+//! assert_eq!(samples::heppu("chat.message.received"), None);
+//! ```
+
+/// Heppu `call.completed`: an inbound call that finished successfully (duration 125 s).
+pub const HEPPU_CALL_COMPLETED: &str = include_str!("../../samples/heppu/call.completed.json");
+/// Heppu `call.failed`: an outbound call that hit a technical error.
+pub const HEPPU_CALL_FAILED: &str = include_str!("../../samples/heppu/call.failed.json");
+/// Heppu `call.busy`: an outbound call to a busy line.
+pub const HEPPU_CALL_BUSY: &str = include_str!("../../samples/heppu/call.busy.json");
+/// Heppu `call.no-answer`: an outbound call nobody answered (second retry of three).
+pub const HEPPU_CALL_NO_ANSWER: &str = include_str!("../../samples/heppu/call.no-answer.json");
+/// Heppu `chat.completed`: a chat that ended without being resolved.
+pub const HEPPU_CHAT_COMPLETED: &str = include_str!("../../samples/heppu/chat.completed.json");
+/// Heppu `chat.resolved`: a resolved chat with a 5-star feedback and an achieved goal.
+pub const HEPPU_CHAT_RESOLVED: &str = include_str!("../../samples/heppu/chat.resolved.json");
+/// Heppu `chat.abandoned`: a chat auto-closed after the visitor stopped responding.
+pub const HEPPU_CHAT_ABANDONED: &str = include_str!("../../samples/heppu/chat.abandoned.json");
+
+/// Every Heppu sample as `(event type, JSON body)`, in the documentation's order.
+pub const HEPPU_EVENTS: &[(&str, &str)] = &[
+    ("call.completed", HEPPU_CALL_COMPLETED),
+    ("call.failed", HEPPU_CALL_FAILED),
+    ("call.busy", HEPPU_CALL_BUSY),
+    ("call.no-answer", HEPPU_CALL_NO_ANSWER),
+    ("chat.completed", HEPPU_CHAT_COMPLETED),
+    ("chat.resolved", HEPPU_CHAT_RESOLVED),
+    ("chat.abandoned", HEPPU_CHAT_ABANDONED),
+];
+
+/// Helicone's enhanced payload (webhook "include data" on): request and response bodies,
+/// `request_response_url`, model, provider and cost / token / latency metadata.
+pub const HELICONE_DELIVERY: &str = include_str!("../../samples/helicone/delivery.json");
+/// Helicone's standard payload: request id, user id and the truncated bodies, no metadata.
+pub const HELICONE_STANDARD: &str = include_str!("../../samples/helicone/standard.json");
+
+/// Helix fact-check notification (invented: Helix documents no payload body).
+pub const HELIX_FACT_CHECK: &str = include_str!("../../samples/helix/fact_check.json");
+/// Helix news notification (invented: Helix documents no payload body).
+pub const HELIX_NEWS: &str = include_str!("../../samples/helix/news.json");
+/// Helix event notification (invented: Helix documents no payload body).
+pub const HELIX_EVENT: &str = include_str!("../../samples/helix/event.json");
+
+/// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
+/// for it.
+#[must_use]
+pub fn heppu(event: &str) -> Option<&'static str> {
+    HEPPU_EVENTS
+        .iter()
+        .find(|(name, _)| *name == event)
+        .map(|(_, body)| *body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{helicone, helix, heppu};
+
+    #[test]
+    fn heppu_samples_match_their_names() {
+        assert_eq!(HEPPU_EVENTS.len(), 7);
+        for (name, body) in HEPPU_EVENTS {
+            let event: heppu::Event = serde_json::from_str(body).unwrap();
+            assert_eq!(event.event_type(), *name);
+            assert!(!matches!(event, heppu::Event::Unknown(_)));
+            assert_eq!(super::heppu(name), Some(*body));
+        }
+        assert_eq!(super::heppu("call.completed"), Some(HEPPU_CALL_COMPLETED));
+        assert_eq!(super::heppu("call.no_answer"), None);
+    }
+
+    #[test]
+    fn other_samples_parse() {
+        for body in [HELICONE_DELIVERY, HELICONE_STANDARD] {
+            let d: helicone::Delivery = serde_json::from_str(body).unwrap();
+            assert_eq!(d.request_id, "550e8400-e29b-41d4-a716-446655440000");
+        }
+        for (body, kind) in [
+            (HELIX_FACT_CHECK, helix::Kind::FactCheck),
+            (HELIX_NEWS, helix::Kind::News),
+            (HELIX_EVENT, helix::Kind::Event),
+        ] {
+            let e: helix::Envelope = serde_json::from_str(body).unwrap();
+            assert_eq!(e.kind, kind);
+            assert_eq!(e.timestamp_ms(), Some(1_704_123_456_789));
+        }
+    }
+}

@@ -2,8 +2,9 @@ use std::sync::Arc;
 
 use tower::Layer;
 
-use super::DEFAULT_BODY_LIMIT;
 use super::service::WebhookService;
+use crate::dedup::{Dedup, DedupStore};
+use crate::pipeline::Pipeline;
 use crate::verify::Verifier;
 
 /// Applies webhook verification to a service. Configuration lives here; cloning is cheap.
@@ -17,36 +18,37 @@ use crate::verify::Verifier;
 /// ```
 #[derive(Debug, Clone)]
 pub struct WebhookLayer {
-    pub(super) config: Arc<Config>,
-}
-
-#[derive(Debug)]
-pub(super) struct Config {
-    pub(super) verifier: Verifier,
-    pub(super) limit: usize,
+    pub(super) config: Arc<Pipeline>,
 }
 
 impl WebhookLayer {
     /// Verify every request with `verifier`, with the default 1 MiB body limit.
     pub fn new(verifier: Verifier) -> Self {
         WebhookLayer {
-            config: Arc::new(Config {
-                verifier,
-                limit: DEFAULT_BODY_LIMIT,
-            }),
+            config: Arc::new(Pipeline::new(verifier)),
         }
     }
 
     /// Refuse bodies larger than `bytes` with `413 body_too_large`, without reading past the
     /// limit.
     #[must_use]
-    pub fn body_limit(self, bytes: usize) -> Self {
-        WebhookLayer {
-            config: Arc::new(Config {
-                verifier: self.config.verifier.clone(),
-                limit: bytes,
-            }),
-        }
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        Arc::make_mut(&mut self.config).limit = bytes;
+        self
+    }
+
+    /// Run each delivery's handler once: deduplicate through `store` with the default lease
+    /// (5 min) and TTL (24 h), failing closed. See [`crate::dedup`].
+    #[must_use]
+    pub fn dedup(self, store: impl DedupStore) -> Self {
+        self.dedup_with(Dedup::new(store))
+    }
+
+    /// Deduplicate with explicit settings.
+    #[must_use]
+    pub fn dedup_with(mut self, dedup: Dedup) -> Self {
+        Arc::make_mut(&mut self.config).dedup = Some(dedup);
+        self
     }
 
     /// The verifier in use.

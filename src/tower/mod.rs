@@ -74,8 +74,6 @@
 mod layer;
 mod service;
 
+pub use crate::pipeline::DEFAULT_BODY_LIMIT;
 pub use layer::WebhookLayer;
 pub use service::{ResponseFuture, WebhookService};
-
-/// Default body limit: 1 MiB.
-pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;

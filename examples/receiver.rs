@@ -1,0 +1,42 @@
+//! A long-running webhook receiver for the seed senders.
+//!
+//! ```text
+//! BIND=127.0.0.1:3000 WEBHOOK_SECRET=... cargo run --example receiver
+//! ```
+//!
+//! Routes: `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone` (each verified with
+//! `WEBHOOK_SECRET` under its sender's scheme) answer `{"received": <event>, "id": <id>}`;
+//! `GET /events` lists what the handlers processed, in order.
+
+#[path = "support/receiver_app.rs"]
+mod receiver_app;
+
+use webhook_guard::Secret;
+
+const DEMO_SECRET: &str = "whsec_demo_secret_do_not_use_in_production";
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt().with_target(false).init();
+    let bind = std::env::var("BIND").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
+    let secret = match std::env::var("WEBHOOK_SECRET") {
+        Ok(s) => Secret::new(s)?,
+        Err(_) => {
+            println!("WEBHOOK_SECRET is not set; using the demo secret {DEMO_SECRET:?}");
+            Secret::new(DEMO_SECRET)?
+        }
+    };
+    let (app, _log) = receiver_app::app(secret);
+    let listener = tokio::net::TcpListener::bind(&bind).await?;
+    println!(
+        "webhook receiver listening on http://{}",
+        listener.local_addr()?
+    );
+    println!("  POST /webhooks/heppu | /webhooks/helix | /webhooks/helicone    GET /events");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! The receiver's router, shared by the `receiver` and `demo` examples.
+//!
+//! Contract (stable; users script against it):
+//! - `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone`, each guarded by its
+//!   scheme, answer `200 {"received": <event type or null>, "id": <delivery id or null>}`;
+//! - a repeated delivery answers `200 {"duplicate":true}` and is not processed again (in-memory
+//!   deduplication, shared by the three routes);
+//! - `GET /events` answers the JSON array of processed deliveries, in order, each
+//!   `{"scheme": "...", "id": "...", "event": "..."}`.
+
+use std::sync::{Arc, Mutex};
+
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use webhook_guard::dedup::MemoryStore;
+use webhook_guard::events::{helicone, heppu};
+use webhook_guard::{Scheme, Secret, Verified, Verifier, WebhookLayer, WebhookMeta};
+
+/// Deliveries the handlers processed, in order.
+pub type EventLog = Arc<Mutex<Vec<Value>>>;
+
+fn record(log: &EventLog, meta: &WebhookMeta, event: Option<&str>) -> Json<Value> {
+    let entry = json!({ "scheme": meta.scheme(), "id": meta.id(), "event": event });
+    log.lock().unwrap().push(entry);
+    Json(json!({ "received": event, "id": meta.id() }))
+}
+
+/// The receiver's routes, every sender verified with `secret`.
+pub fn app(secret: Secret) -> (Router, EventLog) {
+    let log = EventLog::default();
+    let store = MemoryStore::default();
+    let guard = |scheme: Scheme| {
+        WebhookLayer::new(Verifier::new(scheme, secret.clone())).dedup(store.clone())
+    };
+
+    let l = log.clone();
+    let heppu = Router::new()
+        .route(
+            "/webhooks/heppu",
+            post(
+                move |meta: WebhookMeta, Verified(event): Verified<heppu::Event>| async move {
+                    record(&l, &meta, Some(event.event_type()))
+                },
+            ),
+        )
+        .route_layer(guard(Scheme::heppu()));
+
+    // Helix does not document its payload: take any JSON and report its `type` if there is one.
+    let l = log.clone();
+    let helix = Router::new()
+        .route(
+            "/webhooks/helix",
+            post(
+                move |meta: WebhookMeta, Verified(body): Verified<Value>| async move {
+                    let kind = body
+                        .get("type")
+                        .or_else(|| body.get("event"))
+                        .and_then(Value::as_str);
+                    record(&l, &meta, kind)
+                },
+            ),
+        )
+        .route_layer(guard(Scheme::helix()));
+
+    let l = log.clone();
+    let helicone = Router::new()
+        .route(
+            "/webhooks/helicone",
+            post(
+                move |meta: WebhookMeta, Verified(_d): Verified<helicone::Delivery>| async move {
+                    record(&l, &meta, None)
+                },
+            ),
+        )
+        .route_layer(guard(Scheme::helicone()));
+
+    let l = log.clone();
+    let app = Router::new()
+        .merge(heppu)
+        .merge(helix)
+        .merge(helicone)
+        .route(
+            "/events",
+            get(move || async move { Json(Value::Array(l.lock().unwrap().clone())) }),
+        );
+    (app, log)
+}

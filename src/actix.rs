@@ -1,0 +1,279 @@
+//! actix-web integration: the [`WebhookGuard`] middleware and the same extractors as axum.
+//!
+//! `WebhookGuard` wraps an `App`, a `scope` or one resource. For every request it runs the same
+//! pipeline as the tower layer (body limit, verification while reading, deduplication), stores
+//! [`WebhookMeta`] and [`RawBody`] in the request
+//! extensions, puts the verified payload back for the handler, and completes or releases the
+//! deduplication claim from the response status. Handlers take [`Verified<T>`](crate::Verified),
+//! `WebhookMeta` and `RawBody`; every [`Rejection`] implements
+//! `ResponseError` with the same status, code and JSON body as the axum adapter.
+//!
+//! ```
+//! use actix_web::{App, HttpResponse, web};
+//! use webhook_guard::actix::WebhookGuard;
+//! use webhook_guard::dedup::MemoryStore;
+//! use webhook_guard::events::heppu::Event;
+//! use webhook_guard::{Scheme, Secret, Verified, Verifier, WebhookMeta};
+//!
+//! async fn heppu(meta: WebhookMeta, Verified(event): Verified<Event>) -> HttpResponse {
+//!     HttpResponse::Ok().json(serde_json::json!({ "received": event.event_type(), "id": meta.id() }))
+//! }
+//!
+//! # fn app() -> Result<(), webhook_guard::SecretError> {
+//! let secret = Secret::new("whsec_your_secret_key_here")?;
+//! let guard = WebhookGuard::new(Verifier::new(Scheme::heppu(), secret)).dedup(MemoryStore::default());
+//! let app = App::new().service(
+//!     web::scope("/webhooks").wrap(guard).route("/heppu", web::post().to(heppu)),
+//! );
+//! # Ok(()) }
+//! # app().unwrap();
+//! ```
+
+use std::future::{Ready, ready};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use crate::dedup::{Admission, Dedup, DedupStore, admit};
+use crate::error::{Rejection, RejectionKind};
+use crate::extract::{RawBody, Verified};
+use crate::pipeline::{Pipeline, duplicate_response, log_rejection};
+use crate::verify::{Verifier, WebhookMeta};
+
+/// actix-web middleware that verifies (and optionally deduplicates) webhook deliveries.
+///
+/// Configured once, cloned per worker. The same knobs as [`WebhookLayer`](crate::WebhookLayer).
+#[derive(Debug, Clone)]
+pub struct WebhookGuard {
+    config: Arc<Pipeline>,
+}
+
+impl WebhookGuard {
+    /// Verify every request with `verifier`, with the default 1 MiB body limit.
+    pub fn new(verifier: Verifier) -> Self {
+        WebhookGuard {
+            config: Arc::new(Pipeline::new(verifier)),
+        }
+    }
+
+    /// Refuse bodies larger than `bytes` with `413 body_too_large`, without reading past it.
+    #[must_use]
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        Arc::make_mut(&mut self.config).limit = bytes;
+        self
+    }
+
+    /// Run each delivery's handler once; see [`crate::dedup`].
+    #[must_use]
+    pub fn dedup(self, store: impl DedupStore) -> Self {
+        self.dedup_with(Dedup::new(store))
+    }
+
+    /// Deduplicate with explicit settings.
+    #[must_use]
+    pub fn dedup_with(mut self, dedup: Dedup) -> Self {
+        Arc::make_mut(&mut self.config).dedup = Some(dedup);
+        self
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for WebhookGuard
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = WebhookGuardService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(WebhookGuardService {
+            service: Rc::new(service),
+            config: self.config.clone(),
+        }))
+    }
+}
+
+/// The per-worker service built by [`WebhookGuard`].
+pub struct WebhookGuardService<S> {
+    service: Rc<S>,
+    config: Arc<Pipeline>,
+}
+
+impl<S> std::fmt::Debug for WebhookGuardService<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookGuardService")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Copy the headers the scheme reads (and Content-Length) into an `http` 1.x map: actix-web 4
+/// still uses `http` 0.2 types.
+fn scheme_headers(config: &Pipeline, req: &ServiceRequest) -> http::HeaderMap {
+    let mut map = http::HeaderMap::new();
+    let names = config
+        .verifier
+        .scheme()
+        .header_names()
+        .chain(std::iter::once(&http::header::CONTENT_LENGTH));
+    for name in names {
+        for value in req.headers().get_all(name.as_str()) {
+            if let Ok(v) = http::HeaderValue::from_bytes(value.as_bytes()) {
+                map.append(name.clone(), v);
+            }
+        }
+    }
+    map
+}
+
+impl<S, B> Service<ServiceRequest> for WebhookGuardService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, mut req: ServiceRequest) -> Self::Future {
+        let service = self.service.clone();
+        let config = self.config.clone();
+        Box::pin(async move {
+            let reject = |req: ServiceRequest, r: Rejection| {
+                log_rejection(config.verifier.scheme().name(), &r);
+                Ok(req.into_response(r.error_response()).map_into_right_body())
+            };
+            let headers = scheme_headers(&config, &req);
+            let mut collector = match config.begin(&headers) {
+                Ok(c) => c,
+                Err(r) => return reject(req, r),
+            };
+            let mut payload = req.take_payload();
+            while let Some(chunk) = payload.next().await {
+                let pushed = match chunk {
+                    Ok(bytes) => collector.push(bytes),
+                    Err(e) => Err(collector.read_failed(e)),
+                };
+                if let Err(r) = pushed {
+                    return reject(req, r);
+                }
+            }
+            let (meta, body) = match collector.finish() {
+                Ok(ok) => ok,
+                Err(r) => return reject(req, r),
+            };
+            let guard = match &config.dedup {
+                None => None,
+                Some(dedup) => match admit(dedup, &meta, config.verifier.scheme(), &body).await {
+                    Admission::Proceed(guard) => guard,
+                    Admission::Duplicate => {
+                        let res: HttpResponse = to_actix(duplicate_response::<bytes::Bytes>());
+                        return Ok(req.into_response(res).map_into_right_body());
+                    }
+                    Admission::Reject(r) => return reject(req, r),
+                },
+            };
+            req.extensions_mut().insert(meta);
+            req.extensions_mut().insert(RawBody(body.clone()));
+            req.set_payload(Payload::from(body));
+            // If the handler panics or this future is dropped, the guard releases the claims.
+            let res = service.call(req).await;
+            if let Some(guard) = guard {
+                let success = res.as_ref().is_ok_and(|r| r.status().is_success());
+                guard.settle(success).await;
+            }
+            res.map(ServiceResponse::map_into_left_body)
+        })
+    }
+}
+
+/// An `http` 1.x response (status, headers, body) as an actix response.
+fn to_actix(res: http::Response<bytes::Bytes>) -> HttpResponse {
+    let (parts, body) = res.into_parts();
+    let status = actix_web::http::StatusCode::from_u16(parts.status.as_u16())
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut builder = HttpResponse::build(status);
+    for (name, value) in &parts.headers {
+        builder.insert_header((name.as_str(), value.as_bytes()));
+    }
+    builder.body(body)
+}
+
+impl ResponseError for Rejection {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        actix_web::http::StatusCode::from_u16(self.status().as_u16())
+            .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        to_actix(self.to_response())
+    }
+}
+
+fn missing() -> Rejection {
+    tracing::error!(
+        "a webhook extractor ran on a request that did not pass through WebhookGuard; \
+         wrap this route with it"
+    );
+    Rejection::new(RejectionKind::VerificationMissing)
+}
+
+impl FromRequest for WebhookMeta {
+    type Error = Rejection;
+    type Future = Ready<Result<Self, Rejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.extensions()
+                .get::<WebhookMeta>()
+                .cloned()
+                .ok_or_else(missing),
+        )
+    }
+}
+
+impl FromRequest for RawBody {
+    type Error = Rejection;
+    type Future = Ready<Result<Self, Rejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.extensions()
+                .get::<RawBody>()
+                .cloned()
+                .ok_or_else(missing),
+        )
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Verified<T> {
+    type Error = Rejection;
+    type Future = Ready<Result<Self, Rejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ext = req.extensions();
+        let Some(body) = ext.get::<RawBody>() else {
+            return ready(Err(missing()));
+        };
+        ready(Verified::from_bytes(&body.0).inspect_err(|r| {
+            let scheme = ext.get::<WebhookMeta>().map(|m| m.scheme());
+            tracing::warn!(
+                scheme,
+                code = r.code(),
+                reason = r.detail().unwrap_or(""),
+                "verified webhook payload does not match the handler's type"
+            );
+        }))
+    }
+}

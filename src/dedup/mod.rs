@@ -1,0 +1,460 @@
+//! Exactly-once handling: deduplication and replay protection.
+//!
+//! Senders deliver *at least* once: they retry on timeouts and non-2xx answers (Heppu: at once,
+//! then after 1 min, 5 min, 15 min and 1 h; Helix: after 1 min, 5 min, 15 min, 1 h and 6 h, the
+//! last about 7.4 h after the first attempt; Stripe retries for up to 3 days). A [`DedupStore`]
+//! makes the handler run once per delivery without ever dropping one whose first attempt failed:
+//!
+//! | the key is… | answer | handler |
+//! |---|---|---|
+//! | new | processed | runs |
+//! | completed (handler answered 2xx) | `200 {"duplicate":true}` | not run |
+//! | in flight (first attempt still running) | `409 in_flight` + `Retry-After` | not run |
+//! | known with a different body | `409 id_conflict`, warning logged | not run |
+//! | released (handler answered non-2xx, panicked, or its future was dropped) | processed | runs |
+//!
+//! Each claim is a small state machine: **claim** (with a lease, so a crashed worker cannot
+//! block a delivery forever) → **complete** (kept for a TTL) or **release** (removed). Every claim
+//! carries an owner [`Token`]: once a lease has expired and another worker took the key over, the
+//! first worker's late complete or release changes nothing. A duplicate never gets a 2xx while its
+//! original could still fail.
+//!
+//! Keys are `<scheme>:id:<delivery id>`. Where the scheme does not sign its id (Heppu, Helix:
+//! the id is a plain header), a second key `<scheme>:sig:<digest of the verified signature>` is
+//! claimed too, so a replay of identical signed content with a changed id header is refused
+//! (`409 replay_detected`). Only verified requests ever reach the store.
+//!
+//! The default TTL is 24 h, longer than the Heppu and Helix retry schedules; for senders that
+//! retry for days (Stripe: 3 days) raise it with [`Dedup::ttl`]. For Heppu, whose timestamp is
+//! not signed, the TTL is also how long a captured delivery cannot be replayed.
+//!
+//! ```
+//! use std::time::Duration;
+//! use webhook_guard::dedup::{Dedup, MemoryStore};
+//! use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer};
+//!
+//! let verifier = Verifier::new(Scheme::heppu(), Secret::new("whsec_your_secret_key_here")?);
+//! let layer = WebhookLayer::new(verifier.clone()).dedup(MemoryStore::default());
+//! // or, with every knob:
+//! let layer = WebhookLayer::new(verifier).dedup_with(
+//!     Dedup::new(MemoryStore::builder().max_entries(100_000).build())
+//!         .lease(Duration::from_secs(120))
+//!         .ttl(Duration::from_secs(3 * 24 * 3600)),
+//! );
+//! # Ok::<(), webhook_guard::SecretError>(())
+//! ```
+
+mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+
+use std::fmt;
+use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+pub use memory::{MemoryStore, MemoryStoreBuilder};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use redis::RedisStore;
+
+/// A boxed future returned by [`DedupStore`] methods.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// Default lease of an in-flight claim: 5 minutes, longer than any seed sender's timeout
+/// (Heppu 30 s, Helicone 2 min).
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(5 * 60);
+
+/// Default lifetime of a completed key: 24 hours.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// Length of the body digest stored with a claim.
+pub const DIGEST_LEN: usize = 32;
+
+/// The owner of a claim: 128 bits, unique per claim across processes (64 random bits per
+/// process, then a counter).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Token(u128);
+
+impl Token {
+    /// A fresh token.
+    pub fn new() -> Token {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        let seed = *SEED.get_or_init(|| {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u32(std::process::id());
+            h.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or(0),
+            );
+            h.finish()
+        });
+        Token((u128::from(seed) << 64) | u128::from(COUNTER.fetch_add(1, Ordering::Relaxed)))
+    }
+
+    /// The token as 32 hex digits (how text stores keep it).
+    pub fn to_hex(&self) -> String {
+        format!("{:032x}", self.0)
+    }
+
+    /// A token read back from its hex form.
+    pub fn from_hex(text: &str) -> Option<Token> {
+        u128::from_str_radix(text, 16).ok().map(Token)
+    }
+}
+
+impl Default for Token {
+    fn default() -> Self {
+        Token::new()
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Token({:032x})", self.0)
+    }
+}
+
+/// The answer of [`DedupStore::claim`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// The key was free (or its lease had expired): the caller owns it now.
+    Fresh(Token),
+    /// Another attempt holds the key; its lease ends in `retry_after`.
+    InFlight {
+        /// Time left on the holder's lease.
+        retry_after: Duration,
+    },
+    /// The key was completed with the same body digest: a duplicate.
+    Done,
+    /// The key is held or completed with a *different* body digest.
+    Conflict,
+}
+
+/// The store could not be reached or answered nonsense.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "deduplication store unavailable: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// A place to keep claims: [`MemoryStore`] (one process) or `RedisStore` (feature `redis`,
+/// shared by replicas). Implement it for any other store with atomic compare-and-set.
+pub trait DedupStore: Send + Sync + 'static {
+    /// Claim `key` for `lease` unless it is held or completed. `digest` identifies the body.
+    fn claim<'a>(
+        &'a self,
+        key: &'a str,
+        digest: &'a [u8; DIGEST_LEN],
+        lease: Duration,
+    ) -> StoreFuture<'a, Claim>;
+
+    /// Mark `key` completed for `ttl`, if `token` still owns it. Returns whether it did.
+    fn complete<'a>(
+        &'a self,
+        key: &'a str,
+        token: &'a Token,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool>;
+
+    /// Remove an in-flight `key`, if `token` still owns it, so a retry is processed. Returns
+    /// whether it did.
+    fn release<'a>(&'a self, key: &'a str, token: &'a Token) -> StoreFuture<'a, bool>;
+}
+
+impl<S: DedupStore + ?Sized> DedupStore for Arc<S> {
+    fn claim<'a>(
+        &'a self,
+        key: &'a str,
+        digest: &'a [u8; DIGEST_LEN],
+        lease: Duration,
+    ) -> StoreFuture<'a, Claim> {
+        (**self).claim(key, digest, lease)
+    }
+    fn complete<'a>(
+        &'a self,
+        key: &'a str,
+        token: &'a Token,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool> {
+        (**self).complete(key, token, ttl)
+    }
+    fn release<'a>(&'a self, key: &'a str, token: &'a Token) -> StoreFuture<'a, bool> {
+        (**self).release(key, token)
+    }
+}
+
+/// Deduplication settings for a webhook layer: a store, a lease, a TTL and what to do when the
+/// store is unreachable.
+#[derive(Clone)]
+pub struct Dedup {
+    pub(crate) store: Arc<dyn DedupStore>,
+    pub(crate) lease: Duration,
+    pub(crate) ttl: Duration,
+    pub(crate) fail_open: bool,
+}
+
+impl fmt::Debug for Dedup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dedup")
+            .field("lease", &self.lease)
+            .field("ttl", &self.ttl)
+            .field("fail_open", &self.fail_open)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Dedup {
+    /// Deduplicate through `store` with the default lease (5 min) and TTL (24 h), failing
+    /// closed (`503 store_unavailable`) when the store is unreachable.
+    pub fn new(store: impl DedupStore) -> Self {
+        Dedup {
+            store: Arc::new(store),
+            lease: DEFAULT_LEASE,
+            ttl: DEFAULT_TTL,
+            fail_open: false,
+        }
+    }
+
+    /// How long an in-flight claim blocks duplicates before another attempt may take it over.
+    /// Make it longer than your slowest handler.
+    #[must_use]
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// How long a completed key is remembered. Make it longer than the sender's retry schedule.
+    #[must_use]
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// **Dangerous:** when the store is unreachable, process deliveries without deduplication
+    /// instead of answering `503`. Duplicates may then run twice.
+    #[must_use]
+    pub fn danger_fail_open(mut self) -> Self {
+        self.fail_open = true;
+        self
+    }
+}
+
+/// The dedup keys of a verified delivery.
+pub(crate) fn keys(meta: &crate::WebhookMeta, id_is_signed: bool) -> Vec<String> {
+    let mut keys = Vec::with_capacity(2);
+    if let Some(id) = meta.id() {
+        keys.push(format!("{}:id:{}", meta.scheme(), id));
+    }
+    if !id_is_signed || meta.id().is_none() {
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(meta.signature_tag());
+        keys.push(format!(
+            "{}:sig:{}",
+            meta.scheme(),
+            hex::encode(&digest[..16])
+        ));
+    }
+    keys
+}
+
+/// What the dedup step decided for a verified delivery. Shared by every adapter.
+pub(crate) enum Admission {
+    /// Run the handler; settle the guard from its outcome.
+    Proceed(Option<ClaimGuard>),
+    /// Completed before: answer `200 {"duplicate":true}`.
+    Duplicate,
+    /// Refuse (in flight, conflict, replay, store unavailable).
+    Reject(crate::Rejection),
+}
+
+/// The JSON body answered for a duplicate of a completed delivery.
+pub const DUPLICATE_BODY: &str = r#"{"duplicate":true}"#;
+
+/// Claim every key of a verified delivery.
+pub(crate) async fn admit(
+    dedup: &Dedup,
+    meta: &crate::WebhookMeta,
+    scheme: &crate::Scheme,
+    body: &[u8],
+) -> Admission {
+    use crate::{Rejection, RejectionKind};
+
+    let keys = keys(meta, scheme.id_is_signed());
+    // The body's digest: the tag itself when the body alone is signed (free), else SHA-256.
+    let digest: [u8; DIGEST_LEN] = if scheme.signed_parts() == [crate::scheme::SignedPart::Body] {
+        *meta.signature_tag()
+    } else {
+        <sha2::Sha256 as sha2::Digest>::digest(body).into()
+    };
+    let mut guard = ClaimGuard {
+        store: dedup.store.clone(),
+        claims: Vec::with_capacity(keys.len()),
+        ttl: dedup.ttl,
+        settled: false,
+    };
+    for (i, key) in keys.into_iter().enumerate() {
+        let is_id_key = i == 0 && meta.id().is_some();
+        let claim = match dedup.store.claim(&key, &digest, dedup.lease).await {
+            Ok(c) => c,
+            Err(e) => {
+                guard.release().await;
+                if dedup.fail_open {
+                    tracing::warn!(
+                        scheme = meta.scheme(),
+                        id = meta.id(),
+                        error = %e,
+                        "dedup store unavailable; processing WITHOUT deduplication (fail-open)"
+                    );
+                    return Admission::Proceed(None);
+                }
+                tracing::error!(
+                    scheme = meta.scheme(),
+                    id = meta.id(),
+                    error = %e,
+                    "dedup store unavailable; answering 503 so the sender retries (fail-closed)"
+                );
+                return Admission::Reject(
+                    Rejection::with_detail(RejectionKind::StoreUnavailable, e.to_string())
+                        .retry_after(Duration::from_secs(30)),
+                );
+            }
+        };
+        let refuse = match claim {
+            Claim::Fresh(token) => {
+                guard.claims.push((key, token));
+                continue;
+            }
+            Claim::Done if is_id_key => {
+                tracing::info!(scheme = meta.scheme(), id = meta.id(), "duplicate delivery");
+                guard.release().await;
+                return Admission::Duplicate;
+            }
+            Claim::InFlight { retry_after } => Rejection::with_detail(
+                RejectionKind::InFlight,
+                format!("`{key}` is being processed by another attempt"),
+            )
+            .retry_after(retry_after.min(Duration::from_secs(60))),
+            Claim::Conflict if is_id_key => {
+                tracing::warn!(
+                    scheme = meta.scheme(),
+                    id = meta.id(),
+                    "delivery id seen before with a different body; refusing (409 id_conflict)"
+                );
+                Rejection::with_detail(
+                    RejectionKind::IdConflict,
+                    format!("`{key}` was seen with a different body"),
+                )
+            }
+            Claim::Done | Claim::Conflict => {
+                tracing::warn!(
+                    scheme = meta.scheme(),
+                    id = meta.id(),
+                    "signed content seen before under another delivery id: replay refused"
+                );
+                Rejection::with_detail(
+                    RejectionKind::ReplayDetected,
+                    "identical signed content was already delivered under another id",
+                )
+            }
+        };
+        guard.release().await;
+        return Admission::Reject(refuse);
+    }
+    Admission::Proceed(Some(guard))
+}
+
+/// Claims held while the handler runs. Settle with [`complete`](ClaimGuard::complete) or
+/// [`release`](ClaimGuard::release); if dropped unsettled (handler panicked, future cancelled),
+/// the claims are released in a background task so the sender's retry is processed.
+pub(crate) struct ClaimGuard {
+    store: Arc<dyn DedupStore>,
+    claims: Vec<(String, Token)>,
+    ttl: Duration,
+    settled: bool,
+}
+
+impl ClaimGuard {
+    /// Complete on success, release on failure.
+    pub(crate) async fn settle(self, success: bool) {
+        if success {
+            self.complete().await;
+        } else {
+            self.release().await;
+        }
+    }
+
+    /// The handler succeeded: mark every key completed.
+    pub(crate) async fn complete(mut self) {
+        // If this future is dropped half-way, Drop releases what is left: a retry may then run
+        // the handler again (at least once), never lose the delivery.
+        let store = self.store.clone();
+        let ttl = self.ttl;
+        while let Some((key, token)) = self.claims.last() {
+            match store.complete(key, token, ttl).await {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!(
+                    key = key.as_str(),
+                    "claim was taken over after its lease expired; not marking it completed"
+                ),
+                Err(e) => tracing::error!(
+                    key = key.as_str(),
+                    error = %e,
+                    "could not mark the delivery completed; a retry may run the handler again"
+                ),
+            }
+            self.claims.pop();
+        }
+        self.settled = true;
+    }
+
+    /// The handler failed: free every key so the retry is processed.
+    pub(crate) async fn release(mut self) {
+        let store = self.store.clone();
+        while let Some((key, token)) = self.claims.last() {
+            if let Err(e) = store.release(key, token).await {
+                tracing::error!(
+                    key = key.as_str(),
+                    error = %e,
+                    "could not release the claim; retries wait for its lease to expire"
+                );
+            }
+            self.claims.pop();
+        }
+        self.settled = true;
+    }
+}
+
+impl Drop for ClaimGuard {
+    fn drop(&mut self) {
+        if self.settled || self.claims.is_empty() {
+            return;
+        }
+        let claims = std::mem::take(&mut self.claims);
+        let store = self.store.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                handle.spawn(async move {
+                    for (key, token) in &claims {
+                        if let Err(e) = store.release(key, token).await {
+                            tracing::error!(key = key.as_str(), error = %e, "could not release the claim");
+                        }
+                    }
+                });
+            }
+            Err(_) => tracing::warn!(
+                "claims dropped outside a tokio runtime; they are freed when their lease expires"
+            ),
+        }
+    }
+}

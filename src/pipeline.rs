@@ -1,0 +1,144 @@
+//! The request flow shared by every adapter: limit, verify while reading, deduplicate.
+//!
+//! Adapters own only what differs between frameworks (how body chunks arrive, how responses
+//! are built); the decisions live here so axum and actix behave identically.
+
+use bytes::{Bytes, BytesMut};
+use http::HeaderMap;
+
+use crate::dedup::Dedup;
+use crate::error::{Rejection, RejectionKind};
+use crate::verify::{Verifier, VerifyState, WebhookMeta};
+
+/// Default body limit: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// What a guard (tower layer or actix middleware) is configured with.
+#[derive(Debug, Clone)]
+pub(crate) struct Pipeline {
+    pub(crate) verifier: Verifier,
+    pub(crate) limit: usize,
+    pub(crate) dedup: Option<Dedup>,
+}
+
+impl Pipeline {
+    pub(crate) fn new(verifier: Verifier) -> Self {
+        Pipeline {
+            verifier,
+            limit: DEFAULT_BODY_LIMIT,
+            dedup: None,
+        }
+    }
+
+    /// Check what the headers decide and prepare to absorb the body.
+    pub(crate) fn begin(&self, headers: &HeaderMap) -> Result<BodyCollector, Rejection> {
+        let limit = self.limit;
+        let declared = headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if let Some(len) = declared
+            && len > limit as u64
+        {
+            return Err(Rejection::with_detail(
+                RejectionKind::BodyTooLarge,
+                format!("Content-Length {len} exceeds the limit of {limit} bytes"),
+            ));
+        }
+        Ok(BodyCollector {
+            state: self.verifier.begin(headers)?,
+            limit,
+            declared,
+            first: None,
+            rest: BytesMut::new(),
+            total: 0,
+        })
+    }
+}
+
+/// Collects body chunks within the limit, hashing each as it arrives.
+pub(crate) struct BodyCollector {
+    state: VerifyState,
+    limit: usize,
+    declared: Option<u64>,
+    /// A body that arrives in one chunk is handed on as that chunk: no copy at all.
+    first: Option<Bytes>,
+    rest: BytesMut,
+    total: usize,
+}
+
+impl BodyCollector {
+    /// Absorb the next chunk; refuses as soon as the limit is passed.
+    pub(crate) fn push(&mut self, chunk: Bytes) -> Result<(), Rejection> {
+        self.total = self.total.saturating_add(chunk.len());
+        if self.total > self.limit {
+            return Err(Rejection::with_detail(
+                RejectionKind::BodyTooLarge,
+                format!("body exceeds the limit of {} bytes", self.limit),
+            ));
+        }
+        self.state.update(&chunk);
+        match self.first.take() {
+            None if self.rest.is_empty() => self.first = Some(chunk),
+            prev => {
+                if let Some(prev) = prev {
+                    let hint = self
+                        .declared
+                        .map_or(0, |d| d.min(self.limit as u64) as usize);
+                    self.rest.reserve(hint.max(prev.len() + chunk.len()));
+                    self.rest.extend_from_slice(&prev);
+                }
+                self.rest.extend_from_slice(&chunk);
+            }
+        }
+        Ok(())
+    }
+
+    /// A read error from the transport.
+    pub(crate) fn read_failed(&self, error: impl std::fmt::Display) -> Rejection {
+        Rejection::with_detail(
+            RejectionKind::BodyReadFailed,
+            format!(
+                "reading the body failed after {} bytes: {error}",
+                self.total
+            ),
+        )
+    }
+
+    /// The whole body arrived: finish verification.
+    pub(crate) fn finish(self) -> Result<(WebhookMeta, Bytes), Rejection> {
+        let body = self.first.unwrap_or_else(|| self.rest.freeze());
+        let meta = self.state.finish(&body)?;
+        tracing::debug!(
+            scheme = meta.scheme(),
+            id = meta.id(),
+            event = meta.event_type(),
+            secret_index = meta.secret_index(),
+            "webhook verified"
+        );
+        Ok((meta, body))
+    }
+}
+
+/// Log a refused delivery, with the reason, at WARN.
+pub(crate) fn log_rejection(scheme: &str, rejection: &Rejection) {
+    tracing::warn!(
+        scheme,
+        code = rejection.code(),
+        status = rejection.status().as_u16(),
+        reason = rejection.detail().unwrap_or(""),
+        "webhook rejected"
+    );
+}
+
+/// The response body answered for a duplicate of a completed delivery.
+pub(crate) fn duplicate_response<B: From<Bytes>>() -> http::Response<B> {
+    let mut res = http::Response::new(B::from(Bytes::from_static(
+        crate::dedup::DUPLICATE_BODY.as_bytes(),
+    )));
+    res.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    res
+}

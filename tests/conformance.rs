@@ -1,0 +1,435 @@
+//! One conformance suite, written once, run against a real axum server and a real actix-web
+//! server on 127.0.0.1: every behaviour case must give the same status, machine code and handler
+//! calls on both.
+#![cfg(all(feature = "axum", feature = "actix"))]
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::send;
+use serde_json::Value;
+use webhook_guard::dedup::MemoryStore;
+use webhook_guard::testing::{Delivery, SignedDelivery};
+use webhook_guard::{Scheme, Secret, Verified, Verifier};
+
+const KEY: &str = "conformance-secret-0123456789";
+const LIMIT: usize = 8 * 1024;
+
+/// What the handler does, decided by the payload: `{"act": "ok" | "fail_once" | "slow"}`.
+#[derive(Default)]
+struct Handler {
+    runs: AtomicUsize,
+    failed_once: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl Handler {
+    /// Returns the status the handler answers.
+    async fn run(&self, id: Option<&str>, body: &Value) -> u16 {
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        match body["act"].as_str() {
+            Some("fail_once") => {
+                let first = self
+                    .failed_once
+                    .lock()
+                    .unwrap()
+                    .insert(id.unwrap_or_default().to_owned());
+                if first { 500 } else { 200 }
+            }
+            Some("slow") => {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                200
+            }
+            _ => 200,
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Strict {
+    required_field: u64,
+}
+
+fn verifier() -> Verifier {
+    Verifier::new(Scheme::heppu(), Secret::new(KEY).unwrap())
+}
+
+async fn axum_server(h: Arc<Handler>) -> SocketAddr {
+    use axum::Router;
+    use axum::http::StatusCode;
+    use axum::routing::post;
+    use webhook_guard::{WebhookLayer, WebhookMeta};
+
+    let layer = WebhookLayer::new(verifier())
+        .body_limit(LIMIT)
+        .dedup(MemoryStore::default());
+    let app = Router::new()
+        .route(
+            "/hook",
+            post(
+                move |meta: WebhookMeta, Verified(v): Verified<Value>| async move {
+                    let status = h.run(meta.id(), &v).await;
+                    (StatusCode::from_u16(status).unwrap(), "handled")
+                },
+            ),
+        )
+        .route(
+            "/typed",
+            post(|Verified(_s): Verified<Strict>| async { "typed" }),
+        )
+        .route_layer(layer)
+        .route(
+            "/unguarded",
+            post(|_m: WebhookMeta| async { "unreachable" }),
+        );
+    common::spawn(app).await
+}
+
+fn actix_server(h: Arc<Handler>) -> SocketAddr {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    use webhook_guard::WebhookMeta;
+    use webhook_guard::actix::WebhookGuard;
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    // One store for the app, shared by the workers (as the axum layer shares one).
+    let guard = WebhookGuard::new(verifier())
+        .body_limit(LIMIT)
+        .dedup(MemoryStore::default());
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(move || {
+                let h = h.clone();
+                App::new()
+                    .service(
+                        web::resource("/hook")
+                            .wrap(guard.clone())
+                            .route(web::post().to(
+                                move |meta: WebhookMeta, Verified(v): Verified<Value>| {
+                                    let h = h.clone();
+                                    async move {
+                                        let status = h.run(meta.id(), &v).await;
+                                        HttpResponse::build(
+                                            actix_web::http::StatusCode::from_u16(status).unwrap(),
+                                        )
+                                        .body("handled")
+                                    }
+                                },
+                            )),
+                    )
+                    .service(
+                        web::resource("/typed").wrap(guard.clone()).route(
+                            web::post().to(|Verified(_s): Verified<Strict>| async { "typed" }),
+                        ),
+                    )
+                    .route(
+                        "/unguarded",
+                        web::post().to(|_m: WebhookMeta| async { "unreachable" }),
+                    )
+            })
+            .workers(2)
+            .listen(listener)
+            .unwrap()
+            .run()
+            .await
+            .unwrap();
+        });
+    });
+    addr
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn key() -> Secret {
+    Secret::new(KEY).unwrap()
+}
+
+fn delivery(id: &str, act: &str) -> Delivery {
+    Delivery::new(
+        Scheme::heppu(),
+        format!(r#"{{"event":"call.completed","act":"{act}","n":"{id}"}}"#),
+    )
+    .id(id)
+}
+
+fn edit(mut d: SignedDelivery, f: impl FnOnce(&mut SignedDelivery)) -> SignedDelivery {
+    f(&mut d);
+    d
+}
+
+/// A step: a path, a delivery, the expected (status, code) and handler runs it causes.
+struct Step {
+    name: &'static str,
+    path: &'static str,
+    delivery: SignedDelivery,
+    expect: (u16, &'static str),
+    runs: usize,
+}
+
+fn steps() -> Vec<Step> {
+    let k = key();
+    let wrong = Secret::new("not-the-right-secret-at-all").unwrap();
+    let valid = delivery("d1", "ok").sign(&k);
+    let step = |name, path, delivery, expect, runs| Step {
+        name,
+        path,
+        delivery,
+        expect,
+        runs,
+    };
+    let sig = "x-webhook-signature-256";
+    vec![
+        step("valid", "/hook", valid.clone(), (200, "ok"), 1),
+        step(
+            "duplicate of a completed delivery",
+            "/hook",
+            valid.clone(),
+            (200, "duplicate"),
+            0,
+        ),
+        step(
+            "same id, different body",
+            "/hook",
+            delivery("d1", "other").sign(&k),
+            (409, "id_conflict"),
+            0,
+        ),
+        step(
+            "replay under a new id",
+            "/hook",
+            edit(valid.clone(), |d| {
+                d.headers
+                    .insert("x-webhook-id", "d1-replayed".parse().unwrap());
+            }),
+            (409, "replay_detected"),
+            0,
+        ),
+        step(
+            "tampered body",
+            "/hook",
+            edit(delivery("d2", "ok").sign(&k), |d| {
+                d.body = r#"{"act":"ok"}"#.into()
+            }),
+            (401, "signature_mismatch"),
+            0,
+        ),
+        step(
+            "wrong secret",
+            "/hook",
+            delivery("d3", "ok").sign(&wrong),
+            (401, "signature_mismatch"),
+            0,
+        ),
+        step(
+            "missing signature",
+            "/hook",
+            edit(delivery("d4", "ok").sign(&k), |d| {
+                d.headers.remove(sig);
+            }),
+            (401, "signature_missing"),
+            0,
+        ),
+        step(
+            "garbled signature",
+            "/hook",
+            edit(delivery("d5", "ok").sign(&k), |d| {
+                d.headers.insert(sig, "sha256=xyz".parse().unwrap());
+            }),
+            (400, "signature_malformed"),
+            0,
+        ),
+        step(
+            "wrong prefix",
+            "/hook",
+            edit(delivery("d6", "ok").sign(&k), |d| {
+                let v = d.header(sig).unwrap().replace("sha256=", "sha1=");
+                d.headers.insert(sig, v.parse().unwrap());
+            }),
+            (400, "signature_malformed"),
+            0,
+        ),
+        step(
+            "truncated signature",
+            "/hook",
+            edit(delivery("d7", "ok").sign(&k), |d| {
+                let v = d.header(sig).unwrap()[..40].to_owned();
+                d.headers.insert(sig, v.parse().unwrap());
+            }),
+            (400, "signature_malformed"),
+            0,
+        ),
+        step(
+            "stale timestamp",
+            "/hook",
+            delivery("d8", "ok").timestamp(now_secs() - 600).sign(&k),
+            (401, "timestamp_expired"),
+            0,
+        ),
+        step(
+            "future timestamp",
+            "/hook",
+            delivery("d9", "ok").timestamp(now_secs() + 600).sign(&k),
+            (401, "timestamp_in_future"),
+            0,
+        ),
+        step(
+            "milliseconds for seconds",
+            "/hook",
+            delivery("d10", "ok").timestamp(now_secs() * 1000).sign(&k),
+            (401, "timestamp_in_future"),
+            0,
+        ),
+        step(
+            "missing timestamp",
+            "/hook",
+            edit(delivery("d11", "ok").sign(&k), |d| {
+                d.headers.remove("x-webhook-timestamp");
+            }),
+            (400, "timestamp_missing"),
+            0,
+        ),
+        step(
+            "malformed timestamp",
+            "/hook",
+            delivery("d12", "ok").timestamp_raw("1e9").sign(&k),
+            (400, "timestamp_malformed"),
+            0,
+        ),
+        step(
+            "missing id",
+            "/hook",
+            edit(delivery("d13", "ok").sign(&k), |d| {
+                d.headers.remove("x-webhook-id");
+            }),
+            (400, "id_missing"),
+            0,
+        ),
+        step(
+            "oversized body",
+            "/hook",
+            Delivery::new(
+                Scheme::heppu(),
+                format!(r#"{{"pad":"{}"}}"#, "x".repeat(LIMIT)),
+            )
+            .id("d14")
+            .sign(&k),
+            (413, "body_too_large"),
+            0,
+        ),
+        step(
+            "handler fails",
+            "/hook",
+            delivery("d15", "fail_once").sign(&k),
+            (500, "handler"),
+            1,
+        ),
+        step(
+            "sender retries",
+            "/hook",
+            delivery("d15", "fail_once").sign(&k),
+            (200, "ok"),
+            1,
+        ),
+        step(
+            "retry again",
+            "/hook",
+            delivery("d15", "fail_once").sign(&k),
+            (200, "duplicate"),
+            0,
+        ),
+        step(
+            "payload does not fit the type",
+            "/typed",
+            delivery("d16", "ok").sign(&k),
+            (422, "payload_invalid"),
+            0,
+        ),
+        step(
+            "extractor without the guard",
+            "/unguarded",
+            delivery("d17", "ok").sign(&k),
+            (500, "verification_missing"),
+            0,
+        ),
+    ]
+}
+
+/// Run every step against one server; return what happened, step by step.
+async fn play(addr: SocketAddr, h: &Handler) -> Vec<(String, u16, String, usize)> {
+    let mut seen = Vec::new();
+    for s in steps() {
+        let before = h.runs.load(Ordering::SeqCst);
+        let a = send(addr, s.path, s.delivery).await;
+        let code = if a.json == serde_json::json!({"duplicate": true}) {
+            "duplicate".to_owned()
+        } else if let Some(code) = a.json["error"].as_str() {
+            code.to_owned()
+        } else if a.status == 200 {
+            "ok".to_owned()
+        } else {
+            "handler".to_owned()
+        };
+        let runs = h.runs.load(Ordering::SeqCst) - before;
+        assert_eq!(
+            (a.status.as_u16(), code.as_str(), runs),
+            (s.expect.0, s.expect.1, s.runs),
+            "step `{}`",
+            s.name
+        );
+        seen.push((s.name.to_owned(), a.status.as_u16(), code, runs));
+    }
+    // In flight: a slow first attempt, and a copy arriving while it runs.
+    let slow = delivery("d-slow", "slow").sign(&key());
+    let first = tokio::spawn({
+        let slow = slow.clone();
+        async move { send(addr, "/hook", slow).await }
+    });
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    let copy = send(addr, "/hook", slow).await;
+    assert_eq!((copy.status.as_u16(), copy.code()), (409, "in_flight"));
+    assert!(copy.headers.contains_key("retry-after"));
+    assert_eq!(first.await.unwrap().status, 200);
+    seen.push((
+        "in flight".into(),
+        copy.status.as_u16(),
+        copy.code().to_owned(),
+        1,
+    ));
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axum_and_actix_behave_identically() {
+    let ha = Arc::new(Handler::default());
+    let hx = Arc::new(Handler::default());
+    let axum_addr = axum_server(ha.clone()).await;
+    let actix_addr = actix_server(hx.clone());
+    wait_listening(actix_addr).await;
+
+    let on_axum = play(axum_addr, &ha).await;
+    let on_actix = play(actix_addr, &hx).await;
+    assert_eq!(on_axum, on_actix);
+    assert_eq!(
+        ha.runs.load(Ordering::SeqCst),
+        hx.runs.load(Ordering::SeqCst)
+    );
+}
+
+async fn wait_listening(addr: SocketAddr) {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("server at {addr} did not start");
+}

@@ -1,0 +1,353 @@
+//! Exactly-once handling through a real axum server on 127.0.0.1, with the in-memory store.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::post;
+use common::{send, spawn};
+use http::StatusCode;
+use webhook_guard::clock::ManualClock;
+use webhook_guard::dedup::{Dedup, MemoryStore};
+use webhook_guard::testing::Delivery;
+use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer, WebhookMeta};
+
+const KEY: &str = "dedup-test-secret-0123456789";
+
+#[derive(Clone, Copy)]
+enum Act {
+    Ok,
+    Fail,
+    Panic,
+    Sleep(Duration),
+}
+
+/// A guarded Heppu route whose handler does `script(attempt)` and counts its runs.
+struct Rig {
+    addr: std::net::SocketAddr,
+    runs: Arc<AtomicUsize>,
+    store: MemoryStore,
+}
+
+async fn rig(
+    store: MemoryStore,
+    dedup: impl FnOnce(Dedup) -> Dedup,
+    script: fn(usize) -> Act,
+) -> Rig {
+    rig_with(Scheme::heppu(), store, dedup, script, |r| r).await
+}
+
+async fn rig_with(
+    scheme: Scheme,
+    store: MemoryStore,
+    dedup: impl FnOnce(Dedup) -> Dedup,
+    script: fn(usize) -> Act,
+    wrap: impl FnOnce(Router) -> Router,
+) -> Rig {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let r = runs.clone();
+    let layer = WebhookLayer::new(Verifier::new(scheme, Secret::new(KEY).unwrap()))
+        .dedup_with(dedup(Dedup::new(store.clone())));
+    let app = Router::new()
+        .route(
+            "/hook",
+            post(move |_meta: WebhookMeta| async move {
+                let attempt = r.fetch_add(1, Ordering::SeqCst);
+                match script(attempt) {
+                    Act::Ok => (StatusCode::OK, "done"),
+                    Act::Fail => (StatusCode::INTERNAL_SERVER_ERROR, "failed"),
+                    Act::Panic => panic!("handler panics on attempt {attempt}"),
+                    Act::Sleep(d) => {
+                        tokio::time::sleep(d).await;
+                        (StatusCode::OK, "slow but done")
+                    }
+                }
+            }),
+        )
+        .route_layer(layer);
+    Rig {
+        addr: spawn(wrap(app)).await,
+        runs,
+        store,
+    }
+}
+
+fn heppu(body: &str) -> Delivery {
+    Delivery::new(Scheme::heppu(), body.to_owned()).id("whd_dedup_1")
+}
+
+fn key() -> Secret {
+    Secret::new(KEY).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_concurrent_copies_run_the_handler_once() {
+    let rig = rig(
+        MemoryStore::default(),
+        |d| d,
+        |_| Act::Sleep(Duration::from_millis(300)),
+    )
+    .await;
+    let d = heppu(r#"{"event":"call.completed"}"#).sign(&key());
+    let mut tasks = Vec::new();
+    for _ in 0..200 {
+        let d = d.clone();
+        let addr = rig.addr;
+        tasks.push(tokio::spawn(async move { send(addr, "/hook", d).await }));
+    }
+    let (mut processed, mut in_flight, mut duplicate) = (0, 0, 0);
+    for t in tasks {
+        let a = t.await.unwrap();
+        match (a.status.as_u16(), a.code()) {
+            (200, _) if a.json == serde_json::json!({"duplicate": true}) => duplicate += 1,
+            (200, _) => processed += 1,
+            (409, "in_flight") => {
+                in_flight += 1;
+                assert!(a.headers.contains_key("retry-after"));
+            }
+            other => panic!("unexpected answer {other:?}"),
+        }
+    }
+    assert_eq!(rig.runs.load(Ordering::SeqCst), 1, "handler ran once");
+    assert_eq!(processed, 1);
+    assert_eq!(processed + in_flight + duplicate, 200);
+    // Afterwards every copy is a plain duplicate.
+    let a = send(rig.addr, "/hook", d).await;
+    assert_eq!(
+        (a.status.as_u16(), a.json.clone()),
+        (200, serde_json::json!({"duplicate": true}))
+    );
+    assert_eq!(rig.runs.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn failed_attempts_release_the_claim_and_the_third_is_processed_once() {
+    let rig = rig(
+        MemoryStore::default(),
+        |d| d,
+        |n| if n < 2 { Act::Fail } else { Act::Ok },
+    )
+    .await;
+    let d = heppu(r#"{"event":"call.failed"}"#).sign(&key());
+    let statuses: Vec<u16> = futures_seq(rig.addr, &d, 4).await;
+    assert_eq!(statuses, [500, 500, 200, 200]);
+    assert_eq!(
+        rig.runs.load(Ordering::SeqCst),
+        3,
+        "the fourth copy was a duplicate"
+    );
+}
+
+async fn futures_seq(
+    addr: std::net::SocketAddr,
+    d: &webhook_guard::testing::SignedDelivery,
+    n: usize,
+) -> Vec<u16> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        out.push(send(addr, "/hook", d.clone()).await.status.as_u16());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_handler_lets_the_retry_through() {
+    let rig = rig(
+        MemoryStore::default(),
+        |d| d,
+        |n| if n == 0 { Act::Panic } else { Act::Ok },
+    )
+    .await;
+    let d = heppu(r#"{"event":"call.busy"}"#).sign(&key());
+    // The panic tears down the connection: no answer at all.
+    let first = common::client()
+        .request(d.clone().into_request(&format!("http://{}/hook", rig.addr)))
+        .await;
+    assert!(first.is_err(), "a panicking handler gives no answer");
+    // The claim is released in the background; the sender's retry is processed.
+    let mut answer = None;
+    for _ in 0..50 {
+        let a = send(rig.addr, "/hook", d.clone()).await;
+        if a.status != 409 {
+            answer = Some(a);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let a = answer.expect("retry processed within 1 s");
+    assert_eq!(a.status, 200);
+    assert_ne!(a.json, serde_json::json!({"duplicate": true}));
+    assert_eq!(rig.runs.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_timed_out_handler_releases_its_claim() {
+    use tower_http::timeout::TimeoutLayer;
+    // tower-http's timeout drops the guarded future after 100 ms (answering 408).
+    let rig = rig_with(
+        Scheme::heppu(),
+        MemoryStore::default(),
+        |d| d,
+        |n| {
+            if n == 0 {
+                Act::Sleep(Duration::from_secs(5))
+            } else {
+                Act::Ok
+            }
+        },
+        |r| {
+            r.layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                Duration::from_millis(100),
+            ))
+        },
+    )
+    .await;
+    let d = heppu(r#"{"event":"call.no-answer"}"#).sign(&key());
+    assert_eq!(send(rig.addr, "/hook", d.clone()).await.status, 408);
+    let mut status = 0;
+    for _ in 0..50 {
+        status = send(rig.addr, "/hook", d.clone()).await.status.as_u16();
+        if status != 409 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, 200);
+    assert_eq!(rig.runs.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn replayed_content_with_a_changed_id_is_refused() {
+    let rig = rig(MemoryStore::default(), |d| d, |_| Act::Ok).await;
+    let d = heppu(r#"{"event":"chat.completed"}"#).sign(&key());
+    assert_eq!(send(rig.addr, "/hook", d.clone()).await.status, 200);
+    // An attacker captured the delivery and changes the unsigned id (and timestamp) headers.
+    let mut replay = d.clone();
+    replay
+        .headers
+        .insert("x-webhook-id", "whd_attacker_2".parse().unwrap());
+    replay.headers.insert(
+        "x-webhook-timestamp",
+        (std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 1)
+        .to_string()
+        .parse()
+        .unwrap(),
+    );
+    let a = send(rig.addr, "/hook", replay).await;
+    assert_eq!((a.status.as_u16(), a.code()), (409, "replay_detected"));
+    assert_eq!(rig.runs.load(Ordering::SeqCst), 1);
+
+    // Helix signs its timestamp, not its event id: the same protection applies.
+    let helix = rig_with(
+        Scheme::helix(),
+        MemoryStore::default(),
+        |d| d,
+        |_| Act::Ok,
+        |r| r,
+    )
+    .await;
+    let d = Delivery::new(Scheme::helix(), r#"{"type":"news"}"#).sign(&key());
+    assert_eq!(send(helix.addr, "/hook", d.clone()).await.status, 200);
+    let mut replay = d;
+    replay
+        .headers
+        .insert("x-webhook-event-id", "another-event-id".parse().unwrap());
+    assert_eq!(
+        send(helix.addr, "/hook", replay).await.code(),
+        "replay_detected"
+    );
+    assert_eq!(helix.runs.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn same_id_different_body_is_a_conflict() {
+    let rig = rig(MemoryStore::default(), |d| d, |_| Act::Ok).await;
+    assert_eq!(
+        send(rig.addr, "/hook", heppu(r#"{"event":"a"}"#).sign(&key()))
+            .await
+            .status,
+        200
+    );
+    let a = send(rig.addr, "/hook", heppu(r#"{"event":"b"}"#).sign(&key())).await;
+    assert_eq!((a.status.as_u16(), a.code()), (409, "id_conflict"));
+    assert_eq!(rig.runs.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn in_flight_duplicates_get_409_with_retry_after() {
+    let rig = rig(
+        MemoryStore::default(),
+        |d| d.lease(Duration::from_secs(30)),
+        |_| Act::Sleep(Duration::from_millis(400)),
+    )
+    .await;
+    let d = heppu(r#"{"event":"call.completed"}"#).sign(&key());
+    let first = tokio::spawn({
+        let d = d.clone();
+        let addr = rig.addr;
+        async move { send(addr, "/hook", d).await }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let a = send(rig.addr, "/hook", d.clone()).await;
+    assert_eq!((a.status.as_u16(), a.code()), (409, "in_flight"));
+    let retry_after: u64 = a.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=30).contains(&retry_after), "{retry_after}");
+    assert_eq!(first.await.unwrap().status, 200);
+    assert_eq!(rig.runs.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn completed_keys_expire_after_their_ttl() {
+    let clock = ManualClock::at_secs(1_800_000_000);
+    let store = MemoryStore::builder().clock(clock.clone()).build();
+    let rig = rig(store, |d| d.ttl(Duration::from_secs(3600)), |_| Act::Ok).await;
+    let d = heppu(r#"{"event":"call.completed"}"#).sign(&key());
+    assert_eq!(send(rig.addr, "/hook", d.clone()).await.status, 200);
+    clock.advance(Duration::from_secs(3599));
+    let a = send(rig.addr, "/hook", d.clone()).await;
+    assert_eq!(
+        a.json,
+        serde_json::json!({"duplicate": true}),
+        "just before the TTL"
+    );
+    clock.advance(Duration::from_secs(2));
+    let a = send(rig.addr, "/hook", d).await;
+    assert_eq!(a.status, 200);
+    assert_ne!(
+        a.json,
+        serde_json::json!({"duplicate": true}),
+        "after the TTL it is processed again"
+    );
+    assert_eq!(rig.runs.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn forged_requests_never_touch_the_store() {
+    let rig = rig(MemoryStore::default(), |d| d, |_| Act::Ok).await;
+    let wrong = Secret::new("an-attackers-guess-at-the-key").unwrap();
+    for i in 0..50 {
+        let d = heppu(&format!(r#"{{"event":"forged","n":{i}}}"#)).sign(&wrong);
+        assert_eq!(
+            send(rig.addr, "/hook", d).await.code(),
+            "signature_mismatch"
+        );
+    }
+    assert_eq!(rig.store.len(), 0);
+    assert_eq!(rig.runs.load(Ordering::SeqCst), 0);
+    // Helicone (id inside the signed body) uses one key; Heppu two (id + signature digest).
+    assert_eq!(
+        send(rig.addr, "/hook", heppu(r#"{"event":"real"}"#).sign(&key()))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(rig.store.len(), 2);
+}
