@@ -74,6 +74,6 @@ pub use verify::{
 };
 
 /// The README's code blocks, compiled and run as doc tests so they stay true.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "axum", feature = "actix"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

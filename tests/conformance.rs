@@ -413,7 +413,7 @@ async fn axum_and_actix_behave_identically() {
     let hx = Arc::new(Handler::default());
     let axum_addr = axum_server(ha.clone()).await;
     let actix_addr = actix_server(hx.clone());
-    wait_listening(actix_addr).await;
+    common::wait_listening(actix_addr).await;
 
     let on_axum = play(axum_addr, &ha).await;
     let on_actix = play(actix_addr, &hx).await;
@@ -422,14 +422,4 @@ async fn axum_and_actix_behave_identically() {
         ha.runs.load(Ordering::SeqCst),
         hx.runs.load(Ordering::SeqCst)
     );
-}
-
-async fn wait_listening(addr: SocketAddr) {
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(addr).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("server at {addr} did not start");
 }

@@ -146,3 +146,15 @@ pub fn raw_head(path: &str, headers: &HeaderMap, extra: &str) -> Vec<u8> {
     head.push_str("\r\n");
     head.into_bytes()
 }
+
+/// Waits (bounded: 2 s) until something accepts connections at `addr`.
+#[allow(dead_code)]
+pub async fn wait_listening(addr: SocketAddr) {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("server at {addr} did not start");
+}

@@ -1,0 +1,39 @@
+//! The `receiver` example on actix-web: same routes, same answers, same `GET /events`.
+//!
+//! ```text
+//! BIND=127.0.0.1:3000 WEBHOOK_SECRET=... cargo run --example actix_receiver --features actix
+//! ```
+//!
+//! Routes: `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone` (each verified with
+//! `WEBHOOK_SECRET` under its sender's scheme by a `WebhookGuard` middleware) answer
+//! `{"received": <event>, "id": <id>}`; `GET /events` lists what the handlers processed, in order.
+
+#[path = "support/actix_receiver_app.rs"]
+mod actix_receiver_app;
+
+use actix_web::{App, HttpServer};
+use webhook_guard::Secret;
+
+const DEMO_SECRET: &str = "whsec_demo_secret_do_not_use_in_production";
+
+#[actix_web::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt().with_target(false).init();
+    let bind = std::env::var("BIND").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
+    let secret = match std::env::var("WEBHOOK_SECRET") {
+        Ok(s) => Secret::new(s)?,
+        Err(_) => {
+            println!("WEBHOOK_SECRET is not set; using the demo secret {DEMO_SECRET:?}");
+            Secret::new(DEMO_SECRET)?
+        }
+    };
+    let (routes, _log) = actix_receiver_app::routes(secret);
+    let server = HttpServer::new(move || App::new().configure(routes.clone())).bind(&bind)?;
+    for addr in server.addrs() {
+        println!("webhook receiver (actix-web) listening on http://{addr}");
+    }
+    println!("  POST /webhooks/heppu | /webhooks/helix | /webhooks/helicone    GET /events");
+    // actix-web stops gracefully on Ctrl-C / SIGTERM by itself.
+    server.run().await?;
+    Ok(())
+}

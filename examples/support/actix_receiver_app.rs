@@ -1,0 +1,101 @@
+//! The actix-web receiver's routes, shared by the `actix_receiver` example and its tests.
+//!
+//! Same contract as the axum receiver (`support/receiver_app.rs`):
+//! - `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone`, each guarded by its
+//!   scheme, answer `200 {"received": <event type or null>, "id": <delivery id or null>}`;
+//! - a repeated delivery answers `200 {"duplicate":true}` and is not processed again (in-memory
+//!   deduplication, shared by every route and every actix worker);
+//! - `GET /events` answers the JSON array of processed deliveries, in order, each
+//!   `{"scheme": "...", "id": "...", "event": "..."}`.
+
+use std::sync::{Arc, Mutex};
+
+use actix_web::{HttpResponse, web};
+use serde_json::{Value, json};
+use webhook_guard::actix::WebhookGuard;
+use webhook_guard::dedup::MemoryStore;
+use webhook_guard::events::{helicone, heppu};
+use webhook_guard::{Scheme, Secret, Verified, Verifier, WebhookMeta};
+
+/// Deliveries the handlers processed, in order (shared by every worker).
+pub type EventLog = Arc<Mutex<Vec<Value>>>;
+
+fn record(log: &EventLog, meta: &WebhookMeta, event: Option<&str>) -> HttpResponse {
+    let entry = json!({ "scheme": meta.scheme(), "id": meta.id(), "event": event });
+    log.lock().unwrap().push(entry);
+    HttpResponse::Ok().json(json!({ "received": event, "id": meta.id() }))
+}
+
+async fn on_heppu(
+    log: web::Data<EventLog>,
+    meta: WebhookMeta,
+    Verified(event): Verified<heppu::Event>,
+) -> HttpResponse {
+    record(&log, &meta, Some(event.event_type()))
+}
+
+/// Helix does not document its payload: take any JSON and report its `type` if there is one.
+async fn on_helix(
+    log: web::Data<EventLog>,
+    meta: WebhookMeta,
+    Verified(body): Verified<Value>,
+) -> HttpResponse {
+    let kind = body
+        .get("type")
+        .or_else(|| body.get("event"))
+        .and_then(Value::as_str);
+    record(&log, &meta, kind)
+}
+
+async fn on_helicone(
+    log: web::Data<EventLog>,
+    meta: WebhookMeta,
+    Verified(_delivery): Verified<helicone::Delivery>,
+) -> HttpResponse {
+    record(&log, &meta, None)
+}
+
+async fn events(log: web::Data<EventLog>) -> HttpResponse {
+    HttpResponse::Ok().json(Value::Array(log.lock().unwrap().clone()))
+}
+
+/// Builds the routes, every sender verified with `secret`. Call the returned function from the
+/// `HttpServer` factory (`App::new().configure(routes.clone())`): the guards, their
+/// deduplication store and the event log are created once here and shared by every worker.
+pub fn routes(
+    secret: Secret,
+) -> (
+    impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+    EventLog,
+) {
+    let log = EventLog::default();
+    let store = MemoryStore::default();
+    let guard = move |scheme: Scheme| {
+        WebhookGuard::new(Verifier::new(scheme, secret.clone())).dedup(store.clone())
+    };
+    let heppu = guard(Scheme::heppu());
+    let helix = guard(Scheme::helix());
+    let helicone = guard(Scheme::helicone());
+    let data = web::Data::new(log.clone());
+
+    let configure = move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(data.clone())
+            .service(
+                web::resource("/webhooks/heppu")
+                    .wrap(heppu.clone())
+                    .route(web::post().to(on_heppu)),
+            )
+            .service(
+                web::resource("/webhooks/helix")
+                    .wrap(helix.clone())
+                    .route(web::post().to(on_helix)),
+            )
+            .service(
+                web::resource("/webhooks/helicone")
+                    .wrap(helicone.clone())
+                    .route(web::post().to(on_helicone)),
+            )
+            .route("/events", web::get().to(events));
+    };
+    (configure, log)
+}
