@@ -43,7 +43,8 @@ use serde::de::DeserializeOwned;
 use crate::dedup::{Admission, Dedup, DedupStore, admit};
 use crate::error::{Rejection, RejectionKind};
 use crate::extract::{RawBody, Verified};
-use crate::pipeline::{Pipeline, duplicate_response, log_rejection};
+use crate::pipeline::{Pipeline, duplicate_response};
+use crate::stats::Stats;
 use crate::verify::{Verifier, WebhookMeta};
 
 /// actix-web middleware that verifies (and optionally deduplicates) webhook deliveries.
@@ -79,6 +80,14 @@ impl WebhookGuard {
     #[must_use]
     pub fn dedup_with(mut self, dedup: Dedup) -> Self {
         Arc::make_mut(&mut self.config).dedup = Some(dedup);
+        self
+    }
+
+    /// Count what this guard sees (received, verified, rejected by reason, duplicates) into
+    /// `stats`. See [`crate::stats`].
+    #[must_use]
+    pub fn stats(mut self, stats: &Stats) -> Self {
+        Arc::make_mut(&mut self.config).stats = Some(stats.clone());
         self
     }
 }
@@ -151,7 +160,7 @@ where
         let config = self.config.clone();
         Box::pin(async move {
             let reject = |req: ServiceRequest, r: Rejection| {
-                log_rejection(config.verifier.scheme().name(), &r);
+                config.rejected(&r);
                 Ok(req.into_response(r.error_response()).map_into_right_body())
             };
             let headers = scheme_headers(&config, &req);
@@ -178,6 +187,7 @@ where
                 Some(dedup) => match admit(dedup, &meta, config.verifier.scheme(), &body).await {
                     Admission::Proceed(guard) => guard,
                     Admission::Duplicate => {
+                        config.duplicate(&meta);
                         let res: HttpResponse = to_actix(duplicate_response::<bytes::Bytes>());
                         return Ok(req.into_response(res).map_into_right_body());
                     }
@@ -275,5 +285,28 @@ impl<T: DeserializeOwned> FromRequest for Verified<T> {
                 "verified webhook payload does not match the handler's type"
             );
         }))
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for crate::ack::Job<T> {
+    type Error = Rejection;
+    type Future = Ready<Result<Self, Rejection>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let job = (|| {
+            let meta = WebhookMeta::from_request(req, payload).into_inner()?;
+            let Verified(event) = Verified::<T>::from_request(req, payload).into_inner()?;
+            let raw = RawBody::from_request(req, payload).into_inner()?;
+            Ok(crate::ack::Job::new(meta, event, raw.0))
+        })();
+        ready(job)
+    }
+}
+
+impl actix_web::Responder for crate::ack::Ack {
+    type Body = actix_web::body::BoxBody;
+
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        to_actix(self.to_response())
     }
 }

@@ -74,3 +74,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Verified<T> {
         })
     }
 }
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for crate::ack::Job<T> {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Rejection> {
+        let meta = WebhookMeta::from_request_parts(parts, state).await?;
+        let Verified(event) = Verified::<T>::from_request_parts(parts, state).await?;
+        let raw = parts.extensions.get::<RawBody>().ok_or_else(missing)?;
+        Ok(crate::ack::Job::new(meta, event, raw.0.clone()))
+    }
+}
+
+impl IntoResponse for crate::ack::Ack {
+    fn into_response(self) -> Response {
+        self.to_response()
+    }
+}

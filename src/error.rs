@@ -52,6 +52,13 @@ pub enum RejectionKind {
     ReplayDetected,
     /// The deduplication store is unreachable; retry later. `503 store_unavailable`.
     StoreUnavailable,
+    /// The async-ack queue is full; retry later. `503 queue_full`, with `Retry-After`.
+    QueueFull,
+    /// The async-ack queue is shutting down and takes no new work; retry later (another replica
+    /// or the restarted process will). `503 queue_closed`, with `Retry-After`.
+    QueueClosed,
+    /// The durable async-ack queue (Redis) is unreachable; retry later. `503 queue_unavailable`.
+    QueueUnavailable,
     /// An extractor ran on a request that did not pass through the webhook layer: a server
     /// configuration error, never the sender's fault. `500 verification_missing`.
     VerificationMissing,
@@ -78,7 +85,10 @@ impl RejectionKind {
             RejectionKind::InFlight | RejectionKind::IdConflict | RejectionKind::ReplayDetected => {
                 StatusCode::CONFLICT
             }
-            RejectionKind::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            RejectionKind::StoreUnavailable
+            | RejectionKind::QueueFull
+            | RejectionKind::QueueClosed
+            | RejectionKind::QueueUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             RejectionKind::VerificationMissing => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -104,6 +114,9 @@ impl RejectionKind {
             RejectionKind::IdConflict => "id_conflict",
             RejectionKind::ReplayDetected => "replay_detected",
             RejectionKind::StoreUnavailable => "store_unavailable",
+            RejectionKind::QueueFull => "queue_full",
+            RejectionKind::QueueClosed => "queue_closed",
+            RejectionKind::QueueUnavailable => "queue_unavailable",
             RejectionKind::VerificationMissing => "verification_missing",
         }
     }
@@ -137,6 +150,9 @@ impl RejectionKind {
             RejectionKind::IdConflict => "this delivery id was already used with a different body",
             RejectionKind::ReplayDetected => "this signed content was already delivered",
             RejectionKind::StoreUnavailable => "deduplication store unavailable; retry later",
+            RejectionKind::QueueFull => "processing queue is full; retry later",
+            RejectionKind::QueueClosed => "receiver is shutting down; retry later",
+            RejectionKind::QueueUnavailable => "processing queue unavailable; retry later",
             RejectionKind::VerificationMissing => "webhook verification is not configured",
         }
     }
@@ -161,6 +177,9 @@ impl RejectionKind {
         RejectionKind::IdConflict,
         RejectionKind::ReplayDetected,
         RejectionKind::StoreUnavailable,
+        RejectionKind::QueueFull,
+        RejectionKind::QueueClosed,
+        RejectionKind::QueueUnavailable,
         RejectionKind::VerificationMissing,
     ];
 }

@@ -46,6 +46,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod ack;
 #[cfg(feature = "actix")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
 pub mod actix;
@@ -60,6 +61,7 @@ mod extract;
 mod pipeline;
 pub mod scheme;
 mod secret;
+pub mod stats;
 pub mod testing;
 pub mod tower;
 mod verify;

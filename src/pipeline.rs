@@ -8,6 +8,7 @@ use http::HeaderMap;
 
 use crate::dedup::Dedup;
 use crate::error::{Rejection, RejectionKind};
+use crate::stats::Stats;
 use crate::verify::{Verifier, VerifyState, WebhookMeta};
 
 /// Default body limit: 1 MiB.
@@ -19,6 +20,7 @@ pub(crate) struct Pipeline {
     pub(crate) verifier: Verifier,
     pub(crate) limit: usize,
     pub(crate) dedup: Option<Dedup>,
+    pub(crate) stats: Option<Stats>,
 }
 
 impl Pipeline {
@@ -27,11 +29,35 @@ impl Pipeline {
             verifier,
             limit: DEFAULT_BODY_LIMIT,
             dedup: None,
+            stats: None,
+        }
+    }
+
+    /// A refused request: log why, count it.
+    pub(crate) fn rejected(&self, rejection: &Rejection) {
+        log_rejection(self.verifier.scheme().name(), rejection);
+        if let Some(stats) = &self.stats {
+            stats.rejected(rejection.kind());
+        }
+    }
+
+    /// A duplicate of a completed delivery, answered without the handler.
+    pub(crate) fn duplicate(&self, meta: &WebhookMeta) {
+        tracing::info!(
+            scheme = meta.scheme(),
+            id = meta.id(),
+            "webhook duplicate answered without running the handler"
+        );
+        if let Some(stats) = &self.stats {
+            stats.duplicate();
         }
     }
 
     /// Check what the headers decide and prepare to absorb the body.
     pub(crate) fn begin(&self, headers: &HeaderMap) -> Result<BodyCollector, Rejection> {
+        if let Some(stats) = &self.stats {
+            stats.received();
+        }
         let limit = self.limit;
         let declared = headers
             .get(http::header::CONTENT_LENGTH)
@@ -47,6 +73,7 @@ impl Pipeline {
         }
         Ok(BodyCollector {
             state: self.verifier.begin(headers)?,
+            stats: self.stats.clone(),
             limit,
             declared,
             first: None,
@@ -59,6 +86,7 @@ impl Pipeline {
 /// Collects body chunks within the limit, hashing each as it arrives.
 pub(crate) struct BodyCollector {
     state: VerifyState,
+    stats: Option<Stats>,
     limit: usize,
     declared: Option<u64>,
     /// A body that arrives in one chunk is handed on as that chunk: no copy at all.
@@ -109,6 +137,9 @@ impl BodyCollector {
     pub(crate) fn finish(self) -> Result<(WebhookMeta, Bytes), Rejection> {
         let body = self.first.unwrap_or_else(|| self.rest.freeze());
         let meta = self.state.finish(&body)?;
+        if let Some(stats) = &self.stats {
+            stats.verified();
+        }
         tracing::debug!(
             scheme = meta.scheme(),
             id = meta.id(),
@@ -121,7 +152,7 @@ impl BodyCollector {
 }
 
 /// Log a refused delivery, with the reason, at WARN.
-pub(crate) fn log_rejection(scheme: &str, rejection: &Rejection) {
+fn log_rejection(scheme: &str, rejection: &Rejection) {
     tracing::warn!(
         scheme,
         code = rejection.code(),

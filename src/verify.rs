@@ -623,6 +623,50 @@ impl WebhookMeta {
     }
 }
 
+/// `WebhookMeta` as stored beside a job in the durable queue. The signature tag is left out: the
+/// job was verified and admitted before it was stored, and only the dedup admission needs it.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct StoredMeta {
+    scheme: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    event: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ts: Option<u64>,
+    #[serde(default)]
+    secret: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    label: Option<String>,
+}
+
+impl From<&WebhookMeta> for StoredMeta {
+    fn from(m: &WebhookMeta) -> Self {
+        StoredMeta {
+            scheme: m.scheme().to_owned(),
+            id: m.id().map(str::to_owned),
+            event: m.event_type().map(str::to_owned),
+            ts: m.timestamp_ms,
+            secret: m.secret_index,
+            label: m.secret_label().map(str::to_owned),
+        }
+    }
+}
+
+impl From<StoredMeta> for WebhookMeta {
+    fn from(m: StoredMeta) -> Self {
+        WebhookMeta {
+            scheme: m.scheme.into(),
+            id: m.id.map(Text::Owned),
+            event: m.event.map(Text::Owned),
+            timestamp_ms: m.ts,
+            secret_index: m.secret,
+            secret_label: m.label.map(Into::into),
+            signature: [0; TAG_LEN],
+        }
+    }
+}
+
 impl fmt::Debug for WebhookMeta {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookMeta")

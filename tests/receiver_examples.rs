@@ -18,7 +18,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{Answer, send};
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use webhook_guard::testing::{Delivery, SignedDelivery, samples};
 use webhook_guard::{Scheme, Secret, Verified, Verifier, WebhookMeta};
@@ -48,16 +47,6 @@ where
         });
     });
     addr
-}
-
-async fn get_json(addr: SocketAddr, path: &str) -> Value {
-    let req = http::Request::get(format!("http://{addr}{path}"))
-        .body(http_body_util::Full::new(bytes::Bytes::new()))
-        .unwrap();
-    let res = common::client().request(req).await.unwrap();
-    assert_eq!(res.status(), 200);
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    serde_json::from_slice(&body).unwrap()
 }
 
 /// The scripted deliveries: (route, delivery). Ids are fixed so both servers log the same.
@@ -133,8 +122,8 @@ async fn axum_and_actix_receivers_keep_the_same_contract() {
     assert_eq!(answers[13], (401, answers[13].1.clone()));
     assert_eq!(answers[13].1["error"], "signature_missing");
 
-    let axum_events = get_json(axum_addr, "/events").await;
-    let actix_events = get_json(actix_addr, "/events").await;
+    let axum_events = common::get_json(axum_addr, "/events").await;
+    let actix_events = common::get_json(actix_addr, "/events").await;
     assert_eq!(axum_events, actix_events);
     let events = axum_events.as_array().unwrap();
     assert_eq!(

@@ -5,6 +5,7 @@ use tower::Layer;
 use super::service::WebhookService;
 use crate::dedup::{Dedup, DedupStore};
 use crate::pipeline::Pipeline;
+use crate::stats::Stats;
 use crate::verify::Verifier;
 
 /// Applies webhook verification to a service. Configuration lives here; cloning is cheap.
@@ -48,6 +49,14 @@ impl WebhookLayer {
     #[must_use]
     pub fn dedup_with(mut self, dedup: Dedup) -> Self {
         Arc::make_mut(&mut self.config).dedup = Some(dedup);
+        self
+    }
+
+    /// Count what this layer sees (received, verified, rejected by reason, duplicates) into
+    /// `stats`. See [`crate::stats`].
+    #[must_use]
+    pub fn stats(mut self, stats: &Stats) -> Self {
+        Arc::make_mut(&mut self.config).stats = Some(stats.clone());
         self
     }
 

@@ -12,7 +12,7 @@ use tower::Service;
 use crate::dedup::{Admission, admit};
 use crate::error::Rejection;
 use crate::extract::RawBody;
-use crate::pipeline::{Pipeline, duplicate_response, log_rejection};
+use crate::pipeline::{Pipeline, duplicate_response};
 use crate::verify::WebhookMeta;
 
 /// The service built by [`WebhookLayer`](super::WebhookLayer).
@@ -54,7 +54,7 @@ where
         let config = self.config.clone();
         Box::pin(async move {
             let reject = |r: Rejection| {
-                log_rejection(config.verifier.scheme().name(), &r);
+                config.rejected(&r);
                 Ok(r.to_response::<Full<Bytes>>().map(Either::Right))
             };
             let (mut parts, body) = req.into_parts();
@@ -67,6 +67,7 @@ where
                 Some(dedup) => match admit(dedup, &meta, config.verifier.scheme(), &body).await {
                     Admission::Proceed(guard) => guard,
                     Admission::Duplicate => {
+                        config.duplicate(&meta);
                         return Ok(duplicate_response::<Full<Bytes>>().map(Either::Right));
                     }
                     Admission::Reject(r) => return reject(r),

@@ -158,3 +158,14 @@ pub async fn wait_listening(addr: SocketAddr) {
     }
     panic!("server at {addr} did not start");
 }
+
+/// `GET path` and parse the JSON answer (asserting 200).
+pub async fn get_json(addr: SocketAddr, path: &str) -> serde_json::Value {
+    let req = Request::get(format!("http://{addr}{path}"))
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let res = client().request(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    serde_json::from_slice(&body).unwrap()
+}
