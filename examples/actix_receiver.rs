@@ -6,7 +6,9 @@
 //!
 //! Routes: `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone` (each verified with
 //! `WEBHOOK_SECRET` under its sender's scheme by a `WebhookGuard` middleware) answer
-//! `{"received": <event>, "id": <id>}`; `GET /events` lists what the handlers processed, in order.
+//! `{"received": <event>, "id": <id>}`; `POST /webhooks/heppu/async` answers `202 {"queued":
+//! true, "id": <id>}` and processes in the background; `GET /events` lists what the handlers
+//! processed, in order; `GET /metrics/webhooks` shows the counters.
 
 #[path = "support/actix_receiver_app.rs"]
 mod actix_receiver_app;
@@ -27,13 +29,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Secret::new(DEMO_SECRET)?
         }
     };
-    let (routes, _log) = actix_receiver_app::routes(secret);
+    let (routes, _log, queue) = actix_receiver_app::routes(secret);
     let server = HttpServer::new(move || App::new().configure(routes.clone())).bind(&bind)?;
     for addr in server.addrs() {
         println!("webhook receiver (actix-web) listening on http://{addr}");
     }
-    println!("  POST /webhooks/heppu | /webhooks/helix | /webhooks/helicone    GET /events");
-    // actix-web stops gracefully on Ctrl-C / SIGTERM by itself.
+    println!(
+        "  POST /webhooks/heppu | /webhooks/heppu/async | /webhooks/helix | /webhooks/helicone"
+    );
+    println!("  GET /events | /metrics/webhooks");
+    // actix-web stops gracefully on Ctrl-C / SIGTERM by itself; then drain the queue.
     server.run().await?;
+    let report = queue.shutdown(std::time::Duration::from_secs(20)).await;
+    println!(
+        "stopped: {} queued job(s) drained, {} unfinished",
+        report.drained, report.unfinished
+    );
     Ok(())
 }

@@ -65,6 +65,20 @@ fn script(secret: &Secret) -> Vec<Case> {
         expect: ok,
     });
 
+    // Async-ack: the receiver answers 202 at once and does half a second of work afterwards.
+    let body = samples::HEPPU_CALL_COMPLETED.replace("conv_", "conv_async_");
+    cases.push(Case {
+        label: format!(
+            "heppu call.completed, async-ack ({} ms of work)",
+            receiver_app::ASYNC_WORK.as_millis()
+        ),
+        path: "/webhooks/heppu/async",
+        delivery: Delivery::new(Scheme::heppu(), body)
+            .id("whd_async_demo")
+            .sign(secret),
+        expect: (202, "queued"),
+    });
+
     let heppu = |b: &'static str| Delivery::new(Scheme::heppu(), b);
     // Exactly once: the sender retries a delivery that was already processed.
     // (Its own body: the documented call.no-answer above was already delivered, and the same
@@ -177,15 +191,19 @@ fn script(secret: &Secret) -> Vec<Case> {
 #[tokio::main]
 async fn main() {
     let secret = Secret::new(SECRET).unwrap();
-    let (app, _log) = receiver_app::app(secret.clone());
+    let receiver = receiver_app::app(secret.clone());
+    let queue = receiver.queue.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move { axum::serve(listener, receiver.router).await.unwrap() });
     println!("webhook-guard demo: receiver on http://{addr}\n");
 
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let cases = script(&secret);
-    let expected_ok = cases.iter().filter(|c| c.expect == (200, "ok")).count();
+    let expected_ok = cases
+        .iter()
+        .filter(|c| c.expect == (200, "ok") || c.expect == (202, "queued"))
+        .count();
     println!(
         "{:<3} {:<52} {:<27} {:<27} {:>7}",
         "#", "delivery", "expected", "actual", "time"
@@ -207,6 +225,8 @@ async fn main() {
         let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         let code = if json == serde_json::json!({"duplicate": true}) {
             "duplicate".to_owned()
+        } else if json["queued"] == true {
+            "queued".to_owned()
         } else {
             json["error"].as_str().unwrap_or("ok").to_owned()
         };
@@ -223,12 +243,26 @@ async fn main() {
         );
     }
 
-    let res = client
-        .get(format!("http://{addr}/events").parse().unwrap())
-        .await
-        .unwrap();
-    let events: serde_json::Value =
-        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    // The async-ack job finishes in the background; stop the queue, which drains it.
+    let drain_started = Instant::now();
+    let report = queue.shutdown(Duration::from_secs(10)).await;
+    println!(
+        "\nasync-ack queue drained: {} job(s) finished {:.0} ms after the last answer, {} unfinished",
+        report.drained,
+        drain_started.elapsed().as_secs_f64() * 1000.0,
+        report.unfinished
+    );
+    failures += usize::try_from(report.unfinished).unwrap_or(1);
+
+    let get = |path: &str| {
+        let req = client.get(format!("http://{addr}{path}").parse().unwrap());
+        async move {
+            let res = req.await.unwrap();
+            let body = res.into_body().collect().await.unwrap().to_bytes();
+            serde_json::from_slice::<serde_json::Value>(&body).unwrap()
+        }
+    };
+    let events = get("/events").await;
     let processed = events.as_array().map_or(0, Vec::len);
     println!("\nGET /events: {processed} deliveries processed (expected {expected_ok}), in order:");
     for e in events.as_array().into_iter().flatten() {
@@ -237,6 +271,11 @@ async fn main() {
     if processed != expected_ok {
         failures += 1;
     }
+    let m = get("/metrics/webhooks").await;
+    println!(
+        "\nGET /metrics/webhooks: received {}, verified {}, duplicates {}, queued {}, processed {}, rejected {}",
+        m["received"], m["verified"], m["duplicates"], m["queued"], m["processed"], m["rejected"]
+    );
     if failures == 0 {
         println!("\nall outcomes as expected");
     } else {

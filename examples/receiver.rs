@@ -6,7 +6,9 @@
 //!
 //! Routes: `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone` (each verified with
 //! `WEBHOOK_SECRET` under its sender's scheme) answer `{"received": <event>, "id": <id>}`;
-//! `GET /events` lists what the handlers processed, in order.
+//! `POST /webhooks/heppu/async` answers `202 {"queued": true, "id": <id>}` and processes in the
+//! background; `GET /events` lists what the handlers processed, in order; `GET
+//! /metrics/webhooks` shows the counters. Ctrl-C stops the server and drains the queue.
 
 #[path = "support/receiver_app.rs"]
 mod receiver_app;
@@ -26,17 +28,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Secret::new(DEMO_SECRET)?
         }
     };
-    let (app, _log) = receiver_app::app(secret);
+    let receiver = receiver_app::app(secret);
     let listener = tokio::net::TcpListener::bind(&bind).await?;
     println!(
         "webhook receiver listening on http://{}",
         listener.local_addr()?
     );
-    println!("  POST /webhooks/heppu | /webhooks/helix | /webhooks/helicone    GET /events");
-    axum::serve(listener, app)
+    println!(
+        "  POST /webhooks/heppu | /webhooks/heppu/async | /webhooks/helix | /webhooks/helicone"
+    );
+    println!("  GET /events | /metrics/webhooks");
+    axum::serve(listener, receiver.router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    // The server stopped taking requests: finish what was acknowledged.
+    let report = receiver
+        .queue
+        .shutdown(std::time::Duration::from_secs(20))
+        .await;
+    println!(
+        "stopped: {} queued job(s) drained, {} unfinished",
+        report.drained, report.unfinished
+    );
     Ok(())
 }

@@ -80,6 +80,10 @@ fn script() -> Vec<(&'static str, SignedDelivery)> {
     out.push(("/webhooks/heppu", forged.sign(&wrong)));
     let misrouted = Delivery::new(Scheme::helix(), samples::HELIX_NEWS).id("evt_misrouted");
     out.push(("/webhooks/heppu", misrouted.sign(&key)));
+    // Async-ack: queued at once, recorded by the background job.
+    let body = samples::HEPPU_CHAT_COMPLETED.replace("conv_", "conv_async_");
+    let queued = Delivery::new(Scheme::heppu(), body).id("dlv_async");
+    out.push(("/webhooks/heppu/async", queued.sign(&key)));
     out
 }
 
@@ -89,9 +93,9 @@ fn summary(a: &Answer) -> (u16, Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn axum_and_actix_receivers_keep_the_same_contract() {
-    let (axum_app, _log) = receiver_app::app(secret());
-    let axum_addr = common::spawn(axum_app).await;
-    let (routes, _log) = actix_receiver_app::routes(secret());
+    let receiver = receiver_app::app(secret());
+    let axum_addr = common::spawn(receiver.router).await;
+    let (routes, _log, _queue) = actix_receiver_app::routes(secret());
     let actix_addr = spawn_actix(routes);
     common::wait_listening(actix_addr).await;
 
@@ -122,14 +126,54 @@ async fn axum_and_actix_receivers_keep_the_same_contract() {
     assert_eq!(answers[13], (401, answers[13].1.clone()));
     assert_eq!(answers[13].1["error"], "signature_missing");
 
-    let axum_events = common::get_json(axum_addr, "/events").await;
-    let actix_events = common::get_json(actix_addr, "/events").await;
+    assert_eq!(
+        answers[14],
+        (202, json!({"queued": true, "id": "dlv_async"}))
+    );
+    // Answered before the work: the job is not in /events yet.
+    let now = common::get_json(axum_addr, "/events").await;
+    assert_eq!(
+        now.as_array().unwrap().len(),
+        11,
+        "7 heppu + 3 helix + 1 helicone"
+    );
+
+    // The queued job lands in /events once its background work is done (bounded wait).
+    let mut tries = 0;
+    let (axum_events, actix_events) = loop {
+        let a = common::get_json(axum_addr, "/events").await;
+        let b = common::get_json(actix_addr, "/events").await;
+        if a.as_array().unwrap().len() == 12 && b.as_array().unwrap().len() == 12 {
+            break (a, b);
+        }
+        tries += 1;
+        assert!(tries < 100, "the async job never finished: {a} / {b}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     assert_eq!(axum_events, actix_events);
     let events = axum_events.as_array().unwrap();
     assert_eq!(
-        events.len(),
-        11,
-        "7 heppu + 3 helix + 1 helicone, no duplicate, no forgery"
+        events[11],
+        json!({"scheme": "heppu", "id": "dlv_async", "event": "chat.completed"})
+    );
+    let mut m_axum = common::get_json(axum_addr, "/metrics/webhooks").await;
+    let mut m_actix = common::get_json(actix_addr, "/metrics/webhooks").await;
+    // Processing times differ by microseconds; every count must be equal.
+    assert_eq!(
+        m_axum["processing"]["count"],
+        m_actix["processing"]["count"]
+    );
+    assert!(m_axum["processing"]["max_us"].as_u64().unwrap() >= 500_000);
+    m_axum.as_object_mut().unwrap().remove("processing");
+    m_actix.as_object_mut().unwrap().remove("processing");
+    assert_eq!(m_axum, m_actix, "the same counters on both");
+    assert_eq!(m_axum["received"], 15);
+    assert_eq!(m_axum["duplicates"], 1);
+    assert_eq!(m_axum["queued"], 1);
+    assert_eq!(m_axum["processed"], 1);
+    assert_eq!(
+        m_axum["rejected"],
+        json!({"signature_mismatch": 1, "signature_missing": 1})
     );
     assert_eq!(
         events[0],

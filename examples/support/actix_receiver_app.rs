@@ -5,16 +5,23 @@
 //!   scheme, answer `200 {"received": <event type or null>, "id": <delivery id or null>}`;
 //! - a repeated delivery answers `200 {"duplicate":true}` and is not processed again (in-memory
 //!   deduplication, shared by every route and every actix worker);
+//! - `POST /webhooks/heppu/async` (async-ack) verifies and queues the delivery, answering
+//!   `202 {"queued": true, "id": <delivery id>}` at once; the background job (half a second of
+//!   simulated work) then records it;
 //! - `GET /events` answers the JSON array of processed deliveries, in order, each
-//!   `{"scheme": "...", "id": "...", "event": "..."}`.
+//!   `{"scheme": "...", "id": "...", "event": "..."}`;
+//! - `GET /metrics/webhooks` answers the counters (`webhook_guard::stats::StatsSnapshot`).
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
+use webhook_guard::ack::{AckQueue, Job};
 use webhook_guard::actix::WebhookGuard;
 use webhook_guard::dedup::MemoryStore;
 use webhook_guard::events::{helicone, heppu};
+use webhook_guard::stats::Stats;
 use webhook_guard::{Scheme, Secret, Verified, Verifier, WebhookMeta};
 
 /// Deliveries the handlers processed, in order (shared by every worker).
@@ -59,24 +66,51 @@ async fn events(log: web::Data<EventLog>) -> HttpResponse {
     HttpResponse::Ok().json(Value::Array(log.lock().unwrap().clone()))
 }
 
+async fn metrics(stats: web::Data<Stats>) -> HttpResponse {
+    HttpResponse::Ok().json(stats.snapshot())
+}
+
+/// Simulated heavy work of the async-ack route.
+pub const ASYNC_WORK: Duration = Duration::from_millis(500);
+
 /// Builds the routes, every sender verified with `secret`. Call the returned function from the
 /// `HttpServer` factory (`App::new().configure(routes.clone())`): the guards, their
-/// deduplication store and the event log are created once here and shared by every worker.
+/// deduplication store, the async-ack queue and the event log are created once here and shared
+/// by every worker. Call inside the actix (Tokio) runtime: the queue starts its workers.
 pub fn routes(
     secret: Secret,
 ) -> (
     impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
     EventLog,
+    AckQueue<heppu::Event>,
 ) {
     let log = EventLog::default();
     let store = MemoryStore::default();
-    let guard = move |scheme: Scheme| {
-        WebhookGuard::new(Verifier::new(scheme, secret.clone())).dedup(store.clone())
+    let stats = Stats::new();
+    let guard = |scheme: Scheme| {
+        WebhookGuard::new(Verifier::new(scheme, secret.clone()))
+            .dedup(store.clone())
+            .stats(&stats)
     };
     let heppu = guard(Scheme::heppu());
+    let heppu_async = guard(Scheme::heppu());
     let helix = guard(Scheme::helix());
     let helicone = guard(Scheme::helicone());
     let data = web::Data::new(log.clone());
+    let stats_data = web::Data::new(stats.clone());
+
+    let l = log.clone();
+    let queue = AckQueue::builder(move |job: Job<heppu::Event>| {
+        let l = l.clone();
+        async move {
+            tokio::time::sleep(ASYNC_WORK).await;
+            let _ = record(&l, job.meta(), Some(job.event().event_type()));
+            Ok::<(), std::convert::Infallible>(())
+        }
+    })
+    .stats(&stats)
+    .start();
+    let enqueue = queue.actix_handler();
 
     let configure = move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(data.clone())
@@ -95,7 +129,14 @@ pub fn routes(
                     .wrap(helicone.clone())
                     .route(web::post().to(on_helicone)),
             )
-            .route("/events", web::get().to(events));
+            .service(
+                web::resource("/webhooks/heppu/async")
+                    .wrap(heppu_async.clone())
+                    .route(web::post().to(enqueue.clone())),
+            )
+            .app_data(stats_data.clone())
+            .route("/events", web::get().to(events))
+            .route("/metrics/webhooks", web::get().to(metrics));
     };
-    (configure, log)
+    (configure, log, queue)
 }

@@ -5,16 +5,23 @@
 //!   scheme, answer `200 {"received": <event type or null>, "id": <delivery id or null>}`;
 //! - a repeated delivery answers `200 {"duplicate":true}` and is not processed again (in-memory
 //!   deduplication, shared by the three routes);
+//! - `POST /webhooks/heppu/async` (async-ack) verifies and queues the delivery, answering
+//!   `202 {"queued": true, "id": <delivery id>}` at once; the background job (half a second of
+//!   simulated work) then records it;
 //! - `GET /events` answers the JSON array of processed deliveries, in order, each
-//!   `{"scheme": "...", "id": "...", "event": "..."}`.
+//!   `{"scheme": "...", "id": "...", "event": "..."}`;
+//! - `GET /metrics/webhooks` answers the counters (`webhook_guard::stats::StatsSnapshot`).
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
+use webhook_guard::ack::{AckQueue, Job};
 use webhook_guard::dedup::MemoryStore;
 use webhook_guard::events::{helicone, heppu};
+use webhook_guard::stats::Stats;
 use webhook_guard::{Scheme, Secret, Verified, Verifier, WebhookLayer, WebhookMeta};
 
 /// Deliveries the handlers processed, in order.
@@ -26,13 +33,44 @@ fn record(log: &EventLog, meta: &WebhookMeta, event: Option<&str>) -> Json<Value
     Json(json!({ "received": event, "id": meta.id() }))
 }
 
-/// The receiver's routes, every sender verified with `secret`.
-pub fn app(secret: Secret) -> (Router, EventLog) {
+/// Simulated heavy work of the async-ack route.
+pub const ASYNC_WORK: Duration = Duration::from_millis(500);
+
+/// The running receiver: its routes and its background queue.
+pub struct Receiver {
+    /// The routes.
+    pub router: Router,
+    /// The async-ack queue, to drain at shutdown.
+    pub queue: AckQueue<heppu::Event>,
+}
+
+/// The receiver's routes, every sender verified with `secret`. Call inside a Tokio runtime
+/// (the async-ack queue starts its workers).
+pub fn app(secret: Secret) -> Receiver {
     let log = EventLog::default();
     let store = MemoryStore::default();
+    let stats = Stats::new();
     let guard = |scheme: Scheme| {
-        WebhookLayer::new(Verifier::new(scheme, secret.clone())).dedup(store.clone())
+        WebhookLayer::new(Verifier::new(scheme, secret.clone()))
+            .dedup(store.clone())
+            .stats(&stats)
     };
+
+    // Async-ack: answer at once, do the (slow) work in the background.
+    let l = log.clone();
+    let queue = AckQueue::builder(move |job: Job<heppu::Event>| {
+        let l = l.clone();
+        async move {
+            tokio::time::sleep(ASYNC_WORK).await;
+            let _ = record(&l, job.meta(), Some(job.event().event_type()));
+            Ok::<(), std::convert::Infallible>(())
+        }
+    })
+    .stats(&stats)
+    .start();
+    let heppu_async = Router::new()
+        .route("/webhooks/heppu/async", post(queue.axum_handler()))
+        .route_layer(guard(Scheme::heppu()));
 
     let l = log.clone();
     let heppu = Router::new()
@@ -80,9 +118,14 @@ pub fn app(secret: Secret) -> (Router, EventLog) {
         .merge(heppu)
         .merge(helix)
         .merge(helicone)
+        .merge(heppu_async)
         .route(
             "/events",
             get(move || async move { Json(Value::Array(l.lock().unwrap().clone())) }),
+        )
+        .route(
+            "/metrics/webhooks",
+            get(move || async move { Json(stats.snapshot()) }),
         );
-    (app, log)
+    Receiver { router: app, queue }
 }

@@ -547,7 +547,7 @@ impl<T: Clone + Send + Sync + 'static> AckQueue<T> {
     #[cfg(feature = "axum")]
     pub fn axum_handler(
         &self,
-    ) -> impl Fn(Job<T>) -> BoxFuture<'static, Result<Ack, Rejection>> + Clone + Send + Sync + 'static
+    ) -> impl Fn(Job<T>) -> BoxFuture<'static, Result<Ack, Rejection>> + Clone + Send + Sync + use<T>
     where
         T: serde::de::DeserializeOwned,
     {
@@ -563,7 +563,7 @@ impl<T: Clone + Send + Sync + 'static> AckQueue<T> {
     #[cfg(feature = "actix")]
     pub fn actix_handler(
         &self,
-    ) -> impl Fn(Job<T>) -> BoxFuture<'static, Result<Ack, Rejection>> + Clone + 'static
+    ) -> impl Fn(Job<T>) -> BoxFuture<'static, Result<Ack, Rejection>> + Clone + use<T>
     where
         T: serde::de::DeserializeOwned,
     {
