@@ -4,8 +4,10 @@
 //! BIND=127.0.0.1:3000 WEBHOOK_SECRET=... cargo run --example receiver
 //! ```
 //!
-//! Routes: `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone` (each verified with
-//! `WEBHOOK_SECRET` under its sender's scheme) answer `{"received": <event>, "id": <id>}`;
+//! Routes: `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone`, `/webhooks/standard`,
+//! `/webhooks/github`, `/webhooks/stripe`, `/webhooks/slack`, `/webhooks/shopify` (each verified
+//! with `WEBHOOK_SECRET` under its sender's scheme; for Standard Webhooks the key is the secret's
+//! bytes as given, not a decoded `whsec_`) answer `{"received": <event>, "id": <id>}`;
 //! `GET /events` lists what the handlers processed, in order.
 
 #[path = "support/receiver_app.rs"]
@@ -33,6 +35,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         listener.local_addr()?
     );
     println!("  POST /webhooks/heppu | /webhooks/helix | /webhooks/helicone    GET /events");
+    let others: Vec<&str> = receiver_app::sender_routes()
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect();
+    println!("  POST {}", others.join(" | "));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
