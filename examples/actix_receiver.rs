@@ -4,7 +4,8 @@
 //! BIND=127.0.0.1:3000 WEBHOOK_SECRET=... cargo run --example actix_receiver --features actix
 //! ```
 //!
-//! Routes: `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone` (each verified with
+//! Routes: `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone`, `/webhooks/standard`,
+//! `/webhooks/github`, `/webhooks/stripe`, `/webhooks/slack`, `/webhooks/shopify` (each verified with
 //! `WEBHOOK_SECRET` under its sender's scheme by a `WebhookGuard` middleware) answer
 //! `{"received": <event>, "id": <id>}`; `POST /webhooks/heppu/async` answers `202 {"queued":
 //! true, "id": <id>}` and processes in the background; `GET /events` lists what the handlers
@@ -37,6 +38,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "  POST /webhooks/heppu | /webhooks/heppu/async | /webhooks/helix | /webhooks/helicone"
     );
+    let others: Vec<&str> = actix_receiver_app::sender_routes()
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect();
+    println!("  POST {}", others.join(" | "));
     println!("  GET /events | /metrics/webhooks");
     // actix-web stops gracefully on Ctrl-C / SIGTERM by itself; then drain the queue.
     server.run().await?;

@@ -4,8 +4,10 @@
 //! BIND=127.0.0.1:3000 WEBHOOK_SECRET=... cargo run --example receiver
 //! ```
 //!
-//! Routes: `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone` (each verified with
-//! `WEBHOOK_SECRET` under its sender's scheme) answer `{"received": <event>, "id": <id>}`;
+//! Routes: `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone`, `/webhooks/standard`,
+//! `/webhooks/github`, `/webhooks/stripe`, `/webhooks/slack`, `/webhooks/shopify` (each verified
+//! with `WEBHOOK_SECRET` under its sender's scheme; for Standard Webhooks the key is the secret's
+//! bytes as given, not a decoded `whsec_`) answer `{"received": <event>, "id": <id>}`;
 //! `POST /webhooks/heppu/async` answers `202 {"queued": true, "id": <id>}` and processes in the
 //! background; `GET /events` lists what the handlers processed, in order; `GET
 //! /metrics/webhooks` shows the counters. Ctrl-C stops the server and drains the queue.
@@ -37,6 +39,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "  POST /webhooks/heppu | /webhooks/heppu/async | /webhooks/helix | /webhooks/helicone"
     );
+    let others: Vec<&str> = receiver_app::sender_routes()
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect();
+    println!("  POST {}", others.join(" | "));
     println!("  GET /events | /metrics/webhooks");
     axum::serve(listener, receiver.router)
         .with_graceful_shutdown(async {

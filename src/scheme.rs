@@ -11,6 +11,11 @@
 //! | [`Scheme::heppu`] | `X-Webhook-Signature-256` | `sha256=<hex>` | body | `X-Webhook-Timestamp`, seconds (checked, not signed) | `X-Webhook-ID` |
 //! | [`Scheme::helix`] | `X-Webhook-Signature` | `v1=<hex>` | `<timestamp>.<body>` | `X-Webhook-Timestamp`, milliseconds | `X-Webhook-Event-ID` |
 //! | [`Scheme::helicone`] | `Helicone-Signature` or `X-Helicone-Signature` | `<hex>` | body | none | `request_id` in the JSON body |
+//! | [`Scheme::standard_webhooks`] | `webhook-signature` (or `svix-signature`) | `v1,<base64>` list, space-separated | `<id>.<timestamp>.<body>` | `webhook-timestamp` (or `svix-timestamp`), seconds | `webhook-id` (or `svix-id`) |
+//! | [`Scheme::github`] | `X-Hub-Signature-256` | `sha256=<hex>` | body | none | `X-GitHub-Delivery` |
+//! | [`Scheme::stripe`] | `Stripe-Signature` | `t=<ts>,v1=<hex>[,v1=<hex>…]` | `<t>.<body>` | the `t=` entry, seconds | `id` in the JSON body |
+//! | [`Scheme::slack`] | `X-Slack-Signature` | `v0=<hex>` | `v0:<timestamp>:<body>` | `X-Slack-Request-Timestamp`, seconds | none |
+//! | [`Scheme::shopify`] | `X-Shopify-Hmac-Sha256` | `<base64>` | body | none | `X-Shopify-Webhook-Id` |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!
@@ -167,18 +172,34 @@ impl TimestampUnit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Field {
-    /// A request header.
-    Header(HeaderName),
+    /// A request header, under any of these names (alternative names of the same value, such as
+    /// Standard Webhooks' `webhook-id` and Svix's `svix-id`). Where several are sent they must
+    /// carry the same value.
+    Headers(Vec<HeaderName>),
     /// A string (or integer) field of the JSON body, by path from the top-level object.
     /// The body is signed, so a field read from it is as trustworthy as the body.
     JsonBody(Vec<Cow<'static, str>>),
+}
+
+/// Where the timestamp is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimestampSource {
+    /// A request header, under any of these names (alternatives, like [`Field::Headers`]).
+    Headers(Vec<HeaderName>),
+    /// An entry of the signature header itself, identified by its prefix: Stripe sends
+    /// `Stripe-Signature: t=<unix seconds>,v1=<hex>`, so its timestamp is the `t=` entry. Only
+    /// with the [list syntax](SignatureSyntax::List); the entry is split off with the same
+    /// separator as the signatures.
+    SignatureEntry(Cow<'static, str>),
 }
 
 /// One part of the signed message, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignedPart {
-    /// The timestamp exactly as sent in its header.
+    /// The timestamp exactly as sent (its header, or its signature header entry without the
+    /// entry's prefix).
     Timestamp,
     /// The delivery id exactly as sent in its header.
     Id,
@@ -205,8 +226,11 @@ pub enum SchemeError {
     InvalidHeaderName(String),
     /// The signed message must contain the body exactly once.
     BodyNotSignedOnce,
-    /// The signed message contains the timestamp but no timestamp header was named.
+    /// The signed message contains the timestamp but the scheme has no timestamp source.
     TimestampPartWithoutHeader,
+    /// A timestamp read from a signature header entry needs the list syntax and an entry prefix
+    /// that is non-empty and differs from the signatures' prefix.
+    InvalidTimestampEntry,
     /// The signed message contains the id, but the id is not read from a header.
     IdPartWithoutHeader,
     /// A JSON path with no segments.
@@ -224,7 +248,11 @@ impl fmt::Display for SchemeError {
                 f.write_str("the signed message must contain the body exactly once")
             }
             SchemeError::TimestampPartWithoutHeader => f.write_str(
-                "the signed message contains the timestamp but no timestamp header is set",
+                "the signed message contains the timestamp but no timestamp source is set",
+            ),
+            SchemeError::InvalidTimestampEntry => f.write_str(
+                "a timestamp entry of the signature header needs the list syntax and a non-empty \
+                 entry prefix different from the signature prefix",
             ),
             SchemeError::IdPartWithoutHeader => f.write_str(
                 "the signed message contains the id but the id is not read from a header",
@@ -253,7 +281,7 @@ struct SchemeInner {
     signature_headers: Vec<HeaderName>,
     syntax: SignatureSyntax,
     encoding: Encoding,
-    timestamp: Option<(HeaderName, TimestampUnit)>,
+    timestamp: Option<(TimestampSource, TimestampUnit)>,
     id: Option<Field>,
     event: Option<Field>,
     parts: Vec<SignedPart>,
@@ -349,6 +377,120 @@ impl Scheme {
             .expect("built-in scheme is valid")
     }
 
+    /// [Standard Webhooks](https://www.standardwebhooks.com/), also what Svix sends.
+    ///
+    /// `webhook-signature: v1,<base64> [v1,<base64> …]`: a space-separated list, one entry per
+    /// active secret while the sender rotates (any one matching is enough; entries of other
+    /// versions, such as `v1a,` asymmetric signatures, are ignored). The signed message is
+    /// `<webhook-id>.<webhook-timestamp>.<body>`, the timestamp in unix **seconds**. Secrets are
+    /// `whsec_<base64>`: build them with [`Secret::from_whsec`](crate::Secret::from_whsec). The
+    /// Svix header names `svix-id`, `svix-timestamp` and `svix-signature` are accepted too. The id
+    /// is signed, so it alone is the deduplication key; the event type is the body's `type`.
+    pub fn standard_webhooks() -> Scheme {
+        Scheme::builder("standard-webhooks")
+            .signature_header("webhook-signature")
+            .signature_header("svix-signature")
+            .signature_list(' ', "v1,")
+            .encoding(Encoding::Base64)
+            .timestamp_header("webhook-timestamp", TimestampUnit::Seconds)
+            .timestamp_header("svix-timestamp", TimestampUnit::Seconds)
+            .id_header("webhook-id")
+            .id_header("svix-id")
+            .event_json_field("type")
+            .signed_parts([
+                SignedPart::Id,
+                SignedPart::literal("."),
+                SignedPart::Timestamp,
+                SignedPart::literal("."),
+                SignedPart::Body,
+            ])
+            .build()
+            .expect("built-in scheme is valid")
+    }
+
+    /// GitHub webhooks.
+    ///
+    /// `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>` (the legacy SHA-1
+    /// `X-Hub-Signature` is not used). `X-GitHub-Delivery` is the delivery id (a GUID, kept when a
+    /// delivery is redelivered) and `X-GitHub-Event` the event name (`push`, `ping`, …). GitHub
+    /// sends no timestamp: replays are caught by deduplication only, on the delivery id and, as
+    /// the id is not signed, on the signature.
+    pub fn github() -> Scheme {
+        Scheme::builder("github")
+            .signature_header("x-hub-signature-256")
+            .signature_prefix("sha256=")
+            .id_header("x-github-delivery")
+            .event_header("x-github-event")
+            .build()
+            .expect("built-in scheme is valid")
+    }
+
+    /// Stripe webhooks.
+    ///
+    /// `Stripe-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>…]`: the timestamp is the `t=` entry
+    /// of the signature header itself; the signed message is `<t>.<body>`; any `v1=` entry
+    /// matching is enough (Stripe sends one per active secret while an endpoint secret is being
+    /// rolled), other entries (`v0=` test-mode signatures, future schemes) are ignored. Stripe's
+    /// own libraries default to a 300 s tolerance, as does the verifier. The delivery id is the
+    /// event's `id` and the event type its `type`, both read from the signed body. The `whsec_…`
+    /// endpoint secret is used as is: build it with [`Secret::new`](crate::Secret::new).
+    pub fn stripe() -> Scheme {
+        Scheme::builder("stripe")
+            .signature_header("stripe-signature")
+            .signature_list(',', "v1=")
+            .timestamp_in_signature("t=", TimestampUnit::Seconds)
+            .id_json_field("id")
+            .event_json_field("type")
+            .signed_parts([
+                SignedPart::Timestamp,
+                SignedPart::literal("."),
+                SignedPart::Body,
+            ])
+            .build()
+            .expect("built-in scheme is valid")
+    }
+
+    /// Slack request signing (Events API, slash commands, interactivity).
+    ///
+    /// `X-Slack-Signature: v0=<hex HMAC-SHA256 of "v0:<timestamp>:<body>">` with
+    /// `X-Slack-Request-Timestamp` in unix **seconds**. Slack sends no delivery id header and
+    /// re-signs each retry with a new timestamp, so deduplication keys on the signature only;
+    /// for Events API callbacks, deduplicate retries on the body's `event_id` in the handler (a
+    /// retry also carries `X-Slack-Retry-Num`). Bodies may be JSON or form-encoded; the event type
+    /// is the JSON body's top-level `type` where there is one (`event_callback`,
+    /// `url_verification`).
+    pub fn slack() -> Scheme {
+        Scheme::builder("slack")
+            .signature_header("x-slack-signature")
+            .signature_prefix("v0=")
+            .timestamp_header("x-slack-request-timestamp", TimestampUnit::Seconds)
+            .event_json_field("type")
+            .signed_parts([
+                SignedPart::literal("v0:"),
+                SignedPart::Timestamp,
+                SignedPart::literal(":"),
+                SignedPart::Body,
+            ])
+            .build()
+            .expect("built-in scheme is valid")
+    }
+
+    /// Shopify webhooks.
+    ///
+    /// `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of the raw body>` (no prefix), keyed with the
+    /// app's client secret; `X-Shopify-Webhook-Id` is the delivery id and `X-Shopify-Topic` the
+    /// event type (`orders/create`, …). Shopify's `X-Shopify-Triggered-At` is an ISO 8601 date, not
+    /// a unix timestamp, and is not checked; replays are caught by deduplication.
+    pub fn shopify() -> Scheme {
+        Scheme::builder("shopify")
+            .signature_header("x-shopify-hmac-sha256")
+            .encoding(Encoding::Base64)
+            .id_header("x-shopify-webhook-id")
+            .event_header("x-shopify-topic")
+            .build()
+            .expect("built-in scheme is valid")
+    }
+
     /// The scheme's name, e.g. `"heppu"`.
     pub fn name(&self) -> &str {
         &self.inner.name
@@ -373,9 +515,21 @@ impl Scheme {
         self.inner.encoding
     }
 
-    /// The timestamp header and its unit, if the scheme has a timestamp.
-    pub fn timestamp(&self) -> Option<(&HeaderName, TimestampUnit)> {
+    /// Where the timestamp comes from and its unit, if the scheme has a timestamp.
+    pub fn timestamp(&self) -> Option<(&TimestampSource, TimestampUnit)> {
         self.inner.timestamp.as_ref().map(|(h, u)| (h, *u))
+    }
+
+    /// How the timestamp's origin is named in diagnostics, e.g. `` `x-slack-request-timestamp` ``
+    /// or `` `t=` entry of `stripe-signature` ``.
+    pub(crate) fn timestamp_label(&self) -> String {
+        match &self.inner.timestamp {
+            Some((TimestampSource::Headers(names), _)) => format!("`{}`", names[0]),
+            Some((TimestampSource::SignatureEntry(prefix), _)) => {
+                format!("`{prefix}` entry of `{}`", self.inner.signature_headers[0])
+            }
+            None => "timestamp".to_owned(),
+        }
     }
 
     /// Where the delivery id comes from.
@@ -396,16 +550,20 @@ impl Scheme {
     /// Every header the scheme reads (signature, timestamp, id, event type), for adapters that
     /// must copy headers out of another HTTP stack.
     pub fn header_names(&self) -> impl Iterator<Item = &HeaderName> {
-        fn field(f: &Option<Field>) -> Option<&HeaderName> {
+        fn field(f: &Option<Field>) -> &[HeaderName] {
             match f {
-                Some(Field::Header(h)) => Some(h),
-                _ => None,
+                Some(Field::Headers(h)) => h,
+                _ => &[],
             }
         }
+        let timestamp: &[HeaderName] = match &self.inner.timestamp {
+            Some((TimestampSource::Headers(h), _)) => h,
+            _ => &[],
+        };
         self.inner
             .signature_headers
             .iter()
-            .chain(self.inner.timestamp.as_ref().map(|(h, _)| h))
+            .chain(timestamp)
             .chain(field(&self.inner.id))
             .chain(field(&self.inner.event))
     }
@@ -415,7 +573,7 @@ impl Scheme {
     pub fn id_is_signed(&self) -> bool {
         match &self.inner.id {
             Some(Field::JsonBody(_)) => true,
-            Some(Field::Header(_)) => self.inner.parts.contains(&SignedPart::Id),
+            Some(Field::Headers(_)) => self.inner.parts.contains(&SignedPart::Id),
             None => false,
         }
     }
@@ -438,8 +596,43 @@ impl Scheme {
         format!("{prefix}{}", self.inner.encoding.encode(tag))
     }
 
-    /// Read and decode the candidate signatures from the headers.
-    pub(crate) fn parse_signatures(&self, headers: &HeaderMap) -> Result<Signatures, Rejection> {
+    /// The whole signature header value a sender would send with these tags (one per secret
+    /// during a rotation; a single-value syntax carries only the first) and, for schemes that
+    /// keep their timestamp in the signature header, this timestamp text.
+    pub(crate) fn signature_header_value(
+        &self,
+        tags: &[[u8; TAG_LEN]],
+        ts: Option<&str>,
+    ) -> String {
+        let mut out = String::new();
+        let separator = match &self.inner.syntax {
+            SignatureSyntax::List { separator, .. } => Some(*separator),
+            SignatureSyntax::Single { .. } => None,
+        };
+        if let (Some((TimestampSource::SignatureEntry(prefix), _)), Some(ts), Some(sep)) =
+            (&self.inner.timestamp, ts, separator)
+        {
+            out.push_str(prefix);
+            out.push_str(ts);
+            out.push(sep);
+        }
+        let count = if separator.is_some() { tags.len() } else { 1 };
+        for (i, tag) in tags.iter().take(count).enumerate() {
+            if i > 0
+                && let Some(sep) = separator
+            {
+                out.push(sep);
+            }
+            out.push_str(&self.format_signature(tag));
+        }
+        out
+    }
+
+    /// The one signature header value of a delivery (alternative names must agree).
+    pub(crate) fn signature_value<'h>(
+        &self,
+        headers: &'h HeaderMap,
+    ) -> Result<&'h HeaderValue, Rejection> {
         let mut value: Option<&HeaderValue> = None;
         for name in &self.inner.signature_headers {
             for v in headers.get_all(name) {
@@ -459,12 +652,16 @@ impl Scheme {
                 }
             }
         }
-        let Some(value) = value else {
-            return Err(Rejection::with_detail(
+        value.ok_or_else(|| {
+            Rejection::with_detail(
                 RejectionKind::SignatureMissing,
                 format!("no `{}` header", self.inner.signature_headers[0]),
-            ));
-        };
+            )
+        })
+    }
+
+    /// Decode the candidate signatures from the signature header's value.
+    pub(crate) fn parse_signatures(&self, value: &HeaderValue) -> Result<Signatures, Rejection> {
         let raw = value.as_bytes();
         let header = &self.inner.signature_headers[0];
         let encoding = self.inner.encoding;
@@ -512,57 +709,143 @@ impl Scheme {
         Ok(sigs)
     }
 
-    /// Read the timestamp header: `(raw header value, value in the scheme's unit)`.
+    /// Read the timestamp: `(its text as sent, value in the scheme's unit)`. `signature` is the
+    /// signature header's value, where schemes like Stripe's keep the timestamp.
     pub(crate) fn parse_timestamp(
         &self,
         headers: &HeaderMap,
-    ) -> Result<Option<(HeaderValue, u64)>, Rejection> {
-        let Some((name, unit)) = &self.inner.timestamp else {
+        signature: &HeaderValue,
+    ) -> Result<Option<(TimestampText, u64)>, Rejection> {
+        let Some((source, unit)) = &self.inner.timestamp else {
             return Ok(None);
         };
-        let mut values = headers.get_all(name).iter();
-        let Some(value) = values.next() else {
-            return Err(Rejection::with_detail(
-                RejectionKind::TimestampMissing,
-                format!("no `{name}` header"),
-            ));
+        let label = || self.timestamp_label();
+        let mut sep = [0u8; 4];
+        let text: &[u8] = match source {
+            TimestampSource::Headers(names) => {
+                match one_header(headers, names).map_err(|()| {
+                    Rejection::with_detail(
+                        RejectionKind::TimestampMalformed,
+                        format!("several different {} headers", label()),
+                    )
+                })? {
+                    Some(v) => v.as_bytes(),
+                    None => {
+                        return Err(Rejection::with_detail(
+                            RejectionKind::TimestampMissing,
+                            format!("no {} header", label()),
+                        ));
+                    }
+                }
+            }
+            TimestampSource::SignatureEntry(prefix) => {
+                let SignatureSyntax::List { separator, .. } = &self.inner.syntax else {
+                    // Refused by the builder.
+                    return Ok(None);
+                };
+                let sep = separator.encode_utf8(&mut sep).as_bytes();
+                let mut found: Option<&[u8]> = None;
+                for entry in split_bytes(signature.as_bytes(), sep) {
+                    let Some(text) = entry.trim_ascii().strip_prefix(prefix.as_bytes()) else {
+                        continue;
+                    };
+                    match found {
+                        None => found = Some(text),
+                        Some(prev) if prev == text => {}
+                        Some(_) => {
+                            return Err(Rejection::with_detail(
+                                RejectionKind::TimestampMalformed,
+                                format!("several different {} values", label()),
+                            ));
+                        }
+                    }
+                }
+                found.ok_or_else(|| {
+                    Rejection::with_detail(
+                        RejectionKind::TimestampMissing,
+                        format!("no {}", label()),
+                    )
+                })?
+            }
         };
-        if values.any(|v| v != value) {
-            return Err(Rejection::with_detail(
-                RejectionKind::TimestampMalformed,
-                format!("several different `{name}` headers"),
-            ));
-        }
-        let n = parse_unsigned(value.as_bytes()).ok_or_else(|| {
+        let malformed = || {
             Rejection::with_detail(
                 RejectionKind::TimestampMalformed,
                 format!(
-                    "`{name}` is not a plain unsigned decimal integer (unix {})",
+                    "{} is not a plain unsigned decimal integer (unix {})",
+                    label(),
                     unit.name()
                 ),
             )
-        })?;
-        Ok(Some((value.clone(), n)))
+        };
+        let n = parse_unsigned(text).ok_or_else(malformed)?;
+        let text = TimestampText::new(text).ok_or_else(malformed)?;
+        Ok(Some((text, n)))
     }
 
-    /// Read a value (id, event type) from a header. Missing → `Ok(None)`.
+    /// Read a value (id, event type) from a header under any of its names. Missing →
+    /// `Ok(None)`.
     pub(crate) fn header_field(
         headers: &HeaderMap,
-        name: &HeaderName,
+        names: &[HeaderName],
         kind: RejectionKind,
     ) -> Result<Option<HeaderValue>, Rejection> {
-        let mut values = headers.get_all(name).iter();
-        let Some(value) = values.next() else {
+        let name = names.first().map_or("", HeaderName::as_str);
+        let Some(value) = one_header(headers, names).map_err(|()| {
+            Rejection::with_detail(kind, format!("several different `{name}` headers"))
+        })?
+        else {
             return Ok(None);
         };
-        if values.any(|v| v != value) {
-            return Err(Rejection::with_detail(
-                kind,
-                format!("several different `{name}` headers"),
-            ));
-        }
-        check_field_text(value.as_bytes(), name.as_str(), kind)?;
+        check_field_text(value.as_bytes(), name, kind)?;
         Ok(Some(value.clone()))
+    }
+}
+
+/// The value of a header sent under any of `names`; `Err` when the copies differ.
+fn one_header<'h>(
+    headers: &'h HeaderMap,
+    names: &[HeaderName],
+) -> Result<Option<&'h HeaderValue>, ()> {
+    let mut found: Option<&HeaderValue> = None;
+    for name in names {
+        for v in headers.get_all(name) {
+            match found {
+                None => found = Some(v),
+                Some(prev) if prev == v => {}
+                Some(_) => return Err(()),
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// A timestamp's text as sent, copied onto the stack (at most 20 ASCII digits), so it can be
+/// fed into the MAC wherever it came from without allocating.
+#[derive(Clone, Copy)]
+pub(crate) struct TimestampText {
+    buf: [u8; 20],
+    len: usize,
+}
+
+impl TimestampText {
+    fn new(text: &[u8]) -> Option<Self> {
+        let mut buf = [0u8; 20];
+        buf.get_mut(..text.len())?.copy_from_slice(text);
+        Some(TimestampText {
+            buf,
+            len: text.len(),
+        })
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl fmt::Debug for TimestampText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&String::from_utf8_lossy(self.as_bytes()))
     }
 }
 
@@ -674,7 +957,7 @@ pub struct SchemeBuilder {
     signature_headers: Vec<String>,
     syntax: SignatureSyntax,
     encoding: Encoding,
-    timestamp: Option<(String, TimestampUnit)>,
+    timestamp: Option<(TimestampSpec, TimestampUnit)>,
     id: Option<FieldSpec>,
     event: Option<FieldSpec>,
     parts: Vec<SignedPart>,
@@ -682,8 +965,27 @@ pub struct SchemeBuilder {
 
 #[derive(Debug, Clone)]
 enum FieldSpec {
-    Header(String),
+    Headers(Vec<String>),
     Json(String),
+}
+
+impl FieldSpec {
+    /// Add a header name: an alternative to the names given before, or the first one.
+    fn add_header(spec: Option<FieldSpec>, name: &str) -> FieldSpec {
+        match spec {
+            Some(FieldSpec::Headers(mut names)) => {
+                names.push(name.to_owned());
+                FieldSpec::Headers(names)
+            }
+            _ => FieldSpec::Headers(vec![name.to_owned()]),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum TimestampSpec {
+    Headers(Vec<String>),
+    Entry(Cow<'static, str>),
 }
 
 impl SchemeBuilder {
@@ -718,15 +1020,49 @@ impl SchemeBuilder {
     }
 
     /// The header carrying the send time, and its unit. It is checked against the verifier's
-    /// tolerance whether or not it is signed.
+    /// tolerance whether or not it is signed. Call again for alternative names of the same
+    /// header (the unit of the last call applies).
     pub fn timestamp_header(mut self, name: &str, unit: TimestampUnit) -> Self {
-        self.timestamp = Some((name.to_owned(), unit));
+        let names = match self.timestamp.take() {
+            Some((TimestampSpec::Headers(mut names), _)) => {
+                names.push(name.to_owned());
+                names
+            }
+            _ => vec![name.to_owned()],
+        };
+        self.timestamp = Some((TimestampSpec::Headers(names), unit));
         self
     }
 
-    /// The delivery id is read from this header.
+    /// The send time is an entry of the signature header starting with `prefix`, as in
+    /// Stripe's `t=<seconds>,v1=<hex>`. Needs the [list syntax](SchemeBuilder::signature_list);
+    /// the timestamp (without its prefix) can then be a [`SignedPart::Timestamp`].
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Scheme, SignedPart, TimestampUnit};
+    ///
+    /// let stripe_like = Scheme::builder("stripe-like")
+    ///     .signature_header("Acme-Signature")
+    ///     .signature_list(',', "v1=")
+    ///     .timestamp_in_signature("t=", TimestampUnit::Seconds)
+    ///     .signed_parts([SignedPart::Timestamp, SignedPart::literal("."), SignedPart::Body])
+    ///     .build()?;
+    /// assert!(stripe_like.timestamp().is_some());
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn timestamp_in_signature(
+        mut self,
+        prefix: impl Into<Cow<'static, str>>,
+        unit: TimestampUnit,
+    ) -> Self {
+        self.timestamp = Some((TimestampSpec::Entry(prefix.into()), unit));
+        self
+    }
+
+    /// The delivery id is read from this header. Call again for alternative names of the same
+    /// header (where several are sent, they must agree).
     pub fn id_header(mut self, name: &str) -> Self {
-        self.id = Some(FieldSpec::Header(name.to_owned()));
+        self.id = Some(FieldSpec::add_header(self.id.take(), name));
         self
     }
 
@@ -737,9 +1073,9 @@ impl SchemeBuilder {
         self
     }
 
-    /// The event type is read from this header.
+    /// The event type is read from this header. Call again for alternative names.
     pub fn event_header(mut self, name: &str) -> Self {
-        self.event = Some(FieldSpec::Header(name.to_owned()));
+        self.event = Some(FieldSpec::add_header(self.event.take(), name));
         self
     }
 
@@ -763,7 +1099,9 @@ impl SchemeBuilder {
         }
         fn field(spec: FieldSpec) -> Result<Field, SchemeError> {
             match spec {
-                FieldSpec::Header(h) => Ok(Field::Header(header(&h)?)),
+                FieldSpec::Headers(names) => Ok(Field::Headers(
+                    names.iter().map(|h| header(h)).collect::<Result<_, _>>()?,
+                )),
                 FieldSpec::Json(path) => {
                     let segs: Vec<Cow<'static, str>> = path
                         .split('.')
@@ -791,7 +1129,24 @@ impl SchemeBuilder {
             return Err(SchemeError::EmptyListPrefix);
         }
         let timestamp = match self.timestamp {
-            Some((h, unit)) => Some((header(&h)?, unit)),
+            Some((TimestampSpec::Headers(names), unit)) => Some((
+                TimestampSource::Headers(
+                    names.iter().map(|h| header(h)).collect::<Result<_, _>>()?,
+                ),
+                unit,
+            )),
+            Some((TimestampSpec::Entry(prefix), unit)) => {
+                let usable = match &self.syntax {
+                    SignatureSyntax::List {
+                        prefix: sig_prefix, ..
+                    } => !prefix.is_empty() && prefix != *sig_prefix,
+                    SignatureSyntax::Single { .. } => false,
+                };
+                if !usable {
+                    return Err(SchemeError::InvalidTimestampEntry);
+                }
+                Some((TimestampSource::SignatureEntry(prefix), unit))
+            }
             None => None,
         };
         let id = self.id.map(field).transpose()?;
@@ -809,7 +1164,7 @@ impl SchemeBuilder {
         if self.parts.contains(&SignedPart::Timestamp) && timestamp.is_none() {
             return Err(SchemeError::TimestampPartWithoutHeader);
         }
-        if self.parts.contains(&SignedPart::Id) && !matches!(id, Some(Field::Header(_))) {
+        if self.parts.contains(&SignedPart::Id) && !matches!(id, Some(Field::Headers(_))) {
             return Err(SchemeError::IdPartWithoutHeader);
         }
         Ok(Scheme {
@@ -1038,17 +1393,24 @@ mod tests {
         let good = scheme.format_signature(&tag);
         let mut h = HeaderMap::new();
         h.insert("sig", format!("v0,abc  \t{good}\t v2,zz").parse().unwrap());
-        let sigs = scheme.parse_signatures(&h).unwrap();
+        let sigs = scheme
+            .parse_signatures(scheme.signature_value(&h).unwrap())
+            .unwrap();
         assert_eq!(sigs.as_slice(), &[tag]);
         for bad in ["v1,", "v1", "v1,a,b", "", " ", "v1,!!!!"] {
             h.insert("sig", HeaderValue::from_str(bad).unwrap());
-            let err = scheme.parse_signatures(&h).unwrap_err();
+            let err = scheme
+                .parse_signatures(scheme.signature_value(&h).unwrap())
+                .unwrap_err();
             assert_eq!(err.kind(), RejectionKind::SignatureMalformed, "{bad:?}");
         }
         let many = vec![good.clone(); MAX_SIGNATURES + 1].join(" ");
         h.insert("sig", many.parse().unwrap());
         assert_eq!(
-            scheme.parse_signatures(&h).unwrap_err().kind(),
+            scheme
+                .parse_signatures(scheme.signature_value(&h).unwrap())
+                .unwrap_err()
+                .kind(),
             RejectionKind::SignatureMalformed
         );
     }

@@ -26,7 +26,7 @@ use subtle::{Choice, ConstantTimeEq};
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Rejection, RejectionKind};
-use crate::scheme::{Field, Scheme, Signatures, SignedPart, TAG_LEN, json_field};
+use crate::scheme::{Field, Scheme, Signatures, SignedPart, TAG_LEN, TimestampText, json_field};
 use crate::secret::Secret;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -278,19 +278,20 @@ impl Verifier {
     pub fn begin(&self, headers: &HeaderMap) -> Result<VerifyState, Rejection> {
         let inner = &*self.inner;
         let scheme = &inner.scheme;
-        let sigs = scheme.parse_signatures(headers)?;
-        let timestamp = match scheme.parse_timestamp(headers)? {
+        let signature = scheme.signature_value(headers)?;
+        let sigs = scheme.parse_signatures(signature)?;
+        let timestamp = match scheme.parse_timestamp(headers, signature)? {
             Some((raw, value)) => Some((raw, self.check_window(value)?)),
             None => None,
         };
         let id = match scheme.id_field() {
-            Some(Field::Header(name)) => {
-                match Scheme::header_field(headers, name, RejectionKind::IdMalformed)? {
+            Some(Field::Headers(names)) => {
+                match Scheme::header_field(headers, names, RejectionKind::IdMalformed)? {
                     Some(v) => Some(Text::Header(v)),
                     None => {
                         return Err(Rejection::with_detail(
                             RejectionKind::IdMissing,
-                            format!("no `{name}` header"),
+                            format!("no `{}` header", names[0]),
                         ));
                     }
                 }
@@ -298,8 +299,8 @@ impl Verifier {
             _ => None,
         };
         let event = match scheme.event_field() {
-            Some(Field::Header(name)) => {
-                Scheme::header_field(headers, name, RejectionKind::EventMalformed)?
+            Some(Field::Headers(names)) => {
+                Scheme::header_field(headers, names, RejectionKind::EventMalformed)?
                     .map(Text::Header)
             }
             _ => None,
@@ -321,14 +322,17 @@ impl Verifier {
     /// Check a timestamp (in the scheme's unit) against the window; returns it in milliseconds.
     fn check_window(&self, value: u64) -> Result<u64, Rejection> {
         let inner = &*self.inner;
-        let (name, unit) = inner
+        let unit = inner
             .scheme
             .timestamp()
-            .expect("called only for schemes with a timestamp");
+            .map_or(crate::scheme::TimestampUnit::Seconds, |(_, unit)| unit);
         let Some(ts_ms) = unit.to_millis(value) else {
             return Err(Rejection::with_detail(
                 RejectionKind::TimestampMalformed,
-                format!("`{name}` overflows when read as unix {unit:?}"),
+                format!(
+                    "{} overflows when read as unix {unit:?}",
+                    inner.scheme.timestamp_label()
+                ),
             ));
         };
         if !inner.check_timestamp {
@@ -414,7 +418,7 @@ pub struct VerifyState {
     verifier: Verifier,
     mac: HmacSha256,
     sigs: Signatures,
-    timestamp: Option<(HeaderValue, u64)>,
+    timestamp: Option<(TimestampText, u64)>,
     id: Option<Text>,
     event: Option<Text>,
 }

@@ -9,7 +9,28 @@ use webhook_guard::{Scheme, Secret, Verifier};
 const NOW_SECS: u64 = 1_701_432_000;
 
 fn schemes() -> Vec<Scheme> {
-    vec![Scheme::heppu(), Scheme::helix(), Scheme::helicone()]
+    vec![
+        Scheme::heppu(),
+        Scheme::helix(),
+        Scheme::helicone(),
+        Scheme::standard_webhooks(),
+        Scheme::github(),
+        Scheme::stripe(),
+        Scheme::slack(),
+        Scheme::shopify(),
+    ]
+}
+
+/// Schemes whose delivery id does not depend on the body, so any bytes can round-trip.
+fn body_agnostic_schemes() -> Vec<Scheme> {
+    vec![
+        Scheme::heppu(),
+        Scheme::helix(),
+        Scheme::standard_webhooks(),
+        Scheme::github(),
+        Scheme::slack(),
+        Scheme::shopify(),
+    ]
 }
 
 fn verifiers() -> Vec<Verifier> {
@@ -35,13 +56,30 @@ const NAMES: &[&str] = &[
     "x-webhook-event",
     "helicone-signature",
     "x-helicone-signature",
+    "webhook-signature",
+    "webhook-timestamp",
+    "webhook-id",
+    "svix-signature",
+    "svix-timestamp",
+    "svix-id",
+    "x-hub-signature-256",
+    "x-github-delivery",
+    "x-github-event",
+    "stripe-signature",
+    "x-slack-signature",
+    "x-slack-request-timestamp",
+    "x-shopify-hmac-sha256",
+    "x-shopify-webhook-id",
+    "x-shopify-topic",
     "content-type",
 ];
 
 fn header_value() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..80),
-        "(sha256=|v1=|)[0-9a-fA-Fz]{0,70}".prop_map(String::into_bytes),
+        "(sha256=|v1=|v0=|)[0-9a-fA-Fz]{0,70}".prop_map(String::into_bytes),
+        "((t=|v1=|v0=)[0-9a-f]{0,66},?){0,4}".prop_map(String::into_bytes),
+        "(v1,[A-Za-z0-9+/=]{0,46} ?){0,3}".prop_map(String::into_bytes),
         "[0-9+ e.x-]{0,24}".prop_map(String::into_bytes),
     ]
 }
@@ -70,10 +108,10 @@ proptest! {
         body in proptest::collection::vec(any::<u8>(), 0..512),
         key in proptest::collection::vec(any::<u8>(), 16..64),
         skew in -299i64..299,
-        scheme_index in 0usize..2,
+        scheme_index in 0usize..6,
     ) {
-        // Heppu and Helix (Helicone needs a JSON body with an id; covered elsewhere).
-        let scheme = schemes()[scheme_index].clone();
+        // Helicone and Stripe need a JSON body with an id: see the next property.
+        let scheme = body_agnostic_schemes()[scheme_index].clone();
         let secret = Secret::new(&key).unwrap();
         let verifier = Verifier::builder(scheme.clone())
             .secret(secret.clone())
@@ -88,5 +126,38 @@ proptest! {
             flipped[body.len() / 2] ^= 0x80;
             prop_assert!(verifier.verify(&d.headers, &flipped).is_err());
         }
+    }
+
+    #[test]
+    fn json_id_schemes_round_trip_and_refuse_any_flip(
+        id in "[a-zA-Z0-9_]{1,40}",
+        note in proptest::collection::vec(any::<char>(), 0..64),
+        skew in -299i64..299,
+        stripe in any::<bool>(),
+        flip_at in any::<proptest::sample::Index>(),
+    ) {
+        let (scheme, field) = if stripe {
+            (Scheme::stripe(), "id")
+        } else {
+            (Scheme::helicone(), "request_id")
+        };
+        let note: String = note.into_iter().collect();
+        let body = serde_json::json!({ field: id, "type": "x.y", "note": note }).to_string();
+        let secret = Secret::new("property-test-secret-0002").unwrap();
+        let verifier = Verifier::builder(scheme.clone())
+            .secret(secret.clone())
+            .clock(ManualClock::at_secs(NOW_SECS))
+            .build()
+            .unwrap();
+        let at = (NOW_SECS as i64 + skew) as u64 * 1000;
+        let d = Delivery::new(scheme, body.clone()).timestamp_millis(at).sign(&secret);
+        let meta = verifier.verify(&d.headers, &d.body);
+        prop_assert!(meta.is_ok());
+        let meta = meta.unwrap();
+        prop_assert_eq!(meta.id(), Some(id.as_str()));
+        let mut flipped = body.into_bytes();
+        let i = flip_at.index(flipped.len());
+        flipped[i] ^= 0x01;
+        prop_assert!(verifier.verify(&d.headers, &flipped).is_err());
     }
 }

@@ -87,6 +87,23 @@ fn script() -> Vec<(&'static str, SignedDelivery)> {
     out
 }
 
+/// One documented sample per added sender, on its route (compared after the main script).
+fn added_senders() -> Vec<(&'static str, SignedDelivery)> {
+    let key = secret();
+    let bodies = [
+        samples::STANDARD_CONTACT_CREATED,
+        samples::GITHUB_ISSUES_OPENED,
+        samples::STRIPE_CUSTOMER_UPDATED,
+        samples::SLACK_EVENT_CALLBACK,
+        samples::SHOPIFY_ORDERS_CREATE,
+    ];
+    receiver_app::sender_routes()
+        .into_iter()
+        .zip(bodies)
+        .map(|((path, scheme), body)| (path, Delivery::new(scheme, body).sign(&key)))
+        .collect()
+}
+
 fn summary(a: &Answer) -> (u16, Value) {
     (a.status.as_u16(), a.json.clone())
 }
@@ -98,6 +115,17 @@ async fn axum_and_actix_receivers_keep_the_same_contract() {
     let (routes, _log, _queue) = actix_receiver_app::routes(secret());
     let actix_addr = spawn_actix(routes);
     common::wait_listening(actix_addr).await;
+
+    // Both receivers serve the same added senders.
+    let axum_routes: Vec<_> = receiver_app::sender_routes()
+        .into_iter()
+        .map(|(p, s)| (p, s.name().to_owned()))
+        .collect();
+    let actix_routes: Vec<_> = actix_receiver_app::sender_routes()
+        .into_iter()
+        .map(|(p, s)| (p, s.name().to_owned()))
+        .collect();
+    assert_eq!(axum_routes, actix_routes);
 
     let mut answers = Vec::new();
     for (path, delivery) in script() {
@@ -152,6 +180,7 @@ async fn axum_and_actix_receivers_keep_the_same_contract() {
     };
     assert_eq!(axum_events, actix_events);
     let events = axum_events.as_array().unwrap();
+    let events_before = events.len();
     assert_eq!(
         events[11],
         json!({"scheme": "heppu", "id": "dlv_async", "event": "chat.completed"})
@@ -183,6 +212,18 @@ async fn axum_and_actix_receivers_keep_the_same_contract() {
         events[10],
         json!({"scheme": "helicone", "id": helicone_id, "event": null})
     );
+
+    // The added senders: the same answers, the same records.
+    for (path, delivery) in added_senders() {
+        let a = send(axum_addr, path, delivery.clone()).await;
+        let b = send(actix_addr, path, delivery).await;
+        assert_eq!(summary(&a), summary(&b), "{path}: axum vs actix");
+        assert_eq!(a.status, 200, "{path}: {}", a.json);
+    }
+    let axum_events = common::get_json(axum_addr, "/events").await;
+    let actix_events = common::get_json(actix_addr, "/events").await;
+    assert_eq!(axum_events, actix_events);
+    assert_eq!(axum_events.as_array().unwrap().len(), events_before + 5);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -22,7 +22,28 @@ use webhook_guard::actix::WebhookGuard;
 use webhook_guard::dedup::MemoryStore;
 use webhook_guard::events::{helicone, heppu};
 use webhook_guard::stats::Stats;
-use webhook_guard::{Scheme, Secret, Verified, Verifier, WebhookMeta};
+use webhook_guard::{RawBody, Scheme, Secret, Verified, Verifier, WebhookMeta};
+
+/// The senders added after the seed three: route and scheme (the same list as the axum
+/// receiver's `sender_routes`; a test checks they agree). Their handler reports the event type
+/// the scheme reads and accepts any body, JSON or not.
+pub fn sender_routes() -> Vec<(&'static str, Scheme)> {
+    vec![
+        ("/webhooks/standard", Scheme::standard_webhooks()),
+        ("/webhooks/github", Scheme::github()),
+        ("/webhooks/stripe", Scheme::stripe()),
+        ("/webhooks/slack", Scheme::slack()),
+        ("/webhooks/shopify", Scheme::shopify()),
+    ]
+}
+
+async fn on_other_sender(
+    log: web::Data<EventLog>,
+    meta: WebhookMeta,
+    RawBody(_body): RawBody,
+) -> HttpResponse {
+    record(&log, &meta, meta.event_type())
+}
 
 /// Deliveries the handlers processed, in order (shared by every worker).
 pub type EventLog = Arc<Mutex<Vec<Value>>>;
@@ -111,8 +132,19 @@ pub fn routes(
     .stats(&stats)
     .start();
     let enqueue = queue.actix_handler();
+    let others: Vec<(&'static str, WebhookGuard)> = sender_routes()
+        .into_iter()
+        .map(|(path, scheme)| (path, guard(scheme)))
+        .collect();
 
     let configure = move |cfg: &mut web::ServiceConfig| {
+        for (path, guard) in &others {
+            cfg.service(
+                web::resource(*path)
+                    .wrap(guard.clone())
+                    .route(web::post().to(on_other_sender)),
+            );
+        }
         cfg.app_data(data.clone())
             .service(
                 web::resource("/webhooks/heppu")

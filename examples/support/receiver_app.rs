@@ -1,10 +1,12 @@
 //! The receiver's router, shared by the `receiver` and `demo` examples.
 //!
 //! Contract (stable; users script against it):
-//! - `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone`, each guarded by its
-//!   scheme, answer `200 {"received": <event type or null>, "id": <delivery id or null>}`;
+//! - `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone`, `/webhooks/standard`,
+//!   `/webhooks/github`, `/webhooks/stripe`, `/webhooks/slack`, `/webhooks/shopify` (the list is
+//!   [`sender_routes`]), each guarded by its scheme, answer
+//!   `200 {"received": <event type or null>, "id": <delivery id or null>}`;
 //! - a repeated delivery answers `200 {"duplicate":true}` and is not processed again (in-memory
-//!   deduplication, shared by the three routes);
+//!   deduplication, shared by every route);
 //! - `POST /webhooks/heppu/async` (async-ack) verifies and queues the delivery, answering
 //!   `202 {"queued": true, "id": <delivery id>}` at once; the background job (half a second of
 //!   simulated work) then records it;
@@ -22,7 +24,21 @@ use webhook_guard::ack::{AckQueue, Job};
 use webhook_guard::dedup::MemoryStore;
 use webhook_guard::events::{helicone, heppu};
 use webhook_guard::stats::Stats;
-use webhook_guard::{Scheme, Secret, Verified, Verifier, WebhookLayer, WebhookMeta};
+use webhook_guard::{RawBody, Scheme, Secret, Verified, Verifier, WebhookLayer, WebhookMeta};
+
+/// The senders added after the seed three: route and scheme. Their handler reports the event type
+/// the scheme reads (a header for GitHub and Shopify, the JSON body's `type` for the others) and
+/// accepts any body, JSON or not (Slack slash commands are form-encoded). Other receivers (the
+/// actix example) serve the same list.
+pub fn sender_routes() -> Vec<(&'static str, Scheme)> {
+    vec![
+        ("/webhooks/standard", Scheme::standard_webhooks()),
+        ("/webhooks/github", Scheme::github()),
+        ("/webhooks/stripe", Scheme::stripe()),
+        ("/webhooks/slack", Scheme::slack()),
+        ("/webhooks/shopify", Scheme::shopify()),
+    ]
+}
 
 /// Deliveries the handlers processed, in order.
 pub type EventLog = Arc<Mutex<Vec<Value>>>;
@@ -36,10 +52,13 @@ fn record(log: &EventLog, meta: &WebhookMeta, event: Option<&str>) -> Json<Value
 /// Simulated heavy work of the async-ack route.
 pub const ASYNC_WORK: Duration = Duration::from_millis(500);
 
-/// The running receiver: its routes and its background queue.
+/// The running receiver: its routes, what its handlers processed, its background queue.
 pub struct Receiver {
     /// The routes.
     pub router: Router,
+    /// Deliveries processed, in order (what `GET /events` answers).
+    #[allow(dead_code)]
+    pub log: EventLog,
     /// The async-ack queue, to drain at shutdown.
     pub queue: AckQueue<heppu::Event>,
 }
@@ -113,12 +132,30 @@ pub fn app(secret: Secret) -> Receiver {
         )
         .route_layer(guard(Scheme::helicone()));
 
+    let mut senders = Router::new();
+    for (path, scheme) in sender_routes() {
+        let l = log.clone();
+        senders = senders.merge(
+            Router::new()
+                .route(
+                    path,
+                    post(
+                        move |meta: WebhookMeta, RawBody(_body): RawBody| async move {
+                            record(&l, &meta, meta.event_type())
+                        },
+                    ),
+                )
+                .route_layer(guard(scheme)),
+        );
+    }
+
     let l = log.clone();
     let app = Router::new()
         .merge(heppu)
         .merge(helix)
         .merge(helicone)
         .merge(heppu_async)
+        .merge(senders)
         .route(
             "/events",
             get(move || async move { Json(Value::Array(l.lock().unwrap().clone())) }),
@@ -127,5 +164,9 @@ pub fn app(secret: Secret) -> Receiver {
             "/metrics/webhooks",
             get(move || async move { Json(stats.snapshot()) }),
         );
-    Receiver { router: app, queue }
+    Receiver {
+        router: app,
+        log,
+        queue,
+    }
 }

@@ -8,6 +8,17 @@
 //!   completes, with its optional cost, token and latency metadata.
 //! - [`helix`]: the [`Envelope`](helix::Envelope) of a Helix data-feed notification (fact checks,
 //!   news, events). Helix does not document its payload, so the envelope is deliberately loose.
+//! - [`stripe`]: Stripe's [`Event`](stripe::Event) envelope (id, type, created, livemode, API
+//!   version, `data.object` as raw JSON, `data.previous_attributes`).
+//! - [`github`]: the fields GitHub payloads share ([`Event`](github::Event): action, sender,
+//!   repository, organization, installation); the event name and delivery id are headers, found
+//!   in [`WebhookMeta`](crate::WebhookMeta).
+//! - [`standard`]: the payload the Standard Webhooks specification recommends
+//!   ([`Event`](standard::Event): `type`, `timestamp`, `data`).
+//!
+//! Slack and Shopify payloads have one shape per event or topic and no common envelope worth a
+//! type: take them as `Verified<serde_json::Value>` (Slack slash commands and interactivity are
+//! form-encoded: take [`RawBody`](crate::RawBody)).
 //!
 //! These types are a convenience for handlers, nothing more. Verification never depends on them:
 //! the signature (and, where the sender sends them, the timestamp and delivery id) is checked on
@@ -25,6 +36,9 @@
 //! Timestamps inside payloads are kept as the sender wrote them (strings or numbers); parse them
 //! with the date-time library of your choice.
 
+pub mod github;
 pub mod helicone;
 pub mod helix;
 pub mod heppu;
+pub mod standard;
+pub mod stripe;

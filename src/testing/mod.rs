@@ -27,7 +27,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::clock::{Clock, SystemClock};
-use crate::scheme::{Field, Scheme, json_field};
+use crate::scheme::{Field, Scheme, TimestampSource, json_field};
 use crate::secret::Secret;
 use crate::verify::compute_tag;
 
@@ -108,29 +108,59 @@ impl Delivery {
     /// # Panics
     /// If an id, event or timestamp given to this builder is not a valid header value.
     pub fn sign(&self, secret: &Secret) -> SignedDelivery {
+        self.sign_with_each(&[secret])
+    }
+
+    /// Sign with every secret, as a sender does while it rotates its secret: schemes whose
+    /// signature header is a list (Standard Webhooks, Stripe) carry one signature per secret, in
+    /// order; single-value schemes carry the first secret's signature only.
+    ///
+    /// ```
+    /// use webhook_guard::testing::Delivery;
+    /// use webhook_guard::{Scheme, Secret};
+    ///
+    /// let old = Secret::new("whsec_old_stripe_endpoint_secret")?;
+    /// let new = Secret::new("whsec_new_stripe_endpoint_secret")?;
+    /// let d = Delivery::new(Scheme::stripe(), &br#"{"id":"evt_1","type":"ping"}"#[..])
+    ///     .timestamp(1_700_000_000)
+    ///     .sign_with_each(&[&new, &old]);
+    /// let header = d.header("stripe-signature").unwrap();
+    /// assert!(header.starts_with("t=1700000000,v1="));
+    /// assert_eq!(header.matches("v1=").count(), 2);
+    /// # Ok::<(), webhook_guard::SecretError>(())
+    /// ```
+    ///
+    /// # Panics
+    /// If `secrets` is empty, or an id, event or timestamp given to this builder is not a valid
+    /// header value.
+    pub fn sign_with_each(&self, secrets: &[&Secret]) -> SignedDelivery {
+        assert!(!secrets.is_empty(), "sign_with_each needs a secret");
         let scheme = &self.scheme;
         let mut headers = HeaderMap::new();
         headers.insert(
             http::header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        let ts = scheme.timestamp().map(|(name, unit)| {
+        let ts = scheme.timestamp().map(|(source, unit)| {
             let text = self
                 .timestamp
                 .clone()
                 .unwrap_or_else(|| unit.from_millis(SystemClock.now_millis()).to_string());
-            insert(&mut headers, name, &text);
+            if let TimestampSource::Headers(names) = source {
+                insert(&mut headers, &names[0], &text);
+            }
             text
         });
         let id = match scheme.id_field() {
-            Some(Field::Header(name)) => {
+            Some(Field::Headers(names)) => {
                 let id = self.id.clone().unwrap_or_else(unique_id);
-                insert(&mut headers, name, &id);
+                insert(&mut headers, &names[0], &id);
                 Some(id)
             }
             _ => None,
         };
-        if let Some(Field::Header(name)) = scheme.event_field() {
+        if let Some(Field::Headers(names)) = scheme.event_field() {
+            let name = &names[0];
             let from_body = || {
                 ["event", "type"].iter().find_map(|k| {
                     json_field(&self.body, &[std::borrow::Cow::Borrowed(*k)])
@@ -142,17 +172,22 @@ impl Delivery {
                 insert(&mut headers, name, &event);
             }
         }
-        let tag = compute_tag(
-            scheme,
-            secret.expose(),
-            ts.as_deref().map(str::as_bytes),
-            id.as_deref().map(str::as_bytes),
-            &self.body,
-        );
+        let tags: Vec<_> = secrets
+            .iter()
+            .map(|secret| {
+                compute_tag(
+                    scheme,
+                    secret.expose(),
+                    ts.as_deref().map(str::as_bytes),
+                    id.as_deref().map(str::as_bytes),
+                    &self.body,
+                )
+            })
+            .collect();
         insert(
             &mut headers,
             &scheme.signature_headers()[0],
-            &scheme.format_signature(&tag),
+            &scheme.signature_header_value(&tags, ts.as_deref()),
         );
         SignedDelivery {
             headers,

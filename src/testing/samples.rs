@@ -6,6 +6,11 @@
 //! invented to match the envelope assumed by
 //! [`events::helix::Envelope`](crate::events::helix::Envelope).
 //!
+//! The samples of the other senders follow their public documentation: the Standard Webhooks
+//! samples are the specification's examples unchanged; the Slack samples are the Events API
+//! documentation's examples; the Stripe, GitHub and Shopify samples keep the documented envelope
+//! and identifiers, with the large resource objects trimmed to a few fields.
+//!
 //! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
 //! bodies, signed with [`Delivery`](super::Delivery).
 //!
@@ -57,6 +62,35 @@ pub const HELIX_NEWS: &str = include_str!("../../samples/helix/news.json");
 /// Helix event notification (invented: Helix documents no payload body).
 pub const HELIX_EVENT: &str = include_str!("../../samples/helix/event.json");
 
+/// Stripe `setup_intent.created`: the Event object example of Stripe's API reference, with the
+/// setup intent's fields trimmed.
+pub const STRIPE_SETUP_INTENT_CREATED: &str =
+    include_str!("../../samples/stripe/setup_intent.created.json");
+/// Stripe `customer.updated` with `data.previous_attributes`, shaped after Stripe's documented
+/// Event and Customer objects (trimmed).
+pub const STRIPE_CUSTOMER_UPDATED: &str =
+    include_str!("../../samples/stripe/customer.updated.json");
+
+/// GitHub `ping` (sent when a webhook is created), shaped after GitHub's webhook documentation,
+/// with the documentation's `octocat/Hello-World` repository.
+pub const GITHUB_PING: &str = include_str!("../../samples/github/ping.json");
+/// GitHub `issues` with action `opened`, shaped after GitHub's documentation (trimmed).
+pub const GITHUB_ISSUES_OPENED: &str = include_str!("../../samples/github/issues.opened.json");
+
+/// Standard Webhooks: the specification's example payload (`example.event`).
+pub const STANDARD_EXAMPLE_EVENT: &str = include_str!("../../samples/standard/example.event.json");
+/// Standard Webhooks: the specification's "full payload" example (`contact.created`).
+pub const STANDARD_CONTACT_CREATED: &str =
+    include_str!("../../samples/standard/contact.created.json");
+
+/// Slack's `url_verification` handshake, as in the Events API documentation.
+pub const SLACK_URL_VERIFICATION: &str = include_str!("../../samples/slack/url_verification.json");
+/// A Slack Events API `event_callback` (an `app_mention`), as in the Events API documentation.
+pub const SLACK_EVENT_CALLBACK: &str = include_str!("../../samples/slack/event_callback.json");
+
+/// Shopify `orders/create`, shaped after Shopify's sample webhook payload (trimmed).
+pub const SHOPIFY_ORDERS_CREATE: &str = include_str!("../../samples/shopify/orders.create.json");
+
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
 #[must_use]
@@ -83,6 +117,40 @@ mod tests {
         }
         assert_eq!(super::heppu("call.completed"), Some(HEPPU_CALL_COMPLETED));
         assert_eq!(super::heppu("call.no_answer"), None);
+    }
+
+    #[test]
+    fn sender_samples_parse_into_their_envelopes() {
+        use crate::events::{github, standard, stripe};
+        for (body, kind) in [
+            (STRIPE_SETUP_INTENT_CREATED, "setup_intent.created"),
+            (STRIPE_CUSTOMER_UPDATED, "customer.updated"),
+        ] {
+            let e: stripe::Event = serde_json::from_str(body).unwrap();
+            assert_eq!(e.event_type, kind);
+            assert!(e.id.starts_with("evt_"));
+            assert_eq!(e.extra["object"], "event");
+        }
+        for body in [GITHUB_PING, GITHUB_ISSUES_OPENED] {
+            let e: github::Event = serde_json::from_str(body).unwrap();
+            assert_eq!(e.repository.unwrap().full_name, "octocat/Hello-World");
+        }
+        for (body, kind) in [
+            (STANDARD_EXAMPLE_EVENT, "example.event"),
+            (STANDARD_CONTACT_CREATED, "contact.created"),
+        ] {
+            let e: standard::Event = serde_json::from_str(body).unwrap();
+            assert_eq!(e.event_type, kind);
+        }
+        for (body, kind) in [
+            (SLACK_URL_VERIFICATION, "url_verification"),
+            (SLACK_EVENT_CALLBACK, "event_callback"),
+        ] {
+            let v: serde_json::Value = serde_json::from_str(body).unwrap();
+            assert_eq!(v["type"], kind);
+        }
+        let order: serde_json::Value = serde_json::from_str(SHOPIFY_ORDERS_CREATE).unwrap();
+        assert_eq!(order["name"], "#9999");
     }
 
     #[test]
