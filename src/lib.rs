@@ -58,6 +58,7 @@ pub mod dedup;
 mod error;
 pub mod events;
 mod extract;
+mod json_scan;
 mod pipeline;
 pub mod scheme;
 mod secret;

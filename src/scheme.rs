@@ -38,7 +38,6 @@
 //! ```
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -83,7 +82,7 @@ impl Encoding {
         }
         let mut out = [0u8; TAG_LEN];
         match self {
-            Encoding::Hex => hex::decode_to_slice(text, &mut out).ok()?,
+            Encoding::Hex => out = hex_tag(text)?,
             Encoding::Base64 => {
                 let mut buf = [0u8; TAG_LEN + 3];
                 let n = base64::engine::general_purpose::STANDARD
@@ -112,6 +111,38 @@ impl Encoding {
             Encoding::Base64 => "base64",
         }
     }
+}
+
+/// Nibble value of each byte, `0xFF` for bytes that are not hex digits (either case).
+const HEX_NIBBLES: [u8; 256] = {
+    let mut t = [0xFF_u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Decode 64 hex digits (either case) into a tag: one table lookup per digit, no branch per
+/// digit; `None` if any byte is not a hex digit.
+fn hex_tag(text: &[u8]) -> Option<[u8; TAG_LEN]> {
+    let text: &[u8; 2 * TAG_LEN] = text.try_into().ok()?;
+    let mut out = [0u8; TAG_LEN];
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        let hi = HEX_NIBBLES[pair[0] as usize];
+        let lo = HEX_NIBBLES[pair[1] as usize];
+        bad |= hi | lo;
+        *o = (hi << 4) | (lo & 0x0F);
+    }
+    (bad & 0xF0 == 0).then_some(out)
 }
 
 /// How the signature header's value is laid out.
@@ -1184,101 +1215,35 @@ impl SchemeBuilder {
 }
 
 /// Read a string (or integer, as its decimal text) at `path` in a JSON body without building a
-/// document tree; parsing stops as soon as the field is found.
+/// document tree or allocating (but for the value found); parsing stops as soon as the field is
+/// found.
 ///
 /// `Ok(None)`: the body is JSON but has no such field (or not a string/integer there).
 /// `Err(())`: the body is not JSON.
 pub(crate) fn json_field(body: &[u8], path: &[Cow<'static, str>]) -> Result<Option<String>, ()> {
-    use serde::de::{DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
-
-    struct Seed<'a> {
-        path: &'a [Cow<'static, str>],
-        found: &'a Cell<Option<String>>,
-    }
-
-    const FOUND: &str = "\u{0}found";
-
-    impl<'de> DeserializeSeed<'de> for Seed<'_> {
-        type Value = ();
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Seed<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("any JSON value")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let Some((head, rest)) = self.path.split_first() else {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                return Ok(());
-            };
-            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                if key == head.as_ref() {
-                    map.next_value_seed(Seed {
-                        path: rest,
-                        found: self.found,
-                    })?;
-                    // Stop at the first occurrence (found or not): abort the parse.
-                    return Err(A::Error::custom(FOUND));
-                }
-                map.next_value::<IgnoredAny>()?;
-            }
-            Ok(())
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(())
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
-            if self.path.is_empty() {
-                self.found.set(Some(v.to_owned()));
-            }
-            Ok(())
-        }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<(), E> {
-            if self.path.is_empty() {
-                self.found.set(Some(v.to_string()));
-            }
-            Ok(())
-        }
-        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<(), E> {
-            if self.path.is_empty() {
-                self.found.set(Some(v.to_string()));
-            }
-            Ok(())
-        }
-        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
-            Ok(())
-        }
-    }
-
-    let found = Cell::new(None);
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let result = Seed {
-        path,
-        found: &found,
-    }
-    .deserialize(&mut de)
-    .and_then(|()| de.end());
-    match result {
-        Ok(()) => Ok(found.into_inner()),
-        Err(e) if e.to_string().starts_with(FOUND) => Ok(found.into_inner()),
-        Err(_) => Err(()),
-    }
+    crate::json_scan::find(body, path)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_tags_decode_in_either_case_and_refuse_non_hex() {
+        let tag: Vec<u8> = (0..32u8).map(|i| i.wrapping_mul(37)).collect();
+        let lower = hex::encode(&tag);
+        assert_eq!(hex_tag(lower.as_bytes()).unwrap().to_vec(), tag);
+        assert_eq!(
+            hex_tag(lower.to_uppercase().as_bytes()).unwrap().to_vec(),
+            tag
+        );
+        for bad in [b'g', b' ', b'/', b':', b'@', b'G', 0x80, 0xFF, 0] {
+            let mut t = lower.clone().into_bytes();
+            t[17] = bad;
+            assert_eq!(hex_tag(&t), None, "byte {bad:#x}");
+        }
+        assert_eq!(hex_tag(&lower.as_bytes()[..62]), None);
+    }
 
     fn path(p: &str) -> Vec<Cow<'static, str>> {
         p.split('.').map(|s| Cow::Owned(s.to_owned())).collect()

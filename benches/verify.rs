@@ -1,0 +1,131 @@
+//! `Verifier::verify` per built-in scheme and body size, against a bare HMAC-SHA256 of the same
+//! bytes with a pre-keyed state (cloned per message), measured in the same run.
+//!
+//! `cargo bench --bench verify` (add `-- 10KiB` to run one size only).
+//!
+//! Also: `hash_while_reading`, the time from the last body byte to the verdict when the body
+//! was absorbed chunk by chunk as it arrived (`Verifier::begin` + `update`), against buffering
+//! the whole body and hashing it then (`Verifier::verify` on the complete buffer).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use webhook_guard::clock::ManualClock;
+use webhook_guard::testing::{Delivery, SignedDelivery};
+use webhook_guard::{Scheme, Secret, Verifier};
+
+const SIZES: &[(usize, &str)] = &[
+    (256, "256B"),
+    (1024, "1KiB"),
+    (10 * 1024, "10KiB"),
+    (100 * 1024, "100KiB"),
+    (1024 * 1024, "1MiB"),
+];
+const KEY: &str = "bench-secret-0123456789abcdef";
+const NOW_SECS: u64 = 1_790_000_000;
+
+/// A JSON body of exactly `size` bytes that every scheme accepts (ids and types where the
+/// scheme reads them from the body).
+fn body(size: usize) -> String {
+    let head = r#"{"id":"evt_1","request_id":"req_1","type":"bench.event","event":"call.completed","pad":""#;
+    let tail = r#""}"#;
+    let pad = size.saturating_sub(head.len() + tail.len());
+    format!("{head}{}{tail}", "x".repeat(pad))
+}
+
+fn schemes() -> Vec<Scheme> {
+    vec![
+        Scheme::heppu(),
+        Scheme::helix(),
+        Scheme::helicone(),
+        Scheme::standard_webhooks(),
+        Scheme::github(),
+        Scheme::stripe(),
+        Scheme::slack(),
+        Scheme::shopify(),
+    ]
+}
+
+fn signed(scheme: &Scheme, body: &str) -> (Verifier, SignedDelivery) {
+    let secret = Secret::new(KEY).unwrap();
+    let verifier = Verifier::builder(scheme.clone())
+        .secret(secret.clone())
+        .clock(ManualClock::at_secs(NOW_SECS))
+        .build()
+        .unwrap();
+    let d = Delivery::new(scheme.clone(), body.to_owned())
+        .id("delivery_0001")
+        .event("bench.event")
+        .timestamp_millis(NOW_SECS * 1000)
+        .sign(&secret);
+    verifier
+        .verify(&d.headers, &d.body)
+        .expect("the bench delivery verifies");
+    (verifier, d)
+}
+
+fn core(c: &mut Criterion) {
+    let pre_keyed = <Hmac<Sha256> as Mac>::new_from_slice(KEY.as_bytes()).unwrap();
+    for &(size, label) in SIZES {
+        let mut g = c.benchmark_group(format!("verify/{label}"));
+        g.throughput(Throughput::Bytes(size as u64));
+        if size >= 100 * 1024 {
+            g.sample_size(30);
+        }
+        g.warm_up_time(Duration::from_millis(500));
+        g.measurement_time(Duration::from_secs(2));
+        let b = body(size);
+        g.bench_function("bare_hmac_sha256", |bench| {
+            bench.iter(|| {
+                let mut mac = pre_keyed.clone();
+                mac.update(black_box(b.as_bytes()));
+                black_box(mac.finalize().into_bytes())
+            })
+        });
+        for scheme in schemes() {
+            let (verifier, d) = signed(&scheme, &b);
+            g.bench_function(BenchmarkId::from_parameter(scheme.name()), |bench| {
+                bench.iter(|| black_box(verifier.verify(black_box(&d.headers), black_box(&d.body))))
+            });
+        }
+        g.finish();
+    }
+}
+
+/// The verdict after the last byte: absorbed while reading vs buffered then hashed.
+fn hash_while_reading(c: &mut Criterion) {
+    for &(size, label) in &SIZES[2..] {
+        let mut g = c.benchmark_group(format!("last_byte_to_verdict/{label}"));
+        g.warm_up_time(Duration::from_millis(500));
+        g.measurement_time(Duration::from_secs(2));
+        let b = body(size);
+        let (verifier, d) = signed(&Scheme::heppu(), &b);
+        let chunk = 16 * 1024;
+        g.bench_function("hash_while_reading", |bench| {
+            bench.iter_batched(
+                || {
+                    // Everything but the last chunk arrived and was hashed already.
+                    let mut state = verifier.begin(&d.headers).unwrap();
+                    let split = d.body.len().saturating_sub(chunk.min(d.body.len()));
+                    state.update(&d.body[..split]);
+                    (state, split)
+                },
+                |(mut state, split)| {
+                    state.update(&d.body[split..]);
+                    black_box(state.finish(&d.body))
+                },
+                BatchSize::SmallInput,
+            )
+        });
+        g.bench_function("buffer_then_hash", |bench| {
+            bench.iter(|| black_box(verifier.verify(&d.headers, &d.body)))
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, core, hash_while_reading);
+criterion_main!(benches);

@@ -1,0 +1,416 @@
+//! Find one field of a JSON body without building a tree and without allocating, stopping as
+//! soon as the field is found. Used for ids and event types that senders put in the body
+//! (Helicone's `request_id`, Stripe's `id` and `type`, Standard Webhooks' `type`).
+//!
+//! Everything it reads before the field is checked against the JSON grammar (RFC 8259); a
+//! body that is not JSON up to that point is an error, as is trailing text after a complete
+//! document that does not contain the field. What follows the field is not read.
+
+/// Deepest nesting accepted (as serde_json's default recursion limit).
+const MAX_DEPTH: usize = 128;
+
+/// The value at `path` as text: a string (unescaped) or an integer (its decimal text).
+/// `Ok(None)`: valid JSON without such a field, or another kind of value there.
+/// `Err(())`: not JSON.
+pub(crate) fn find(body: &[u8], path: &[impl AsRef<str>]) -> Result<Option<String>, ()> {
+    let mut s = Scanner { b: body, i: 0 };
+    s.ws();
+    let found = s.value(Some(path), 0)?;
+    match found {
+        Found::Field(v) => Ok(v),
+        Found::NotHere => {
+            s.ws();
+            if s.i == s.b.len() { Ok(None) } else { Err(()) }
+        }
+    }
+}
+
+enum Found {
+    /// The path was reached (the value, if it was a string or an integer): stop.
+    Field(Option<String>),
+    /// The value was skipped; parsing goes on.
+    NotHere,
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Result<(), ()> {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(())
+        }
+    }
+
+    /// A value. `path`: what remains to be found inside it (empty: this value is the field;
+    /// `None`: skipping, nothing is taken from it).
+    fn value<P: AsRef<str>>(&mut self, path: Option<&[P]>, depth: usize) -> Result<Found, ()> {
+        if depth > MAX_DEPTH {
+            return Err(());
+        }
+        let target = path.is_some_and(<[P]>::is_empty);
+        let done = |found: Option<String>| {
+            if target {
+                Found::Field(found)
+            } else {
+                Found::NotHere
+            }
+        };
+        match self.peek().ok_or(())? {
+            b'{' => match path {
+                Some(p) if !p.is_empty() => self.object(Some(p), depth),
+                _ => {
+                    self.object(None::<&[P]>, depth)?;
+                    Ok(done(None))
+                }
+            },
+            b'[' => {
+                self.array(depth)?;
+                Ok(done(None))
+            }
+            b'"' => {
+                let (start, end, escaped) = self.string()?;
+                if !target {
+                    return Ok(Found::NotHere);
+                }
+                let raw = &self.b[start..end];
+                let text = if escaped {
+                    unescape(raw)?
+                } else {
+                    String::from_utf8(raw.to_vec()).map_err(|_| ())?
+                };
+                Ok(Found::Field(Some(text)))
+            }
+            b't' => self.literal(b"true").map(|()| done(None)),
+            b'f' => self.literal(b"false").map(|()| done(None)),
+            b'n' => self.literal(b"null").map(|()| done(None)),
+            _ => {
+                let (start, integer) = self.number()?;
+                if !target {
+                    return Ok(Found::NotHere);
+                }
+                let text = &self.b[start..self.i];
+                // Integers that fit 64 bits, as serde_json reads them; others are not ids.
+                let fits = integer
+                    && (std::str::from_utf8(text)
+                        .ok()
+                        .and_then(|t| t.parse::<i64>().ok())
+                        .is_some()
+                        || std::str::from_utf8(text)
+                            .ok()
+                            .and_then(|t| t.parse::<u64>().ok())
+                            .is_some());
+                Ok(Found::Field(
+                    fits.then(|| String::from_utf8_lossy(text).into_owned()),
+                ))
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), ()> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(())
+        } else {
+            Err(())
+        }
+    }
+
+    /// An object; `path` (non-empty) is looked for inside it, `None` skips it.
+    fn object<P: AsRef<str>>(&mut self, path: Option<&[P]>, depth: usize) -> Result<Found, ()> {
+        self.eat(b'{')?;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(Found::NotHere);
+        }
+        loop {
+            self.ws();
+            let (start, end, escaped) = self.string()?;
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            if let Some((head, rest)) = path.and_then(<[P]>::split_first)
+                && key_is(&self.b[start..end], escaped, head.as_ref())?
+            {
+                // The first occurrence decides, found or not (as serde_json's first match).
+                return match self.value(Some(rest), depth + 1)? {
+                    Found::Field(v) => Ok(Found::Field(v)),
+                    Found::NotHere => Ok(Found::Field(None)),
+                };
+            }
+            self.value(None::<&[P]>, depth + 1)?;
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Found::NotHere);
+                }
+                _ => return Err(()),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<(), ()> {
+        self.eat(b'[')?;
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            self.value(None::<&[&str]>, depth + 1)?;
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                _ => return Err(()),
+            }
+        }
+    }
+
+    /// A string; returns the range of its raw content and whether it has escapes.
+    fn string(&mut self) -> Result<(usize, usize, bool), ()> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let mut escaped = false;
+        loop {
+            match self.peek().ok_or(())? {
+                b'"' => {
+                    let end = self.i;
+                    self.i += 1;
+                    return Ok((start, end, escaped));
+                }
+                b'\\' => {
+                    escaped = true;
+                    self.i += 1;
+                    match self.peek().ok_or(())? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 1,
+                        b'u' => {
+                            let hex = self.b.get(self.i + 1..self.i + 5).ok_or(())?;
+                            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                return Err(());
+                            }
+                            self.i += 5;
+                        }
+                        _ => return Err(()),
+                    }
+                }
+                0x00..=0x1f => return Err(()),
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    /// A number per the JSON grammar; returns its start and whether it is an integer.
+    fn number(&mut self) -> Result<(usize, bool), ()> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(()),
+        }
+        let mut integer = true;
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(());
+            }
+            self.digits();
+            integer = false;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(());
+            }
+            self.digits();
+            integer = false;
+        }
+        Ok((start, integer))
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+    }
+}
+
+/// Whether a key (raw content of a JSON string) equals `want`. No allocation for keys without
+/// escapes, which is every key a sender writes in practice.
+fn key_is(raw: &[u8], escaped: bool, want: &str) -> Result<bool, ()> {
+    if !escaped {
+        return Ok(raw == want.as_bytes());
+    }
+    Ok(unescape(raw)? == want)
+}
+
+/// Decode the escapes of a string's raw content (already checked by `Scanner::string`).
+fn unescape(raw: &[u8]) -> Result<String, ()> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c != b'\\' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let e = *raw.get(i + 1).ok_or(())?;
+        i += 2;
+        let ch = match e {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = hex4(raw.get(i..i + 4).ok_or(())?)?;
+                i += 4;
+                if (0xD800..0xDC00).contains(&hi) {
+                    // A high surrogate must be followed by an escaped low one.
+                    if raw.get(i..i + 2) != Some(b"\\u") {
+                        return Err(());
+                    }
+                    let lo = hex4(raw.get(i + 2..i + 6).ok_or(())?)?;
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return Err(());
+                    }
+                    i += 6;
+                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)).ok_or(())?
+                } else {
+                    char::from_u32(hi).ok_or(())?
+                }
+            }
+            _ => return Err(()),
+        };
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+    }
+    String::from_utf8(out).map_err(|_| ())
+}
+
+fn hex4(h: &[u8]) -> Result<u32, ()> {
+    let s = std::str::from_utf8(h).map_err(|_| ())?;
+    u32::from_str_radix(s, 16).map_err(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find;
+
+    fn f(body: &str, path: &str) -> Result<Option<String>, ()> {
+        let p: Vec<&str> = path.split('.').collect();
+        find(body.as_bytes(), &p)
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_what_it_finds() {
+        let docs = [
+            r#"{"a":1,"request_id":"r-1","data":{"object":{"id":"evt_9"}},"n":7}"#,
+            r#"  {"x": [1, 2.5e3, {"id": "inner"}], "id" : "outer\u00e9\n", "neg": -12}  "#,
+            r#"{"id":"\ud83d\ude00 emoji","type":null,"big":123456789012345678901234}"#,
+            r#"{"data":{"object":[]},"id":true,"type":{"nested":"no"}}"#,
+            r#"{"\u0069d":"escaped key","f":1.0,"e":{}}"#,
+            r#"[{"id":"in array"}]"#,
+            r#"{}"#,
+        ];
+        let paths = [
+            "id",
+            "request_id",
+            "data.object.id",
+            "n",
+            "neg",
+            "type",
+            "big",
+            "f",
+            "missing",
+        ];
+        for doc in docs {
+            let tree: serde_json::Value = serde_json::from_str(doc).unwrap();
+            for path in paths {
+                let mut v = &tree;
+                for part in path.split('.') {
+                    v = v.get(part).unwrap_or(&serde_json::Value::Null);
+                }
+                let want = match v {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+                    _ => None,
+                };
+                assert_eq!(f(doc, path), Ok(want), "{doc} @ {path}");
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_what_is_not_json_before_the_field() {
+        for bad in [
+            "not json",
+            "",
+            "{",
+            r#"{"a":}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":01}"#,
+            r#"{"a":"x"} trailing"#,
+            r#"{"a":"bad \q escape"}"#,
+            "{\"a\":\"raw\ncontrol\"}",
+            r#"{"a":tru}"#,
+            r#"{"a":[1 2]}"#,
+            r#"{"id":"\ud800 lone surrogate"}"#,
+        ] {
+            assert_eq!(f(bad, "id"), Err(()), "{bad:?}");
+        }
+        // Stops at the first occurrence: what follows is not read.
+        assert_eq!(
+            f(r#"{"id":"first", garbage"#, "id"),
+            Ok(Some("first".into()))
+        );
+        assert_eq!(
+            f(r#"{"id":"first","id":"second"}"#, "id"),
+            Ok(Some("first".into()))
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(find(deep.as_bytes(), &["id"]), Err(()));
+        let ok = format!(
+            "{{\"x\":{}{},\"id\":\"y\"}}",
+            "[".repeat(100),
+            "]".repeat(100)
+        );
+        assert_eq!(find(ok.as_bytes(), &["id"]), Ok(Some("y".into())));
+    }
+}

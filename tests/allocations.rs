@@ -1,0 +1,113 @@
+//! Heap allocations on the verification success path, counted by a global allocator wrapper.
+//! Not a timing test: allocation counts are deterministic for a given input.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use webhook_guard::clock::ManualClock;
+use webhook_guard::testing::Delivery;
+use webhook_guard::{Scheme, Secret, Verifier};
+
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+/// `ALLOC_TRACE=1`: print a backtrace for each counted allocation (to find one that crept in).
+static TRACE: AtomicBool = AtomicBool::new(false);
+
+// SAFETY: forwards to the system allocator unchanged; only counts calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+            if TRACE.load(Ordering::Relaxed) {
+                COUNTING.store(false, Ordering::Relaxed);
+                eprintln!(
+                    "alloc {} bytes\n{}",
+                    layout.size(),
+                    std::backtrace::Backtrace::force_capture()
+                );
+                COUNTING.store(true, Ordering::Relaxed);
+            }
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const NOW: u64 = 1_790_000_000;
+
+/// Allocations per successful `verify`, averaged over 100 calls after a warm-up call.
+fn allocs_per_verify(scheme: Scheme) -> f64 {
+    let secret = Secret::new("allocation-count-secret-0123").unwrap();
+    let verifier = Verifier::builder(scheme.clone())
+        .secret(secret.clone())
+        .clock(ManualClock::at_secs(NOW))
+        .build()
+        .unwrap();
+    let body = r#"{"id":"evt_1","request_id":"req_1","type":"t.x","event":"call.completed"}"#;
+    let d = Delivery::new(scheme, body)
+        .id("delivery_0001")
+        .event("t.x")
+        .timestamp_millis(NOW * 1000)
+        .sign(&secret);
+    verifier.verify(&d.headers, &d.body).unwrap(); // warm-up: one-time promotions
+    ALLOCS.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    for _ in 0..100 {
+        let meta = verifier.verify(&d.headers, &d.body).unwrap();
+        std::hint::black_box(meta);
+    }
+    COUNTING.store(false, Ordering::SeqCst);
+    ALLOCS.load(Ordering::SeqCst) as f64 / 100.0
+}
+
+#[test]
+fn verification_does_not_allocate_on_success() {
+    // One test function: the counter is global, and tests in one binary run on threads.
+    TRACE.store(std::env::var_os("ALLOC_TRACE").is_some(), Ordering::SeqCst);
+    let mut report = Vec::new();
+    for scheme in [
+        Scheme::heppu(),
+        Scheme::helix(),
+        Scheme::helicone(),
+        Scheme::standard_webhooks(),
+        Scheme::github(),
+        Scheme::stripe(),
+        Scheme::slack(),
+        Scheme::shopify(),
+    ] {
+        let name = scheme.name().to_owned();
+        // Fields the scheme reads from the JSON body (Helicone's id, Stripe's id and type, the
+        // `type` of Standard Webhooks and Slack): each is one owned string in the metadata.
+        let from_body = |f: Option<&webhook_guard::scheme::Field>| {
+            usize::from(matches!(f, Some(webhook_guard::scheme::Field::JsonBody(_))))
+        };
+        let json_fields = from_body(scheme.id_field()) + from_body(scheme.event_field());
+        let n = allocs_per_verify(scheme);
+        println!("{name:<18} {n} allocation(s) per verify");
+        report.push((name, json_fields, n));
+    }
+    for (name, json_fields, n) in report {
+        // Nothing else: no copy of the body, no signature buffer, no error text on success.
+        let allowed = json_fields as f64;
+        assert!(
+            n <= allowed,
+            "{name}: {n} allocations per verify (allowed {allowed})"
+        );
+    }
+}
