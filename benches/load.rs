@@ -1,0 +1,488 @@
+//! Load on 127.0.0.1: a bare route reading the body against the same route behind the webhook
+//! guard (Heppu scheme, in-memory dedup on), 1 KiB bodies, for axum and for actix-web; and peak
+//! memory with 1,000 concurrent 1 MiB deliveries in flight.
+//!
+//! ```text
+//! cargo bench --bench load --features actix            # every run below
+//! cargo bench --bench load --features actix -- axum    # only the axum pair (or `actix`, `memory`)
+//! ```
+//!
+//! Each server runs in its own process pinned to core 1 (`taskset -c 1`, when available); the
+//! load generator runs here, pinned to core 0. The generator keeps `CONNECTIONS` keep-alive
+//! HTTP/1.1 connections busy for `SECONDS`, every request a distinct pre-signed delivery (so
+//! the guard really verifies and claims each one, written as pre-built bytes on raw
+//! keep-alive connections so that the generator costs far less than the server), and reports requests/s, p50/p99 latency,
+//! the server's peak RSS (VmHWM) and the guarded/bare ratio measured in the same run.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use webhook_guard::testing::Delivery;
+use webhook_guard::{Scheme, Secret};
+
+const KEY: &str = "load-test-secret-0123456789";
+const CONNECTIONS: usize = 32;
+const SECONDS: u64 = 8;
+const DELIVERIES: usize = 400_000;
+
+fn secret() -> Secret {
+    Secret::new(KEY).unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers (run as `load server <kind>` in a child process)
+
+fn serve(kind: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    match kind {
+        "axum-bare" | "axum-verify" | "axum-guarded" | "memory" => rt.block_on(serve_axum(kind)),
+        #[cfg(feature = "actix")]
+        "actix-bare" | "actix-verify" | "actix-guarded" => {
+            drop(rt);
+            serve_actix(kind)
+        }
+        other => panic!("unknown server kind {other}"),
+    }
+}
+
+async fn serve_axum(kind: &str) {
+    use axum::Router;
+    use axum::routing::post;
+    use webhook_guard::dedup::MemoryStore;
+    use webhook_guard::{RawBody, Verifier, WebhookLayer};
+
+    let guard = || {
+        WebhookLayer::new(Verifier::new(Scheme::heppu(), secret())).dedup(MemoryStore::default())
+    };
+    let app = match kind {
+        "axum-bare" => Router::new().route(
+            "/hook",
+            post(|body: Bytes| async move { body.len().to_string() }),
+        ),
+        "axum-guarded" => Router::new()
+            .route(
+                "/hook",
+                post(|RawBody(body): RawBody| async move { body.len().to_string() }),
+            )
+            .route_layer(guard()),
+        // Verification only, no deduplication: separates the two costs.
+        "axum-verify" => Router::new()
+            .route(
+                "/hook",
+                post(|RawBody(body): RawBody| async move { body.len().to_string() }),
+            )
+            .route_layer(WebhookLayer::new(Verifier::new(Scheme::heppu(), secret()))),
+        // Memory: hold every delivery (1 MiB each) for a while, as a slow handler would.
+        _ => Router::new()
+            .route(
+                "/hook",
+                post(|RawBody(body): RawBody| async move {
+                    tokio::time::sleep(Duration::from_secs(3)).await;
+                    body.len().to_string()
+                }),
+            )
+            .route_layer(guard().body_limit(1024 * 1024 + 1024)),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    announce(listener.local_addr().unwrap());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stdin_closed())
+        .await
+        .unwrap();
+}
+
+#[cfg(feature = "actix")]
+fn serve_actix(kind: &str) {
+    use actix_web::{App, HttpServer, web};
+    use webhook_guard::actix::WebhookGuard;
+    use webhook_guard::dedup::MemoryStore;
+    use webhook_guard::{RawBody, Verifier};
+
+    let guarded = kind != "actix-bare";
+    let guard = WebhookGuard::new(Verifier::new(Scheme::heppu(), secret()));
+    let guard = if kind == "actix-guarded" {
+        guard.dedup(MemoryStore::default())
+    } else {
+        guard
+    };
+    actix_web::rt::System::new().block_on(async move {
+        let server = HttpServer::new(move || {
+            let bare = web::resource("/hook");
+            if guarded {
+                App::new().service(bare.wrap(guard.clone()).route(
+                    web::post().to(|RawBody(b): RawBody| async move { b.len().to_string() }),
+                ))
+            } else {
+                App::new().service(
+                    web::resource("/hook")
+                        .route(web::post().to(|b: web::Bytes| async move { b.len().to_string() })),
+                )
+            }
+        })
+        .workers(1)
+        .disable_signals()
+        .bind("127.0.0.1:0")
+        .unwrap();
+        announce(server.addrs()[0]);
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(async move {
+            stdin_closed().await;
+            handle.stop(true).await;
+        });
+        server.await.unwrap();
+    });
+}
+
+fn announce(addr: SocketAddr) {
+    println!("{addr}");
+    std::io::stdout().flush().unwrap();
+}
+
+/// Resolves when the parent closes our stdin (its way to stop us).
+async fn stdin_closed() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        while std::io::stdin()
+            .read_line(&mut line)
+            .map(|n| n > 0)
+            .unwrap_or(false)
+        {}
+        let _ = tx.send(());
+    });
+    let _ = rx.await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load generator
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(kind: &str) -> Server {
+        let exe = std::env::current_exe().unwrap();
+        let pinned = Command::new("taskset").arg("--version").output().is_ok();
+        let mut cmd = if pinned {
+            let mut c = Command::new("taskset");
+            c.args(["-c", "1"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+        let mut child = cmd
+            .args(["server", kind])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Server {
+            addr: line.trim().parse().unwrap(),
+            child,
+        }
+    }
+
+    /// Peak resident set of the server process so far (VmHWM), in bytes.
+    fn peak_rss(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    }
+
+    fn stop(mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// Pre-signed deliveries, each a whole HTTP/1.1 request.
+type Deliveries = Arc<Vec<Bytes>>;
+
+struct Run {
+    requests: usize,
+    seconds: f64,
+    p50_us: u32,
+    p99_us: u32,
+    peak_rss: u64,
+}
+
+/// Distinct signed 1 KiB Heppu deliveries, each a complete HTTP/1.1 request, ready to write.
+fn deliveries(n: usize) -> Deliveries {
+    let key = secret();
+    let pad = "x".repeat(1024);
+    Arc::new(
+        (0..n)
+            .map(|i| {
+                let head = format!(r#"{{"event":"call.completed","n":{i:>10},"p":""#);
+                let body = format!("{head}{}\"}}", &pad[..1024 - head.len() - 2]);
+                debug_assert_eq!(body.len(), 1024);
+                let d = Delivery::new(Scheme::heppu(), body)
+                    .id(format!("dlv_{i}"))
+                    .sign(&key);
+                let mut req = format!(
+                    "POST /hook HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+                    d.body.len()
+                );
+                for (k, v) in &d.headers {
+                    req.push_str(&format!("{}: {}\r\n", k, v.to_str().unwrap()));
+                }
+                req.push_str("\r\n");
+                let mut bytes = req.into_bytes();
+                bytes.extend_from_slice(&d.body);
+                Bytes::from(bytes)
+            })
+            .collect(),
+    )
+}
+
+/// Read one HTTP/1.1 response (status line, headers, a `Content-Length` or chunked body) from
+/// `buf` + `stream`; returns the status. Leftover bytes stay in `buf`.
+async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> u16 {
+    let mut tmp = [0u8; 4096];
+    let head_end = loop {
+        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p + 4;
+        }
+        let n = stream.read(&mut tmp).await.expect("read");
+        assert!(n > 0, "server closed the connection");
+        buf.extend_from_slice(&tmp[..n]);
+    };
+    let head = std::str::from_utf8(&buf[..head_end])
+        .expect("ascii head")
+        .to_ascii_lowercase();
+    let status: u16 = head[9..12].parse().expect("status");
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map(|v| v.trim().parse::<usize>().expect("length"));
+    let total = match length {
+        Some(len) => head_end + len,
+        None => {
+            // Chunked: read until the terminating zero-length chunk.
+            loop {
+                if let Some(p) = buf[head_end..].windows(5).position(|w| w == b"0\r\n\r\n") {
+                    break head_end + p + 5;
+                }
+                let n = stream.read(&mut tmp).await.expect("read");
+                assert!(n > 0, "server closed the connection");
+                buf.extend_from_slice(&tmp[..n]);
+            }
+        }
+    };
+    while buf.len() < total {
+        let n = stream.read(&mut tmp).await.expect("read");
+        assert!(n > 0, "server closed the connection");
+        buf.extend_from_slice(&tmp[..n]);
+    }
+    buf.drain(..total);
+    status
+}
+
+fn load(kind: &str, set: &Deliveries) -> Run {
+    let server = Server::start(kind);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let next = Arc::new(AtomicUsize::new(0));
+    let (requests, seconds, mut lat) = rt.block_on(async {
+        let started = Instant::now();
+        let deadline = started + Duration::from_secs(SECONDS);
+        let mut tasks = Vec::new();
+        for _ in 0..CONNECTIONS {
+            let (next, set, addr) = (next.clone(), set.clone(), server.addr);
+            tasks.push(tokio::spawn(async move {
+                let mut stream = TcpStream::connect(addr).await.expect("connect");
+                stream.set_nodelay(true).unwrap();
+                let mut buf = Vec::with_capacity(8192);
+                let mut lat = Vec::with_capacity(200_000);
+                while Instant::now() < deadline {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(req) = set.get(i) else { break };
+                    let t = Instant::now();
+                    stream.write_all(req).await.expect("write");
+                    let status = read_response(&mut stream, &mut buf).await;
+                    lat.push(t.elapsed().as_micros() as u32);
+                    assert_eq!(status, 200, "delivery {i}");
+                }
+                lat
+            }));
+        }
+        let mut lat = Vec::new();
+        for t in tasks {
+            lat.extend(t.await.unwrap());
+        }
+        (lat.len(), started.elapsed().as_secs_f64(), lat)
+    });
+    lat.sort_unstable();
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    let run = Run {
+        requests,
+        seconds,
+        p50_us: pct(0.50),
+        p99_us: pct(0.99),
+        peak_rss: server.peak_rss(),
+    };
+    server.stop();
+    run
+}
+
+fn report(label: &str, r: &Run) {
+    println!(
+        "{label:<16} {:>9.0} req/s   p50 {:>6} µs   p99 {:>6} µs   peak RSS {:>6.1} MiB   ({} requests in {:.1} s)",
+        r.requests as f64 / r.seconds,
+        r.p50_us,
+        r.p99_us,
+        r.peak_rss as f64 / (1024.0 * 1024.0),
+        r.requests,
+        r.seconds
+    );
+}
+
+fn pair(framework: &str, set: &Deliveries) {
+    let bare = load(&format!("{framework}-bare"), set);
+    report(&format!("{framework} bare"), &bare);
+    let verify = load(&format!("{framework}-verify"), set);
+    report(&format!("{framework} verify"), &verify);
+    let guarded = load(&format!("{framework}-guarded"), set);
+    report(&format!("{framework} guarded"), &guarded);
+    let rate = |r: &Run| r.requests as f64 / r.seconds;
+    let per_req_us = |r: &Run| 1e6 / rate(r);
+    println!(
+        "{framework}: throughput ratio verify/bare = {:.3}, guarded(verify+dedup)/bare = {:.3}; \
+         added server time per request: verify {:.1} µs, verify+dedup {:.1} µs\n",
+        rate(&verify) / rate(&bare),
+        rate(&guarded) / rate(&bare),
+        per_req_us(&verify) - per_req_us(&bare),
+        per_req_us(&guarded) - per_req_us(&bare),
+    );
+}
+
+/// 1,000 concurrent 1 MiB deliveries held by a slow handler: the server's peak RSS against
+/// limit × concurrency.
+fn memory() {
+    const N: usize = 1000;
+    const SIZE: usize = 1024 * 1024;
+    let server = Server::start("memory");
+    let base = server.peak_rss();
+    let key = secret();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let client = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(N)
+            .build_http::<Full<Bytes>>();
+        let uri = format!("http://{}/hook", server.addr);
+        let mut tasks = Vec::new();
+        for i in 0..N {
+            let pad = "m".repeat(SIZE - 40);
+            let body = format!(r#"{{"event":"call.completed","n":{i:>6},"p":"{pad}"}}"#);
+            let body = body[..SIZE].to_owned();
+            let d = Delivery::new(Scheme::heppu(), body)
+                .id(format!("big_{i}"))
+                .sign(&key);
+            let req = d.into_request::<Full<Bytes>>(&uri);
+            let client = client.clone();
+            tasks.push(tokio::spawn(async move {
+                let res = client.request(req).await.expect("request");
+                res.status()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 200);
+        }
+    });
+    let peak = server.peak_rss();
+    server.stop();
+    let held = (N * SIZE) as f64;
+    println!(
+        "memory: {N} concurrent {} KiB deliveries: server peak RSS {:.0} MiB (idle {:.0} MiB); \
+         bodies alone are {:.0} MiB; peak/bodies = {:.2}",
+        SIZE / 1024,
+        peak as f64 / 1048576.0,
+        base as f64 / 1048576.0,
+        held / 1048576.0,
+        peak as f64 / held
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("server") {
+        return serve(&args[2]);
+    }
+    if args.iter().any(|a| a == "--list") {
+        return; // `cargo test --benches` asks for a list; there is nothing to list
+    }
+    let only: Option<&str> = args
+        .iter()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .map(String::as_str);
+    let want = |what: &str| only.is_none_or(|o| o == what);
+    if Command::new("taskset").arg("--version").output().is_ok() {
+        // Pin the generator to core 0; the servers go to core 1.
+        let _ = Command::new("taskset")
+            .args(["-p", "-c", "0", &std::process::id().to_string()])
+            .stdout(Stdio::null())
+            .status();
+    }
+    let needs_load = want("axum") || want("actix");
+    let set = if needs_load {
+        let t = Instant::now();
+        let set = deliveries(DELIVERIES);
+        println!(
+            "{} signed 1 KiB deliveries prepared in {:.1} s; {CONNECTIONS} connections, {SECONDS} s per run\n",
+            set.len(),
+            t.elapsed().as_secs_f64()
+        );
+        set
+    } else {
+        Arc::new(Vec::new())
+    };
+    if want("axum") {
+        pair("axum", &set);
+    }
+    #[cfg(feature = "actix")]
+    if want("actix") {
+        pair("actix", &set);
+    }
+    #[cfg(not(feature = "actix"))]
+    if want("actix") {
+        println!("actix: skipped (run with --features actix)\n");
+    }
+    if want("memory") {
+        memory();
+    }
+}
