@@ -197,6 +197,11 @@ fn main() -> ExitCode {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            return report(&Failure::Usage(
+                "no command given: use sign, send or verify (see --help)".to_owned(),
+            ));
+        }
         Err(e) => return report(&Failure::Usage(one_line(&e.render().to_string()))),
     };
     let result = match cli.command {

@@ -118,9 +118,9 @@ impl SchemeSecret {
             (None, Some(var)) => {
                 let value = std::env::var_os(var)
                     .ok_or_else(|| usage(format!("environment variable {var} is not set")))?;
-                let value = value.into_string().map_err(|_| {
-                    usage(format!("environment variable {var} is not valid UTF-8"))
-                })?;
+                let value = value
+                    .into_string()
+                    .map_err(|_| usage(format!("environment variable {var} is not valid UTF-8")))?;
                 Ok((value, format!("the secret in {var}")))
             }
             (None, None) => Err(usage("give --secret or --secret-env")),
@@ -182,7 +182,8 @@ impl Body {
 }
 
 pub fn read_file(path: &PathBuf, what: &str) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| usage(format!("cannot read the {what} {}: {e}", path.display())))
+    std::fs::read(path)
+        .map_err(|e| usage(format!("cannot read the {what} {}: {e}", path.display())))
 }
 
 /// Check a value that goes into a header (id, event type) the way the verifier will.
@@ -330,7 +331,9 @@ mod tests {
                     .unwrap();
                 if let Some(e) = meta.event_type() {
                     assert!(
-                        e == *event || name.scheme().name() == "slack" || *name == SchemeName::Helix,
+                        e == *event
+                            || name.scheme().name() == "slack"
+                            || *name == SchemeName::Helix,
                         "{e} {event}"
                     );
                 }

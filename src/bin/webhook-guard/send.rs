@@ -75,18 +75,15 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
                     }
                     return Ok(());
                 }
-                Some(wanted) => *samples
-                    .iter()
-                    .find(|(n, _)| *n == wanted)
-                    .ok_or_else(|| {
-                        usage(format!(
-                            "no documented {sender} sample `{wanted}`; there are: {}",
-                            names()
-                        ))
-                    })?,
+                Some(wanted) => *samples.iter().find(|(n, _)| *n == wanted).ok_or_else(|| {
+                    usage(format!(
+                        "no documented {sender} sample `{wanted}`; there are: {}",
+                        names()
+                    ))
+                })?,
             };
-            let header_event = matches!(scheme.event_field(), Some(Field::Headers(_)))
-                .then(|| event.to_owned());
+            let header_event =
+                matches!(scheme.event_field(), Some(Field::Headers(_))).then(|| event.to_owned());
             (body.as_bytes().to_vec(), header_event, Some(event))
         }
     };
@@ -231,18 +228,19 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
 }
 
 fn parse_url(text: &str) -> Result<Uri, Failure> {
-    let uri: Uri = text
-        .parse()
-        .map_err(|_| usage(format!("--url `{text}` is not a valid URL")))?;
+    let not_http = || {
+        usage(format!(
+            "--url `{text}` is not an absolute http:// URL, e.g. http://127.0.0.1:3000/webhooks/heppu"
+        ))
+    };
+    let uri: Uri = text.parse().map_err(|_| not_http())?;
     match uri.scheme_str() {
         Some("http") if uri.host().is_some() => Ok(uri),
         Some("https") => Err(usage(
             "--url: https:// is not supported; send to the receiver's plain http:// address \
              (e.g. a local port, or a tunnel's local end)",
         )),
-        _ => Err(usage(format!(
-            "--url `{text}` must be an absolute http:// URL, e.g. http://127.0.0.1:3000/webhooks/heppu"
-        ))),
+        _ => Err(not_http()),
     }
 }
 

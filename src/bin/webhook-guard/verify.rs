@@ -97,7 +97,9 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
                      exactly as received",
                 );
             } else if text.trim() != text
-                && let Ok(s) = args.scheme.build_secret(text.trim(), &origin, args.scheme.raw_secret)
+                && let Ok(s) =
+                    args.scheme
+                        .build_secret(text.trim(), &origin, args.scheme.raw_secret)
                 && verifies(&s, &body).is_ok()
             {
                 line.push_str(
@@ -106,9 +108,9 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
                 );
             } else if text.starts_with("whsec_")
                 && name == SchemeName::StandardWebhooks
-                && let Ok(s) =
-                    args.scheme
-                        .build_secret(&text, &origin, !args.scheme.raw_secret)
+                && let Ok(s) = args
+                    .scheme
+                    .build_secret(&text, &origin, !args.scheme.raw_secret)
                 && verifies(&s, &body).is_ok()
             {
                 line.push_str(if args.scheme.raw_secret {
@@ -162,8 +164,7 @@ fn trim_newline(body: &[u8]) -> &[u8] {
 /// blank lines and `#` comments skipped; `> ` prefixes of `curl -v` removed), or a JSON object of
 /// names to values.
 pub fn parse_headers(raw: &[u8]) -> Result<HeaderMap, Failure> {
-    let text =
-        std::str::from_utf8(raw).map_err(|_| usage("the headers file is not UTF-8 text"))?;
+    let text = std::str::from_utf8(raw).map_err(|_| usage("the headers file is not UTF-8 text"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut headers = HeaderMap::new();
     if text.trim_start().starts_with('{') {
@@ -249,8 +250,8 @@ mod tests {
             .unwrap();
         assert_eq!(h["x-a"], "1");
         assert_eq!(h["x-b"], "a: b");
-        let h = parse_headers(br#"{"X-Webhook-ID": "whd_2", "X-N": 5, "X-L": ["a", "b"]}"#)
-            .unwrap();
+        let h =
+            parse_headers(br#"{"X-Webhook-ID": "whd_2", "X-N": 5, "X-L": ["a", "b"]}"#).unwrap();
         assert_eq!(h["x-webhook-id"], "whd_2");
         assert_eq!(h["x-n"], "5");
         assert_eq!(h.get_all("x-l").iter().count(), 2);
