@@ -212,9 +212,8 @@ pub fn delivery(
     let mut delivery = Delivery::new(scheme.clone(), body);
     if let Some(id) = id {
         match scheme.id_field() {
-            Some(Field::Headers(names)) => {
+            Some(Field::Headers(_)) => {
                 header_text(id, "--id")?;
-                let _ = names;
                 delivery = delivery.id(id);
             }
             Some(Field::JsonBody(path)) => {
@@ -278,7 +277,7 @@ pub fn parse_duration(text: &str, flag: &str) -> Result<Duration, Failure> {
     };
     let value: f64 = number.parse().unwrap_or(f64::NAN);
     let secs = value * scale;
-    if !secs.is_finite() || secs < 0.0 || secs > 365.0 * 86_400.0 {
+    if !secs.is_finite() || !(0.0..=365.0 * 86_400.0).contains(&secs) {
         return Err(usage(format!(
             "{flag}: `{text}` is not a duration such as 500ms, 30s, 5m or 1h"
         )));

@@ -88,6 +88,7 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
             }
         }
         RejectionKind::SignatureMismatch => {
+            let before = line.len();
             let verifies = |secret: &Secret, body: &[u8]| verifier(secret).verify(&headers, body);
             let trimmed = trim_newline(&body);
             if trimmed.len() < body.len() && verifies(&secret, trimmed).is_ok() {
@@ -118,6 +119,12 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
                 } else {
                     "; it verifies with the secret's bytes as given: add --raw-secret"
                 });
+            }
+            // A found cause replaces the general question about re-serialized bodies.
+            if line.len() > before
+                && let Some(cut) = line[..before].find("; was the body re-serialized")
+            {
+                line.replace_range(cut..before, "");
             }
         }
         _ => {}
