@@ -42,6 +42,8 @@
 //! - `axum` (default): axum extractors and `IntoResponse` for [`Rejection`].
 //! - `actix`: the actix-web middleware `actix::WebhookGuard` and the same extractors.
 //! - `redis`: `dedup::RedisStore`, deduplication shared by several replicas.
+//! - `cli`: the `webhook-guard` command-line tool (sign, send and verify test deliveries); the
+//!   library is the same with or without it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -563,6 +563,24 @@ impl Scheme {
         }
     }
 
+    /// The signed message in words, for diagnostics, e.g. `` `x-webhook-timestamp`.<body> `` or
+    /// `` `t=` entry of `stripe-signature`.<body> ``.
+    pub(crate) fn signed_message_label(&self) -> String {
+        let mut out = String::new();
+        for part in &self.inner.parts {
+            match part {
+                SignedPart::Timestamp => out.push_str(&self.timestamp_label()),
+                SignedPart::Id => match &self.inner.id {
+                    Some(Field::Headers(names)) => out.push_str(&format!("`{}`", names[0])),
+                    _ => out.push_str("<id>"),
+                },
+                SignedPart::Body => out.push_str("<body>"),
+                SignedPart::Literal(bytes) => out.push_str(&String::from_utf8_lossy(bytes)),
+            }
+        }
+        out
+    }
+
     /// Where the delivery id comes from.
     pub fn id_field(&self) -> Option<&Field> {
         self.inner.id.as_ref()

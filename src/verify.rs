@@ -495,8 +495,13 @@ impl VerifyState {
             return Err(Rejection::with_detail(
                 RejectionKind::SignatureMismatch,
                 format!(
-                    "no secret matched ({} configured, {} signature(s) received); was the body \
-                     re-serialized before verification, or is the secret for another endpoint?",
+                    "no secret matched the `{}` header: HMAC-SHA256 of {} ({}-byte body) under \
+                     {} configured secret(s) equals none of the {} signature(s) received; was the \
+                     body re-serialized before verification, or is the secret for another \
+                     endpoint?",
+                    scheme.signature_headers()[0],
+                    scheme.signed_message_label(),
+                    body.len(),
                     inner.keys.len(),
                     sigs.as_slice().len()
                 ),

@@ -1,0 +1,285 @@
+//! `webhook-guard`: sign, send and verify test webhook deliveries from the command line, like the
+//! senders' "Send Test Event" buttons, for any built-in sender and without the sender's account.
+//!
+//! ```text
+//! cargo install webhook-guard --features cli
+//! webhook-guard send --scheme heppu --secret-env WEBHOOK_SECRET --url http://127.0.0.1:3000/webhooks/heppu
+//! ```
+//!
+//! Exit codes: 0 success, 1 verification or delivery failure, 2 usage error. Errors are one line
+//! on stderr. No secret and no expected signature is ever printed.
+#![forbid(unsafe_code)]
+
+// The crate root looks for modules beside itself; keep them in their own folder so Cargo does not
+// take them for binaries of their own.
+#[path = "webhook-guard/input.rs"]
+mod input;
+#[path = "webhook-guard/send.rs"]
+mod send;
+#[path = "webhook-guard/verify.rs"]
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use input::{Body, Failure};
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 success, 1 verification or delivery failure, 2 usage error.
+
+Secrets: prefer --secret-env VAR to --secret: a secret on the command line ends up in the shell
+history and in the process list. Secrets are never printed, nor are expected signatures.";
+
+/// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
+/// Webhooks (Svix), GitHub, Stripe, Slack and Shopify sign them.
+#[derive(Debug, Parser)]
+#[command(name = "webhook-guard", version, after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the headers a sender would send with this body (`Name: value` lines).
+    ///
+    /// The output is the header file `verify --headers` reads, so
+    /// `sign … body.json > headers.txt && verify … --headers headers.txt body.json` round-trips.
+    #[command(after_help = AFTER_HELP)]
+    Sign(SignArgs),
+    /// POST a correctly signed delivery to a URL and print status, answer time and body.
+    ///
+    /// Without a body file it sends the sender's documented sample event (`--event` picks one;
+    /// `--event list` shows them). `--repeat N` or `--retry-schedule` replays the same delivery
+    /// (same id and body, re-signed at each attempt like the sender's retries) to test a
+    /// receiver's deduplication.
+    #[command(after_help = AFTER_HELP)]
+    Send(SendArgs),
+    /// Check a captured delivery (headers file and body) and say exactly why it fails.
+    ///
+    /// The headers file holds `Name: value` lines, as `curl -D`, a request inspector or a
+    /// sender's dashboard shows them (a request or status line and blank lines are skipped), or a
+    /// JSON object of header names to values.
+    #[command(after_help = AFTER_HELP)]
+    Verify(VerifyArgs),
+}
+
+/// The built-in senders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SchemeName {
+    /// Heppu AI: `X-Webhook-Signature-256: sha256=<hex>` of the body.
+    Heppu,
+    /// Helix data feeds: `X-Webhook-Signature: v1=<hex>` of `<ms timestamp>.<body>`.
+    Helix,
+    /// Helicone: `Helicone-Signature: <hex>` of the body.
+    Helicone,
+    /// Standard Webhooks and Svix: `webhook-signature: v1,<base64>` of `<id>.<timestamp>.<body>`.
+    #[value(name = "standard-webhooks", alias = "standard", alias = "svix")]
+    StandardWebhooks,
+    /// GitHub: `X-Hub-Signature-256: sha256=<hex>` of the body.
+    Github,
+    /// Stripe: `Stripe-Signature: t=<timestamp>,v1=<hex>` of `<t>.<body>`.
+    Stripe,
+    /// Slack: `X-Slack-Signature: v0=<hex>` of `v0:<timestamp>:<body>`.
+    Slack,
+    /// Shopify: `X-Shopify-Hmac-Sha256: <base64>` of the body.
+    Shopify,
+}
+
+/// Which sender, and its secret.
+#[derive(Debug, Args)]
+struct SchemeSecret {
+    /// The sender whose signing scheme to use.
+    #[arg(long, value_enum)]
+    scheme: SchemeName,
+    /// The signing secret, as the sender's dashboard shows it. Prefer --secret-env.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        required_unless_present = "secret_env",
+        conflicts_with = "secret_env"
+    )]
+    secret: Option<String>,
+    /// Read the signing secret from this environment variable instead of the command line.
+    #[arg(long, value_name = "VAR")]
+    secret_env: Option<String>,
+    /// Standard Webhooks only: use a `whsec_…` secret's bytes as given. By default a `whsec_`
+    /// secret is decoded (the key is the base64 after `whsec_`), as the senders' libraries do.
+    #[arg(long)]
+    raw_secret: bool,
+}
+
+#[derive(Debug, Args)]
+struct SignArgs {
+    #[command(flatten)]
+    scheme: SchemeSecret,
+    /// The timestamp to sign, in the scheme's unit (seconds; Helix: milliseconds). Default: now.
+    #[arg(long, value_name = "T")]
+    timestamp: Option<u64>,
+    /// The delivery id, for schemes that send it in a header. Default: a fresh unique id.
+    #[arg(long)]
+    id: Option<String>,
+    /// The event type, for schemes that send it in a header (Heppu, GitHub, Shopify). Default:
+    /// the body's `event` or `type` field.
+    #[arg(long, value_name = "TYPE")]
+    event: Option<String>,
+    /// The `content-type` header to send.
+    #[arg(long, default_value = "application/json", value_name = "TYPE")]
+    content_type: String,
+    /// The body to sign: a file, or `-` for standard input. Signed byte for byte.
+    #[arg(value_name = "FILE|-")]
+    body: Body,
+}
+
+#[derive(Debug, Args)]
+struct SendArgs {
+    #[command(flatten)]
+    scheme: SchemeSecret,
+    /// Where to POST the delivery (plain `http://` only).
+    #[arg(long)]
+    url: String,
+    /// Without a body file: which documented sample to send (`list` shows them; default: the
+    /// first). With a body file: the event-type header, for schemes that have one.
+    #[arg(long, value_name = "TYPE")]
+    event: Option<String>,
+    /// The delivery id, for schemes that send it in a header. Default: a fresh unique id.
+    #[arg(long)]
+    id: Option<String>,
+    /// Sign every attempt with this timestamp (the scheme's unit) instead of the time of sending.
+    #[arg(long, value_name = "T")]
+    timestamp: Option<u64>,
+    /// The `content-type` header to send.
+    #[arg(long, default_value = "application/json", value_name = "TYPE")]
+    content_type: String,
+    /// Send the same delivery N times, back to back, as a sender does when an answer is lost.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=1000),
+          conflicts_with = "retry_schedule")]
+    repeat: u32,
+    /// Send the same delivery on a retry schedule: `documented` (the sender's own: Heppu at once,
+    /// 1 min, 5 min, 15 min, 1 h; Helix at once, 1 min, 5 min, 15 min, 1 h, 6 h) or the delays
+    /// before each attempt, each after the previous one, e.g. `0,30s,2m,1h`.
+    #[arg(long, value_name = "SCHEDULE")]
+    retry_schedule: Option<String>,
+    /// Run the retry schedule this many times faster: `--speed 60` waits 1 s for 1 min.
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
+    speed: f64,
+    /// Give up on an attempt after this long (Heppu gives up after 30 s).
+    #[arg(long, default_value = "30s", value_name = "DURATION")]
+    timeout: String,
+    /// The body to send: a file, or `-` for standard input. Without it: a documented sample.
+    #[arg(value_name = "FILE|-")]
+    body: Option<Body>,
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    #[command(flatten)]
+    scheme: SchemeSecret,
+    /// The captured headers: `Name: value` lines, or a JSON object.
+    #[arg(long, value_name = "FILE")]
+    headers: PathBuf,
+    /// How old (or how far ahead) the timestamp may be.
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    tolerance: String,
+    /// The captured body, byte for byte: a file, or `-` for standard input.
+    #[arg(value_name = "FILE|-")]
+    body: Body,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            return report(&Failure::Usage(
+                "no command given: use sign, send or verify (see --help)".to_owned(),
+            ));
+        }
+        Err(e) => return report(&Failure::Usage(one_line(&e.render().to_string()))),
+    };
+    let result = match cli.command {
+        Command::Sign(args) => sign(args),
+        Command::Send(args) => send::run(args),
+        Command::Verify(args) => verify::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => report(&failure),
+    }
+}
+
+/// Print a failure as one line on stderr and pick the exit code.
+fn report(failure: &Failure) -> ExitCode {
+    match failure {
+        Failure::Usage(msg) => {
+            eprintln!("webhook-guard: {msg}");
+            ExitCode::from(2)
+        }
+        Failure::Failed(msg) => {
+            eprintln!("webhook-guard: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// clap's multi-line error as one line: the message without its usage block, whitespace folded.
+fn one_line(rendered: &str) -> String {
+    let message = rendered
+        .split("\n\nUsage:")
+        .next()
+        .unwrap_or(rendered)
+        .split("\n\nFor more information")
+        .next()
+        .unwrap_or(rendered);
+    let message = message.trim().strip_prefix("error: ").unwrap_or(message);
+    let folded: Vec<&str> = message.split_whitespace().collect();
+    format!("{} (see --help)", folded.join(" "))
+}
+
+fn sign(args: SignArgs) -> Result<(), Failure> {
+    let scheme = args.scheme.scheme();
+    let secret = args.scheme.secret()?;
+    let body = args.body.read()?;
+    let delivery = input::delivery(
+        args.scheme.scheme,
+        &scheme,
+        body,
+        args.id.as_deref(),
+        args.event.as_deref(),
+        args.timestamp,
+    )?;
+    let signed = delivery.sign(&secret);
+    let mut headers = signed.headers;
+    input::set_content_type(&mut headers, &args.content_type)?;
+    for (name, value) in &headers {
+        println!("{}: {}", name, String::from_utf8_lossy(value.as_bytes()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn clap_errors_fold_into_one_line() {
+        let err = Cli::try_parse_from(["webhook-guard", "send", "--scheme", "heppu"]).unwrap_err();
+        let line = one_line(&err.render().to_string());
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.contains("--url"), "{line}");
+        assert!(line.ends_with("(see --help)"), "{line}");
+    }
+}

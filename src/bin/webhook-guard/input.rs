@@ -1,0 +1,342 @@
+//! What the commands share: failures and exit codes, schemes and secrets, bodies, samples,
+//! durations.
+
+use std::fmt;
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderValue};
+use webhook_guard::scheme::{Field, MAX_ID_LEN};
+use webhook_guard::testing::{Delivery, samples};
+use webhook_guard::{Scheme, Secret};
+
+use crate::{SchemeName, SchemeSecret};
+
+/// Why a command did not succeed; decides the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// The command could not run as given (exit 2).
+    Usage(String),
+    /// Verification or delivery failed (exit 1).
+    Failed(String),
+}
+
+pub fn usage(msg: impl fmt::Display) -> Failure {
+    Failure::Usage(msg.to_string())
+}
+
+impl SchemeName {
+    pub fn scheme(self) -> Scheme {
+        match self {
+            SchemeName::Heppu => Scheme::heppu(),
+            SchemeName::Helix => Scheme::helix(),
+            SchemeName::Helicone => Scheme::helicone(),
+            SchemeName::StandardWebhooks => Scheme::standard_webhooks(),
+            SchemeName::Github => Scheme::github(),
+            SchemeName::Stripe => Scheme::stripe(),
+            SchemeName::Slack => Scheme::slack(),
+            SchemeName::Shopify => Scheme::shopify(),
+        }
+    }
+
+    /// The documented sample payloads, as `(name, body)`; the first is the default. The name is
+    /// the event type where the sender has one (and is sent as the event header where the scheme
+    /// reads it from a header).
+    pub fn samples(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            SchemeName::Heppu => samples::HEPPU_EVENTS,
+            SchemeName::Helix => &[
+                ("fact_check", samples::HELIX_FACT_CHECK),
+                ("news", samples::HELIX_NEWS),
+                ("event", samples::HELIX_EVENT),
+            ],
+            SchemeName::Helicone => &[
+                ("enhanced", samples::HELICONE_DELIVERY),
+                ("standard", samples::HELICONE_STANDARD),
+            ],
+            SchemeName::StandardWebhooks => &[
+                ("contact.created", samples::STANDARD_CONTACT_CREATED),
+                ("example.event", samples::STANDARD_EXAMPLE_EVENT),
+            ],
+            SchemeName::Github => &[
+                ("ping", samples::GITHUB_PING),
+                ("issues", samples::GITHUB_ISSUES_OPENED),
+            ],
+            SchemeName::Stripe => &[
+                ("customer.updated", samples::STRIPE_CUSTOMER_UPDATED),
+                ("setup_intent.created", samples::STRIPE_SETUP_INTENT_CREATED),
+            ],
+            SchemeName::Slack => &[
+                ("event_callback", samples::SLACK_EVENT_CALLBACK),
+                ("url_verification", samples::SLACK_URL_VERIFICATION),
+            ],
+            SchemeName::Shopify => &[("orders/create", samples::SHOPIFY_ORDERS_CREATE)],
+        }
+    }
+
+    /// The sender's documented retry schedule: the delay before each attempt, after the previous
+    /// one.
+    pub fn documented_schedule(self) -> Option<Vec<Duration>> {
+        const MIN: u64 = 60;
+        let secs = |list: &[u64]| list.iter().map(|s| Duration::from_secs(*s)).collect();
+        match self {
+            // At once, then after 1 min, 5 min, 15 min and 1 h (five attempts).
+            SchemeName::Heppu => Some(secs(&[0, MIN, 5 * MIN, 15 * MIN, 60 * MIN])),
+            // The first attempt, then retries after 1 min, 5 min, 15 min, 1 h and 6 h.
+            SchemeName::Helix => Some(secs(&[0, MIN, 5 * MIN, 15 * MIN, 60 * MIN, 360 * MIN])),
+            _ => None,
+        }
+    }
+
+    /// The name the command line uses.
+    pub fn arg_name(self) -> String {
+        use clap::ValueEnum as _;
+        self.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+impl SchemeSecret {
+    pub fn scheme(&self) -> Scheme {
+        self.scheme.scheme()
+    }
+
+    /// The secret from `--secret` or `--secret-env`, decoded where the scheme's secrets are
+    /// `whsec_<base64>`. Errors never show the secret.
+    pub fn secret(&self) -> Result<Secret, Failure> {
+        let (text, origin) = self.secret_text()?;
+        self.build_secret(&text, &origin, self.raw_secret)
+    }
+
+    /// The secret's text as given, and how to name where it came from.
+    pub fn secret_text(&self) -> Result<(String, String), Failure> {
+        match (&self.secret, &self.secret_env) {
+            (Some(s), _) => Ok((s.clone(), "--secret".to_owned())),
+            (None, Some(var)) => {
+                let value = std::env::var_os(var)
+                    .ok_or_else(|| usage(format!("environment variable {var} is not set")))?;
+                let value = value
+                    .into_string()
+                    .map_err(|_| usage(format!("environment variable {var} is not valid UTF-8")))?;
+                Ok((value, format!("the secret in {var}")))
+            }
+            (None, None) => Err(usage("give --secret or --secret-env")),
+        }
+    }
+
+    /// Whether this secret text is decoded as a `whsec_` key (with `raw` as `--raw-secret`).
+    pub fn decodes(&self, text: &str, raw: bool) -> bool {
+        self.scheme == SchemeName::StandardWebhooks && !raw && text.starts_with("whsec_")
+    }
+
+    /// Build the key from the secret's text.
+    pub fn build_secret(&self, text: &str, origin: &str, raw: bool) -> Result<Secret, Failure> {
+        if self.decodes(text, raw) {
+            Secret::from_whsec(text).map_err(|e| {
+                usage(format!(
+                    "{origin} is not a valid whsec_ key ({e}); to use its bytes as given, add \
+                     --raw-secret"
+                ))
+            })
+        } else {
+            Secret::new(text.as_bytes()).map_err(|e| usage(format!("{origin}: {e}")))
+        }
+    }
+}
+
+/// A body argument: a file, or `-` for standard input.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Stdin,
+    File(PathBuf),
+}
+
+impl FromStr for Body {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(if s == "-" {
+            Body::Stdin
+        } else {
+            Body::File(s.into())
+        })
+    }
+}
+
+impl Body {
+    /// The bytes, exactly as stored.
+    pub fn read(&self) -> Result<Vec<u8>, Failure> {
+        match self {
+            Body::Stdin => {
+                let mut buf = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut buf)
+                    .map_err(|e| usage(format!("cannot read the body from standard input: {e}")))?;
+                Ok(buf)
+            }
+            Body::File(path) => read_file(path, "body"),
+        }
+    }
+}
+
+pub fn read_file(path: &PathBuf, what: &str) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path)
+        .map_err(|e| usage(format!("cannot read the {what} {}: {e}", path.display())))
+}
+
+/// Check a value that goes into a header (id, event type) the way the verifier will.
+fn header_text(value: &str, flag: &str) -> Result<(), Failure> {
+    if value.is_empty() || value.len() > MAX_ID_LEN {
+        return Err(usage(format!(
+            "{flag} must be 1 to {MAX_ID_LEN} bytes long"
+        )));
+    }
+    if !value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        return Err(usage(format!("{flag} must be visible ASCII")));
+    }
+    Ok(())
+}
+
+/// A delivery of `body` with the flags that apply, refusing the flags the scheme cannot carry.
+pub fn delivery(
+    name: SchemeName,
+    scheme: &Scheme,
+    body: Vec<u8>,
+    id: Option<&str>,
+    event: Option<&str>,
+    timestamp: Option<u64>,
+) -> Result<Delivery, Failure> {
+    let sender = name.arg_name();
+    let mut delivery = Delivery::new(scheme.clone(), body);
+    if let Some(id) = id {
+        match scheme.id_field() {
+            Some(Field::Headers(_)) => {
+                header_text(id, "--id")?;
+                delivery = delivery.id(id);
+            }
+            Some(Field::JsonBody(path)) => {
+                return Err(usage(format!(
+                    "{sender} reads the delivery id from the body's `{}` field; --id cannot set \
+                     it (edit the body instead)",
+                    path.join(".")
+                )));
+            }
+            _ => return Err(usage(format!("{sender} sends no delivery id; drop --id"))),
+        }
+    }
+    if let Some(event) = event {
+        match scheme.event_field() {
+            Some(Field::Headers(_)) => {
+                header_text(event, "--event")?;
+                delivery = delivery.event(event);
+            }
+            Some(Field::JsonBody(path)) => {
+                return Err(usage(format!(
+                    "{sender} reads the event type from the body's `{}` field; --event cannot \
+                     set it",
+                    path.join(".")
+                )));
+            }
+            _ => return Err(usage(format!("{sender} sends no event type; drop --event"))),
+        }
+    }
+    if let Some(ts) = timestamp {
+        if scheme.timestamp().is_none() {
+            return Err(usage(format!(
+                "{sender} sends no timestamp; drop --timestamp"
+            )));
+        }
+        delivery = delivery.timestamp(ts);
+    }
+    Ok(delivery)
+}
+
+pub fn set_content_type(headers: &mut HeaderMap, content_type: &str) -> Result<(), Failure> {
+    let value = HeaderValue::from_str(content_type)
+        .map_err(|_| usage("--content-type is not a valid header value"))?;
+    headers.insert(http::header::CONTENT_TYPE, value);
+    Ok(())
+}
+
+/// `250ms`, `30s`, `5m`, `1h`, `2d` or a plain number of seconds; fractions allowed (`1.5s`).
+pub fn parse_duration(text: &str, flag: &str) -> Result<Duration, Failure> {
+    let t = text.trim();
+    let (number, unit) = match t.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let scale = match unit {
+        "ms" => 0.001,
+        "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        "d" => 86_400.0,
+        _ => f64::NAN,
+    };
+    let value: f64 = number.parse().unwrap_or(f64::NAN);
+    let secs = value * scale;
+    if !secs.is_finite() || !(0.0..=365.0 * 86_400.0).contains(&secs) {
+        return Err(usage(format!(
+            "{flag}: `{text}` is not a duration such as 500ms, 30s, 5m or 1h"
+        )));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        let d = |t| parse_duration(t, "--x").unwrap();
+        assert_eq!(d("0"), Duration::ZERO);
+        assert_eq!(d("250ms"), Duration::from_millis(250));
+        assert_eq!(d("30s"), Duration::from_secs(30));
+        assert_eq!(d("30"), Duration::from_secs(30));
+        assert_eq!(d("5m"), Duration::from_secs(300));
+        assert_eq!(d("1.5h"), Duration::from_secs(5400));
+        for bad in ["", "m", "-1s", "5 minutes", "1e3s", "1y", "NaN", "999999d"] {
+            assert!(parse_duration(bad, "--x").is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn every_scheme_has_samples_that_sign() {
+        use clap::ValueEnum as _;
+        for name in SchemeName::value_variants() {
+            let samples = name.samples();
+            assert!(!samples.is_empty());
+            for (event, body) in samples {
+                let header_event = match name.scheme().event_field() {
+                    Some(Field::Headers(_)) => Some(*event),
+                    _ => None,
+                };
+                let d = delivery(
+                    *name,
+                    &name.scheme(),
+                    body.as_bytes().to_vec(),
+                    None,
+                    header_event,
+                    None,
+                )
+                .unwrap();
+                let secret = Secret::new("a-test-secret-of-enough-length").unwrap();
+                let signed = d.sign(&secret);
+                let meta = webhook_guard::Verifier::new(name.scheme(), secret)
+                    .verify(&signed.headers, &signed.body)
+                    .unwrap();
+                if let Some(e) = meta.event_type() {
+                    assert!(
+                        e == *event
+                            || name.scheme().name() == "slack"
+                            || *name == SchemeName::Helix,
+                        "{e} {event}"
+                    );
+                }
+            }
+        }
+    }
+}

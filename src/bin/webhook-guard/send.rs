@@ -1,0 +1,340 @@
+//! `send`: POST a signed delivery, possibly several times on a retry schedule, and report each
+//! answer.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http::{HeaderValue, Request, Uri};
+use http_body_util::{BodyExt as _, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use webhook_guard::Verifier;
+use webhook_guard::scheme::Field;
+
+use crate::SendArgs;
+use crate::input::{self, Failure, parse_duration, usage};
+
+/// Longest answer body printed, in bytes.
+const MAX_SHOWN_BODY: usize = 4096;
+
+/// Most attempts a schedule may hold.
+const MAX_ATTEMPTS: usize = 1000;
+
+pub fn run(args: SendArgs) -> Result<(), Failure> {
+    let name = args.scheme.scheme;
+    let sender = name.arg_name();
+    let scheme = name.scheme();
+
+    // Everything that can be wrong with the arguments is checked before anything is sent.
+    let uri = parse_url(&args.url)?;
+    let timeout = parse_duration(&args.timeout, "--timeout")?;
+    if timeout.is_zero() {
+        return Err(usage("--timeout must be longer than zero"));
+    }
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        return Err(usage("--speed must be a number above zero"));
+    }
+    let schedule = match args.retry_schedule.as_deref() {
+        Some("documented") => name.documented_schedule().ok_or_else(|| {
+            usage(format!(
+                "the crate documents no retry schedule for {sender} (only heppu and helix); \
+                 give the delays instead, e.g. --retry-schedule 0,1m,5m"
+            ))
+        })?,
+        Some(list) => {
+            let delays = list
+                .split(',')
+                .map(|d| parse_duration(d, "--retry-schedule"))
+                .collect::<Result<Vec<_>, _>>()?;
+            if delays.len() > MAX_ATTEMPTS {
+                return Err(usage(format!(
+                    "--retry-schedule holds more than {MAX_ATTEMPTS} attempts"
+                )));
+            }
+            delays
+        }
+        None => vec![Duration::ZERO; args.repeat as usize],
+    };
+
+    let (body, event, sample) = match &args.body {
+        Some(body) => (body.read()?, args.event.clone(), None),
+        None => {
+            let samples = name.samples();
+            let names = || {
+                samples
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let (event, body) = match args.event.as_deref() {
+                None => samples[0],
+                Some("list") => {
+                    for (event, body) in samples {
+                        println!("{event}\t{} bytes", body.len());
+                    }
+                    return Ok(());
+                }
+                Some(wanted) => *samples.iter().find(|(n, _)| *n == wanted).ok_or_else(|| {
+                    usage(format!(
+                        "no documented {sender} sample `{wanted}`; there are: {}",
+                        names()
+                    ))
+                })?,
+            };
+            let header_event =
+                matches!(scheme.event_field(), Some(Field::Headers(_))).then(|| event.to_owned());
+            (body.as_bytes().to_vec(), header_event, Some(event))
+        }
+    };
+    // One id for every attempt: a retry is the same delivery.
+    let id = match (&args.id, scheme.id_field()) {
+        (None, Some(Field::Headers(_))) => Some(fresh_id()),
+        (id, _) => id.clone(),
+    };
+    let delivery = input::delivery(
+        name,
+        &scheme,
+        body,
+        id.as_deref(),
+        event.as_deref(),
+        args.timestamp,
+    )?;
+    let secret = args.scheme.secret()?;
+    input::set_content_type(&mut http::HeaderMap::new(), &args.content_type)?;
+
+    // Check the delivery as a receiver would, to show what it carries (and warn early when a
+    // receiver will refuse it, e.g. a Stripe body without an `id`).
+    let first = delivery.sign(&secret);
+    let checker = Verifier::builder(scheme.clone())
+        .secret(secret.clone())
+        .danger_accept_any_timestamp()
+        .build()
+        .map_err(|e| usage(e.to_string()))?;
+    let (shown_id, shown_event) = match checker.verify(&first.headers, &first.body) {
+        Ok(meta) => (
+            meta.id().map(str::to_owned),
+            meta.event_type().map(str::to_owned),
+        ),
+        Err(rejection) => {
+            eprintln!(
+                "note: a {sender} receiver will refuse this delivery: {}: {}",
+                rejection.code(),
+                rejection.detail().unwrap_or(rejection.message())
+            );
+            (None, None)
+        }
+    };
+    let what = match (sample, &shown_event) {
+        (Some(sample), _) => format!("sample `{sample}`"),
+        (None, Some(event)) => format!("event {event}"),
+        (None, None) => "delivery".to_owned(),
+    };
+    println!(
+        "POST {uri}: {sender} {what}, {} bytes, delivery id {}, {} attempt(s)",
+        first.body.len(),
+        shown_id.as_deref().unwrap_or("(none)"),
+        schedule.len(),
+    );
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Failed(format!("cannot start the async runtime: {e}")))?;
+    let failures = runtime.block_on(async {
+        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+        let mut failures = 0usize;
+        for (index, delay) in schedule.iter().enumerate() {
+            if !delay.is_zero() {
+                let scaled = delay.div_f64(args.speed);
+                if args.speed == 1.0 {
+                    println!("   waiting {}", human(scaled));
+                } else {
+                    println!(
+                        "   waiting {} ({} at speed {})",
+                        human(scaled),
+                        human(*delay),
+                        args.speed
+                    );
+                }
+                tokio::time::sleep(scaled).await;
+            }
+            // Re-signed at each attempt, as senders do: same id and body, a fresh timestamp.
+            let mut signed = delivery.sign(&secret);
+            input::set_content_type(&mut signed.headers, &args.content_type)
+                .expect("checked above");
+            if name == crate::SchemeName::Slack && index > 0 {
+                signed
+                    .headers
+                    .insert("x-slack-retry-num", HeaderValue::from(index));
+                signed.headers.insert(
+                    "x-slack-retry-reason",
+                    HeaderValue::from_static("http_timeout"),
+                );
+            }
+            signed.headers.insert(
+                http::header::USER_AGENT,
+                HeaderValue::from_static(concat!("webhook-guard/", env!("CARGO_PKG_VERSION"))),
+            );
+            let mut request = Request::new(Full::new(signed.body));
+            *request.method_mut() = http::Method::POST;
+            *request.uri_mut() = uri.clone();
+            *request.headers_mut() = signed.headers;
+
+            let started = Instant::now();
+            let exchange = async {
+                let response = client.request(request).await.map_err(|e| chain(&e))?;
+                let status = response.status();
+                let body = response
+                    .into_body()
+                    .collect()
+                    .await
+                    .map_err(|e| chain(&e))?
+                    .to_bytes();
+                Ok::<_, String>((status, body))
+            };
+            let outcome = tokio::time::timeout(timeout, exchange).await;
+            let took = millis(started.elapsed());
+            let n = index + 1;
+            match outcome {
+                Ok(Ok((status, body))) => {
+                    println!("#{n}  {status}  in {took}  {}", shown(&body));
+                    if !status.is_success() {
+                        failures += 1;
+                    }
+                }
+                Ok(Err(error)) => {
+                    println!("#{n}  failed after {took}: {error}");
+                    failures += 1;
+                }
+                Err(_) => {
+                    println!("#{n}  no answer within {}", human(timeout));
+                    failures += 1;
+                }
+            }
+        }
+        failures
+    });
+    match failures {
+        0 => Ok(()),
+        _ if schedule.len() == 1 => Err(Failure::Failed(
+            "the delivery was not answered 2xx".to_owned(),
+        )),
+        f => Err(Failure::Failed(format!(
+            "{f} of {} attempts were not answered 2xx",
+            schedule.len()
+        ))),
+    }
+}
+
+fn parse_url(text: &str) -> Result<Uri, Failure> {
+    let not_http = || {
+        usage(format!(
+            "--url `{text}` is not an absolute http:// URL, e.g. http://127.0.0.1:3000/webhooks/heppu"
+        ))
+    };
+    let uri: Uri = text.parse().map_err(|_| not_http())?;
+    match uri.scheme_str() {
+        Some("http") if uri.host().is_some() => Ok(uri),
+        Some("https") => Err(usage(
+            "--url: https:// is not supported; send to the receiver's plain http:// address \
+             (e.g. a local port, or a tunnel's local end)",
+        )),
+        _ => Err(not_http()),
+    }
+}
+
+/// A delivery id no receiver has seen: milliseconds since the epoch and the process id.
+fn fresh_id() -> String {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    format!("dlv_{ms}_{}", std::process::id())
+}
+
+/// An error and its causes on one line, without repeats.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p == &text) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
+/// An answer body for the terminal: lossy UTF-8, on one line, cut after [`MAX_SHOWN_BODY`].
+fn shown(body: &[u8]) -> String {
+    if body.is_empty() {
+        return "(empty body)".to_owned();
+    }
+    let cut = &body[..body.len().min(MAX_SHOWN_BODY)];
+    let mut text = String::from_utf8_lossy(cut)
+        .trim_end()
+        .replace(['\r', '\n'], " ");
+    if body.len() > MAX_SHOWN_BODY {
+        text.push_str(&format!(" … ({} more bytes)", body.len() - MAX_SHOWN_BODY));
+    }
+    text
+}
+
+fn millis(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// `250 ms`, `1.5 s`, `5 min`, `1 h`.
+fn human(d: Duration) -> String {
+    let secs = d.as_secs_f64();
+    let (value, unit) = if secs < 1.0 {
+        (secs * 1000.0, "ms")
+    } else if secs < 60.0 {
+        (secs, "s")
+    } else if secs < 3600.0 {
+        (secs / 60.0, "min")
+    } else {
+        (secs / 3600.0, "h")
+    };
+    let text = format!("{value:.1}");
+    format!("{} {unit}", text.strip_suffix(".0").unwrap_or(&text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert!(parse_url("http://127.0.0.1:3000/webhooks/heppu").is_ok());
+        for bad in [
+            "https://example.com/x",
+            "127.0.0.1:3000/x",
+            "/webhooks",
+            "ftp://x/",
+            "http://",
+            "not a url",
+        ] {
+            assert!(matches!(parse_url(bad), Err(Failure::Usage(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn humane_durations() {
+        assert_eq!(human(Duration::from_millis(250)), "250 ms");
+        assert_eq!(human(Duration::from_millis(1500)), "1.5 s");
+        assert_eq!(human(Duration::from_secs(60)), "1 min");
+        assert_eq!(human(Duration::from_secs(3600)), "1 h");
+        assert_eq!(human(Duration::from_secs(6 * 3600)), "6 h");
+    }
+
+    #[test]
+    fn bodies_are_shown_on_one_line_and_cut() {
+        assert_eq!(shown(b"{\"a\":1}\n"), "{\"a\":1}");
+        assert_eq!(shown(b""), "(empty body)");
+        assert_eq!(shown(b"a\nb"), "a b");
+        let long = vec![b'x'; MAX_SHOWN_BODY + 10];
+        assert!(shown(&long).ends_with("(10 more bytes)"));
+    }
+}

@@ -1,0 +1,282 @@
+//! `verify`: check a captured delivery and say exactly why it fails.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::ValueEnum as _;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use webhook_guard::scheme::TimestampSource;
+use webhook_guard::{RejectionKind, Scheme, Secret, Verifier};
+
+use crate::input::{Failure, parse_duration, read_file, usage};
+use crate::{SchemeName, VerifyArgs};
+
+pub fn run(args: VerifyArgs) -> Result<(), Failure> {
+    let name = args.scheme.scheme;
+    let scheme = name.scheme();
+    let tolerance = parse_duration(&args.tolerance, "--tolerance")?;
+    let headers = parse_headers(&read_file(&args.headers, "headers file")?)?;
+    let body = args.body.read()?;
+    let (text, origin) = args.scheme.secret_text()?;
+    let secret = args
+        .scheme
+        .build_secret(&text, &origin, args.scheme.raw_secret)?;
+    let verifier = |secret: &Secret| {
+        Verifier::builder(scheme.clone())
+            .secret(secret.clone())
+            .tolerance(tolerance)
+            .build()
+            .expect("one secret is configured")
+    };
+    let rejection = match verifier(&secret).verify(&headers, &body) {
+        Ok(meta) => {
+            let age = meta.timestamp_millis().map(|ts| {
+                let now = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as i128);
+                let diff = (now - i128::from(ts)) / 1000;
+                if diff >= 0 {
+                    format!(", signed {diff} s ago")
+                } else {
+                    format!(", signed {} s in the future", -diff)
+                }
+            });
+            println!(
+                "verified: {} delivery {}, event {}{}",
+                name.arg_name(),
+                meta.id().unwrap_or("(no id)"),
+                meta.event_type().unwrap_or("(none)"),
+                age.unwrap_or_default()
+            );
+            return Ok(());
+        }
+        Err(rejection) => rejection,
+    };
+
+    let mut line = format!(
+        "{}: {}",
+        rejection.code(),
+        rejection.detail().unwrap_or(rejection.message())
+    );
+    match rejection.kind() {
+        RejectionKind::TimestampExpired | RejectionKind::TimestampInFuture => {
+            line = format!("{}: {}", rejection.code(), timestamp_origin(&scheme));
+            line.push_str(rejection.detail().unwrap_or(rejection.message()));
+            // Is the rest of the delivery sound? A captured delivery is stale by nature.
+            let any_time = Verifier::builder(scheme.clone())
+                .secret(secret.clone())
+                .danger_accept_any_timestamp()
+                .build()
+                .expect("one secret is configured");
+            match any_time.verify(&headers, &body) {
+                Ok(_) => line.push_str(
+                    "; the signature itself matches (raise --tolerance to accept an old capture)",
+                ),
+                Err(other) => line.push_str(&format!(
+                    "; besides, {}: {}",
+                    other.code(),
+                    other.detail().unwrap_or(other.message())
+                )),
+            }
+        }
+        RejectionKind::SignatureMissing => {
+            if let Some(other) = scheme_of(&headers, name) {
+                line.push_str(&format!(
+                    "; the headers carry `{}`: try --scheme {}",
+                    other.1,
+                    other.0.arg_name()
+                ));
+            }
+        }
+        RejectionKind::SignatureMismatch => {
+            let before = line.len();
+            let verifies = |secret: &Secret, body: &[u8]| verifier(secret).verify(&headers, body);
+            let trimmed = trim_newline(&body);
+            if trimmed.len() < body.len() && verifies(&secret, trimmed).is_ok() {
+                line.push_str(
+                    "; without the body's trailing newline it verifies: the body file gained a \
+                     newline (an editor, echo or a copy from the terminal); keep the bytes \
+                     exactly as received",
+                );
+            } else if text.trim() != text
+                && let Ok(s) =
+                    args.scheme
+                        .build_secret(text.trim(), &origin, args.scheme.raw_secret)
+                && verifies(&s, &body).is_ok()
+            {
+                line.push_str(
+                    "; the secret has surrounding whitespace, and without it the delivery \
+                     verifies: trim it",
+                );
+            } else if text.starts_with("whsec_")
+                && name == SchemeName::StandardWebhooks
+                && let Ok(s) = args
+                    .scheme
+                    .build_secret(&text, &origin, !args.scheme.raw_secret)
+                && verifies(&s, &body).is_ok()
+            {
+                line.push_str(if args.scheme.raw_secret {
+                    "; it verifies with the whsec_ secret decoded: drop --raw-secret"
+                } else {
+                    "; it verifies with the secret's bytes as given: add --raw-secret"
+                });
+            }
+            // A found cause replaces the general question about re-serialized bodies.
+            if line.len() > before
+                && let Some(cut) = line[..before].find("; was the body re-serialized")
+            {
+                line.replace_range(cut..before, "");
+            }
+        }
+        _ => {}
+    }
+    Err(Failure::Failed(line))
+}
+
+/// How the scheme's timestamp is named, followed by `: `, e.g. `` `x-webhook-timestamp` (unix
+/// seconds): ``.
+fn timestamp_origin(scheme: &Scheme) -> String {
+    match scheme.timestamp() {
+        Some((TimestampSource::Headers(names), unit)) => {
+            format!("`{}` (unix {unit:?}): ", names[0]).to_lowercase()
+        }
+        Some((TimestampSource::SignatureEntry(prefix), unit)) => format!(
+            "`{prefix}` entry of `{}` (unix {}): ",
+            scheme.signature_headers()[0],
+            format!("{unit:?}").to_lowercase()
+        ),
+        _ => String::new(),
+    }
+}
+
+/// Another built-in sender whose signature header is present: the likely right `--scheme`.
+fn scheme_of(headers: &HeaderMap, not: SchemeName) -> Option<(SchemeName, HeaderName)> {
+    SchemeName::value_variants()
+        .iter()
+        .filter(|n| **n != not)
+        .find_map(|n| {
+            n.scheme()
+                .signature_headers()
+                .iter()
+                .find(|h| headers.contains_key(*h))
+                .map(|h| (*n, h.clone()))
+        })
+}
+
+fn trim_newline(body: &[u8]) -> &[u8] {
+    let body = body.strip_suffix(b"\n").unwrap_or(body);
+    body.strip_suffix(b"\r").unwrap_or(body)
+}
+
+/// Read captured headers: `Name: value` lines (a request or status line, HTTP/2 pseudo-headers,
+/// blank lines and `#` comments skipped; `> ` prefixes of `curl -v` removed), or a JSON object of
+/// names to values.
+pub fn parse_headers(raw: &[u8]) -> Result<HeaderMap, Failure> {
+    let text = std::str::from_utf8(raw).map_err(|_| usage("the headers file is not UTF-8 text"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut headers = HeaderMap::new();
+    if text.trim_start().starts_with('{') {
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
+            .map_err(|e| usage(format!("the headers file is not a JSON object: {e}")))?;
+        for (name, value) in object {
+            let values = match value {
+                serde_json::Value::Array(items) => items,
+                other => vec![other],
+            };
+            for value in values {
+                let value = match value {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                add(&mut headers, &name, &value, &format!("`{name}`"))?;
+            }
+        }
+    } else {
+        for (index, line) in text.lines().enumerate() {
+            let line = line.strip_prefix("> ").unwrap_or(line);
+            if line.trim().is_empty() || line.starts_with('#') || line.starts_with(':') {
+                continue;
+            }
+            if is_start_line(line) {
+                continue;
+            }
+            let at = format!("line {}", index + 1);
+            let Some((name, value)) = line.split_once(':') else {
+                return Err(usage(format!(
+                    "headers file {at} is not a `Name: value` line"
+                )));
+            };
+            add(&mut headers, name.trim(), value.trim(), &at)?;
+        }
+    }
+    if headers.is_empty() {
+        return Err(usage("the headers file holds no headers"));
+    }
+    Ok(headers)
+}
+
+fn add(headers: &mut HeaderMap, name: &str, value: &str, at: &str) -> Result<(), Failure> {
+    let header = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| usage(format!("headers file {at}: `{name}` is not a header name")))?;
+    let value = HeaderValue::from_str(value).map_err(|_| {
+        usage(format!(
+            "headers file {at}: the value of `{name}` is not a valid header value"
+        ))
+    })?;
+    headers.append(header, value);
+    Ok(())
+}
+
+/// `HTTP/1.1 200 OK` or `POST /webhooks/heppu HTTP/1.1`.
+fn is_start_line(line: &str) -> bool {
+    if line.starts_with("HTTP/") {
+        return true;
+    }
+    let mut words = line.split_whitespace();
+    let method = words.next().unwrap_or("");
+    let last = line.split_whitespace().last().unwrap_or("");
+    !method.is_empty()
+        && method.bytes().all(|b| b.is_ascii_uppercase())
+        && last.starts_with("HTTP/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_lines_as_tools_show_them() {
+        let h = parse_headers(
+            b"POST /webhooks/heppu HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Webhook-ID: whd_1\r\n\
+              x-webhook-event:call.completed\r\n\r\n",
+        )
+        .unwrap();
+        assert_eq!(h["x-webhook-id"], "whd_1");
+        assert_eq!(h["x-webhook-event"], "call.completed");
+        assert_eq!(h.len(), 3);
+        let h = parse_headers(b"> POST / HTTP/1.1\n> X-A: 1\n# note\n:authority: x\nX-B: a: b\n")
+            .unwrap();
+        assert_eq!(h["x-a"], "1");
+        assert_eq!(h["x-b"], "a: b");
+        let h =
+            parse_headers(br#"{"X-Webhook-ID": "whd_2", "X-N": 5, "X-L": ["a", "b"]}"#).unwrap();
+        assert_eq!(h["x-webhook-id"], "whd_2");
+        assert_eq!(h["x-n"], "5");
+        assert_eq!(h.get_all("x-l").iter().count(), 2);
+    }
+
+    #[test]
+    fn bad_header_files_are_usage_errors() {
+        for (bad, says) in [
+            (&b"X-A: 1\nno colon here\n"[..], "line 2"),
+            (b"Bad Name: 1\n", "not a header name"),
+            (b"\n\n", "no headers"),
+            (b"{not json", "not a JSON object"),
+            (b"\xff\xfe", "not UTF-8"),
+        ] {
+            match parse_headers(bad) {
+                Err(Failure::Usage(msg)) => assert!(msg.contains(says), "{msg}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,1199 @@
+//! The `webhook-guard` binary, run as a process: `send` against the receiver example's app on
+//! 127.0.0.1 for every scheme, `sign` output checked by the library's verifier, `verify` naming
+//! each failure, exit codes and one-line errors.
+#![cfg(feature = "cli")]
+
+#[path = "../examples/support/receiver_app.rs"]
+#[allow(dead_code)]
+mod receiver_app;
+
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use http::HeaderMap;
+use serde_json::Value;
+use webhook_guard::testing::{Delivery, samples};
+use webhook_guard::{Scheme, Secret, Verifier};
+
+const BIN: &str = env!("CARGO_BIN_EXE_webhook-guard");
+const SECRET: &str = "cli-test-secret-0123456789abcdef";
+const WRONG: &str = "another-endpoints-secret-000000";
+/// The Standard Webhooks specification's example secret.
+const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// Every scheme: its name on the command line, the receiver's route, the event type the receiver
+/// reports for the default sample (`None` for Helicone, which has none).
+const SCHEMES: &[(&str, &str, Option<&str>)] = &[
+    ("heppu", "/webhooks/heppu", Some("call.completed")),
+    ("helix", "/webhooks/helix", Some("fact_check")),
+    ("helicone", "/webhooks/helicone", None),
+    (
+        "standard-webhooks",
+        "/webhooks/standard",
+        Some("contact.created"),
+    ),
+    ("github", "/webhooks/github", Some("ping")),
+    ("stripe", "/webhooks/stripe", Some("customer.updated")),
+    ("slack", "/webhooks/slack", Some("event_callback")),
+    ("shopify", "/webhooks/shopify", Some("orders/create")),
+];
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// The printed answer lines, `#1  200 OK  in 1.2 ms  {…}`.
+    fn attempts(&self) -> Vec<&str> {
+        self.stdout.lines().filter(|l| l.starts_with('#')).collect()
+    }
+
+    /// The one error line (asserting there is exactly one).
+    fn error_line(&self) -> &str {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one error line expected: {:?}", self.stderr);
+        assert!(lines[0].starts_with("webhook-guard: "), "{}", lines[0]);
+        lines[0]
+    }
+}
+
+/// Run the binary (bounded: 60 s) with `WG_SECRET` set to [`SECRET`]. Asserts that no output
+/// shows a secret.
+fn run(args: &[&str]) -> Run {
+    run_with_stdin(args, None)
+}
+
+fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("WG_SECRET", SECRET)
+        .env("WG_WRONG", WRONG)
+        .env("WG_WHSEC", WHSEC)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(input).unwrap();
+    }
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).map(|_| s)
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).map(|_| s)
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("webhook-guard {args:?} did not finish within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let run = Run {
+        code: status.code().expect("exited normally"),
+        stdout: out.join().unwrap().unwrap(),
+        stderr: err.join().unwrap().unwrap(),
+    };
+    for secret in [SECRET, WRONG, WHSEC, "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"] {
+        assert!(
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            "a secret was printed by {args:?}"
+        );
+    }
+    run
+}
+
+/// The receiver example's app on an ephemeral port of 127.0.0.1, verifying with [`SECRET`], on
+/// its own runtime thread (it lives until the test process ends).
+fn receiver() -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let app = receiver_app::app(Secret::new(SECRET).unwrap());
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app.router).await.unwrap();
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(10))
+        .expect("receiver started")
+}
+
+/// `GET /events`: what the receiver's handlers processed, in order.
+fn events(addr: SocketAddr) -> Vec<Value> {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream
+        .write_all(b"GET /events HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let body = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+    serde_json::from_str::<Vec<Value>>(body).unwrap()
+}
+
+fn url(addr: SocketAddr, path: &str) -> String {
+    format!("http://{addr}{path}")
+}
+
+/// A fresh temporary directory for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "webhook-guard-cli-{name}-{}-{}",
+        std::process::id(),
+        now_ms()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Parse `Name: value` lines as `sign` prints them.
+fn header_map(text: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for line in text.lines() {
+        let (name, value) = line.split_once(": ").expect("Name: value");
+        headers.append(
+            http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            value.parse().unwrap(),
+        );
+    }
+    headers
+}
+
+fn scheme(name: &str) -> Scheme {
+    match name {
+        "heppu" => Scheme::heppu(),
+        "helix" => Scheme::helix(),
+        "helicone" => Scheme::helicone(),
+        "standard-webhooks" => Scheme::standard_webhooks(),
+        "github" => Scheme::github(),
+        "stripe" => Scheme::stripe(),
+        "slack" => Scheme::slack(),
+        "shopify" => Scheme::shopify(),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn send_delivers_every_schemes_sample_to_the_receiver() {
+    let addr = receiver();
+    for (name, route, event) in SCHEMES {
+        let r = run(&[
+            "send",
+            "--scheme",
+            name,
+            "--secret-env",
+            "WG_SECRET",
+            "--url",
+            &url(addr, route),
+        ]);
+        assert_eq!(r.code, 0, "{name}: {}{}", r.stdout, r.stderr);
+        assert!(r.stdout.starts_with("POST http://"), "{}", r.stdout);
+        let attempts = r.attempts();
+        assert_eq!(attempts.len(), 1, "{}", r.stdout);
+        assert!(
+            attempts[0].starts_with("#1  200 OK  in "),
+            "{}",
+            attempts[0]
+        );
+        assert!(
+            attempts[0].contains(" ms  {"),
+            "answer time and body: {}",
+            attempts[0]
+        );
+        let expected = match event {
+            Some(e) => format!("\"received\":\"{e}\""),
+            None => "\"received\":null".to_owned(),
+        };
+        assert!(attempts[0].contains(&expected), "{name}: {}", attempts[0]);
+    }
+    let processed = events(addr);
+    let schemes: Vec<&str> = processed
+        .iter()
+        .map(|e| e["scheme"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        schemes,
+        SCHEMES.iter().map(|(n, _, _)| *n).collect::<Vec<_>>()
+    );
+    for ((name, _, event), e) in SCHEMES.iter().zip(&processed) {
+        assert_eq!(e["event"].as_str(), *event, "{name}");
+    }
+}
+
+#[test]
+fn send_picks_each_documented_heppu_event_and_custom_bodies() {
+    let addr = receiver();
+    for (event, _) in samples::HEPPU_EVENTS {
+        let r = run(&[
+            "send",
+            "--scheme",
+            "heppu",
+            "--secret-env",
+            "WG_SECRET",
+            "--url",
+            &url(addr, "/webhooks/heppu"),
+            "--event",
+            event,
+        ]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains(&format!("\"received\":\"{event}\"")));
+    }
+    // A body from standard input, with a chosen id. The sample itself under a new id is a
+    // replay (Heppu does not sign its id header), refused with exit 1; an edited body is new.
+    let stdin_send = |body: &str| {
+        run_with_stdin(
+            &[
+                "send",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--url",
+                &url(addr, "/webhooks/heppu"),
+                "--id",
+                "whd_from_stdin",
+                "-",
+            ],
+            Some(body.as_bytes()),
+        )
+    };
+    let r = stdin_send(samples::HEPPU_CHAT_ABANDONED);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.attempts()[0].contains("409 Conflict"), "{}", r.stdout);
+    assert!(r.attempts()[0].contains("replay_detected"), "{}", r.stdout);
+    let r = stdin_send(&samples::HEPPU_CHAT_ABANDONED.replacen('{', "{ ", 1));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let list = run(&[
+        "send",
+        "--scheme",
+        "heppu",
+        "--secret",
+        SECRET,
+        "--url",
+        "http://127.0.0.1:9/x",
+        "--event",
+        "list",
+    ]);
+    assert_eq!(list.code, 0);
+    assert_eq!(list.stdout.lines().count(), 7, "{}", list.stdout);
+    let processed = events(addr);
+    let got: Vec<&str> = processed
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    let mut want: Vec<&str> = samples::HEPPU_EVENTS.iter().map(|(e, _)| *e).collect();
+    want.push("chat.abandoned");
+    assert_eq!(got, want);
+    assert_eq!(processed[7]["id"], "whd_from_stdin");
+}
+
+#[test]
+fn send_repeat_3_is_processed_once_and_answered_as_duplicate_twice() {
+    let addr = receiver();
+    // Every scheme with a delivery id (Slack has none: its receiver keys on the signature, which
+    // a re-signed retry changes).
+    for (name, route, _) in SCHEMES.iter().filter(|(n, _, _)| *n != "slack") {
+        let before = events(addr).len();
+        let r = run(&[
+            "send",
+            "--scheme",
+            name,
+            "--secret-env",
+            "WG_SECRET",
+            "--url",
+            &url(addr, route),
+            "--repeat",
+            "3",
+        ]);
+        assert_eq!(r.code, 0, "{name}: {}{}", r.stdout, r.stderr);
+        let attempts = r.attempts();
+        assert_eq!(attempts.len(), 3, "{}", r.stdout);
+        assert!(attempts[0].contains("\"received\""), "{}", attempts[0]);
+        for a in &attempts[1..] {
+            assert!(a.starts_with('#') && a.contains("200 OK"), "{a}");
+            assert!(a.ends_with("{\"duplicate\":true}"), "{name}: {a}");
+        }
+        let processed = events(addr);
+        assert_eq!(processed.len(), before + 1, "{name}: processed once");
+        assert_eq!(processed[before]["scheme"], *name);
+        assert!(
+            r.stdout.contains(processed[before]["id"].as_str().unwrap()),
+            "the printed delivery id is the processed one"
+        );
+    }
+}
+
+#[test]
+fn send_retry_schedules_wait_scaled_by_speed() {
+    let addr = receiver();
+    // Heppu's documented schedule (at once, 1 min, 5 min, 15 min, 1 h = 4860 s) 36000 times faster.
+    let started = Instant::now();
+    let r = run(&[
+        "send",
+        "--scheme",
+        "heppu",
+        "--secret-env",
+        "WG_SECRET",
+        "--url",
+        &url(addr, "/webhooks/heppu"),
+        "--retry-schedule",
+        "documented",
+        "--speed",
+        "36000",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(started.elapsed() >= Duration::from_millis(135));
+    assert_eq!(r.attempts().len(), 5, "{}", r.stdout);
+    let waits: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("waiting"))
+        .collect();
+    assert_eq!(waits.len(), 4, "{}", r.stdout);
+    for (line, original) in waits.iter().zip(["1 min", "5 min", "15 min", "1 h"]) {
+        assert!(
+            line.ends_with(&format!("({original} at speed 36000)")),
+            "{line}"
+        );
+    }
+    assert_eq!(
+        r.attempts()
+            .iter()
+            .filter(|a| a.ends_with("{\"duplicate\":true}"))
+            .count(),
+        4
+    );
+    // Helix's: six attempts. A custom schedule at real speed.
+    let r = run(&[
+        "send",
+        "--scheme",
+        "helix",
+        "--secret-env",
+        "WG_SECRET",
+        "--url",
+        &url(addr, "/webhooks/helix"),
+        "--retry-schedule",
+        "documented",
+        "--speed",
+        "1000000",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.attempts().len(), 6, "{}", r.stdout);
+    let started = Instant::now();
+    let r = run(&[
+        "send",
+        "--scheme",
+        "github",
+        "--secret-env",
+        "WG_SECRET",
+        "--url",
+        &url(addr, "/webhooks/github"),
+        "--retry-schedule",
+        "0,150ms,150ms",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.attempts().len(), 3);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(events(addr).len(), 3, "each schedule processed once");
+}
+
+#[test]
+fn send_fails_with_exit_1_on_rejection_refusal_and_silence() {
+    let addr = receiver();
+    // Rejected: wrong secret.
+    let r = run(&[
+        "send",
+        "--scheme",
+        "stripe",
+        "--secret-env",
+        "WG_WRONG",
+        "--url",
+        &url(addr, "/webhooks/stripe"),
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.attempts()[0].contains("401 Unauthorized"), "{}", r.stdout);
+    assert!(r.attempts()[0].contains("signature_mismatch"));
+    assert!(r.error_line().contains("not answered 2xx"));
+    // Nobody listening.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let r = run(&[
+        "send",
+        "--scheme",
+        "heppu",
+        "--secret-env",
+        "WG_SECRET",
+        "--url",
+        &format!("http://127.0.0.1:{port}/webhooks/heppu"),
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.attempts()[0].contains("failed after"), "{}", r.stdout);
+    assert!(
+        r.attempts()[0].to_lowercase().contains("refused"),
+        "{}",
+        r.stdout
+    );
+    r.error_line();
+    // Accepts the connection, never answers.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let r = run(&[
+        "send",
+        "--scheme",
+        "heppu",
+        "--secret-env",
+        "WG_SECRET",
+        "--url",
+        &format!("http://{}/webhooks/heppu", silent.local_addr().unwrap()),
+        "--timeout",
+        "300ms",
+        "--repeat",
+        "2",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.attempts()[0].contains("no answer within 300 ms"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.error_line().contains("2 of 2 attempts"));
+    drop(silent);
+    assert!(events(addr).is_empty());
+}
+
+#[test]
+fn sign_prints_headers_the_verifier_accepts_for_every_scheme() {
+    let dir = temp_dir("sign");
+    for (name, _, _) in SCHEMES {
+        let body = match *name {
+            "helicone" => samples::HELICONE_STANDARD,
+            "stripe" => samples::STRIPE_SETUP_INTENT_CREATED,
+            _ => samples::STANDARD_EXAMPLE_EVENT,
+        };
+        let file = dir.join(format!("{name}.json"));
+        std::fs::write(&file, body).unwrap();
+        let r = run(&[
+            "sign",
+            "--scheme",
+            name,
+            "--secret-env",
+            "WG_SECRET",
+            path(&file),
+        ]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        let headers = header_map(&r.stdout);
+        let verifier = Verifier::new(scheme(name), Secret::new(SECRET).unwrap());
+        verifier
+            .verify(&headers, body.as_bytes())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(verifier.verify(&headers, b"{}").is_err());
+    }
+    // Fixed timestamp and id, body from standard input.
+    let r = run_with_stdin(
+        &[
+            "sign",
+            "--scheme",
+            "heppu",
+            "--secret-env",
+            "WG_SECRET",
+            "--timestamp",
+            "1701432000",
+            "--id",
+            "whd_abc123",
+            "--event",
+            "call.failed",
+            "-",
+        ],
+        Some(samples::HEPPU_CALL_COMPLETED.as_bytes()),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let headers = header_map(&r.stdout);
+    assert_eq!(headers["x-webhook-timestamp"], "1701432000");
+    assert_eq!(headers["x-webhook-id"], "whd_abc123");
+    assert_eq!(headers["x-webhook-event"], "call.failed");
+    let expected = Delivery::new(Scheme::heppu(), samples::HEPPU_CALL_COMPLETED)
+        .timestamp(1_701_432_000)
+        .id("whd_abc123")
+        .sign(&Secret::new(SECRET).unwrap());
+    assert_eq!(
+        headers["x-webhook-signature-256"],
+        expected.headers["x-webhook-signature-256"]
+    );
+    // Standard Webhooks: a whsec_ secret is decoded unless --raw-secret.
+    let file = dir.join("standard-webhooks.json");
+    let decoded = run(&[
+        "sign",
+        "--scheme",
+        "standard",
+        "--secret-env",
+        "WG_WHSEC",
+        path(&file),
+    ]);
+    let raw = run(&[
+        "sign",
+        "--scheme",
+        "svix",
+        "--secret-env",
+        "WG_WHSEC",
+        "--raw-secret",
+        path(&file),
+    ]);
+    let body = samples::STANDARD_EXAMPLE_EVENT.as_bytes();
+    let standard = |secret| Verifier::new(Scheme::standard_webhooks(), secret);
+    assert!(
+        standard(Secret::from_whsec(WHSEC).unwrap())
+            .verify(&header_map(&decoded.stdout), body)
+            .is_ok()
+    );
+    assert!(
+        standard(Secret::new(WHSEC).unwrap())
+            .verify(&header_map(&raw.stdout), body)
+            .is_ok()
+    );
+    assert!(
+        standard(Secret::new(WHSEC).unwrap())
+            .verify(&header_map(&decoded.stdout), body)
+            .is_err()
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A captured delivery on disk: `sign`'s headers (edited by `edit`) and a body.
+struct Capture {
+    headers: PathBuf,
+    body: PathBuf,
+}
+
+fn capture(
+    dir: &Path,
+    label: &str,
+    name: &str,
+    body: &[u8],
+    timestamp: Option<u64>,
+    edit: impl Fn(String) -> String,
+) -> Capture {
+    let body_file = dir.join(format!("{label}.body"));
+    std::fs::write(&body_file, body).unwrap();
+    let ts = timestamp.map(|t| t.to_string());
+    let mut args = vec!["sign", "--scheme", name, "--secret-env", "WG_SECRET"];
+    if let Some(ts) = &ts {
+        args.extend(["--timestamp", ts]);
+    }
+    args.push(path(&body_file));
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let headers = dir.join(format!("{label}.headers"));
+    std::fs::write(&headers, edit(r.stdout)).unwrap();
+    Capture {
+        headers,
+        body: body_file,
+    }
+}
+
+fn verify(name: &str, secret_env: &str, c: &Capture, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "verify",
+        "--scheme",
+        name,
+        "--secret-env",
+        secret_env,
+        "--headers",
+        path(&c.headers),
+    ];
+    args.extend(extra);
+    args.push(path(&c.body));
+    run(&args)
+}
+
+fn unchanged(s: String) -> String {
+    s
+}
+
+fn drop_header(name: &'static str) -> impl Fn(String) -> String {
+    move |s: String| {
+        s.lines()
+            .filter(|l| !l.starts_with(&format!("{name}:")))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    }
+}
+
+fn set_header(name: &'static str, value: &'static str) -> impl Fn(String) -> String {
+    move |s: String| {
+        s.lines()
+            .map(|l| {
+                if l.starts_with(&format!("{name}:")) {
+                    format!("{name}: {value}\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn verify_accepts_good_captures_and_catches_tampering_for_every_scheme() {
+    let dir = temp_dir("verify-all");
+    for (name, _, _) in SCHEMES {
+        let body = match *name {
+            "helicone" => samples::HELICONE_DELIVERY.as_bytes(),
+            _ => samples::STRIPE_CUSTOMER_UPDATED.as_bytes(),
+        };
+        let good = capture(&dir, name, name, body, None, unchanged);
+        let r = verify(name, "WG_SECRET", &good, &[]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        assert!(
+            r.stdout.starts_with(&format!("verified: {name} delivery ")),
+            "{}",
+            r.stdout
+        );
+
+        // Still valid JSON with the same fields, one byte more.
+        std::fs::write(
+            &good.body,
+            String::from_utf8_lossy(body).replacen('{', "{ ", 1),
+        )
+        .unwrap();
+        let r = verify(name, "WG_SECRET", &good, &[]);
+        assert_eq!(r.code, 1, "{name}");
+        let sig_header = scheme(name).signature_headers()[0].to_string();
+        assert!(
+            r.error_line().starts_with(&format!(
+                "webhook-guard: signature_mismatch: no secret matched the `{sig_header}` header"
+            )),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.error_line().contains("<body>"),
+            "names the signed message"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn verify_names_each_failure_reason() {
+    let dir = temp_dir("verify-why");
+    let body = samples::HEPPU_CALL_COMPLETED.as_bytes();
+    let now = now_ms() / 1000;
+
+    // Wrong secret: a mismatch that shows neither secret nor the expected signature.
+    let c = capture(&dir, "wrong", "heppu", body, Some(now), unchanged);
+    let r = verify("heppu", "WG_WRONG", &c, &[]);
+    assert_eq!(r.code, 1);
+    let line = r.error_line();
+    assert!(line.contains("signature_mismatch: no secret matched the `x-webhook-signature-256` header: HMAC-SHA256 of <body>"), "{line}");
+    let headers = header_map(&std::fs::read_to_string(&c.headers).unwrap());
+    let expected = Delivery::new(Scheme::heppu(), body)
+        .id(headers["x-webhook-id"].to_str().unwrap())
+        .timestamp(now)
+        .sign(&Secret::new(WRONG).unwrap());
+    let expected = expected.header("x-webhook-signature-256").unwrap();
+    let expected_hex = expected.strip_prefix("sha256=").unwrap();
+    assert!(!r.stderr.contains(expected_hex) && !r.stdout.contains(expected_hex));
+
+    // A trailing newline added to the body file.
+    let c = capture(&dir, "newline", "heppu", body, None, unchanged);
+    let mut with_newline = body.to_vec();
+    with_newline.push(b'\n');
+    std::fs::write(&c.body, with_newline).unwrap();
+    let r = verify("heppu", "WG_SECRET", &c, &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.error_line()
+            .contains("without the body's trailing newline it verifies")
+    );
+
+    // Stale: ten minutes old, and how far off.
+    let c = capture(&dir, "stale", "heppu", body, Some(now - 600), unchanged);
+    let r = verify("heppu", "WG_SECRET", &c, &[]);
+    assert_eq!(r.code, 1);
+    let line = r.error_line();
+    assert!(
+        line.starts_with(
+            "webhook-guard: timestamp_expired: `x-webhook-timestamp` (unix seconds): timestamp is "
+        ),
+        "{line}"
+    );
+    let age: u64 = line
+        .split("timestamp is ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("an age in seconds");
+    assert!((600..=610).contains(&age), "{line}");
+    assert!(
+        line.contains("s old, tolerance 300 s; the signature itself matches"),
+        "{line}"
+    );
+    let r = verify("heppu", "WG_SECRET", &c, &["--tolerance", "15m"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Stale and wrongly signed: both said.
+    let r = verify("heppu", "WG_WRONG", &c, &[]);
+    assert!(
+        r.error_line().contains("; besides, signature_mismatch"),
+        "{}",
+        r.stderr
+    );
+
+    // In the future, Stripe: the timestamp is the `t=` entry.
+    let c = capture(
+        &dir,
+        "future",
+        "stripe",
+        samples::STRIPE_CUSTOMER_UPDATED.as_bytes(),
+        Some(now + 3600),
+        unchanged,
+    );
+    let r = verify("stripe", "WG_SECRET", &c, &[]);
+    assert_eq!(r.code, 1);
+    let line = r.error_line();
+    assert!(
+        line.contains(
+            "timestamp_in_future: `t=` entry of `stripe-signature` (unix seconds): timestamp is 3"
+        ),
+        "{line}"
+    );
+    assert!(line.contains("s in the future, tolerance 300 s"), "{line}");
+
+    // Helix milliseconds sent as seconds.
+    let c = capture(&dir, "unit", "helix", b"{}", Some(now), unchanged);
+    let r = verify("helix", "WG_SECRET", &c, &[]);
+    assert!(
+        r.error_line()
+            .contains("it looks like seconds but the scheme expects milliseconds"),
+        "{}",
+        r.stderr
+    );
+
+    // Missing headers: signature, timestamp, id.
+    for (header, says) in [
+        (
+            "x-webhook-signature-256",
+            "signature_missing: no `x-webhook-signature-256` header",
+        ),
+        (
+            "x-webhook-timestamp",
+            "timestamp_missing: no `x-webhook-timestamp` header",
+        ),
+        ("x-webhook-id", "id_missing: no `x-webhook-id` header"),
+    ] {
+        let c = capture(&dir, header, "heppu", body, None, drop_header(header));
+        let r = verify("heppu", "WG_SECRET", &c, &[]);
+        assert_eq!(r.code, 1, "{header}");
+        assert!(r.error_line().contains(says), "{}", r.stderr);
+    }
+
+    // Malformed signatures: no prefix, not hex, wrong length.
+    for (value, says) in [
+        (
+            "5f93abcd",
+            "`x-webhook-signature-256` header is present but has no `sha256=` prefix",
+        ),
+        (
+            "sha256=zz",
+            "`x-webhook-signature-256` signature is not a 64-character hex (got 2 characters)",
+        ),
+        (
+            "sha256=zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+            "signature_malformed",
+        ),
+    ] {
+        let c = capture(
+            &dir,
+            "malformed",
+            "heppu",
+            body,
+            None,
+            set_header("x-webhook-signature-256", value),
+        );
+        let r = verify("heppu", "WG_SECRET", &c, &[]);
+        assert_eq!(r.code, 1, "{value}");
+        assert!(r.error_line().contains(says), "{}", r.stderr);
+        assert!(
+            r.error_line().contains("signature_malformed"),
+            "{}",
+            r.stderr
+        );
+    }
+
+    // The wrong --scheme: the headers say which one.
+    let c = capture(&dir, "other", "github", body, None, unchanged);
+    let r = verify("heppu", "WG_SECRET", &c, &[]);
+    assert!(
+        r.error_line()
+            .contains("the headers carry `x-hub-signature-256`: try --scheme github"),
+        "{}",
+        r.stderr
+    );
+
+    // Standard Webhooks signed with the decoded whsec_ key, verified with --raw-secret.
+    let file = dir.join("std.body");
+    std::fs::write(&file, samples::STANDARD_EXAMPLE_EVENT).unwrap();
+    let signed = run(&[
+        "sign",
+        "--scheme",
+        "standard",
+        "--secret-env",
+        "WG_WHSEC",
+        path(&file),
+    ]);
+    let headers = dir.join("std.headers");
+    std::fs::write(&headers, &signed.stdout).unwrap();
+    let c = Capture {
+        headers,
+        body: file,
+    };
+    assert_eq!(verify("standard", "WG_WHSEC", &c, &[]).code, 0);
+    let r = verify("standard", "WG_WHSEC", &c, &["--raw-secret"]);
+    assert!(r.error_line().contains("drop --raw-secret"), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_line() {
+    let dir = temp_dir("usage");
+    let body = dir.join("body.json");
+    std::fs::write(&body, samples::HEPPU_CALL_COMPLETED).unwrap();
+    let headers = dir.join("bad.headers");
+    std::fs::write(&headers, "x-webhook-id: 1\nthis is not a header\n").unwrap();
+    let b = path(&body);
+    let h = path(&headers);
+    let u = "http://127.0.0.1:9/webhooks/heppu";
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec![], "no command given"),
+        (vec!["frobnicate"], "frobnicate"),
+        (
+            vec!["sign", "--scheme", "acme", "--secret", SECRET, b],
+            "acme",
+        ),
+        (vec!["sign", "--scheme", "heppu", b], "--secret"),
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "heppu",
+                "--secret",
+                SECRET,
+                "--secret-env",
+                "WG_SECRET",
+                b,
+            ],
+            "cannot be used with",
+        ),
+        (
+            vec!["sign", "--scheme", "heppu", "--secret", "short", b],
+            "at least 16 bytes",
+        ),
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_UNSET_VAR_1",
+                b,
+            ],
+            "WG_UNSET_VAR_1 is not set",
+        ),
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "/nonexistent/body",
+            ],
+            "cannot read the body",
+        ),
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "stripe",
+                "--secret-env",
+                "WG_SECRET",
+                "--id",
+                "x",
+                b,
+            ],
+            "body's `id` field",
+        ),
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "github",
+                "--secret-env",
+                "WG_SECRET",
+                "--timestamp",
+                "1",
+                b,
+            ],
+            "sends no timestamp",
+        ),
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--timestamp",
+                "-5",
+                b,
+            ],
+            "-5",
+        ),
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--id",
+                "a\u{7f}b",
+                b,
+            ],
+            "visible ASCII",
+        ),
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "standard",
+                "--secret",
+                "whsec_not*base64*but-long",
+                b,
+            ],
+            "--raw-secret",
+        ),
+        (
+            vec!["send", "--scheme", "heppu", "--secret-env", "WG_SECRET"],
+            "--url",
+        ),
+        (
+            vec![
+                "send",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--url",
+                "https://example.com/x",
+            ],
+            "https:// is not supported",
+        ),
+        (
+            vec![
+                "send",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--url",
+                "example.com/x",
+            ],
+            "http:// URL",
+        ),
+        (
+            vec![
+                "send",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--url",
+                u,
+                "--event",
+                "call.lost",
+            ],
+            "no documented heppu sample `call.lost`",
+        ),
+        (
+            vec![
+                "send",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--url",
+                u,
+                "--repeat",
+                "0",
+            ],
+            "--repeat",
+        ),
+        (
+            vec![
+                "send",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--url",
+                u,
+                "--repeat",
+                "2",
+                "--retry-schedule",
+                "0,1s",
+            ],
+            "cannot be used with",
+        ),
+        (
+            vec![
+                "send",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--url",
+                u,
+                "--retry-schedule",
+                "0,soon",
+            ],
+            "`soon` is not a duration",
+        ),
+        (
+            vec![
+                "send",
+                "--scheme",
+                "github",
+                "--secret-env",
+                "WG_SECRET",
+                "--url",
+                u,
+                "--retry-schedule",
+                "documented",
+            ],
+            "no retry schedule for github",
+        ),
+        (
+            vec![
+                "send",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--url",
+                u,
+                "--speed",
+                "0",
+            ],
+            "--speed",
+        ),
+        (
+            vec![
+                "send",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--url",
+                u,
+                "--timeout",
+                "0s",
+            ],
+            "--timeout",
+        ),
+        (
+            vec![
+                "verify",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--headers",
+                h,
+                b,
+            ],
+            "line 2",
+        ),
+        (
+            vec![
+                "verify",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--headers",
+                "/nonexistent/h",
+                b,
+            ],
+            "cannot read the headers file",
+        ),
+        (
+            vec![
+                "verify",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--headers",
+                h,
+            ],
+            "<FILE|->",
+        ),
+    ];
+    for (args, says) in cases {
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        let line = r.error_line();
+        assert!(line.contains(says), "{args:?}: {line}");
+        assert!(
+            r.stdout.is_empty(),
+            "{args:?}: nothing sent or printed: {}",
+            r.stdout
+        );
+    }
+    let help = run(&["send", "--help"]);
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("--secret-env <VAR>") && help.stdout.contains("Exit codes"));
+    let _ = std::fs::remove_dir_all(dir);
+}
