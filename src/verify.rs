@@ -12,6 +12,11 @@
 //!   concatenated message;
 //! - received signatures are decoded into a fixed stack buffer and compared with
 //!   [`subtle::ConstantTimeEq`], against every candidate, without early exit;
+//! - a received signature of the wrong length is refused as malformed by its length alone,
+//!   before any comparison: the length is fixed by the format (64 hex or 44 base64 characters),
+//!   so the refusal tells the sender nothing it did not know, and nothing about the expected tag
+//!   (a truncated correct tag and a truncated random one get the identical rejection). Every
+//!   comparison that does happen is 32 bytes against 32;
 //! - with several secrets (rotation) only the first is hashed while streaming; the others are tried
 //!   on the buffered body only if the first does not match.
 
