@@ -69,6 +69,12 @@ pub mod testing;
 pub mod tower;
 mod verify;
 
+// Entry points for the cargo-fuzz targets in `fuzz/`: compiled only under `--cfg fuzzing`, which
+// cargo-fuzz sets, so they are no part of the public API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod __fuzz;
+
 pub use error::{Rejection, RejectionKind};
 pub use extract::{RawBody, Verified};
 pub use scheme::Scheme;

@@ -1046,6 +1046,11 @@ impl Signatures {
     pub(crate) fn as_slice(&self) -> &[[u8; TAG_LEN]] {
         &self.tags[..self.len]
     }
+
+    #[cfg(test)]
+    pub(crate) fn push_for_tests(&mut self, tag: [u8; TAG_LEN]) {
+        self.push(tag);
+    }
 }
 
 /// Builder for a custom [`Scheme`]; see [`Scheme::builder`]. Every setting has the most common

@@ -13,6 +13,11 @@
 //! - received signatures are decoded into a fixed stack buffer and compared in constant time
 //!   (whole 64-bit words XORed, the verdict through `subtle::Choice`), against every candidate,
 //!   without early exit;
+//! - a received signature of the wrong length is refused as malformed by its length alone,
+//!   before any comparison: the length is fixed by the format (64 hex or 44 base64 characters),
+//!   so the refusal tells the sender nothing it did not know, and nothing about the expected tag
+//!   (a truncated correct tag and a truncated random one get the identical rejection). Every
+//!   comparison that does happen is 32 bytes against 32;
 //! - with several secrets (rotation) only the first is hashed while streaming; the others are tried
 //!   on the buffered body only if the first does not match.
 
@@ -729,5 +734,36 @@ mod tests {
                 assert!(!bool::from(tag_eq(&a, &b)), "flip at {byte}:{bit}");
             }
         }
+    }
+
+    /// RFC 4231 test case 2 has a 4-byte key ("Jefe"), which `Secret` refuses (16-byte minimum),
+    /// so no `Verifier` can hold it. This checks the crate's own MAC code below that boundary:
+    /// the part feeding of `compute_tag` and the constant-time `any_matches`.
+    #[test]
+    fn rfc4231_case_2_short_key_through_the_mac_feeding() {
+        let scheme = Scheme::builder("kat")
+            .signature_header("x-kat-signature")
+            .build()
+            .unwrap();
+        let expected: [u8; TAG_LEN] =
+            hex::decode("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+                .unwrap()
+                .try_into()
+                .unwrap();
+        let tag = compute_tag(
+            &scheme,
+            b"Jefe",
+            None,
+            None,
+            b"what do ya want for nothing?",
+        );
+        let mut sigs = Signatures::default();
+        sigs.push_for_tests(expected);
+        assert!(any_matches(&tag, &sigs));
+        let mut other = Signatures::default();
+        let mut flipped = expected;
+        flipped[31] ^= 1;
+        other.push_for_tests(flipped);
+        assert!(!any_matches(&tag, &other));
     }
 }

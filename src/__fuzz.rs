@@ -1,0 +1,205 @@
+//! Entry points for the cargo-fuzz targets (`fuzz/`). Compiled only with `--cfg fuzzing`, which
+//! cargo-fuzz passes; never part of the public API and free to change.
+//!
+//! Each function drives one crate-private parser with arbitrary bytes and asserts what must
+//! hold for any input (besides not panicking, which the fuzzer checks by itself).
+
+use std::borrow::Cow;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::clock::ManualClock;
+use crate::error::RejectionKind;
+use crate::scheme::{Field, MAX_ID_LEN, MAX_SIGNATURES, Scheme, TimestampSource};
+use crate::{Secret, Verifier};
+
+/// The clock of every fuzzed verifier: 2023-12-01T12:00:00Z.
+pub const NOW_MILLIS: u64 = 1_701_432_000_000;
+
+/// The built-in schemes plus a custom base64 list scheme; a fuzz input's first byte picks one.
+pub fn scheme(selector: u8) -> Scheme {
+    match selector % 9 {
+        0 => Scheme::heppu(),
+        1 => Scheme::helix(),
+        2 => Scheme::helicone(),
+        3 => Scheme::standard_webhooks(),
+        4 => Scheme::github(),
+        5 => Scheme::stripe(),
+        6 => Scheme::slack(),
+        7 => Scheme::shopify(),
+        _ => Scheme::builder("fuzz-list")
+            .signature_header("x-fuzz-signature")
+            .signature_list(';', "s=")
+            .encoding(crate::scheme::Encoding::Base64)
+            .timestamp_in_signature("ts=", crate::scheme::TimestampUnit::Milliseconds)
+            .id_header("x-fuzz-id")
+            .signed_parts([
+                crate::scheme::SignedPart::Timestamp,
+                crate::scheme::SignedPart::literal("|"),
+                crate::scheme::SignedPart::Id,
+                crate::scheme::SignedPart::literal("|"),
+                crate::scheme::SignedPart::Body,
+            ])
+            .build()
+            .expect("valid scheme"),
+    }
+}
+
+/// A verifier for `scheme` with a fixed clock and a fixed key.
+pub fn verifier(scheme: Scheme) -> Verifier {
+    Verifier::builder(scheme)
+        .secret(Secret::new("fuzzing-secret-0123456789").expect("valid secret"))
+        .clock(ManualClock::at_millis(NOW_MILLIS))
+        .build()
+        .expect("one secret")
+}
+
+/// The signature header parser: any value either yields 1 to `MAX_SIGNATURES` tags or a 400.
+pub fn signature(scheme: &Scheme, value: &[u8]) {
+    let Ok(value) = HeaderValue::from_bytes(value) else {
+        return;
+    };
+    match scheme.parse_signatures(&value) {
+        Ok(sigs) => assert!((1..=MAX_SIGNATURES).contains(&sigs.as_slice().len())),
+        Err(r) => {
+            assert_eq!(r.kind(), RejectionKind::SignatureMalformed);
+            assert_eq!(r.status(), 400);
+        }
+    }
+}
+
+/// The timestamp parser (from its header, or from the signature header for Stripe-like
+/// schemes), then the tolerance window: a value is accepted only as plain digits inside the
+/// window, and the window arithmetic never overflows.
+pub fn timestamp(scheme: &Scheme, value: &[u8]) {
+    let Ok(value) = HeaderValue::from_bytes(value) else {
+        return;
+    };
+    let mut headers = HeaderMap::new();
+    let signature = match scheme.timestamp() {
+        Some((TimestampSource::Headers(names), _)) => {
+            for name in names {
+                headers.append(name.clone(), value.clone());
+            }
+            HeaderValue::from_static("")
+        }
+        _ => value.clone(),
+    };
+    match scheme.parse_timestamp(&headers, &signature) {
+        Ok(Some((text, n))) => {
+            assert!(text.as_bytes().iter().all(u8::is_ascii_digit));
+            assert_eq!(crate::scheme::parse_unsigned(text.as_bytes()), Some(n));
+        }
+        Ok(None) => assert!(scheme.timestamp().is_none()),
+        Err(r) => assert!(matches!(
+            r.kind(),
+            RejectionKind::TimestampMissing | RejectionKind::TimestampMalformed
+        )),
+    }
+    // Through the verifier: the window check on whatever parsed.
+    let mut all = headers;
+    if let Some(name) = scheme.signature_headers().first() {
+        all.insert(name.clone(), signature);
+    }
+    if let Err(r) = verifier(scheme.clone()).begin(&all) {
+        assert!(r.status().is_client_error());
+    }
+}
+
+/// Id and event type header parsing, and the JSON body field reader used for Stripe's and
+/// Helicone's ids: accepted text is non-empty, bounded, visible ASCII.
+pub fn id(scheme: &Scheme, value: &[u8], body: &[u8]) {
+    for field in [scheme.id_field(), scheme.event_field()]
+        .into_iter()
+        .flatten()
+    {
+        match field {
+            Field::Headers(names) => {
+                let Ok(value) = HeaderValue::from_bytes(value) else {
+                    continue;
+                };
+                let mut headers = HeaderMap::new();
+                for name in names {
+                    headers.append(name.clone(), value.clone());
+                }
+                if let Ok(Some(v)) =
+                    Scheme::header_field(&headers, names, RejectionKind::IdMalformed)
+                {
+                    check_text(v.as_bytes());
+                }
+            }
+            Field::JsonBody(path) => {
+                if let Ok(Some(text)) = crate::scheme::json_field(body, path) {
+                    let _ = crate::scheme::check_field_text(
+                        text.as_bytes(),
+                        "id",
+                        RejectionKind::IdMalformed,
+                    )
+                    .map(|()| check_text(text.as_bytes()));
+                }
+            }
+        }
+    }
+    // Arbitrary paths too.
+    let path: Vec<Cow<'static, str>> = String::from_utf8_lossy(value)
+        .split('.')
+        .filter(|s| !s.is_empty())
+        .map(|s| Cow::Owned(s.to_owned()))
+        .collect();
+    if !path.is_empty() {
+        let _ = crate::scheme::json_field(body, &path);
+    }
+}
+
+fn check_text(text: &[u8]) {
+    assert!(!text.is_empty() && text.len() <= MAX_ID_LEN);
+    assert!(text.iter().all(|b| b.is_ascii_graphic() || *b == b' '));
+}
+
+/// Split a fuzz input into headers and a body: lines `name: value` up to an empty line, then
+/// the body. Lines that are not a valid header are skipped.
+pub fn headers_and_body(data: &[u8]) -> (HeaderMap, &[u8]) {
+    let (head, body) = match data.windows(2).position(|w| w == b"\n\n") {
+        Some(i) => (&data[..i], &data[i + 2..]),
+        None => (data, &[][..]),
+    };
+    let mut headers = HeaderMap::new();
+    for line in head.split(|b| *b == b'\n') {
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            continue;
+        };
+        let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+        if let (Ok(name), Ok(value)) =
+            (HeaderName::from_bytes(name), HeaderValue::from_bytes(value))
+        {
+            headers.append(name, value);
+        }
+    }
+    (headers, body)
+}
+
+/// The whole verification on arbitrary headers and body: a clear 4xx or a success, and the
+/// streaming path agrees with the one-shot path.
+pub fn verify(scheme: &Scheme, headers: &HeaderMap, body: &[u8]) {
+    let verifier = verifier(scheme.clone());
+    let whole = verifier.verify(headers, body);
+    if let Err(r) = &whole {
+        assert!(r.status().is_client_error());
+    }
+    let streamed = verifier.begin(headers).and_then(|mut state| {
+        for chunk in body.chunks(7) {
+            state.update(chunk);
+        }
+        state.finish(body)
+    });
+    assert_eq!(
+        whole
+            .as_ref()
+            .map(|m| m.id().map(str::to_owned))
+            .map_err(|r| r.kind()),
+        streamed
+            .as_ref()
+            .map(|m| m.id().map(str::to_owned))
+            .map_err(|r| r.kind())
+    );
+}
