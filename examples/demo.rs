@@ -64,6 +64,31 @@ fn script(secret: &Secret) -> Vec<Case> {
         delivery: Delivery::new(Scheme::helicone(), samples::HELICONE_DELIVERY).sign(secret),
         expect: ok,
     });
+    // The other built-in senders, each with its documented sample.
+    let others = [
+        (
+            "standard-webhooks contact.created",
+            samples::STANDARD_CONTACT_CREATED,
+        ),
+        ("github issues.opened", samples::GITHUB_ISSUES_OPENED),
+        ("stripe customer.updated", samples::STRIPE_CUSTOMER_UPDATED),
+        ("slack event_callback", samples::SLACK_EVENT_CALLBACK),
+        ("shopify orders/create", samples::SHOPIFY_ORDERS_CREATE),
+    ];
+    for ((path, scheme), (label, body)) in receiver_app::sender_routes().into_iter().zip(others) {
+        let mut delivery = Delivery::new(scheme, body);
+        if path.ends_with("github") {
+            delivery = delivery.event("issues");
+        } else if path.ends_with("shopify") {
+            delivery = delivery.event("orders/create");
+        }
+        cases.push(Case {
+            label: label.into(),
+            path,
+            delivery: delivery.sign(secret),
+            expect: ok,
+        });
+    }
 
     // Async-ack: the receiver answers 202 at once and does half a second of work afterwards.
     let body = samples::HEPPU_CALL_COMPLETED.replace("conv_", "conv_async_");
