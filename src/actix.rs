@@ -267,7 +267,7 @@ impl FromRequest for RawBody {
     }
 }
 
-impl<T: DeserializeOwned> FromRequest for Verified<T> {
+impl<T: DeserializeOwned + 'static> FromRequest for Verified<T> {
     type Error = Rejection;
     type Future = Ready<Result<Self, Rejection>>;
 
@@ -276,7 +276,7 @@ impl<T: DeserializeOwned> FromRequest for Verified<T> {
         let Some(body) = ext.get::<RawBody>() else {
             return ready(Err(missing()));
         };
-        ready(Verified::from_bytes(&body.0).inspect_err(|r| {
+        ready(Verified::from_body(&body.0).inspect_err(|r| {
             let scheme = ext.get::<WebhookMeta>().map(|m| m.scheme());
             tracing::warn!(
                 scheme,
@@ -288,7 +288,7 @@ impl<T: DeserializeOwned> FromRequest for Verified<T> {
     }
 }
 
-impl<T: DeserializeOwned> FromRequest for crate::ack::Job<T> {
+impl<T: DeserializeOwned + 'static> FromRequest for crate::ack::Job<T> {
     type Error = Rejection;
     type Future = Ready<Result<Self, Rejection>>;
 

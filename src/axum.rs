@@ -58,12 +58,12 @@ impl<S: Send + Sync> FromRequestParts<S> for RawBody {
     }
 }
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Verified<T> {
+impl<T: DeserializeOwned + 'static, S: Send + Sync> FromRequestParts<S> for Verified<T> {
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Rejection> {
         let body = parts.extensions.get::<RawBody>().ok_or_else(missing)?;
-        Verified::from_bytes(&body.0).inspect_err(|r| {
+        Verified::from_body(&body.0).inspect_err(|r| {
             let scheme = parts.extensions.get::<WebhookMeta>().map(|m| m.scheme());
             tracing::warn!(
                 scheme,
@@ -75,7 +75,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Verified<T> {
     }
 }
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for crate::ack::Job<T> {
+impl<T: DeserializeOwned + 'static, S: Send + Sync> FromRequestParts<S> for crate::ack::Job<T> {
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Rejection> {

@@ -11,11 +11,13 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Rejection, RejectionKind};
 
-/// A verified delivery's payload, deserialized from JSON into `T`.
+/// A verified delivery's payload, deserialized from JSON into `T` (or, for `T = Bytes`, as is).
 ///
-/// Use `Verified<serde_json::Value>` to take any JSON, or a typed event such as
-/// [`events::heppu::Event`](crate::events::heppu::Event). Verification never depends on `T`: a
-/// delivery that verifies but does not parse is refused with `422 payload_invalid`, never `401`.
+/// Use `Verified<serde_json::Value>` to take any JSON, a typed event such as
+/// [`events::heppu::Event`](crate::events::heppu::Event), or `Verified<bytes::Bytes>` for the
+/// verified bytes themselves (not parsed, whatever the content type; the same `Bytes` that were
+/// hashed, like [`RawBody`]). Verification never depends on `T`: a delivery that verifies but does
+/// not parse is refused with `422 payload_invalid`, never `401`.
 ///
 /// ```
 /// use webhook_guard::Verified;
@@ -39,6 +41,20 @@ impl<T: DeserializeOwned> Verified<T> {
         serde_json::from_slice(body)
             .map(Verified)
             .map_err(|e| Rejection::with_detail(RejectionKind::PayloadInvalid, describe(&e)))
+    }
+}
+
+impl<T: DeserializeOwned + 'static> Verified<T> {
+    /// What the extractors hand out: `Bytes` as is (no copy, no parse), anything else parsed.
+    pub(crate) fn from_body(body: &Bytes) -> Result<Self, Rejection> {
+        let mut slot: Option<T> = None;
+        if let Some(raw) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<Bytes>>() {
+            *raw = Some(body.clone());
+        }
+        match slot {
+            Some(raw) => Ok(Verified(raw)),
+            None => Self::from_bytes(body),
+        }
     }
 }
 
