@@ -45,6 +45,8 @@
 //! ```
 
 mod memory;
+#[cfg(test)]
+mod model;
 #[cfg(feature = "redis")]
 mod redis;
 
