@@ -70,6 +70,16 @@ impl WebhookGuard {
         self
     }
 
+    /// Refuse a body that has not fully arrived `limit` after the request reached the guard
+    /// with `408 body_timeout` (a stalled or trickling client holds no buffer or task for
+    /// longer). Off by default; senders upload webhook bodies in milliseconds, so a few seconds
+    /// is generous. Needs the Tokio timer (any `#[tokio::main]` / actix-web runtime has it).
+    #[must_use]
+    pub fn body_timeout(mut self, limit: std::time::Duration) -> Self {
+        Arc::make_mut(&mut self.config).body_timeout = Some(limit);
+        self
+    }
+
     /// Run each delivery's handler once; see [`crate::dedup`].
     #[must_use]
     pub fn dedup(self, store: impl DedupStore) -> Self {
@@ -169,16 +179,16 @@ where
                 Err(r) => return reject(req, r),
             };
             let mut payload = req.take_payload();
-            while let Some(chunk) = payload.next().await {
-                let pushed = match chunk {
-                    Ok(bytes) => collector.push(bytes),
-                    Err(e) => Err(collector.read_failed(e)),
-                };
-                if let Err(r) = pushed {
-                    return reject(req, r);
+            let read = async {
+                while let Some(chunk) = payload.next().await {
+                    match chunk {
+                        Ok(bytes) => collector.push(bytes)?,
+                        Err(e) => return Err(collector.read_failed(e)),
+                    }
                 }
-            }
-            let (meta, body) = match collector.finish() {
+                collector.finish()
+            };
+            let (meta, body) = match config.within_body_timeout(read).await {
                 Ok(ok) => ok,
                 Err(r) => return reject(req, r),
             };

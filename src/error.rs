@@ -16,6 +16,9 @@ pub enum RejectionKind {
     BodyTooLarge,
     /// The body could not be read (the client broke off, or a transport error). `400 body_read_failed`.
     BodyReadFailed,
+    /// The body did not arrive within the configured body timeout (a stalled or trickling
+    /// client). `408 body_timeout`.
+    BodyTimeout,
     /// No signature header was sent. `401 signature_missing`.
     SignatureMissing,
     /// The signature header is there but does not follow the scheme (no prefix, not hex or base64,
@@ -82,6 +85,7 @@ impl RejectionKind {
             | RejectionKind::TimestampExpired
             | RejectionKind::TimestampInFuture => StatusCode::UNAUTHORIZED,
             RejectionKind::PayloadInvalid => StatusCode::UNPROCESSABLE_ENTITY,
+            RejectionKind::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             RejectionKind::InFlight | RejectionKind::IdConflict | RejectionKind::ReplayDetected => {
                 StatusCode::CONFLICT
             }
@@ -98,6 +102,7 @@ impl RejectionKind {
         match self {
             RejectionKind::BodyTooLarge => "body_too_large",
             RejectionKind::BodyReadFailed => "body_read_failed",
+            RejectionKind::BodyTimeout => "body_timeout",
             RejectionKind::SignatureMissing => "signature_missing",
             RejectionKind::SignatureMalformed => "signature_malformed",
             RejectionKind::SignatureHeaderRepeated => "signature_header_repeated",
@@ -126,6 +131,7 @@ impl RejectionKind {
         match self {
             RejectionKind::BodyTooLarge => "request body exceeds the configured limit",
             RejectionKind::BodyReadFailed => "request body could not be read",
+            RejectionKind::BodyTimeout => "request body did not arrive in time",
             RejectionKind::SignatureMissing => "no signature header was sent",
             RejectionKind::SignatureMalformed => {
                 "signature header does not follow the expected format"
@@ -161,6 +167,7 @@ impl RejectionKind {
     pub const ALL: &'static [RejectionKind] = &[
         RejectionKind::BodyTooLarge,
         RejectionKind::BodyReadFailed,
+        RejectionKind::BodyTimeout,
         RejectionKind::SignatureMissing,
         RejectionKind::SignatureMalformed,
         RejectionKind::SignatureHeaderRepeated,

@@ -21,6 +21,8 @@ pub(crate) struct Pipeline {
     pub(crate) limit: usize,
     pub(crate) dedup: Option<Dedup>,
     pub(crate) stats: Option<Stats>,
+    /// Longest time the whole body may take to arrive, once the headers are in.
+    pub(crate) body_timeout: Option<std::time::Duration>,
 }
 
 impl Pipeline {
@@ -30,6 +32,7 @@ impl Pipeline {
             limit: DEFAULT_BODY_LIMIT,
             dedup: None,
             stats: None,
+            body_timeout: None,
         }
     }
 
@@ -148,6 +151,24 @@ impl BodyCollector {
             "webhook verified"
         );
         Ok((meta, body))
+    }
+}
+
+impl Pipeline {
+    /// Read the body with `read`, within the body timeout if one is configured.
+    pub(crate) async fn within_body_timeout<T>(
+        &self,
+        read: impl std::future::Future<Output = Result<T, Rejection>>,
+    ) -> Result<T, Rejection> {
+        match self.body_timeout {
+            None => read.await,
+            Some(limit) => tokio::time::timeout(limit, read).await.unwrap_or_else(|_| {
+                Err(Rejection::with_detail(
+                    RejectionKind::BodyTimeout,
+                    format!("the body did not arrive within {} ms", limit.as_millis()),
+                ))
+            }),
+        }
     }
 }
 

@@ -38,6 +38,16 @@ impl WebhookLayer {
         self
     }
 
+    /// Refuse a body that has not fully arrived `limit` after the request reached the guard
+    /// with `408 body_timeout` (a stalled or trickling client holds no buffer or task for
+    /// longer). Off by default; senders upload webhook bodies in milliseconds, so a few seconds
+    /// is generous. Needs the Tokio timer (any `#[tokio::main]` / actix-web runtime has it).
+    #[must_use]
+    pub fn body_timeout(mut self, limit: std::time::Duration) -> Self {
+        Arc::make_mut(&mut self.config).body_timeout = Some(limit);
+        self
+    }
+
     /// Run each delivery's handler once: deduplicate through `store` with the default lease
     /// (5 min) and TTL (24 h), failing closed. See [`crate::dedup`].
     #[must_use]

@@ -58,7 +58,8 @@ where
                 Ok(r.to_response::<Full<Bytes>>().map(Either::Right))
             };
             let (mut parts, body) = req.into_parts();
-            let (meta, body) = match read_and_verify(&config, &parts.headers, body).await {
+            let read = read_and_verify(&config, &parts.headers, body);
+            let (meta, body) = match config.within_body_timeout(read).await {
                 Ok(ok) => ok,
                 Err(r) => return reject(r),
             };
