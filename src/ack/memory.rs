@@ -1,13 +1,13 @@
 //! The in-memory queue: a bounded deque, a `Notify`, and N worker tasks.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::{Job, JobError, PushError, Runner, Settings, ShutdownReport};
+use super::{Job, JobError, PushError, Runner, Settings, ShutdownReport, lock};
 
 pub(crate) struct MemoryQueue<T> {
     state: Mutex<State<T>>,
@@ -138,10 +138,4 @@ async fn worker<T: Clone + Send + Sync + 'static>(queue: Arc<MemoryQueue<T>>, i:
         queue.runner.run(job).await;
         lock(&queue.state).running.remove(&i);
     }
-}
-
-/// The queue's locks guard plain data and are never held across an await or a user callback,
-/// so a poisoned lock still holds consistent data: take it.
-fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

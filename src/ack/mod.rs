@@ -720,6 +720,12 @@ impl Drop for InProgress<'_> {
     }
 }
 
+/// The queues' locks guard plain data and are never held across an await or a user callback,
+/// so a poisoned lock still holds consistent data: take it.
+pub(crate) fn lock<X>(m: &std::sync::Mutex<X>) -> std::sync::MutexGuard<'_, X> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         (*s).to_owned()

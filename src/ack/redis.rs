@@ -9,7 +9,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -19,7 +19,7 @@ use redis::{Client, Script, Value};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::{AckQueue, AckQueueBuilder, Backend, Job, PushError, Runner, ShutdownReport};
+use super::{AckQueue, AckQueueBuilder, Backend, Job, PushError, Runner, ShutdownReport, lock};
 use crate::verify::{StoredMeta, WebhookMeta};
 
 /// Length check and append in one step, so the bound holds with many replicas enqueueing.
@@ -472,10 +472,6 @@ async fn worker<T: Clone + Send + Sync + 'static>(queue: Arc<RedisQueue<T>>) {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn bytes_of(v: Value) -> Option<Vec<u8>> {
