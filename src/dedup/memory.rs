@@ -1,20 +1,43 @@
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::hash::BuildHasher;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use moka::Expiry;
-use moka::ops::compute::{CompResult, Op};
 use moka::policy::EvictionPolicy;
 
 use super::{Claim, DIGEST_LEN, DedupStore, StoreFuture, Token};
+use crate::ack::lock;
 use crate::clock::{Clock, SystemClock};
 
-/// In-process store on a bounded [moka](https://docs.rs/moka) cache. The default.
+/// Number of lock shards for the claims in flight (a power of two).
+const SHARDS: usize = 64;
+
+/// Keys reach the store only from verified deliveries, so the hashers need speed more than
+/// flooding resistance; foldhash is still seeded per process.
+type Hasher = foldhash::fast::RandomState;
+/// A shard sweeps out claims whose lease ran out unsettled once it holds this many.
+const SWEEP_FROM: usize = 256;
+
+/// In-process store: a bounded [moka](https://docs.rs/moka) cache of completed keys, and a
+/// small sharded table of the claims in flight. The default.
 ///
-/// Claims are atomic per key (moka's `and_compute_with`); leases and TTLs are checked against
-/// the store's [`Clock`] and also set as per-entry expiry so memory is reclaimed. The cache is
-/// bounded (default 1,000,000 keys) and evicts least-recently-used keys when full; it never
-/// refuses a new claim (moka's default frequency-based admission could, so it is not used).
+/// Every operation on a key runs under the lock of that key's shard, so claim, complete and
+/// release are atomic per key. A claim in flight lives only in its shard's table (a delivery
+/// is in flight for milliseconds, there are as many as requests being handled); completing it
+/// moves it into the cache, which remembers it for the TTL. A fresh delivery therefore costs
+/// one cache lookup and one cache insert per key, the least a remembered key can cost (an
+/// earlier version ran two atomic `and_compute_with` per key on a single cache: three times
+/// the instructions).
+///
+/// Leases and TTLs are checked against the store's [`Clock`]; the TTL is also each cached
+/// entry's expiry, so memory is reclaimed. The cache is bounded (default 1,000,000 completed
+/// keys) and evicts the least recently used key when full; it never refuses a new key (moka's
+/// default frequency-based admission could, so it is not used). Claims in flight are bounded
+/// the same way (`max_entries` shared out over the shards; the oldest claim gives way to a new
+/// one), and claims whose lease ran out unsettled are taken over by the next claim of their key
+/// and swept out of a shard that grows.
 ///
 /// ```
 /// use webhook_guard::dedup::MemoryStore;
@@ -23,36 +46,58 @@ use crate::clock::{Clock, SystemClock};
 /// ```
 #[derive(Clone)]
 pub struct MemoryStore {
-    cache: moka::sync::Cache<Arc<str>, Entry>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Completed keys.
+    done: moka::sync::Cache<Box<str>, Done, Hasher>,
+    /// Claims in flight, by shard.
+    flights: Box<[Mutex<Shard>]>,
+    shard_hasher: Hasher,
+    /// Most claims in flight per shard (`max_entries` shared out, rounded up).
+    flights_per_shard: usize,
     clock: Arc<dyn Clock>,
 }
 
-#[derive(Clone)]
-struct Entry {
-    done: bool,
+#[derive(Default)]
+struct Shard {
+    map: HashMap<Box<str>, Flight, Hasher>,
+    /// Sweep expired leases when the map reaches this size.
+    sweep_at: usize,
+}
+
+struct Flight {
     token: Token,
+    digest: [u8; DIGEST_LEN],
+    /// Lease end, in the store clock's milliseconds.
+    expires_at: u64,
+}
+
+#[derive(Clone)]
+struct Done {
     digest: [u8; DIGEST_LEN],
     /// Logical expiry, in the store clock's milliseconds.
     expires_at: u64,
-    /// Lifetime given when written, for moka's per-entry expiry.
+    /// The TTL it was written with, for moka's per-entry expiry.
     lifetime: Duration,
 }
 
-struct EntryExpiry;
+struct DoneExpiry;
 
-impl Expiry<Arc<str>, Entry> for EntryExpiry {
+impl Expiry<Box<str>, Done> for DoneExpiry {
     fn expire_after_create(
         &self,
-        _: &Arc<str>,
-        value: &Entry,
+        _: &Box<str>,
+        value: &Done,
         _: std::time::Instant,
     ) -> Option<Duration> {
         Some(value.lifetime)
     }
     fn expire_after_update(
         &self,
-        _: &Arc<str>,
-        value: &Entry,
+        _: &Box<str>,
+        value: &Done,
         _: std::time::Instant,
         _: Option<Duration>,
     ) -> Option<Duration> {
@@ -76,8 +121,8 @@ impl fmt::Debug for MemoryStoreBuilder {
 }
 
 impl MemoryStoreBuilder {
-    /// Most keys kept at once (default 1,000,000). When full, the least recently used key is
-    /// evicted to make room: size it above deliveries-per-TTL.
+    /// Most completed keys kept at once (default 1,000,000). When full, the least recently used
+    /// key is evicted to make room: size it above deliveries-per-TTL.
     pub fn max_entries(mut self, n: u64) -> Self {
         self.max_entries = n;
         self
@@ -92,12 +137,19 @@ impl MemoryStoreBuilder {
     /// Build the store.
     pub fn build(self) -> MemoryStore {
         MemoryStore {
-            cache: moka::sync::Cache::builder()
-                .max_capacity(self.max_entries)
-                .eviction_policy(EvictionPolicy::lru())
-                .expire_after(EntryExpiry)
-                .build(),
-            clock: self.clock,
+            inner: Arc::new(Inner {
+                done: moka::sync::Cache::builder()
+                    .max_capacity(self.max_entries)
+                    .eviction_policy(EvictionPolicy::lru())
+                    .expire_after(DoneExpiry)
+                    .build_with_hasher(Hasher::default()),
+                flights: (0..SHARDS).map(|_| Mutex::default()).collect(),
+                shard_hasher: Hasher::default(),
+                flights_per_shard: usize::try_from(self.max_entries.div_ceil(SHARDS as u64))
+                    .unwrap_or(usize::MAX)
+                    .max(1),
+                clock: self.clock,
+            }),
         }
     }
 }
@@ -111,10 +163,12 @@ impl MemoryStore {
         }
     }
 
-    /// Number of keys held (approximate: moka applies pending writes lazily).
+    /// Number of keys held, completed or in flight (approximate: moka applies pending writes
+    /// lazily).
     pub fn len(&self) -> u64 {
-        self.cache.run_pending_tasks();
-        self.cache.entry_count()
+        self.inner.done.run_pending_tasks();
+        let flights: usize = self.inner.flights.iter().map(|s| lock(s).map.len()).sum();
+        self.inner.done.entry_count() + flights as u64
     }
 
     /// Whether the store holds no key.
@@ -122,68 +176,97 @@ impl MemoryStore {
         self.len() == 0
     }
 
+    fn shard(&self, key: &str) -> &Mutex<Shard> {
+        let hash = self.inner.shard_hasher.hash_one(key);
+        // SHARDS is a power of two: the low bits pick the shard.
+        &self.inner.flights[(hash as usize) & (SHARDS - 1)]
+    }
+
     /// The synchronous claim behind [`DedupStore::claim`].
     pub fn claim_now(&self, key: &str, digest: &[u8; DIGEST_LEN], lease: Duration) -> Claim {
-        let now = self.clock.now_millis();
-        let mut outcome = None;
-        self.cache
-            .entry(Arc::from(key))
-            .and_compute_with(|current| match current.map(|e| e.into_value()) {
-                Some(e) if e.expires_at > now => {
-                    outcome = Some(if e.digest != *digest {
-                        Claim::Conflict
-                    } else if e.done {
-                        Claim::Done
-                    } else {
-                        Claim::InFlight {
-                            retry_after: Duration::from_millis(e.expires_at - now),
-                        }
-                    });
-                    Op::Nop
+        let now = self.inner.clock.now_millis();
+        let mut shard = lock(self.shard(key));
+        if let Some(f) = shard.map.get(key)
+            && f.expires_at > now
+        {
+            return if f.digest != *digest {
+                Claim::Conflict
+            } else {
+                Claim::InFlight {
+                    retry_after: Duration::from_millis(f.expires_at - now),
                 }
-                _ => {
-                    let token = Token::new();
-                    outcome = Some(Claim::Fresh(token));
-                    Op::Put(Entry {
-                        done: false,
-                        token,
-                        digest: *digest,
-                        expires_at: now.saturating_add(millis(lease)),
-                        lifetime: lease,
-                    })
+            };
+        }
+        // No live claim (or one whose lease ran out: it is taken over). Completed before?
+        if let Some(d) = self.inner.done.get(key)
+            && d.expires_at > now
+        {
+            return if d.digest != *digest {
+                Claim::Conflict
+            } else {
+                Claim::Done
+            };
+        }
+        let token = Token::new();
+        let flight = Flight {
+            token,
+            digest: *digest,
+            expires_at: now.saturating_add(millis(lease)),
+        };
+        match shard.map.get_mut(key) {
+            Some(stale) => *stale = flight,
+            None => {
+                let cap = self.inner.flights_per_shard;
+                if shard.map.len() >= shard.sweep_at.max(SWEEP_FROM).min(cap) {
+                    shard.map.retain(|_, f| f.expires_at > now);
+                    shard.sweep_at = shard.map.len() * 2;
                 }
-            });
-        outcome.expect("the compute closure always runs")
+                if shard.map.len() >= cap {
+                    // Bounded like the cache: give up the oldest claim (as an LRU would).
+                    let oldest = shard
+                        .map
+                        .iter()
+                        .min_by_key(|(_, f)| f.expires_at)
+                        .map(|(k, _)| k.clone());
+                    if let Some(oldest) = oldest {
+                        shard.map.remove(&oldest);
+                    }
+                }
+                shard.map.insert(key.into(), flight);
+            }
+        }
+        Claim::Fresh(token)
     }
 
     /// The synchronous complete behind [`DedupStore::complete`].
     pub fn complete_now(&self, key: &str, token: &Token, ttl: Duration) -> bool {
-        let now = self.clock.now_millis();
-        let result = self
-            .cache
-            .entry(Arc::from(key))
-            .and_compute_with(|current| match current.map(|e| e.into_value()) {
-                Some(e) if !e.done && e.token == *token => Op::Put(Entry {
-                    done: true,
-                    expires_at: now.saturating_add(millis(ttl)),
-                    lifetime: ttl,
-                    ..e
-                }),
-                _ => Op::Nop,
-            });
-        matches!(result, CompResult::ReplacedWith(_))
+        let now = self.inner.clock.now_millis();
+        let mut shard = lock(self.shard(key));
+        if !shard.map.get(key).is_some_and(|f| f.token == *token) {
+            return false;
+        }
+        let Some((key, flight)) = shard.map.remove_entry(key) else {
+            return false;
+        };
+        // Still under the shard's lock: no claim of this key can run between the two steps.
+        self.inner.done.insert(
+            key,
+            Done {
+                digest: flight.digest,
+                expires_at: now.saturating_add(millis(ttl)),
+                lifetime: ttl,
+            },
+        );
+        true
     }
 
     /// The synchronous release behind [`DedupStore::release`].
     pub fn release_now(&self, key: &str, token: &Token) -> bool {
-        let result = self
-            .cache
-            .entry(Arc::from(key))
-            .and_compute_with(|current| match current.map(|e| e.into_value()) {
-                Some(e) if !e.done && e.token == *token => Op::Remove,
-                _ => Op::Nop,
-            });
-        matches!(result, CompResult::Removed(_))
+        let mut shard = lock(self.shard(key));
+        if !shard.map.get(key).is_some_and(|f| f.token == *token) {
+            return false;
+        }
+        shard.map.remove(key).is_some()
     }
 }
 
@@ -200,7 +283,7 @@ impl Default for MemoryStore {
 impl fmt::Debug for MemoryStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MemoryStore")
-            .field("entries", &self.cache.entry_count())
+            .field("completed", &self.inner.done.entry_count())
             .finish_non_exhaustive()
     }
 }
