@@ -136,19 +136,21 @@ impl<S> std::fmt::Debug for WebhookGuardService<S> {
 }
 
 /// Copy the headers the scheme reads (and Content-Length) into an `http` 1.x map: actix-web 4
-/// still uses `http` 0.2 types.
+/// still uses `http` 0.2 types. One pass over the request's headers, matching names as bytes
+/// (both stacks keep names lowercase), instead of a parsed and hashed lookup per wanted name.
 fn scheme_headers(config: &Pipeline, req: &ServiceRequest) -> http::HeaderMap {
-    let mut map = http::HeaderMap::new();
-    let names = config
-        .verifier
-        .scheme()
-        .header_names()
-        .chain(std::iter::once(&http::header::CONTENT_LENGTH));
-    for name in names {
-        for value in req.headers().get_all(name.as_str()) {
-            if let Ok(v) = http::HeaderValue::from_bytes(value.as_bytes()) {
-                map.append(name.clone(), v);
-            }
+    let scheme = config.verifier.scheme();
+    let mut map = http::HeaderMap::with_capacity(8);
+    for (name, value) in req.headers().iter() {
+        let name = name.as_str();
+        let wanted = scheme
+            .header_names()
+            .chain(std::iter::once(&http::header::CONTENT_LENGTH))
+            .find(|w| w.as_str() == name);
+        if let Some(wanted) = wanted
+            && let Ok(v) = http::HeaderValue::from_bytes(value.as_bytes())
+        {
+            map.append(wanted.clone(), v);
         }
     }
     map
