@@ -1,0 +1,102 @@
+//! The guard's cost per request without the network: an axum router called in-process
+//! (`tower::ServiceExt::oneshot`), 1 KiB Heppu deliveries each distinct and freshly signed,
+//! a bare route reading the body against the same route behind `WebhookLayer` (verification
+//! only, then verification + in-memory dedup), measured in the same run.
+//!
+//! `cargo bench --bench layer`
+//!
+//! The load run (`benches/load.rs`) measures the same three routes over loopback TCP, where the
+//! kernel and hyper's connection handling dominate; this one isolates what the layer adds, with
+//! criterion's statistics instead of one 8-second run. The request is built in the untimed
+//! setup (signing included), so the timed part is: route, buffer and verify the body, claim and
+//! complete the dedup keys, run the handler, build the response.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::routing::post;
+use bytes::Bytes;
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use tower::ServiceExt;
+use webhook_guard::dedup::MemoryStore;
+use webhook_guard::testing::Delivery;
+use webhook_guard::{RawBody, Scheme, Secret, Verifier, WebhookLayer};
+
+const KEY: &str = "layer-bench-secret-0123456789";
+
+fn secret() -> Secret {
+    Secret::new(KEY).unwrap()
+}
+
+fn routers() -> [(&'static str, Router); 3] {
+    let verifier = || Verifier::new(Scheme::heppu(), secret());
+    let guarded = |layer: WebhookLayer| {
+        Router::new()
+            .route(
+                "/hook",
+                post(|RawBody(body): RawBody| async move { body.len().to_string() }),
+            )
+            .route_layer(layer)
+    };
+    [
+        (
+            "bare (reads the body)",
+            Router::new().route(
+                "/hook",
+                post(|body: Bytes| async move { body.len().to_string() }),
+            ),
+        ),
+        ("+ verification", guarded(WebhookLayer::new(verifier()))),
+        (
+            "+ verification + in-memory dedup",
+            guarded(WebhookLayer::new(verifier()).dedup(MemoryStore::default())),
+        ),
+    ]
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let secret = secret();
+    // Distinct bodies: Heppu signs the body alone, so a repeated body under a new id would be
+    // refused as a replay.
+    let body = |n: u64| {
+        let body = format!(
+            r#"{{"event":"call.completed","data":{{"n":{n:012},"pad":"{}"}}}}"#,
+            "x".repeat(1024 - 61)
+        );
+        assert_eq!(body.len(), 1024);
+        Bytes::from(body)
+    };
+    let mut g = c.benchmark_group("layer/1KiB heppu");
+    g.warm_up_time(Duration::from_millis(500));
+    g.measurement_time(Duration::from_secs(3));
+    for (name, app) in routers() {
+        let mut n = 0u64;
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || {
+                    n += 1;
+                    Delivery::new(Scheme::heppu(), body(n))
+                        .id(format!("dlv_{n:012}"))
+                        .event("call.completed")
+                        .sign(&secret)
+                        .into_request::<Body>("/hook")
+                },
+                |req| {
+                    let res = rt.block_on(app.clone().oneshot(req)).unwrap();
+                    assert!(res.status().is_success(), "{:?}", res);
+                    res
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
