@@ -7,11 +7,12 @@
 //!
 //! Every interleaving of these steps is executed, replayed from scratch against a fresh store
 //! (stateless model checking, as loom and shuttle do). The steps are the store's operations,
-//! which are atomic per key (`claim_now`, `complete_now`, `release_now` each run in one moka
-//! `and_compute_with`), so interleaving whole operations covers every outcome the protocol can
-//! reach. loom and shuttle were not used because they can only schedule code whose
-//! synchronisation goes through their own types, and moka's internals do not; the atomicity of
-//! one `and_compute_with` is moka's guarantee and is not re-checked here.
+//! which are atomic per key (`claim_now`, `complete_now`, `release_now` each run whole under the
+//! lock of the key's shard, moka lookups and inserts included), so interleaving whole operations
+//! covers every outcome the protocol can reach. loom and shuttle were not used because they can
+//! only schedule code whose synchronisation goes through their own types, and moka's internals
+//! do not; that one operation runs under one lock is checked by the 64-thread race in
+//! `tests/dedup_store.rs`, not here.
 //!
 //! Invariants, checked after every step and at the end of every execution:
 //! 1. two attempts hold the key at once only after a lease expired (takeover);
