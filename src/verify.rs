@@ -263,7 +263,6 @@ impl Verifier {
     /// The same checks as [`begin`](Verifier::begin), [`update`](VerifyState::update) and
     /// [`finish`](VerifyState::finish), without an owned state in between: the headers' values
     /// are borrowed until the verdict.
-    #[inline]
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookMeta, Rejection> {
         let mut sigs = Signatures::default();
         let checked = self.check_headers(headers, &mut sigs)?;
@@ -320,7 +319,7 @@ impl Verifier {
     /// Everything the headers decide, in the order the rejections are reported: the signature
     /// header (missing, repeated, malformed), the timestamp (missing, malformed, outside the
     /// window), the id (malformed, missing), the event type (malformed).
-    #[inline]
+    #[inline(always)]
     fn check_headers<'h>(
         &self,
         headers: &'h HeaderMap,
@@ -364,7 +363,7 @@ impl Verifier {
     /// The verdict once the whole body is in `mac` (keyed with the first secret, prefix parts
     /// and body absorbed): the suffix parts, the tag, the other secrets if the first does not
     /// match, then the fields read from the verified body.
-    #[inline]
+    #[inline(always)]
     fn conclude(
         &self,
         mut mac: HmacSha256,
@@ -535,26 +534,6 @@ fn part_bytes<'a>(part: &'a SignedPart, ts: Option<&'a [u8]>, id: Option<&'a [u8
     }
 }
 
-/// `dst.copy_from_slice(src)` for the few bytes of an id or a timestamp: 8-byte moves (the last
-/// one overlapping) instead of a call to `memcpy`.
-#[inline(always)]
-fn copy_short(dst: &mut [u8], src: &[u8]) {
-    let n = src.len();
-    debug_assert_eq!(dst.len(), n);
-    if n < 8 {
-        for (d, s) in dst.iter_mut().zip(src) {
-            *d = *s;
-        }
-        return;
-    }
-    let mut i = 0;
-    while i + 8 < n {
-        dst[i..i + 8].copy_from_slice(&src[i..i + 8]);
-        i += 8;
-    }
-    dst[n - 8..].copy_from_slice(&src[n - 8..]);
-}
-
 /// Compute the HMAC-SHA256 tag of a scheme's signed message. Used by the test signer; the
 /// verification path uses the same part feeding.
 pub(crate) fn compute_tag(
@@ -706,11 +685,11 @@ enum Text {
 
 impl Text {
     /// Text already checked to be visible ASCII (or any UTF-8, from a `String`).
-    #[inline]
+    #[inline(always)]
     fn from_ascii(text: &[u8]) -> Text {
         if text.len() <= INLINE_TEXT {
             let mut buf = [0u8; INLINE_TEXT];
-            copy_short(&mut buf[..text.len()], text);
+            crate::scheme::copy_short(&mut buf[..text.len()], text);
             Text::Inline {
                 len: text.len() as u8,
                 buf,
