@@ -516,31 +516,47 @@ pub(crate) struct Slot<'h> {
     mixed: bool,
 }
 
-/// Every header a scheme reads, found in one pass over a request's headers.
+/// Every header a scheme reads, found in one pass over a request's headers. Filled in place by
+/// [`Scheme::gather`] (returned by value, it was copied).
+#[derive(Default)]
 pub(crate) struct Gathered<'h> {
-    inline: [Slot<'h>; INLINE_SLOTS],
+    /// The first value sent under each wanted name, for the first [`INLINE_SLOTS`] names.
+    first: [Option<&'h HeaderValue>; INLINE_SLOTS],
+    /// Bit `i`: a later value under name `i` differs from its first.
+    mixed: u8,
+    /// Every name instead, for schemes that read more than [`INLINE_SLOTS`] names.
     heap: Vec<Slot<'h>>,
     ends: [usize; 4],
 }
 
 impl<'h> Gathered<'h> {
-    #[inline]
-    fn role(&self, role: Role) -> &[Slot<'h>] {
+    /// The one value of a header sent under any of the role's alternative names. Identical
+    /// copies are one value; `Err(k)` when copies differ, noticed under the role's `k`-th name:
+    /// the name the lookup name by name, value by value, would stop at.
+    #[inline(always)]
+    fn one_value(&self, role: Role) -> Result<Option<&'h HeaderValue>, usize> {
         let r = role as usize;
         let start = if r == 0 { 0 } else { self.ends[r - 1] };
-        let slots: &[Slot<'h>] = if self.heap.is_empty() {
-            &self.inline
-        } else {
-            &self.heap
-        };
-        &slots[start..self.ends[r]]
+        let end = self.ends[r];
+        if !self.heap.is_empty() {
+            return one_value(&self.heap[start..end]);
+        }
+        let mut found: Option<&'h HeaderValue> = None;
+        for (k, first) in self.first[start..end].iter().enumerate() {
+            let Some(v) = *first else { continue };
+            let mixed = self.mixed & (1 << (start + k)) != 0;
+            match found {
+                None if mixed => return Err(k),
+                None => found = Some(v),
+                Some(prev) if mixed || prev != v => return Err(k),
+                Some(_) => {}
+            }
+        }
+        Ok(found)
     }
 }
 
-/// The one value of a header sent under any of its alternative names (`slots`, in the scheme's
-/// order). Identical copies are one value; `Err(k)` when copies differ, noticed under the
-/// `k`-th name: the name the lookup name by name, value by value, would stop at.
-#[inline]
+/// [`Gathered::one_value`] for the slots of a scheme with many names.
 fn one_value<'h>(slots: &[Slot<'h>]) -> Result<Option<&'h HeaderValue>, usize> {
     let mut found: Option<&'h HeaderValue> = None;
     for (k, slot) in slots.iter().enumerate() {
@@ -944,25 +960,9 @@ impl Scheme {
     /// only then in full; a request's other headers (host, user-agent, forwarding headers, …)
     /// cost a length test each.
     #[inline(always)]
-    pub(crate) fn gather<'h>(&self, headers: &'h HeaderMap) -> Gathered<'h> {
+    pub(crate) fn gather<'h>(&self, headers: &'h HeaderMap, g: &mut Gathered<'h>) {
         let wanted = &self.inner.wanted;
-        let mut g = Gathered {
-            inline: [Slot::default(); INLINE_SLOTS],
-            heap: Vec::new(),
-            ends: wanted.ends,
-        };
-        if wanted.names.len() > INLINE_SLOTS {
-            g.heap = vec![Slot::default(); wanted.names.len()];
-        }
-        let slots: &mut [Slot<'h>] = if g.heap.is_empty() {
-            &mut g.inline
-        } else {
-            &mut g.heap
-        };
-        let record = |slot: &mut Slot<'h>, value: &'h HeaderValue| match slot.first {
-            None => slot.first = Some(value),
-            Some(prev) => slot.mixed |= prev != value,
-        };
+        g.ends = wanted.ends;
         if wanted.names.len() <= INLINE_SLOTS {
             for (name, value) in headers {
                 let name = name.as_str().as_bytes();
@@ -976,28 +976,35 @@ impl Scheme {
                     let i = candidates.trailing_zeros() as usize;
                     candidates &= candidates - 1;
                     if wanted.names[i].is(name, tail) {
-                        record(&mut slots[i], value);
+                        match g.first[i] {
+                            None => g.first[i] = Some(value),
+                            Some(prev) if prev != value => g.mixed |= 1 << i,
+                            Some(_) => {}
+                        }
                     }
                 }
             }
         } else {
+            g.heap = vec![Slot::default(); wanted.names.len()];
             for (name, value) in headers {
                 let name = name.as_str().as_bytes();
                 let tail = tail_word(name);
-                for (slot, w) in slots.iter_mut().zip(&wanted.names) {
+                for (slot, w) in g.heap.iter_mut().zip(&wanted.names) {
                     if w.is(name, tail) {
-                        record(slot, value);
+                        match slot.first {
+                            None => slot.first = Some(value),
+                            Some(prev) => slot.mixed |= prev != value,
+                        }
                     }
                 }
             }
         }
-        g
     }
 
     /// The one signature header value of a delivery (alternative names must agree).
     #[inline(always)]
     pub(crate) fn signature_in<'h>(&self, g: &Gathered<'h>) -> Result<&'h HeaderValue, Rejection> {
-        match one_value(g.role(Role::Signature)) {
+        match g.one_value(Role::Signature) {
             Ok(Some(v)) => Ok(v),
             Ok(None) => Err(Rejection::with_detail(
                 RejectionKind::SignatureMissing,
@@ -1019,7 +1026,9 @@ impl Scheme {
         &self,
         headers: &'h HeaderMap,
     ) -> Result<&'h HeaderValue, Rejection> {
-        self.signature_in(&self.gather(headers))
+        let mut g = Gathered::default();
+        self.gather(headers, &mut g);
+        self.signature_in(&g)
     }
 
     /// Decode the candidate signatures from the signature header's value.
@@ -1071,7 +1080,7 @@ impl Scheme {
                     let Some(encoded) = entry.strip_prefix(prefix.as_bytes()) else {
                         continue;
                     };
-                    if sigs.len == MAX_SIGNATURES {
+                    if sigs.len() == MAX_SIGNATURES {
                         return Err(Rejection::with_detail(
                             RejectionKind::SignatureMalformed,
                             format!("`{header}` carries more than {MAX_SIGNATURES} signatures"),
@@ -1082,7 +1091,7 @@ impl Scheme {
                         .ok_or_else(|| malformed_tag(header, encoding, encoded.len()))?;
                     sigs.push(tag);
                 }
-                if sigs.len == 0 {
+                if sigs.len() == 0 {
                     return Err(Rejection::with_detail(
                         RejectionKind::SignatureMalformed,
                         format!("`{header}` header has no `{prefix}` entry"),
@@ -1107,7 +1116,7 @@ impl Scheme {
         };
         let label = || self.timestamp_label();
         let text: &[u8] = match source {
-            TimestampSource::Headers(_) => match one_value(g.role(Role::Timestamp)) {
+            TimestampSource::Headers(_) => match g.one_value(Role::Timestamp) {
                 Ok(Some(v)) => v.as_bytes(),
                 Ok(None) => {
                     return Err(Rejection::with_detail(
@@ -1173,7 +1182,9 @@ impl Scheme {
                 note_entry(&mut entry, e.trim_ascii(), prefix.as_bytes());
             }
         }
-        self.timestamp_in(&self.gather(headers), entry)
+        let mut g = Gathered::default();
+        self.gather(headers, &mut g);
+        self.timestamp_in(&g, entry)
     }
 
     /// Read the delivery id or the event type (`role`) from its header under any of its names
@@ -1185,7 +1196,7 @@ impl Scheme {
         role: Role,
         kind: RejectionKind,
     ) -> Result<Option<&'h [u8]>, Rejection> {
-        let value = match one_value(g.role(role)) {
+        let value = match g.one_value(role) {
             Ok(Some(v)) => v.as_bytes(),
             Ok(None) => return Ok(None),
             Err(_) => {
@@ -1221,7 +1232,9 @@ impl Scheme {
         role: Role,
         kind: RejectionKind,
     ) -> Result<Option<&'h [u8]>, Rejection> {
-        self.field_in(&self.gather(headers), role, kind)
+        let mut g = Gathered::default();
+        self.gather(headers, &mut g);
+        self.field_in(&g, role, kind)
     }
 }
 
@@ -1471,30 +1484,72 @@ fn eight_digits(w: u64) -> (u64, bool) {
     (d, not_digits)
 }
 
-/// Candidate signatures decoded from one delivery, on the stack.
-#[derive(Clone, Default)]
-pub(crate) struct Signatures {
-    tags: [[u8; TAG_LEN]; MAX_SIGNATURES],
-    len: usize,
+/// Candidate signatures decoded from one delivery, on the stack. Most deliveries carry one:
+/// the room for [`MAX_SIGNATURES`] is only set up (zeroed) when a second one arrives.
+#[derive(Clone)]
+pub(crate) enum Signatures {
+    /// None yet (`len` 0) or one.
+    One { tag: [u8; TAG_LEN], len: usize },
+    /// Two or more.
+    Many {
+        tags: [[u8; TAG_LEN]; MAX_SIGNATURES],
+        len: usize,
+    },
+}
+
+impl Default for Signatures {
+    #[inline]
+    fn default() -> Self {
+        Signatures::One {
+            tag: [0; TAG_LEN],
+            len: 0,
+        }
+    }
 }
 
 impl fmt::Debug for Signatures {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signatures")
-            .field("count", &self.len)
+            .field("count", &self.len())
             .finish()
     }
 }
 
 impl Signatures {
-    fn push(&mut self, tag: [u8; TAG_LEN]) {
-        self.tags[self.len] = tag;
-        self.len += 1;
+    /// Add a tag; at most [`MAX_SIGNATURES`] (checked by the caller).
+    #[inline]
+    fn push(&mut self, new: [u8; TAG_LEN]) {
+        match self {
+            Signatures::One { tag, len: len @ 0 } => {
+                *tag = new;
+                *len = 1;
+            }
+            Signatures::One { tag, .. } => {
+                let mut tags = [[0; TAG_LEN]; MAX_SIGNATURES];
+                tags[0] = *tag;
+                tags[1] = new;
+                *self = Signatures::Many { tags, len: 2 };
+            }
+            Signatures::Many { tags, len } => {
+                tags[*len] = new;
+                *len += 1;
+            }
+        }
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Signatures::One { len, .. } | Signatures::Many { len, .. } => *len,
+        }
     }
 
     #[inline]
     pub(crate) fn as_slice(&self) -> &[[u8; TAG_LEN]] {
-        &self.tags[..self.len]
+        match self {
+            Signatures::One { tag, len } => &std::slice::from_ref(tag)[..*len],
+            Signatures::Many { tags, len } => &tags[..*len],
+        }
     }
 
     #[cfg(test)]

@@ -34,7 +34,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Rejection, RejectionKind};
 use crate::json_scan::FieldText;
 use crate::scheme::{
-    Field, Role, Scheme, SchemeName, Signatures, SignedPart, TAG_LEN, TimestampText,
+    Field, Gathered, Role, Scheme, SchemeName, Signatures, SignedPart, TAG_LEN, TimestampText,
 };
 use crate::secret::Secret;
 
@@ -267,11 +267,15 @@ impl Verifier {
         let mut sigs = Signatures::default();
         let checked = self.check_headers(headers, &mut sigs)?;
         let ts_raw = checked.timestamp.as_ref().map(|(raw, _)| raw.as_bytes());
+        // The MAC is cloned, fed and finalized in this frame: passed by value it would be moved
+        // (copied, 152 bytes) on its way.
         let mut mac = self.inner.keys[0].mac.clone();
         feed_parts(&mut mac, self.scheme().prefix_parts(), ts_raw, checked.id);
         mac.update(body);
-        self.conclude(
-            mac,
+        feed_parts(&mut mac, self.scheme().suffix_parts(), ts_raw, checked.id);
+        let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
+        self.verdict(
+            &tag,
             &sigs,
             checked.timestamp.as_ref(),
             checked.id,
@@ -326,7 +330,8 @@ impl Verifier {
         sigs: &mut Signatures,
     ) -> Result<Checked<'h>, Rejection> {
         let scheme = &self.inner.scheme;
-        let found = scheme.gather(headers);
+        let mut found = Gathered::default();
+        scheme.gather(headers, &mut found);
         let signature = scheme.signature_in(&found)?;
         let entry_ts = scheme.parse_signature_value(signature.as_bytes(), sigs)?;
         let timestamp = match scheme.timestamp_in(&found, entry_ts)? {
@@ -373,12 +378,27 @@ impl Verifier {
         event: Option<&[u8]>,
         body: &[u8],
     ) -> Result<WebhookMeta, Rejection> {
+        let ts_raw = timestamp.map(|(raw, _)| raw.as_bytes());
+        feed_parts(&mut mac, self.scheme().suffix_parts(), ts_raw, id);
+        let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
+        self.verdict(&tag, sigs, timestamp, id, event, body)
+    }
+
+    /// [`conclude`](Verifier::conclude) once the first secret's tag is known.
+    #[inline(always)]
+    fn verdict(
+        &self,
+        tag: &[u8; TAG_LEN],
+        sigs: &Signatures,
+        timestamp: Option<&(TimestampText, u64)>,
+        id: Option<&[u8]>,
+        event: Option<&[u8]>,
+        body: &[u8],
+    ) -> Result<WebhookMeta, Rejection> {
         let inner = &*self.inner;
         let scheme = &inner.scheme;
         let ts_raw = timestamp.map(|(raw, _)| raw.as_bytes());
-        feed_parts(&mut mac, scheme.suffix_parts(), ts_raw, id);
-        let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
-        let mut matched = any_matches(&tag, sigs).map(|sig| (0, sig));
+        let mut matched = any_matches(tag, sigs).map(|sig| (0, sig));
         if matched.is_none() {
             matched = self.try_other_keys(sigs, ts_raw, id, body);
         }
