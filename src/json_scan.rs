@@ -472,7 +472,7 @@ fn hex4(h: &[u8]) -> Result<u32, ()> {
 
 #[cfg(test)]
 mod tests {
-    use super::find;
+    use super::{FieldText, Found, Scanner, find};
 
     fn f(body: &str, path: &str) -> Result<Option<String>, ()> {
         let p: Vec<&str> = path.split('.').collect();
@@ -545,6 +545,80 @@ mod tests {
             f(r#"{"id":"first","id":"second"}"#, "id"),
             Ok(Some("first".into()))
         );
+    }
+
+    #[test]
+    fn skip_plain_stops_where_a_byte_loop_stops() {
+        let mut seed = 5u64;
+        for n in 0..48 {
+            for _ in 0..300 {
+                let b: Vec<u8> = (0..n)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        // Mostly plain bytes, sometimes a stop byte or a high byte.
+                        match (seed >> 40) % 16 {
+                            0 => b'"',
+                            1 => b'\\',
+                            2 => (seed >> 20) as u8 % 0x20,
+                            3 => 0x80 | (seed >> 24) as u8,
+                            _ => b'a' + (seed >> 28) as u8 % 26,
+                        }
+                    })
+                    .collect();
+                for start in 0..=n {
+                    let want = b[start..]
+                        .iter()
+                        .position(|c| *c == b'"' || *c == b'\\' || *c < 0x20)
+                        .map_or(n, |p| start + p);
+                    assert_eq!(super::skip_plain(&b, start), want, "{b:?} from {start}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_top_level_fast_path_agrees_with_the_general_scanner() {
+        let docs = [
+            r#"{"id":"evt_1","request_id":"req_1","type":"bench.event"}"#,
+            r#" { "a" : 1 , "b" : [1, {"type": "inner"}], "type" : "outer" } "#,
+            r#"{"t\u0079pe":"escaped key","type":"plain"}"#,
+            r#"{"type":"esc\u0061ped value"}"#,
+            r#"{"type":12345}"#,
+            r#"{"type":-1.5}"#,
+            r#"{"x":tru,"type":"a"}"#,
+            r#"{"x":"a","type":"b",}"#,
+            r#"{"x":"a" "type":"b"}"#,
+            r#"{"type":"é"}"#,
+            r#"{}"#,
+            r#"[]"#,
+            r#"{"x":{"type":"nested only"}}"#,
+            "{\"type\":\"raw\ncontrol\"}",
+            r#"{"type":"first","type":"second"}"#,
+        ];
+        for doc in docs {
+            let general = {
+                let mut s = Scanner {
+                    b: doc.as_bytes(),
+                    i: 0,
+                };
+                s.ws();
+                s.value(Some(&["type"][..]), 0).map(|f| match f {
+                    Found::Field(v) => v.map(FieldText::into_string),
+                    Found::NotHere => None,
+                })
+            };
+            let general = general.and_then(|v| {
+                // Trailing text after a document without the field is an error.
+                if v.is_none() {
+                    super::find(doc.as_bytes(), &["type"])
+                } else {
+                    Ok(v)
+                }
+            });
+            assert_eq!(super::find(doc.as_bytes(), &["type"]), general, "{doc}");
+        }
     }
 
     #[test]

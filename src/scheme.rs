@@ -1845,6 +1845,168 @@ mod tests {
         }
     }
 
+    /// The lookup the one-pass gathering replaced: every value of every alternative name, in
+    /// the scheme's order, through `HeaderMap::get_all`.
+    fn reference_one_value(
+        headers: &HeaderMap,
+        names: &[HeaderName],
+    ) -> Result<Option<HeaderValue>, usize> {
+        let mut found: Option<&HeaderValue> = None;
+        for (k, name) in names.iter().enumerate() {
+            for v in headers.get_all(name) {
+                match found {
+                    None => found = Some(v),
+                    Some(prev) if prev == v => {}
+                    Some(_) => return Err(k),
+                }
+            }
+        }
+        Ok(found.cloned())
+    }
+
+    #[test]
+    fn gathering_agrees_with_a_lookup_per_name() {
+        let custom = Scheme::builder("many")
+            .signature_header("x-a-signature")
+            .signature_header("x-b-signature")
+            .timestamp_header("x-a-timestamp", TimestampUnit::Seconds)
+            .timestamp_header("x-b-timestamp", TimestampUnit::Seconds)
+            .timestamp_header("x-c-timestamp", TimestampUnit::Seconds)
+            .id_header("x-a-id")
+            .id_header("x-b-id")
+            .id_header("x-c-id")
+            .event_header("x-a-id")
+            .event_header("x-z-event")
+            .build()
+            .unwrap();
+        let schemes = [
+            Scheme::heppu(),
+            Scheme::helicone(),
+            Scheme::standard_webhooks(),
+            Scheme::github(),
+            custom,
+        ];
+        let values = ["1", "2", "1"];
+        let unrelated = [
+            "host",
+            "user-agent",
+            "x-request-id",
+            "content-type",
+            "x-webhook",
+        ];
+        for scheme in &schemes {
+            let all: Vec<HeaderName> = scheme.header_names().cloned().collect();
+            // Every combination of up to three headers (wanted or not) with values from a
+            // small set, appended in order, so repeats, agreeing and differing copies and
+            // alternative names all occur.
+            let pool: Vec<HeaderName> = all
+                .iter()
+                .cloned()
+                .chain(unrelated.iter().map(|n| HeaderName::from_static(n)))
+                .collect();
+            let mut seed = 7u64;
+            for _ in 0..3000 {
+                let mut headers = HeaderMap::new();
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let count = (seed >> 60) as usize % 6;
+                for j in 0..count {
+                    let r = (seed >> (8 * j)) as usize;
+                    let name = pool[r % pool.len()].clone();
+                    let value = values[(r / pool.len()) % values.len()];
+                    headers.append(name, HeaderValue::from_static(value));
+                }
+                let mut g = Gathered::default();
+                scheme.gather(&headers, &mut g);
+                let roles: [(Role, Vec<HeaderName>); 4] = [
+                    (Role::Signature, scheme.signature_headers().to_vec()),
+                    (
+                        Role::Timestamp,
+                        match scheme.timestamp() {
+                            Some((TimestampSource::Headers(n), _)) => n.clone(),
+                            _ => vec![],
+                        },
+                    ),
+                    (
+                        Role::Id,
+                        match scheme.id_field() {
+                            Some(Field::Headers(n)) => n.clone(),
+                            _ => vec![],
+                        },
+                    ),
+                    (
+                        Role::Event,
+                        match scheme.event_field() {
+                            Some(Field::Headers(n)) => n.clone(),
+                            _ => vec![],
+                        },
+                    ),
+                ];
+                for (role, names) in roles {
+                    assert_eq!(
+                        g.one_value(role).map(|v| v.cloned()),
+                        reference_one_value(&headers, &names),
+                        "{} {role:?} {headers:?}",
+                        scheme.name()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn word_at_a_time_helpers_agree_with_byte_loops() {
+        let mut seed = 99u64;
+        let mut bytes = |n: usize, alphabet: &[u8]| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    alphabet[(seed >> 33) as usize % alphabet.len()]
+                })
+                .collect()
+        };
+        let all: Vec<u8> = (0..=255).collect();
+        let digits = b"0123456789";
+        for n in 0..40 {
+            for _ in 0..200 {
+                let b = bytes(n, &all);
+                let sep = b[..].first().copied().unwrap_or(b',');
+                assert_eq!(find_byte(&b, sep), b.iter().position(|c| *c == sep));
+                assert_eq!(find_byte(&b, b','), b.iter().position(|c| *c == b','));
+                assert_eq!(
+                    visible_ascii(&b),
+                    b.iter().all(|c| c.is_ascii_graphic() || *c == b' ')
+                );
+                let printable = bytes(n, b" !~azAZ09\x7f");
+                assert_eq!(
+                    visible_ascii(&printable),
+                    printable.iter().all(|c| c.is_ascii_graphic() || *c == b' ')
+                );
+                let mut number = bytes(n.min(20), digits);
+                if n % 3 == 0 && !number.is_empty() {
+                    let at = n % number.len();
+                    number[at] = all[(n * 37) % 256];
+                }
+                let reference = std::str::from_utf8(&number)
+                    .ok()
+                    .filter(|t| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()))
+                    .and_then(|t| t.parse::<u64>().ok());
+                assert_eq!(parse_unsigned(&number), reference, "{number:?}");
+            }
+        }
+        for _ in 0..2000 {
+            let text = bytes(64, b"0123456789abcdefABCDEFgG:/@` ");
+            assert_eq!(
+                hex_tag(&text).map(|t| t.to_vec()),
+                hex::decode(&text).ok(),
+                "{text:?}"
+            );
+        }
+    }
+
     #[test]
     fn hex_tags_decode_in_either_case_and_refuse_non_hex() {
         let tag: Vec<u8> = (0..32u8).map(|i| i.wrapping_mul(37)).collect();
