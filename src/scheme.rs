@@ -1382,7 +1382,7 @@ fn visible_ascii(text: &[u8]) -> bool {
             .rev()
             .fold(0u64, |w, b| (w << 8) | u64::from(*b));
         let filled = if n == 0 { 0 } else { u64::MAX >> (64 - 8 * n) };
-        return ok(w | (ONES * u64::from(b'a') & !filled));
+        return ok(w | ((ONES * u64::from(b'a')) & !filled));
     }
     let mut all = true;
     let mut i = 0;
@@ -1486,6 +1486,9 @@ fn eight_digits(w: u64) -> (u64, bool) {
 
 /// Candidate signatures decoded from one delivery, on the stack. Most deliveries carry one:
 /// the room for [`MAX_SIGNATURES`] is only set up (zeroed) when a second one arrives.
+// Not boxed: the point is to stay on the stack; the large variant is only built for a second
+// signature.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 pub(crate) enum Signatures {
     /// None yet (`len` 0) or one.
