@@ -126,7 +126,7 @@ impl<'a> Scanner<'a> {
             if escaped {
                 return None;
             }
-            if self.b[start..end] == *want {
+            if crate::scheme::short_eq(&self.b[start..end], want) {
                 if self.peek() != Some(b'"') {
                     return None;
                 }
@@ -385,9 +385,9 @@ impl<'a> Scanner<'a> {
 fn skip_plain(b: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const TOP: u64 = ONES * 0x80;
-    while let Some(chunk) = b.get(i..i + 8) {
+    while i + 8 <= b.len() {
         let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
+        word.copy_from_slice(&b[i..i + 8]);
         let w = u64::from_le_bytes(word);
         let zero = |v: u64| v.wrapping_sub(ONES) & !v;
         let quote = zero(w ^ (ONES * u64::from(b'"')));

@@ -1054,7 +1054,7 @@ impl Scheme {
         let mut entry_ts = EntryTimestamp::Absent;
         match &self.inner.syntax {
             SignatureSyntax::Single { prefix } => {
-                let Some(encoded) = raw.strip_prefix(prefix.as_bytes()) else {
+                let Some(encoded) = strip_short_prefix(raw, prefix.as_bytes()) else {
                     return Err(Rejection::with_detail(
                         RejectionKind::SignatureMalformed,
                         format!("`{header}` header is present but has no `{prefix}` prefix"),
@@ -1077,7 +1077,7 @@ impl Scheme {
                     if let Some(ts_prefix) = ts_prefix {
                         note_entry(&mut entry_ts, entry, ts_prefix);
                     }
-                    let Some(encoded) = entry.strip_prefix(prefix.as_bytes()) else {
+                    let Some(encoded) = strip_short_prefix(entry, prefix.as_bytes()) else {
                         continue;
                     };
                     if sigs.len() == MAX_SIGNATURES {
@@ -1241,7 +1241,7 @@ impl Scheme {
 /// Take note of a signature header entry that may be the timestamp (`prefix` then the text).
 #[inline]
 fn note_entry<'v>(found: &mut EntryTimestamp<'v>, entry: &'v [u8], prefix: &[u8]) {
-    let Some(text) = entry.strip_prefix(prefix) else {
+    let Some(text) = strip_short_prefix(entry, prefix) else {
         return;
     };
     *found = match *found {
@@ -1325,6 +1325,30 @@ pub(crate) fn check_field_text(
         ));
     }
     Ok(())
+}
+
+/// `a == b` for short byte strings (header prefixes, JSON keys): two overlapping fixed-size
+/// compares per size class instead of a call to `memcmp`.
+#[inline(always)]
+pub(crate) fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if b.len() != n {
+        return false;
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => a[..4] == b[..4] && a[n - 4..] == b[n - 4..],
+        8..=16 => word_at(a, 0) == word_at(b, 0) && word_at(a, n - 8) == word_at(b, n - 8),
+        _ => a == b,
+    }
+}
+
+/// `text.strip_prefix(prefix)` with [`short_eq`].
+#[inline(always)]
+fn strip_short_prefix<'t>(text: &'t [u8], prefix: &[u8]) -> Option<&'t [u8]> {
+    let head = text.get(..prefix.len())?;
+    short_eq(head, prefix).then(|| &text[prefix.len()..])
 }
 
 /// `dst.copy_from_slice(src)` (same lengths) for the few bytes of an id or a timestamp: two
@@ -1979,6 +2003,18 @@ mod tests {
                 let sep = b[..].first().copied().unwrap_or(b',');
                 assert_eq!(find_byte(&b, sep), b.iter().position(|c| *c == sep));
                 assert_eq!(find_byte(&b, b','), b.iter().position(|c| *c == b','));
+                let other = bytes(n, b"ab");
+                assert_eq!(short_eq(&other, &b), other == b);
+                let same = b.clone();
+                assert!(short_eq(&same, &b));
+                if n > 0 {
+                    let mut flipped = b.clone();
+                    flipped[n / 3] ^= 1;
+                    assert!(!short_eq(&flipped, &b));
+                    flipped[n / 3] ^= 1;
+                    flipped[n - 1] ^= 0x80;
+                    assert!(!short_eq(&flipped, &b));
+                }
                 assert_eq!(
                     visible_ascii(&b),
                     b.iter().all(|c| c.is_ascii_graphic() || *c == b' ')
