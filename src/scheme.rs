@@ -177,25 +177,24 @@ fn base64_tag(text: &[u8]) -> Option<[u8; TAG_LEN]> {
     if text[43] != b'=' {
         return None;
     }
-    let mut v = [0u8; 43];
-    let mut bad = 0u8;
-    for (o, c) in v.iter_mut().zip(&text[..43]) {
-        *o = BASE64_SEXTETS[*c as usize];
-        bad |= *o;
-    }
-    if bad & 0xC0 != 0 || v[42] & 0x03 != 0 {
-        return None;
-    }
+    let sextet = |c: u8| u32::from(BASE64_SEXTETS[usize::from(c)]);
     let mut out = [0u8; TAG_LEN];
-    for (o, q) in out.chunks_exact_mut(3).zip(v.chunks_exact(4)) {
-        let n = (u32::from(q[0]) << 18)
-            | (u32::from(q[1]) << 12)
-            | (u32::from(q[2]) << 6)
-            | u32::from(q[3]);
+    // Invalid characters map to 0xFF: any of them sets bits above the low 6 in `bad`.
+    let mut bad = 0u32;
+    for (o, q) in out.chunks_exact_mut(3).zip(text[..40].chunks_exact(4)) {
+        let (a, b, c, d) = (sextet(q[0]), sextet(q[1]), sextet(q[2]), sextet(q[3]));
+        bad |= a | b | c | d;
+        let n = (a << 18) | (b << 12) | (c << 6) | d;
         o.copy_from_slice(&n.to_be_bytes()[1..]);
     }
-    // The last 3 characters carry the last 2 bytes (16 of their 18 bits).
-    let n = (u32::from(v[40]) << 12) | (u32::from(v[41]) << 6) | u32::from(v[42]);
+    // The last 3 characters carry the last 2 bytes (16 of their 18 bits); the 2 unused bits
+    // must be zero.
+    let (a, b, c) = (sextet(text[40]), sextet(text[41]), sextet(text[42]));
+    bad |= a | b | c | ((c & 0x03) << 6);
+    if bad & 0xC0 != 0 {
+        return None;
+    }
+    let n = (a << 12) | (b << 6) | c;
     out[30] = (n >> 10) as u8;
     out[31] = (n >> 2) as u8;
     Some(out)
@@ -1432,6 +1431,14 @@ fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
             return Some(i + (zero.trailing_zeros() / 8) as usize);
         }
         i += 8;
+    }
+    if hay.len() >= 8 && i < hay.len() {
+        // The last 8 bytes, overlapping what was searched: nothing matched there, so the
+        // lowest flag is the first match.
+        let start = hay.len() - 8;
+        let w = word_at(hay, start) ^ pattern;
+        let zero = w.wrapping_sub(ONES) & !w & (ONES * 0x80);
+        return (zero != 0).then(|| start + (zero.trailing_zeros() / 8) as usize);
     }
     hay[i..].iter().position(|b| *b == byte).map(|p| i + p)
 }
