@@ -521,6 +521,8 @@ pub(crate) struct Slot<'h> {
 pub(crate) struct Gathered<'h> {
     /// The first value sent under each wanted name, for the first [`INLINE_SLOTS`] names.
     first: [Option<&'h HeaderValue>; INLINE_SLOTS],
+    /// Bit `i`: a value was sent under name `i`.
+    present: u8,
     /// Bit `i`: a later value under name `i` differs from its first.
     mixed: u8,
     /// Every name instead, for schemes that read more than [`INLINE_SLOTS`] names.
@@ -540,18 +542,27 @@ impl<'h> Gathered<'h> {
         if !self.heap.is_empty() {
             return one_value(&self.heap[start..end]);
         }
-        let mut found: Option<&'h HeaderValue> = None;
-        for (k, first) in self.first[start..end].iter().enumerate() {
-            let Some(v) = *first else { continue };
-            let mixed = self.mixed & (1 << (start + k)) != 0;
-            match found {
-                None if mixed => return Err(k),
-                None => found = Some(v),
-                Some(prev) if mixed || prev != v => return Err(k),
-                Some(_) => {}
-            }
+        // The role's names that were sent, in the scheme's order (bit order).
+        let role_names = ((1u32 << end) - 1) & !((1u32 << start) - 1);
+        let mut sent = u32::from(self.present) & role_names;
+        if sent == 0 {
+            return Ok(None);
         }
-        Ok(found)
+        let mixed = u32::from(self.mixed);
+        let first = sent.trailing_zeros() as usize;
+        let value = self.first[first];
+        if mixed & (1 << first) != 0 {
+            return Err(first - start);
+        }
+        sent &= sent - 1;
+        while sent != 0 {
+            let k = sent.trailing_zeros() as usize;
+            if mixed & (1 << k) != 0 || self.first[k] != value {
+                return Err(k - start);
+            }
+            sent &= sent - 1;
+        }
+        Ok(value)
     }
 }
 
@@ -976,7 +987,10 @@ impl Scheme {
                     candidates &= candidates - 1;
                     if wanted.names[i].is(name, tail) {
                         match g.first[i] {
-                            None => g.first[i] = Some(value),
+                            None => {
+                                g.first[i] = Some(value);
+                                g.present |= 1 << i;
+                            }
                             Some(prev) if prev != value => g.mixed |= 1 << i,
                             Some(_) => {}
                         }
