@@ -10,7 +10,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::clock::ManualClock;
 use crate::error::RejectionKind;
-use crate::scheme::{Field, MAX_ID_LEN, MAX_SIGNATURES, Scheme, TimestampSource};
+use crate::scheme::{Field, MAX_ID_LEN, MAX_SIGNATURES, Role, Scheme, TimestampSource};
 use crate::{Secret, Verifier};
 
 /// The clock of every fuzzed verifier: 2023-12-01T12:00:00Z.
@@ -109,10 +109,13 @@ pub fn timestamp(scheme: &Scheme, value: &[u8]) {
 /// Id and event type header parsing, and the JSON body field reader used for Stripe's and
 /// Helicone's ids: accepted text is non-empty, bounded, visible ASCII.
 pub fn id(scheme: &Scheme, value: &[u8], body: &[u8]) {
-    for field in [scheme.id_field(), scheme.event_field()]
-        .into_iter()
-        .flatten()
-    {
+    for (role, field) in [
+        (Role::Id, scheme.id_field()),
+        (Role::Event, scheme.event_field()),
+    ] {
+        let Some(field) = field else {
+            continue;
+        };
         match field {
             Field::Headers(names) => {
                 let Ok(value) = HeaderValue::from_bytes(value) else {
@@ -122,10 +125,9 @@ pub fn id(scheme: &Scheme, value: &[u8], body: &[u8]) {
                 for name in names {
                     headers.append(name.clone(), value.clone());
                 }
-                if let Ok(Some(v)) =
-                    Scheme::header_field(&headers, names, RejectionKind::IdMalformed)
+                if let Ok(Some(v)) = scheme.header_field(&headers, role, RejectionKind::IdMalformed)
                 {
-                    check_text(v.as_bytes());
+                    check_text(v);
                 }
             }
             Field::JsonBody(path) => {

@@ -13,8 +13,48 @@ const MAX_DEPTH: usize = 128;
 /// `Ok(None)`: valid JSON without such a field, or another kind of value there.
 /// `Err(())`: not JSON.
 pub(crate) fn find(body: &[u8], path: &[impl AsRef<str>]) -> Result<Option<String>, ()> {
+    find_text(body, path).map(|found| found.map(FieldText::into_string))
+}
+
+/// A field's text: borrowed from the body unless it had escapes to decode.
+pub(crate) enum FieldText<'a> {
+    /// The raw bytes of a string without escapes (valid UTF-8), or of an integer.
+    Raw(&'a [u8]),
+    /// A string whose escapes were decoded.
+    Unescaped(String),
+}
+
+impl FieldText<'_> {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            FieldText::Raw(b) => b,
+            FieldText::Unescaped(s) => s.as_bytes(),
+        }
+    }
+
+    pub(crate) fn into_string(self) -> String {
+        match self {
+            // Checked to be UTF-8 when found.
+            FieldText::Raw(b) => String::from_utf8_lossy(b).into_owned(),
+            FieldText::Unescaped(s) => s,
+        }
+    }
+}
+
+/// [`find`] without allocating when the value has no escapes (ids and event types never do).
+pub(crate) fn find_text<'a>(
+    body: &'a [u8],
+    path: &[impl AsRef<str>],
+) -> Result<Option<FieldText<'a>>, ()> {
     let mut s = Scanner { b: body, i: 0 };
     s.ws();
+    if let [key] = path {
+        let start = s.i;
+        if let Some(found) = s.top_level_field(key.as_ref().as_bytes()) {
+            return Ok(found);
+        }
+        s.i = start;
+    }
     let found = s.value(Some(path), 0)?;
     match found {
         Found::Field(v) => Ok(v),
@@ -25,9 +65,9 @@ pub(crate) fn find(body: &[u8], path: &[impl AsRef<str>]) -> Result<Option<Strin
     }
 }
 
-enum Found {
+enum Found<'a> {
     /// The path was reached (the value, if it was a string or an integer): stop.
-    Field(Option<String>),
+    Field(Option<FieldText<'a>>),
     /// The value was skipped; parsing goes on.
     NotHere,
 }
@@ -37,13 +77,19 @@ struct Scanner<'a> {
     i: usize,
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
+    #[inline(always)]
     fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+        // Every JSON whitespace byte is at most b' ': one compare for the common case.
+        while let Some(&c) = self.b.get(self.i) {
+            if c > b' ' || !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+                break;
+            }
             self.i += 1;
         }
     }
@@ -57,14 +103,71 @@ impl Scanner<'_> {
         }
     }
 
+    /// The common case of [`find_text`], a top-level field of an object, in one flat loop:
+    /// members before the field are read exactly as [`Scanner::value`] reads them (the same
+    /// grammar checks), the key compared without unescaping. `None` when the answer is not a
+    /// plain string found this way (an escaped key or value, a non-string value, not JSON,
+    /// not found): the general scanner then reads the body again and decides.
+    #[inline]
+    fn top_level_field(&mut self, want: &[u8]) -> Option<Option<FieldText<'a>>> {
+        if !self.punct(b'{') {
+            return None;
+        }
+        self.ws();
+        loop {
+            let (start, end, escaped) = self.string().ok()?;
+            if !self.punct(b':') {
+                return None;
+            }
+            self.ws();
+            if escaped {
+                return None;
+            }
+            if crate::scheme::short_eq(&self.b[start..end], want) {
+                if self.peek() != Some(b'"') {
+                    return None;
+                }
+                let (start, end, escaped) = self.string().ok()?;
+                let raw: &'a [u8] = &self.b[start..end];
+                if escaped || (!raw.is_ascii() && std::str::from_utf8(raw).is_err()) {
+                    return None;
+                }
+                return Some(Some(FieldText::Raw(raw)));
+            }
+            // As the general scanner skips a member's value, at depth 1.
+            if self.peek() == Some(b'"') {
+                self.string().ok()?;
+            } else {
+                self.value(None::<&[&str]>, 1).ok()?;
+            }
+            if !self.punct(b',') {
+                return None;
+            }
+            self.ws();
+        }
+    }
+
+    /// Whitespace, then `c` (taken): compact JSON, where `c` comes at once, costs one compare.
+    #[inline(always)]
+    fn punct(&mut self, c: u8) -> bool {
+        if self.peek() != Some(c) {
+            self.ws();
+            if self.peek() != Some(c) {
+                return false;
+            }
+        }
+        self.i += 1;
+        true
+    }
+
     /// A value. `path`: what remains to be found inside it (empty: this value is the field;
     /// `None`: skipping, nothing is taken from it).
-    fn value<P: AsRef<str>>(&mut self, path: Option<&[P]>, depth: usize) -> Result<Found, ()> {
+    fn value<P: AsRef<str>>(&mut self, path: Option<&[P]>, depth: usize) -> Result<Found<'a>, ()> {
         if depth > MAX_DEPTH {
             return Err(());
         }
         let target = path.is_some_and(<[P]>::is_empty);
-        let done = |found: Option<String>| {
+        let done = |found: Option<FieldText<'a>>| {
             if target {
                 Found::Field(found)
             } else {
@@ -88,11 +191,14 @@ impl Scanner<'_> {
                 if !target {
                     return Ok(Found::NotHere);
                 }
-                let raw = &self.b[start..end];
+                let raw: &'a [u8] = &self.b[start..end];
                 let text = if escaped {
-                    unescape(raw)?
+                    FieldText::Unescaped(unescape(raw)?)
                 } else {
-                    String::from_utf8(raw.to_vec()).map_err(|_| ())?
+                    if !raw.is_ascii() && std::str::from_utf8(raw).is_err() {
+                        return Err(());
+                    }
+                    FieldText::Raw(raw)
                 };
                 Ok(Found::Field(Some(text)))
             }
@@ -104,7 +210,7 @@ impl Scanner<'_> {
                 if !target {
                     return Ok(Found::NotHere);
                 }
-                let text = &self.b[start..self.i];
+                let text: &'a [u8] = &self.b[start..self.i];
                 // Integers that fit 64 bits, as serde_json reads them; others are not ids.
                 let fits = integer
                     && (std::str::from_utf8(text)
@@ -115,9 +221,7 @@ impl Scanner<'_> {
                             .ok()
                             .and_then(|t| t.parse::<u64>().ok())
                             .is_some());
-                Ok(Found::Field(
-                    fits.then(|| String::from_utf8_lossy(text).into_owned()),
-                ))
+                Ok(Found::Field(fits.then_some(FieldText::Raw(text))))
             }
         }
     }
@@ -132,7 +236,7 @@ impl Scanner<'_> {
     }
 
     /// An object; `path` (non-empty) is looked for inside it, `None` skips it.
-    fn object<P: AsRef<str>>(&mut self, path: Option<&[P]>, depth: usize) -> Result<Found, ()> {
+    fn object<P: AsRef<str>>(&mut self, path: Option<&[P]>, depth: usize) -> Result<Found<'a>, ()> {
         self.eat(b'{')?;
         self.ws();
         if self.peek() == Some(b'}') {
@@ -189,12 +293,29 @@ impl Scanner<'_> {
         }
     }
 
-    /// A string; returns the range of its raw content and whether it has escapes.
+    /// A string; returns the range of its raw content and whether it has escapes. Inline for
+    /// the common case, a string without escapes; anything else goes on in `string_rest`.
+    #[inline(always)]
     fn string(&mut self) -> Result<(usize, usize, bool), ()> {
-        self.eat(b'"')?;
-        let start = self.i;
+        if self.peek() != Some(b'"') {
+            return Err(());
+        }
+        let start = self.i + 1;
+        let stop = skip_plain(self.b, start);
+        if self.b.get(stop) == Some(&b'"') {
+            self.i = stop + 1;
+            return Ok((start, stop, false));
+        }
+        self.i = stop;
+        self.string_rest(start)
+    }
+
+    /// The rest of a string from `self.i` (where plain content stopped), which began at `start`.
+    #[inline(never)]
+    fn string_rest(&mut self, start: usize) -> Result<(usize, usize, bool), ()> {
         let mut escaped = false;
         loop {
+            self.i = skip_plain(self.b, self.i);
             match self.peek().ok_or(())? {
                 b'"' => {
                     let end = self.i;
@@ -216,8 +337,8 @@ impl Scanner<'_> {
                         _ => return Err(()),
                     }
                 }
-                0x00..=0x1f => return Err(()),
-                _ => self.i += 1,
+                // A control character: `skip_plain` stops at nothing else.
+                _ => return Err(()),
             }
         }
     }
@@ -261,6 +382,38 @@ impl Scanner<'_> {
             self.i += 1;
         }
     }
+}
+
+/// Index of the first byte from `i` on that ends plain string content (`"`, `\\` or a control
+/// character), or `b.len()`. Eight bytes per step: a byte equal to `c` is a zero byte of
+/// `w ^ c`, and `(v - 0x01…) & !v & 0x80…` flags zero bytes, the lowest flag exactly (a borrow
+/// only runs upwards from a flagged byte); `(w - 0x20…) & !w & 0x80…` flags bytes below 0x20
+/// the same way.
+#[inline(always)]
+fn skip_plain(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const TOP: u64 = ONES * 0x80;
+    while i + 8 <= b.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[i..i + 8]);
+        let w = u64::from_le_bytes(word);
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+        let quote = zero(w ^ (ONES * u64::from(b'"')));
+        let backslash = zero(w ^ (ONES * u64::from(b'\\')));
+        let control = w.wrapping_sub(ONES * 0x20) & !w;
+        let stop = (quote | backslash | control) & TOP;
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 /// Whether a key (raw content of a JSON string) equals `want`. No allocation for keys without
@@ -327,7 +480,7 @@ fn hex4(h: &[u8]) -> Result<u32, ()> {
 
 #[cfg(test)]
 mod tests {
-    use super::find;
+    use super::{FieldText, Found, Scanner, find};
 
     fn f(body: &str, path: &str) -> Result<Option<String>, ()> {
         let p: Vec<&str> = path.split('.').collect();
@@ -400,6 +553,80 @@ mod tests {
             f(r#"{"id":"first","id":"second"}"#, "id"),
             Ok(Some("first".into()))
         );
+    }
+
+    #[test]
+    fn skip_plain_stops_where_a_byte_loop_stops() {
+        let mut seed = 5u64;
+        for n in 0..48 {
+            for _ in 0..300 {
+                let b: Vec<u8> = (0..n)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        // Mostly plain bytes, sometimes a stop byte or a high byte.
+                        match (seed >> 40) % 16 {
+                            0 => b'"',
+                            1 => b'\\',
+                            2 => (seed >> 20) as u8 % 0x20,
+                            3 => 0x80 | (seed >> 24) as u8,
+                            _ => b'a' + (seed >> 28) as u8 % 26,
+                        }
+                    })
+                    .collect();
+                for start in 0..=n {
+                    let want = b[start..]
+                        .iter()
+                        .position(|c| *c == b'"' || *c == b'\\' || *c < 0x20)
+                        .map_or(n, |p| start + p);
+                    assert_eq!(super::skip_plain(&b, start), want, "{b:?} from {start}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_top_level_fast_path_agrees_with_the_general_scanner() {
+        let docs = [
+            r#"{"id":"evt_1","request_id":"req_1","type":"bench.event"}"#,
+            r#" { "a" : 1 , "b" : [1, {"type": "inner"}], "type" : "outer" } "#,
+            r#"{"t\u0079pe":"escaped key","type":"plain"}"#,
+            r#"{"type":"esc\u0061ped value"}"#,
+            r#"{"type":12345}"#,
+            r#"{"type":-1.5}"#,
+            r#"{"x":tru,"type":"a"}"#,
+            r#"{"x":"a","type":"b",}"#,
+            r#"{"x":"a" "type":"b"}"#,
+            r#"{"type":"é"}"#,
+            r#"{}"#,
+            r#"[]"#,
+            r#"{"x":{"type":"nested only"}}"#,
+            "{\"type\":\"raw\ncontrol\"}",
+            r#"{"type":"first","type":"second"}"#,
+        ];
+        for doc in docs {
+            let general = {
+                let mut s = Scanner {
+                    b: doc.as_bytes(),
+                    i: 0,
+                };
+                s.ws();
+                s.value(Some(&["type"][..]), 0).map(|f| match f {
+                    Found::Field(v) => v.map(FieldText::into_string),
+                    Found::NotHere => None,
+                })
+            };
+            let general = general.and_then(|v| {
+                // Trailing text after a document without the field is an error.
+                if v.is_none() {
+                    super::find(doc.as_bytes(), &["type"])
+                } else {
+                    Ok(v)
+                }
+            });
+            assert_eq!(super::find(doc.as_bytes(), &["type"]), general, "{doc}");
+        }
     }
 
     #[test]

@@ -114,36 +114,46 @@ impl Encoding {
     }
 }
 
-/// Nibble value of each byte, `0xFF` for bytes that are not hex digits (either case).
-const HEX_NIBBLES: [u8; 256] = {
-    let mut t = [0xFF_u8; 256];
-    let mut i = 0;
-    while i < 10 {
-        t[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        t[b'a' as usize + i] = 10 + i as u8;
-        t[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    t
-};
-
-/// Decode 64 hex digits (either case) into a tag: one table lookup per digit, no branch per
-/// digit; `None` if any byte is not a hex digit.
+/// Decode 64 hex digits (either case) into a tag, eight digits at a time in one 64-bit word
+/// ([`hex8`]): no table, no branch per digit; `None` if any byte is not a hex digit.
 fn hex_tag(text: &[u8]) -> Option<[u8; TAG_LEN]> {
     let text: &[u8; 2 * TAG_LEN] = text.try_into().ok()?;
     let mut out = [0u8; TAG_LEN];
-    let mut bad = 0u8;
-    for (o, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        let hi = HEX_NIBBLES[pair[0] as usize];
-        let lo = HEX_NIBBLES[pair[1] as usize];
-        bad |= hi | lo;
-        *o = (hi << 4) | (lo & 0x0F);
+    let mut bad = 0u64;
+    for (o, digits) in out.chunks_exact_mut(4).zip(text.chunks_exact(8)) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(digits);
+        let (bytes, not_hex) = hex8(u64::from_le_bytes(word));
+        bad |= not_hex;
+        o.copy_from_slice(&bytes.to_le_bytes());
     }
-    (bad & 0xF0 == 0).then_some(out)
+    (bad == 0).then_some(out)
+}
+
+/// Eight hex digits, one per byte of `x` (the first digit in the lowest byte), to four bytes
+/// (the first in the lowest byte). The second value is non-zero when a byte is not a hex digit.
+///
+/// Per-byte comparisons are done on 7-bit values with the top bit of each byte as the result:
+/// `(v + 0x80 - k) & 0x80` is set exactly when `v >= k`, and no sum carries into the next byte.
+#[inline]
+fn hex8(x: u64) -> (u32, u64) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const TOP: u64 = ONES * 0x80;
+    let x7 = x & !TOP;
+    let at_least = |v: u64, k: u64| (v + ONES * (0x80 - k)) & TOP;
+    let digit = at_least(x7, b'0' as u64) & !at_least(x7, b'9' as u64 + 1);
+    // Either case: 'A'..='F' | 0x20 == 'a'..='f'.
+    let folded = x7 | (ONES * 0x20);
+    let letter = at_least(folded, b'a' as u64) & !at_least(folded, b'f' as u64 + 1);
+    // A byte with its top bit set is never a digit, whatever its low 7 bits say.
+    let not_hex = (x & TOP) | ((digit | letter) ^ TOP);
+    // '0'..='9' → 0..=9 from the low nibble; 'a'..='f' and 'A'..='F' → 1..=6, plus 9.
+    let nibbles = (x7 & (ONES * 0x0F)) + (letter >> 7) * 9;
+    // Digit 2i is the high nibble of byte i: pair them in 16-bit lanes, then pack the lanes.
+    let pairs = ((nibbles & 0x000F_000F_000F_000F) << 4) | ((nibbles >> 8) & 0x000F_000F_000F_000F);
+    let packed = (pairs | (pairs >> 8)) & 0x0000_FFFF_0000_FFFF;
+    let packed = (packed | (packed >> 16)) & 0xFFFF_FFFF;
+    (packed as u32, not_hex)
 }
 
 /// Sextet value of each byte of the standard base64 alphabet, `0xFF` for every other byte.
@@ -160,31 +170,31 @@ const BASE64_SEXTETS: [u8; 256] = {
 
 /// Decode the 44-character standard base64 form of a 32-byte tag (43 alphabet characters and one
 /// `=`): table lookups, no branch per character. Canonical form only, as the `base64` crate's
-/// strict decoder: the unused low bits of the last character must be zero.
+/// strict decoder: the unused low bits of the last character must be zero. (Eight characters
+/// per 64-bit word, as for hex, was tried: more instructions than the table here.)
 fn base64_tag(text: &[u8]) -> Option<[u8; TAG_LEN]> {
     let text: &[u8; 44] = text.try_into().ok()?;
     if text[43] != b'=' {
         return None;
     }
-    let mut v = [0u8; 43];
-    let mut bad = 0u8;
-    for (o, c) in v.iter_mut().zip(&text[..43]) {
-        *o = BASE64_SEXTETS[*c as usize];
-        bad |= *o;
-    }
-    if bad & 0xC0 != 0 || v[42] & 0x03 != 0 {
-        return None;
-    }
+    let sextet = |c: u8| u32::from(BASE64_SEXTETS[usize::from(c)]);
     let mut out = [0u8; TAG_LEN];
-    for (o, q) in out.chunks_exact_mut(3).zip(v.chunks_exact(4)) {
-        let n = (u32::from(q[0]) << 18)
-            | (u32::from(q[1]) << 12)
-            | (u32::from(q[2]) << 6)
-            | u32::from(q[3]);
+    // Invalid characters map to 0xFF: any of them sets bits above the low 6 in `bad`.
+    let mut bad = 0u32;
+    for (o, q) in out.chunks_exact_mut(3).zip(text[..40].chunks_exact(4)) {
+        let (a, b, c, d) = (sextet(q[0]), sextet(q[1]), sextet(q[2]), sextet(q[3]));
+        bad |= a | b | c | d;
+        let n = (a << 18) | (b << 12) | (c << 6) | d;
         o.copy_from_slice(&n.to_be_bytes()[1..]);
     }
-    // The last 3 characters carry the last 2 bytes (16 of their 18 bits).
-    let n = (u32::from(v[40]) << 12) | (u32::from(v[41]) << 6) | u32::from(v[42]);
+    // The last 3 characters carry the last 2 bytes (16 of their 18 bits); the 2 unused bits
+    // must be zero.
+    let (a, b, c) = (sextet(text[40]), sextet(text[41]), sextet(text[42]));
+    bad |= a | b | c | ((c & 0x03) << 6);
+    if bad & 0xC0 != 0 {
+        return None;
+    }
+    let n = (a << 12) | (b << 6) | c;
     out[30] = (n >> 10) as u8;
     out[31] = (n >> 2) as u8;
     Some(out)
@@ -353,7 +363,7 @@ pub struct Scheme {
 
 #[derive(Debug, PartialEq, Eq)]
 struct SchemeInner {
-    name: Arc<str>,
+    name: SchemeName,
     signature_headers: Vec<HeaderName>,
     syntax: SignatureSyntax,
     encoding: Encoding,
@@ -362,6 +372,225 @@ struct SchemeInner {
     event: Option<Field>,
     parts: Vec<SignedPart>,
     body_index: usize,
+    /// Every header name above, laid out for [`Scheme::gather`].
+    wanted: Wanted,
+}
+
+/// A scheme's name: a `&'static str` for the built-in schemes, so that reporting it in every
+/// [`WebhookMeta`](crate::WebhookMeta) touches no reference count; shared otherwise.
+#[derive(Clone)]
+pub(crate) enum SchemeName {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl SchemeName {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            SchemeName::Static(s) => s,
+            SchemeName::Shared(s) => s,
+        }
+    }
+}
+
+impl PartialEq for SchemeName {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SchemeName {}
+
+impl fmt::Debug for SchemeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// What a header the scheme reads carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Signature = 0,
+    Timestamp = 1,
+    Id = 2,
+    Event = 3,
+}
+
+/// The header names a scheme reads, laid out when the scheme is built so that one pass over a
+/// request's headers finds all of them ([`Scheme::gather`]) instead of one hashed lookup per
+/// name.
+#[derive(Debug, PartialEq, Eq)]
+struct Wanted {
+    /// `by_len[n]`: bit `i` is set when `names[i]` is `n` bytes long (63: 63 bytes or more),
+    /// for the first 8 names; most unrelated headers are passed over on their length alone.
+    by_len: [u8; 64],
+    /// The names role by role (signature, timestamp, id, event), each role's alternatives in the
+    /// scheme's order.
+    names: Vec<WantedName>,
+    /// `names[ends[r - 1]..ends[r]]` are the names of role `r` (`ends[-1]` being 0).
+    ends: [usize; 4],
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct WantedName {
+    /// Lower case, as `HeaderName` keeps every name.
+    bytes: Box<[u8]>,
+    /// [`tail_word`] of `bytes`: names that share a prefix (`x-webhook-…`) differ here.
+    tail: u64,
+}
+
+impl Wanted {
+    fn new(roles: [&[HeaderName]; 4]) -> Wanted {
+        let mut by_len = [0u8; 64];
+        let mut names = Vec::new();
+        let mut ends = [0; 4];
+        for (end, role) in ends.iter_mut().zip(roles) {
+            for name in role {
+                let bytes = name.as_str().as_bytes();
+                if names.len() < INLINE_SLOTS {
+                    by_len[bytes.len().min(63)] |= 1 << names.len();
+                }
+                names.push(WantedName {
+                    bytes: bytes.into(),
+                    tail: tail_word(bytes),
+                });
+            }
+            *end = names.len();
+        }
+        Wanted {
+            by_len,
+            names,
+            ends,
+        }
+    }
+}
+
+impl WantedName {
+    /// Whether `name` (of the same length) is this name: the last 8 bytes in one compare, then
+    /// the rest 8 bytes at a time.
+    #[inline]
+    fn is(&self, name: &[u8], tail: u64) -> bool {
+        if self.tail != tail || self.bytes.len() != name.len() {
+            return false;
+        }
+        // Up to 8 bytes, the tail is the whole name.
+        let mut i = 0;
+        while i + 8 < name.len() {
+            if word_at(&self.bytes, i) != word_at(name, i) {
+                return false;
+            }
+            i += 8;
+        }
+        true
+    }
+}
+
+/// The last (up to) 8 bytes of a name as a number, for a one-compare first check.
+#[inline]
+fn tail_word(name: &[u8]) -> u64 {
+    match name.len().checked_sub(8) {
+        Some(start) => word_at(name, start),
+        None => name.iter().rev().fold(0, |w, b| (w << 8) | u64::from(*b)),
+    }
+}
+
+/// The 8 bytes of `bytes` from `start` as a little-endian number (`start + 8 <= bytes.len()`).
+#[inline(always)]
+fn word_at(bytes: &[u8], start: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[start..start + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// How many wanted header names [`Gathered`] keeps on the stack (every built-in scheme needs at
+/// most 6); a custom scheme with more alternatives gets a heap buffer.
+const INLINE_SLOTS: usize = 8;
+
+/// What a request sent under one wanted name.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Slot<'h> {
+    /// The first value sent under the name.
+    first: Option<&'h HeaderValue>,
+    /// Whether a later value under the same name differs from the first.
+    mixed: bool,
+}
+
+/// Every header a scheme reads, found in one pass over a request's headers. Filled in place by
+/// [`Scheme::gather`] (returned by value, it was copied).
+#[derive(Default)]
+pub(crate) struct Gathered<'h> {
+    /// The first value sent under each wanted name, for the first [`INLINE_SLOTS`] names.
+    first: [Option<&'h HeaderValue>; INLINE_SLOTS],
+    /// Bit `i`: a value was sent under name `i`.
+    present: u8,
+    /// Bit `i`: a later value under name `i` differs from its first.
+    mixed: u8,
+    /// Every name instead, for schemes that read more than [`INLINE_SLOTS`] names.
+    heap: Vec<Slot<'h>>,
+    ends: [usize; 4],
+}
+
+impl<'h> Gathered<'h> {
+    /// The one value of a header sent under any of the role's alternative names. Identical
+    /// copies are one value; `Err(k)` when copies differ, noticed under the role's `k`-th name:
+    /// the name the lookup name by name, value by value, would stop at.
+    #[inline(always)]
+    fn one_value(&self, role: Role) -> Result<Option<&'h HeaderValue>, usize> {
+        let r = role as usize;
+        let start = if r == 0 { 0 } else { self.ends[r - 1] };
+        let end = self.ends[r];
+        if !self.heap.is_empty() {
+            return one_value(&self.heap[start..end]);
+        }
+        // The role's names that were sent, in the scheme's order (bit order).
+        let role_names = ((1u32 << end) - 1) & !((1u32 << start) - 1);
+        let mut sent = u32::from(self.present) & role_names;
+        if sent == 0 {
+            return Ok(None);
+        }
+        let mixed = u32::from(self.mixed);
+        let first = sent.trailing_zeros() as usize;
+        let value = self.first[first];
+        if mixed & (1 << first) != 0 {
+            return Err(first - start);
+        }
+        sent &= sent - 1;
+        while sent != 0 {
+            let k = sent.trailing_zeros() as usize;
+            if mixed & (1 << k) != 0 || self.first[k] != value {
+                return Err(k - start);
+            }
+            sent &= sent - 1;
+        }
+        Ok(value)
+    }
+}
+
+/// [`Gathered::one_value`] for the slots of a scheme with many names.
+fn one_value<'h>(slots: &[Slot<'h>]) -> Result<Option<&'h HeaderValue>, usize> {
+    let mut found: Option<&'h HeaderValue> = None;
+    for (k, slot) in slots.iter().enumerate() {
+        let Some(v) = slot.first else { continue };
+        match found {
+            None if slot.mixed => return Err(k),
+            None => found = Some(v),
+            Some(prev) if slot.mixed || prev != v => return Err(k),
+            Some(_) => {}
+        }
+    }
+    Ok(found)
+}
+
+/// The timestamp entry of a list signature header (Stripe's `t=`), read in the same pass as
+/// the signatures.
+#[derive(Clone, Copy)]
+pub(crate) enum EntryTimestamp<'v> {
+    /// The scheme keeps no timestamp in the signature header, or none was sent.
+    Absent,
+    /// The entry's text without its prefix (repeated identical entries are one).
+    One(&'v [u8]),
+    /// Several entries with different texts.
+    Differing,
 }
 
 impl fmt::Debug for Scheme {
@@ -384,8 +613,16 @@ impl Scheme {
     /// Start describing a custom scheme. `name` is reported in [`WebhookMeta`](crate::WebhookMeta)
     /// and becomes part of deduplication keys.
     pub fn builder(name: impl Into<Arc<str>>) -> SchemeBuilder {
+        Scheme::builder_named(SchemeName::Shared(name.into()))
+    }
+
+    fn builtin(name: &'static str) -> SchemeBuilder {
+        Scheme::builder_named(SchemeName::Static(name))
+    }
+
+    fn builder_named(name: SchemeName) -> SchemeBuilder {
         SchemeBuilder {
-            name: name.into(),
+            name,
             signature_headers: Vec::new(),
             syntax: SignatureSyntax::Single {
                 prefix: Cow::Borrowed(""),
@@ -406,7 +643,7 @@ impl Scheme {
     /// event type (`call.completed`, …). Heppu retries immediately, then after 1 min, 5 min,
     /// 15 min and 1 h, and times out after 30 s.
     pub fn heppu() -> Scheme {
-        Scheme::builder("heppu")
+        Scheme::builtin("heppu")
             .signature_header("x-webhook-signature-256")
             .signature_prefix("sha256=")
             .timestamp_header("x-webhook-timestamp", TimestampUnit::Seconds)
@@ -424,7 +661,7 @@ impl Scheme {
     /// *configuration*, not the delivery, and is not used for deduplication. Helix retries after
     /// 1 min, 5 min, 15 min, 1 h and 6 h (the last about 7.4 h after the first attempt).
     pub fn helix() -> Scheme {
-        Scheme::builder("helix")
+        Scheme::builtin("helix")
             .signature_header("x-webhook-signature")
             .signature_prefix("v1=")
             .timestamp_header("x-webhook-timestamp", TimestampUnit::Milliseconds)
@@ -445,7 +682,7 @@ impl Scheme {
     /// delivery id is `request_id` inside the body. Helicone times out after 2 minutes and asks for
     /// a 200 within seconds.
     pub fn helicone() -> Scheme {
-        Scheme::builder("helicone")
+        Scheme::builtin("helicone")
             .signature_header("helicone-signature")
             .signature_header("x-helicone-signature")
             .id_json_field("request_id")
@@ -463,7 +700,7 @@ impl Scheme {
     /// Svix header names `svix-id`, `svix-timestamp` and `svix-signature` are accepted too. The id
     /// is signed, so it alone is the deduplication key; the event type is the body's `type`.
     pub fn standard_webhooks() -> Scheme {
-        Scheme::builder("standard-webhooks")
+        Scheme::builtin("standard-webhooks")
             .signature_header("webhook-signature")
             .signature_header("svix-signature")
             .signature_list(' ', "v1,")
@@ -492,7 +729,7 @@ impl Scheme {
     /// sends no timestamp: replays are caught by deduplication only, on the delivery id and, as
     /// the id is not signed, on the signature.
     pub fn github() -> Scheme {
-        Scheme::builder("github")
+        Scheme::builtin("github")
             .signature_header("x-hub-signature-256")
             .signature_prefix("sha256=")
             .id_header("x-github-delivery")
@@ -511,7 +748,7 @@ impl Scheme {
     /// event's `id` and the event type its `type`, both read from the signed body. The `whsec_…`
     /// endpoint secret is used as is: build it with [`Secret::new`](crate::Secret::new).
     pub fn stripe() -> Scheme {
-        Scheme::builder("stripe")
+        Scheme::builtin("stripe")
             .signature_header("stripe-signature")
             .signature_list(',', "v1=")
             .timestamp_in_signature("t=", TimestampUnit::Seconds)
@@ -536,7 +773,7 @@ impl Scheme {
     /// is the JSON body's top-level `type` where there is one (`event_callback`,
     /// `url_verification`).
     pub fn slack() -> Scheme {
-        Scheme::builder("slack")
+        Scheme::builtin("slack")
             .signature_header("x-slack-signature")
             .signature_prefix("v0=")
             .timestamp_header("x-slack-request-timestamp", TimestampUnit::Seconds)
@@ -558,7 +795,7 @@ impl Scheme {
     /// event type (`orders/create`, …). Shopify's `X-Shopify-Triggered-At` is an ISO 8601 date, not
     /// a unix timestamp, and is not checked; replays are caught by deduplication.
     pub fn shopify() -> Scheme {
-        Scheme::builder("shopify")
+        Scheme::builtin("shopify")
             .signature_header("x-shopify-hmac-sha256")
             .encoding(Encoding::Base64)
             .id_header("x-shopify-webhook-id")
@@ -569,14 +806,16 @@ impl Scheme {
 
     /// The scheme's name, e.g. `"heppu"`.
     pub fn name(&self) -> &str {
-        &self.inner.name
+        self.inner.name.as_str()
     }
 
-    pub(crate) fn name_arc(&self) -> Arc<str> {
+    #[inline]
+    pub(crate) fn shared_name(&self) -> SchemeName {
         self.inner.name.clone()
     }
 
     /// Headers that may carry the signature (any one).
+    #[inline]
     pub fn signature_headers(&self) -> &[HeaderName] {
         &self.inner.signature_headers
     }
@@ -627,11 +866,13 @@ impl Scheme {
     }
 
     /// Where the delivery id comes from.
+    #[inline]
     pub fn id_field(&self) -> Option<&Field> {
         self.inner.id.as_ref()
     }
 
     /// Where the event type comes from.
+    #[inline]
     pub fn event_field(&self) -> Option<&Field> {
         self.inner.event.as_ref()
     }
@@ -673,11 +914,13 @@ impl Scheme {
     }
 
     /// The parts before the body.
+    #[inline]
     pub(crate) fn prefix_parts(&self) -> &[SignedPart] {
         &self.inner.parts[..self.inner.body_index]
     }
 
     /// The parts after the body.
+    #[inline]
     pub(crate) fn suffix_parts(&self) -> &[SignedPart] {
         &self.inner.parts[self.inner.body_index + 1..]
     }
@@ -722,47 +965,109 @@ impl Scheme {
         out
     }
 
-    /// The one signature header value of a delivery (alternative names must agree).
-    pub(crate) fn signature_value<'h>(
-        &self,
-        headers: &'h HeaderMap,
-    ) -> Result<&'h HeaderValue, Rejection> {
-        let mut value: Option<&HeaderValue> = None;
-        for name in &self.inner.signature_headers {
-            for v in headers.get_all(name) {
-                match value {
-                    None => value = Some(v),
-                    // The same value twice (a proxy duplicating headers) is harmless.
-                    Some(prev) if prev == v => {}
-                    Some(_) => {
-                        return Err(Rejection::with_detail(
-                            RejectionKind::SignatureHeaderRepeated,
-                            format!(
-                                "{} signature headers with different values; one is expected",
-                                name
-                            ),
-                        ));
+    /// Find every header the scheme reads, in one pass over the request's headers. A header is
+    /// compared only when its name has a length the scheme wants, then on its last 8 bytes, and
+    /// only then in full; a request's other headers (host, user-agent, forwarding headers, …)
+    /// cost a length test each.
+    #[inline(always)]
+    pub(crate) fn gather<'h>(&self, headers: &'h HeaderMap, g: &mut Gathered<'h>) {
+        let wanted = &self.inner.wanted;
+        g.ends = wanted.ends;
+        if wanted.names.len() <= INLINE_SLOTS {
+            for (name, value) in headers {
+                let name = name.as_str().as_bytes();
+                let mut candidates = wanted.by_len[name.len().min(63)];
+                if candidates == 0 {
+                    continue;
+                }
+                let tail = tail_word(name);
+                // Every candidate: a custom scheme may read one header in two roles.
+                while candidates != 0 {
+                    let i = candidates.trailing_zeros() as usize;
+                    candidates &= candidates - 1;
+                    if wanted.names[i].is(name, tail) {
+                        match g.first[i] {
+                            None => {
+                                g.first[i] = Some(value);
+                                g.present |= 1 << i;
+                            }
+                            Some(prev) if prev != value => g.mixed |= 1 << i,
+                            Some(_) => {}
+                        }
+                    }
+                }
+            }
+        } else {
+            g.heap = vec![Slot::default(); wanted.names.len()];
+            for (name, value) in headers {
+                let name = name.as_str().as_bytes();
+                let tail = tail_word(name);
+                for (slot, w) in g.heap.iter_mut().zip(&wanted.names) {
+                    if w.is(name, tail) {
+                        match slot.first {
+                            None => slot.first = Some(value),
+                            Some(prev) => slot.mixed |= prev != value,
+                        }
                     }
                 }
             }
         }
-        value.ok_or_else(|| {
-            Rejection::with_detail(
+    }
+
+    /// The one signature header value of a delivery (alternative names must agree).
+    #[inline(always)]
+    pub(crate) fn signature_in<'h>(&self, g: &Gathered<'h>) -> Result<&'h HeaderValue, Rejection> {
+        match g.one_value(Role::Signature) {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => Err(Rejection::with_detail(
                 RejectionKind::SignatureMissing,
                 format!("no `{}` header", self.inner.signature_headers[0]),
-            )
-        })
+            )),
+            Err(k) => Err(Rejection::with_detail(
+                RejectionKind::SignatureHeaderRepeated,
+                format!(
+                    "{} signature headers with different values; one is expected",
+                    self.inner.signature_headers[k]
+                ),
+            )),
+        }
+    }
+
+    /// The one signature header value of a delivery (alternative names must agree).
+    #[cfg(test)]
+    pub(crate) fn signature_value<'h>(
+        &self,
+        headers: &'h HeaderMap,
+    ) -> Result<&'h HeaderValue, Rejection> {
+        let mut g = Gathered::default();
+        self.gather(headers, &mut g);
+        self.signature_in(&g)
     }
 
     /// Decode the candidate signatures from the signature header's value.
+    #[cfg(any(test, fuzzing))]
     pub(crate) fn parse_signatures(&self, value: &HeaderValue) -> Result<Signatures, Rejection> {
-        let raw = value.as_bytes();
+        let mut sigs = Signatures::default();
+        self.parse_signature_value(value.as_bytes(), &mut sigs)
+            .map(|_| sigs)
+    }
+
+    /// Decode the candidate signatures from the signature header's value into `sigs` (empty)
+    /// and, for schemes that keep their timestamp there (Stripe's `t=`), pick up the timestamp
+    /// entry in the same pass. Signature errors come first; the timestamp entry is judged by
+    /// [`Scheme::timestamp_in`].
+    #[inline(always)]
+    pub(crate) fn parse_signature_value<'v>(
+        &self,
+        raw: &'v [u8],
+        sigs: &mut Signatures,
+    ) -> Result<EntryTimestamp<'v>, Rejection> {
         let header = &self.inner.signature_headers[0];
         let encoding = self.inner.encoding;
-        let mut sigs = Signatures::default();
+        let mut entry_ts = EntryTimestamp::Absent;
         match &self.inner.syntax {
             SignatureSyntax::Single { prefix } => {
-                let Some(encoded) = raw.strip_prefix(prefix.as_bytes()) else {
+                let Some(encoded) = strip_short_prefix(raw, prefix.as_bytes()) else {
                     return Err(Rejection::with_detail(
                         RejectionKind::SignatureMalformed,
                         format!("`{header}` header is present but has no `{prefix}` prefix"),
@@ -774,14 +1079,21 @@ impl Scheme {
                 sigs.push(tag);
             }
             SignatureSyntax::List { separator, prefix } => {
+                let ts_prefix = match &self.inner.timestamp {
+                    Some((TimestampSource::SignatureEntry(p), _)) => Some(p.as_bytes()),
+                    _ => None,
+                };
                 let mut sep = [0u8; 4];
                 let sep = separator.encode_utf8(&mut sep).as_bytes();
                 for entry in split_bytes(raw, sep) {
                     let entry = entry.trim_ascii();
-                    let Some(encoded) = entry.strip_prefix(prefix.as_bytes()) else {
+                    if let Some(ts_prefix) = ts_prefix {
+                        note_entry(&mut entry_ts, entry, ts_prefix);
+                    }
+                    let Some(encoded) = strip_short_prefix(entry, prefix.as_bytes()) else {
                         continue;
                     };
-                    if sigs.len == MAX_SIGNATURES {
+                    if sigs.len() == MAX_SIGNATURES {
                         return Err(Rejection::with_detail(
                             RejectionKind::SignatureMalformed,
                             format!("`{header}` carries more than {MAX_SIGNATURES} signatures"),
@@ -792,7 +1104,7 @@ impl Scheme {
                         .ok_or_else(|| malformed_tag(header, encoding, encoded.len()))?;
                     sigs.push(tag);
                 }
-                if sigs.len == 0 {
+                if sigs.len() == 0 {
                     return Err(Rejection::with_detail(
                         RejectionKind::SignatureMalformed,
                         format!("`{header}` header has no `{prefix}` entry"),
@@ -800,67 +1112,53 @@ impl Scheme {
                 }
             }
         }
-        Ok(sigs)
+        Ok(entry_ts)
     }
 
-    /// Read the timestamp: `(its text as sent, value in the scheme's unit)`. `signature` is the
-    /// signature header's value, where schemes like Stripe's keep the timestamp.
-    pub(crate) fn parse_timestamp(
+    /// Read the timestamp: `(its text as sent, value in the scheme's unit)`, from its header
+    /// or, for schemes like Stripe's, from the signature header's entry (`entry`, found by
+    /// [`Scheme::parse_signature_value`]).
+    #[inline(always)]
+    pub(crate) fn timestamp_in(
         &self,
-        headers: &HeaderMap,
-        signature: &HeaderValue,
+        g: &Gathered<'_>,
+        entry: EntryTimestamp<'_>,
     ) -> Result<Option<(TimestampText, u64)>, Rejection> {
         let Some((source, unit)) = &self.inner.timestamp else {
             return Ok(None);
         };
         let label = || self.timestamp_label();
-        let mut sep = [0u8; 4];
         let text: &[u8] = match source {
-            TimestampSource::Headers(names) => {
-                match one_header(headers, names).map_err(|()| {
-                    Rejection::with_detail(
+            TimestampSource::Headers(_) => match g.one_value(Role::Timestamp) {
+                Ok(Some(v)) => v.as_bytes(),
+                Ok(None) => {
+                    return Err(Rejection::with_detail(
+                        RejectionKind::TimestampMissing,
+                        format!("no {} header", label()),
+                    ));
+                }
+                Err(_) => {
+                    return Err(Rejection::with_detail(
                         RejectionKind::TimestampMalformed,
                         format!("several different {} headers", label()),
-                    )
-                })? {
-                    Some(v) => v.as_bytes(),
-                    None => {
-                        return Err(Rejection::with_detail(
-                            RejectionKind::TimestampMissing,
-                            format!("no {} header", label()),
-                        ));
-                    }
+                    ));
                 }
-            }
-            TimestampSource::SignatureEntry(prefix) => {
-                let SignatureSyntax::List { separator, .. } = &self.inner.syntax else {
-                    // Refused by the builder.
-                    return Ok(None);
-                };
-                let sep = separator.encode_utf8(&mut sep).as_bytes();
-                let mut found: Option<&[u8]> = None;
-                for entry in split_bytes(signature.as_bytes(), sep) {
-                    let Some(text) = entry.trim_ascii().strip_prefix(prefix.as_bytes()) else {
-                        continue;
-                    };
-                    match found {
-                        None => found = Some(text),
-                        Some(prev) if prev == text => {}
-                        Some(_) => {
-                            return Err(Rejection::with_detail(
-                                RejectionKind::TimestampMalformed,
-                                format!("several different {} values", label()),
-                            ));
-                        }
-                    }
-                }
-                found.ok_or_else(|| {
-                    Rejection::with_detail(
+            },
+            TimestampSource::SignatureEntry(_) => match entry {
+                EntryTimestamp::One(text) => text,
+                EntryTimestamp::Absent => {
+                    return Err(Rejection::with_detail(
                         RejectionKind::TimestampMissing,
                         format!("no {}", label()),
-                    )
-                })?
-            }
+                    ));
+                }
+                EntryTimestamp::Differing => {
+                    return Err(Rejection::with_detail(
+                        RejectionKind::TimestampMalformed,
+                        format!("several different {} values", label()),
+                    ));
+                }
+            },
         };
         let malformed = || {
             Rejection::with_detail(
@@ -877,41 +1175,93 @@ impl Scheme {
         Ok(Some((text, n)))
     }
 
-    /// Read a value (id, event type) from a header under any of its names. Missing →
-    /// `Ok(None)`.
-    pub(crate) fn header_field(
+    /// Read the timestamp from the headers and, for schemes like Stripe's, from `signature`
+    /// (the signature header's value, whether or not its signatures are well-formed).
+    #[cfg(fuzzing)]
+    pub(crate) fn parse_timestamp(
+        &self,
         headers: &HeaderMap,
-        names: &[HeaderName],
+        signature: &HeaderValue,
+    ) -> Result<Option<(TimestampText, u64)>, Rejection> {
+        let mut entry = EntryTimestamp::Absent;
+        if let (
+            Some((TimestampSource::SignatureEntry(prefix), _)),
+            SignatureSyntax::List { separator, .. },
+        ) = (&self.inner.timestamp, &self.inner.syntax)
+        {
+            let mut sep = [0u8; 4];
+            let sep = separator.encode_utf8(&mut sep).as_bytes();
+            for e in split_bytes(signature.as_bytes(), sep) {
+                note_entry(&mut entry, e.trim_ascii(), prefix.as_bytes());
+            }
+        }
+        let mut g = Gathered::default();
+        self.gather(headers, &mut g);
+        self.timestamp_in(&g, entry)
+    }
+
+    /// Read the delivery id or the event type (`role`) from its header under any of its names
+    /// and check it (non-empty, bounded, visible ASCII). Missing → `Ok(None)`.
+    #[inline(always)]
+    pub(crate) fn field_in<'h>(
+        &self,
+        g: &Gathered<'h>,
+        role: Role,
         kind: RejectionKind,
-    ) -> Result<Option<HeaderValue>, Rejection> {
-        let name = names.first().map_or("", HeaderName::as_str);
-        let Some(value) = one_header(headers, names).map_err(|()| {
-            Rejection::with_detail(kind, format!("several different `{name}` headers"))
-        })?
-        else {
-            return Ok(None);
+    ) -> Result<Option<&'h [u8]>, Rejection> {
+        let value = match g.one_value(role) {
+            Ok(Some(v)) => v.as_bytes(),
+            Ok(None) => return Ok(None),
+            Err(_) => {
+                return Err(Rejection::with_detail(
+                    kind,
+                    format!("several different `{}` headers", self.field_name(role)),
+                ));
+            }
         };
-        check_field_text(value.as_bytes(), name, kind)?;
-        Ok(Some(value.clone()))
+        if !field_text_ok(value) {
+            check_field_text(value, self.field_name(role), kind)?;
+        }
+        Ok(Some(value))
+    }
+
+    /// The first header name of the id or the event type, for diagnostics.
+    fn field_name(&self, role: Role) -> &str {
+        let field = match role {
+            Role::Event => &self.inner.event,
+            _ => &self.inner.id,
+        };
+        match field {
+            Some(Field::Headers(names)) => names.first().map_or("", HeaderName::as_str),
+            _ => "",
+        }
+    }
+
+    /// [`Scheme::field_in`] on a header map.
+    #[cfg(fuzzing)]
+    pub(crate) fn header_field<'h>(
+        &self,
+        headers: &'h HeaderMap,
+        role: Role,
+        kind: RejectionKind,
+    ) -> Result<Option<&'h [u8]>, Rejection> {
+        let mut g = Gathered::default();
+        self.gather(headers, &mut g);
+        self.field_in(&g, role, kind)
     }
 }
 
-/// The value of a header sent under any of `names`; `Err` when the copies differ.
-fn one_header<'h>(
-    headers: &'h HeaderMap,
-    names: &[HeaderName],
-) -> Result<Option<&'h HeaderValue>, ()> {
-    let mut found: Option<&HeaderValue> = None;
-    for name in names {
-        for v in headers.get_all(name) {
-            match found {
-                None => found = Some(v),
-                Some(prev) if prev == v => {}
-                Some(_) => return Err(()),
-            }
-        }
-    }
-    Ok(found)
+/// Take note of a signature header entry that may be the timestamp (`prefix` then the text).
+#[inline]
+fn note_entry<'v>(found: &mut EntryTimestamp<'v>, entry: &'v [u8], prefix: &[u8]) {
+    let Some(text) = strip_short_prefix(entry, prefix) else {
+        return;
+    };
+    *found = match *found {
+        EntryTimestamp::Absent => EntryTimestamp::One(text),
+        EntryTimestamp::One(prev) if prev == text => EntryTimestamp::One(prev),
+        EntryTimestamp::One(_) | EntryTimestamp::Differing => EntryTimestamp::Differing,
+    };
 }
 
 /// A timestamp's text as sent, copied onto the stack (at most 20 ASCII digits), so it can be
@@ -923,9 +1273,10 @@ pub(crate) struct TimestampText {
 }
 
 impl TimestampText {
+    #[inline]
     fn new(text: &[u8]) -> Option<Self> {
         let mut buf = [0u8; 20];
-        buf.get_mut(..text.len())?.copy_from_slice(text);
+        copy_short(buf.get_mut(..text.len())?, text);
         Some(TimestampText {
             buf,
             len: text.len(),
@@ -959,6 +1310,12 @@ fn malformed_tag(header: &HeaderName, encoding: Encoding, len: usize) -> Rejecti
     )
 }
 
+/// Whether [`check_field_text`] passes `text`, without naming the field.
+#[inline]
+pub(crate) fn field_text_ok(text: &[u8]) -> bool {
+    !text.is_empty() && text.len() <= MAX_ID_LEN && visible_ascii(text)
+}
+
 /// Check an id or event type: non-empty, bounded, visible ASCII.
 pub(crate) fn check_field_text(
     text: &[u8],
@@ -974,7 +1331,7 @@ pub(crate) fn check_field_text(
             format!("`{what}` is longer than {MAX_ID_LEN} bytes"),
         ));
     }
-    if !text.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+    if !visible_ascii(text) {
         return Err(Rejection::with_detail(
             kind,
             format!("`{what}` contains characters other than visible ASCII"),
@@ -983,14 +1340,131 @@ pub(crate) fn check_field_text(
     Ok(())
 }
 
-fn split_bytes<'a>(raw: &'a [u8], sep: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+/// `a == b` for short byte strings (header prefixes, JSON keys): two overlapping fixed-size
+/// compares per size class instead of a call to `memcmp`.
+#[inline(always)]
+pub(crate) fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if b.len() != n {
+        return false;
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => a[..4] == b[..4] && a[n - 4..] == b[n - 4..],
+        8..=16 => word_at(a, 0) == word_at(b, 0) && word_at(a, n - 8) == word_at(b, n - 8),
+        _ => a == b,
+    }
+}
+
+/// `text.strip_prefix(prefix)` with [`short_eq`].
+#[inline(always)]
+fn strip_short_prefix<'t>(text: &'t [u8], prefix: &[u8]) -> Option<&'t [u8]> {
+    let head = text.get(..prefix.len())?;
+    short_eq(head, prefix).then(|| &text[prefix.len()..])
+}
+
+/// `dst.copy_from_slice(src)` (same lengths) for the few bytes of an id or a timestamp: two
+/// overlapping fixed-size moves per size class, as `memcpy` does inside, without the call
+/// (a loop of 8-byte moves is turned back into a `memcpy` call by the compiler).
+#[inline(always)]
+pub(crate) fn copy_short(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if dst.len() != n {
+        return dst.copy_from_slice(src);
+    }
+    match n {
+        0 => {}
+        1..=3 => {
+            dst[0] = src[0];
+            dst[n / 2] = src[n / 2];
+            dst[n - 1] = src[n - 1];
+        }
+        4..=7 => {
+            dst[..4].copy_from_slice(&src[..4]);
+            dst[n - 4..].copy_from_slice(&src[n - 4..]);
+        }
+        8..=16 => {
+            dst[..8].copy_from_slice(&src[..8]);
+            dst[n - 8..].copy_from_slice(&src[n - 8..]);
+        }
+        17..=32 => {
+            dst[..16].copy_from_slice(&src[..16]);
+            dst[n - 16..].copy_from_slice(&src[n - 16..]);
+        }
+        33..=64 => {
+            dst[..32].copy_from_slice(&src[..32]);
+            dst[n - 32..].copy_from_slice(&src[n - 32..]);
+        }
+        _ => dst.copy_from_slice(src),
+    }
+}
+
+/// Whether every byte is visible ASCII or a space (0x20..=0x7E), eight bytes per step: with the
+/// top bit of each byte clear, `b + 0x60` reaches 0x80 iff `b >= 0x20` and `b + 0x01` stays
+/// below 0x80 iff `b <= 0x7E`, and no sum carries into the next byte.
+#[inline]
+fn visible_ascii(text: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const TOP: u64 = ONES * 0x80;
+    let ok = |w: u64| {
+        let low = w & !TOP;
+        w & TOP == 0 && (low + ONES * 0x60) & TOP == TOP && (low + ONES) & TOP == 0
+    };
+    let n = text.len();
+    if n < 8 {
+        // One word, padded with a visible byte.
+        let w = text
+            .iter()
+            .rev()
+            .fold(0u64, |w, b| (w << 8) | u64::from(*b));
+        let filled = if n == 0 { 0 } else { u64::MAX >> (64 - 8 * n) };
+        return ok(w | ((ONES * u64::from(b'a')) & !filled));
+    }
+    let mut all = true;
+    let mut i = 0;
+    while i + 8 < n {
+        all &= ok(word_at(text, i));
+        i += 8;
+    }
+    // The last word, overlapping the previous one.
+    all & ok(word_at(text, n - 8))
+}
+
+/// The first position of `byte` in `hay`, eight bytes per step: a byte equal to `byte` is a
+/// zero byte of `w ^ byte…`, and `(v - 0x01…) & !v & 0x80…` flags the lowest zero byte exactly.
+#[inline]
+fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let pattern = ONES * u64::from(byte);
+    let mut i = 0;
+    while i + 8 <= hay.len() {
+        let w = word_at(hay, i) ^ pattern;
+        let zero = w.wrapping_sub(ONES) & !w & (ONES * 0x80);
+        if zero != 0 {
+            return Some(i + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    if hay.len() >= 8 && i < hay.len() {
+        // The last 8 bytes, overlapping what was searched: nothing matched there, so the
+        // lowest flag is the first match.
+        let start = hay.len() - 8;
+        let w = word_at(hay, start) ^ pattern;
+        let zero = w.wrapping_sub(ONES) & !w & (ONES * 0x80);
+        return (zero != 0).then(|| start + (zero.trailing_zeros() / 8) as usize);
+    }
+    hay[i..].iter().position(|b| *b == byte).map(|p| i + p)
+}
+
+fn split_bytes<'a>(raw: &'a [u8], sep: &[u8]) -> impl Iterator<Item = &'a [u8]> {
     let mut rest = Some(raw);
     std::iter::from_fn(move || {
         let r = rest?;
         // Separators are one ASCII byte in every built-in scheme: a byte scan, not a memcmp
         // per position.
         let found = match sep {
-            [one] => r.iter().position(|b| b == one),
+            [one] => find_byte(r, *one),
             _ => r.windows(sep.len()).position(|w| w == sep),
         };
         match found {
@@ -1012,6 +1486,24 @@ pub(crate) fn parse_unsigned(text: &[u8]) -> Option<u64> {
     if text.is_empty() || text.len() > 20 {
         return None;
     }
+    if text.len() < 20 {
+        // At most 19 digits stay below 10^19 < 2^64: no overflow check. Eight digits at a time
+        // while there are eight; a non-digit only spoils `n` (wrapping) and is caught by `bad`.
+        let mut n: u64 = 0;
+        let mut bad = false;
+        let mut chunks = text.chunks_exact(8);
+        for chunk in &mut chunks {
+            let (value, not_digits) = eight_digits(word_at(chunk, 0));
+            bad |= not_digits;
+            n = n.wrapping_mul(100_000_000).wrapping_add(value);
+        }
+        for &b in chunks.remainder() {
+            let d = b.wrapping_sub(b'0');
+            bad |= d > 9;
+            n = n.wrapping_mul(10).wrapping_add(u64::from(d));
+        }
+        return (!bad).then_some(n);
+    }
     let mut n: u64 = 0;
     for &b in text {
         if !b.is_ascii_digit() {
@@ -1022,29 +1514,90 @@ pub(crate) fn parse_unsigned(text: &[u8]) -> Option<u64> {
     Some(n)
 }
 
-/// Candidate signatures decoded from one delivery, on the stack.
-#[derive(Clone, Default)]
-pub(crate) struct Signatures {
-    tags: [[u8; TAG_LEN]; MAX_SIGNATURES],
-    len: usize,
+/// Eight ASCII digits (the first in the lowest byte) to their value, and whether any byte is
+/// not a digit. Digits are 0x30..=0x39: the high nibble is 3, and adding 6 keeps it 3.
+#[inline]
+fn eight_digits(w: u64) -> (u64, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let not_digits = (w & (ONES * 0xF0)) != ONES * 0x30
+        || (w.wrapping_add(ONES * 0x06) & (ONES * 0xF0)) != ONES * 0x30;
+    let d = w.wrapping_sub(ONES * 0x30);
+    // Pairs, then fours, then eight: each step merges neighbouring lanes.
+    let d = d.wrapping_mul(10).wrapping_add(d >> 8) & 0x00FF_00FF_00FF_00FF;
+    let d = d.wrapping_mul(100).wrapping_add(d >> 16) & 0x0000_FFFF_0000_FFFF;
+    let d = d.wrapping_mul(10_000).wrapping_add(d >> 32) & 0xFFFF_FFFF;
+    (d, not_digits)
+}
+
+/// Candidate signatures decoded from one delivery, on the stack. Most deliveries carry one:
+/// the room for [`MAX_SIGNATURES`] is only set up (zeroed) when a second one arrives.
+// Not boxed: the point is to stay on the stack; the large variant is only built for a second
+// signature.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
+pub(crate) enum Signatures {
+    /// None yet (`len` 0) or one.
+    One { tag: [u8; TAG_LEN], len: usize },
+    /// Two or more.
+    Many {
+        tags: [[u8; TAG_LEN]; MAX_SIGNATURES],
+        len: usize,
+    },
+}
+
+impl Default for Signatures {
+    #[inline]
+    fn default() -> Self {
+        Signatures::One {
+            tag: [0; TAG_LEN],
+            len: 0,
+        }
+    }
 }
 
 impl fmt::Debug for Signatures {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signatures")
-            .field("count", &self.len)
+            .field("count", &self.len())
             .finish()
     }
 }
 
 impl Signatures {
-    fn push(&mut self, tag: [u8; TAG_LEN]) {
-        self.tags[self.len] = tag;
-        self.len += 1;
+    /// Add a tag; at most [`MAX_SIGNATURES`] (checked by the caller).
+    #[inline]
+    fn push(&mut self, new: [u8; TAG_LEN]) {
+        match self {
+            Signatures::One { tag, len: len @ 0 } => {
+                *tag = new;
+                *len = 1;
+            }
+            Signatures::One { tag, .. } => {
+                let mut tags = [[0; TAG_LEN]; MAX_SIGNATURES];
+                tags[0] = *tag;
+                tags[1] = new;
+                *self = Signatures::Many { tags, len: 2 };
+            }
+            Signatures::Many { tags, len } => {
+                tags[*len] = new;
+                *len += 1;
+            }
+        }
     }
 
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Signatures::One { len, .. } | Signatures::Many { len, .. } => *len,
+        }
+    }
+
+    #[inline]
     pub(crate) fn as_slice(&self) -> &[[u8; TAG_LEN]] {
-        &self.tags[..self.len]
+        match self {
+            Signatures::One { tag, len } => &std::slice::from_ref(tag)[..*len],
+            Signatures::Many { tags, len } => &tags[..*len],
+        }
     }
 
     #[cfg(test)]
@@ -1058,7 +1611,7 @@ impl Signatures {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct SchemeBuilder {
-    name: Arc<str>,
+    name: SchemeName,
     signature_headers: Vec<String>,
     syntax: SignatureSyntax,
     encoding: Encoding,
@@ -1272,9 +1825,26 @@ impl SchemeBuilder {
         if self.parts.contains(&SignedPart::Id) && !matches!(id, Some(Field::Headers(_))) {
             return Err(SchemeError::IdPartWithoutHeader);
         }
+        fn header_names(field: Option<&Field>) -> &[HeaderName] {
+            match field {
+                Some(Field::Headers(names)) => names,
+                _ => &[],
+            }
+        }
+        let timestamp_names: &[HeaderName] = match &timestamp {
+            Some((TimestampSource::Headers(names), _)) => names,
+            _ => &[],
+        };
+        let wanted = Wanted::new([
+            &signature_headers,
+            timestamp_names,
+            header_names(id.as_ref()),
+            header_names(event.as_ref()),
+        ]);
         Ok(Scheme {
             inner: Arc::new(SchemeInner {
                 name: self.name,
+                wanted,
                 signature_headers,
                 syntax: self.syntax,
                 encoding: self.encoding,
@@ -1320,6 +1890,180 @@ mod tests {
                     assert_eq!(base64_tag(&t).map(|t| t.to_vec()), crate_says, "{t:?}");
                 }
             }
+        }
+    }
+
+    /// The lookup the one-pass gathering replaced: every value of every alternative name, in
+    /// the scheme's order, through `HeaderMap::get_all`.
+    fn reference_one_value(
+        headers: &HeaderMap,
+        names: &[HeaderName],
+    ) -> Result<Option<HeaderValue>, usize> {
+        let mut found: Option<&HeaderValue> = None;
+        for (k, name) in names.iter().enumerate() {
+            for v in headers.get_all(name) {
+                match found {
+                    None => found = Some(v),
+                    Some(prev) if prev == v => {}
+                    Some(_) => return Err(k),
+                }
+            }
+        }
+        Ok(found.cloned())
+    }
+
+    #[test]
+    fn gathering_agrees_with_a_lookup_per_name() {
+        let custom = Scheme::builder("many")
+            .signature_header("x-a-signature")
+            .signature_header("x-b-signature")
+            .timestamp_header("x-a-timestamp", TimestampUnit::Seconds)
+            .timestamp_header("x-b-timestamp", TimestampUnit::Seconds)
+            .timestamp_header("x-c-timestamp", TimestampUnit::Seconds)
+            .id_header("x-a-id")
+            .id_header("x-b-id")
+            .id_header("x-c-id")
+            .event_header("x-a-id")
+            .event_header("x-z-event")
+            .build()
+            .unwrap();
+        let schemes = [
+            Scheme::heppu(),
+            Scheme::helicone(),
+            Scheme::standard_webhooks(),
+            Scheme::github(),
+            custom,
+        ];
+        let values = ["1", "2", "1"];
+        let unrelated = [
+            "host",
+            "user-agent",
+            "x-request-id",
+            "content-type",
+            "x-webhook",
+        ];
+        for scheme in &schemes {
+            let all: Vec<HeaderName> = scheme.header_names().cloned().collect();
+            // Every combination of up to three headers (wanted or not) with values from a
+            // small set, appended in order, so repeats, agreeing and differing copies and
+            // alternative names all occur.
+            let pool: Vec<HeaderName> = all
+                .iter()
+                .cloned()
+                .chain(unrelated.iter().map(|n| HeaderName::from_static(n)))
+                .collect();
+            let mut seed = 7u64;
+            for _ in 0..3000 {
+                let mut headers = HeaderMap::new();
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let count = (seed >> 60) as usize % 6;
+                for j in 0..count {
+                    let r = (seed >> (8 * j)) as usize;
+                    let name = pool[r % pool.len()].clone();
+                    let value = values[(r / pool.len()) % values.len()];
+                    headers.append(name, HeaderValue::from_static(value));
+                }
+                let mut g = Gathered::default();
+                scheme.gather(&headers, &mut g);
+                let roles: [(Role, Vec<HeaderName>); 4] = [
+                    (Role::Signature, scheme.signature_headers().to_vec()),
+                    (
+                        Role::Timestamp,
+                        match scheme.timestamp() {
+                            Some((TimestampSource::Headers(n), _)) => n.clone(),
+                            _ => vec![],
+                        },
+                    ),
+                    (
+                        Role::Id,
+                        match scheme.id_field() {
+                            Some(Field::Headers(n)) => n.clone(),
+                            _ => vec![],
+                        },
+                    ),
+                    (
+                        Role::Event,
+                        match scheme.event_field() {
+                            Some(Field::Headers(n)) => n.clone(),
+                            _ => vec![],
+                        },
+                    ),
+                ];
+                for (role, names) in roles {
+                    assert_eq!(
+                        g.one_value(role).map(|v| v.cloned()),
+                        reference_one_value(&headers, &names),
+                        "{} {role:?} {headers:?}",
+                        scheme.name()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn word_at_a_time_helpers_agree_with_byte_loops() {
+        let mut seed = 99u64;
+        let mut bytes = |n: usize, alphabet: &[u8]| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    alphabet[(seed >> 33) as usize % alphabet.len()]
+                })
+                .collect()
+        };
+        let all: Vec<u8> = (0..=255).collect();
+        let digits = b"0123456789";
+        for n in 0..40 {
+            for _ in 0..200 {
+                let b = bytes(n, &all);
+                let sep = b[..].first().copied().unwrap_or(b',');
+                assert_eq!(find_byte(&b, sep), b.iter().position(|c| *c == sep));
+                assert_eq!(find_byte(&b, b','), b.iter().position(|c| *c == b','));
+                let other = bytes(n, b"ab");
+                assert_eq!(short_eq(&other, &b), other == b);
+                let same = b.clone();
+                assert!(short_eq(&same, &b));
+                if n > 0 {
+                    let mut flipped = b.clone();
+                    flipped[n / 3] ^= 1;
+                    assert!(!short_eq(&flipped, &b));
+                    flipped[n / 3] ^= 1;
+                    flipped[n - 1] ^= 0x80;
+                    assert!(!short_eq(&flipped, &b));
+                }
+                assert_eq!(
+                    visible_ascii(&b),
+                    b.iter().all(|c| c.is_ascii_graphic() || *c == b' ')
+                );
+                let printable = bytes(n, b" !~azAZ09\x7f");
+                assert_eq!(
+                    visible_ascii(&printable),
+                    printable.iter().all(|c| c.is_ascii_graphic() || *c == b' ')
+                );
+                let mut number = bytes(n.min(20), digits);
+                if n % 3 == 0 && !number.is_empty() {
+                    let at = n % number.len();
+                    number[at] = all[(n * 37) % 256];
+                }
+                let reference = std::str::from_utf8(&number)
+                    .ok()
+                    .filter(|t| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()))
+                    .and_then(|t| t.parse::<u64>().ok());
+                assert_eq!(parse_unsigned(&number), reference, "{number:?}");
+            }
+        }
+        for _ in 0..2000 {
+            let text = bytes(64, b"0123456789abcdefABCDEFgG:/@` ");
+            assert_eq!(
+                hex_tag(&text).map(|t| t.to_vec()),
+                hex::decode(&text).ok(),
+                "{text:?}"
+            );
         }
     }
 

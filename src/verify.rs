@@ -26,13 +26,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
-use http::{HeaderMap, HeaderValue};
+use http::HeaderMap;
 use sha2::Sha256;
 use subtle::Choice;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Rejection, RejectionKind};
-use crate::scheme::{Field, Scheme, Signatures, SignedPart, TAG_LEN, TimestampText, json_field};
+use crate::json_scan::FieldText;
+use crate::scheme::{
+    Field, Gathered, Role, Scheme, SchemeName, Signatures, SignedPart, TAG_LEN, TimestampText,
+};
 use crate::secret::Secret;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -256,10 +259,29 @@ impl Verifier {
     }
 
     /// Verify a complete delivery: headers and the raw body exactly as received.
+    ///
+    /// The same checks as [`begin`](Verifier::begin), [`update`](VerifyState::update) and
+    /// [`finish`](VerifyState::finish), without an owned state in between: the headers' values
+    /// are borrowed until the verdict.
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookMeta, Rejection> {
-        let mut state = self.begin(headers)?;
-        state.update(body);
-        state.finish(body)
+        let mut sigs = Signatures::default();
+        let checked = self.check_headers(headers, &mut sigs)?;
+        let ts_raw = checked.timestamp.as_ref().map(|(raw, _)| raw.as_bytes());
+        // The MAC is cloned, fed and finalized in this frame: passed by value it would be moved
+        // (copied, 152 bytes) on its way.
+        let mut mac = self.inner.keys[0].mac.clone();
+        feed_parts(&mut mac, self.scheme().prefix_parts(), ts_raw, checked.id);
+        mac.update(body);
+        feed_parts(&mut mac, self.scheme().suffix_parts(), ts_raw, checked.id);
+        let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
+        self.verdict(
+            &tag,
+            &sigs,
+            checked.timestamp.as_ref(),
+            checked.id,
+            checked.event,
+            body,
+        )
     }
 
     /// Check everything the headers decide (signature syntax, timestamp window, id) and return a
@@ -283,18 +305,43 @@ impl Verifier {
     /// ```
     #[inline]
     pub fn begin(&self, headers: &HeaderMap) -> Result<VerifyState, Rejection> {
-        let inner = &*self.inner;
-        let scheme = &inner.scheme;
-        let signature = scheme.signature_value(headers)?;
-        let sigs = scheme.parse_signatures(signature)?;
-        let timestamp = match scheme.parse_timestamp(headers, signature)? {
+        let mut sigs = Signatures::default();
+        let checked = self.check_headers(headers, &mut sigs)?;
+        let ts_raw = checked.timestamp.as_ref().map(|(raw, _)| raw.as_bytes());
+        let mut mac = self.inner.keys[0].mac.clone();
+        feed_parts(&mut mac, self.scheme().prefix_parts(), ts_raw, checked.id);
+        Ok(VerifyState {
+            verifier: self.clone(),
+            mac,
+            sigs,
+            timestamp: checked.timestamp,
+            id: checked.id.map(Text::from_ascii),
+            event: checked.event.map(Text::from_ascii),
+        })
+    }
+
+    /// Everything the headers decide, in the order the rejections are reported: the signature
+    /// header (missing, repeated, malformed), the timestamp (missing, malformed, outside the
+    /// window), the id (malformed, missing), the event type (malformed).
+    #[inline(always)]
+    fn check_headers<'h>(
+        &self,
+        headers: &'h HeaderMap,
+        sigs: &mut Signatures,
+    ) -> Result<Checked<'h>, Rejection> {
+        let scheme = &self.inner.scheme;
+        let mut found = Gathered::default();
+        scheme.gather(headers, &mut found);
+        let signature = scheme.signature_in(&found)?;
+        let entry_ts = scheme.parse_signature_value(signature.as_bytes(), sigs)?;
+        let timestamp = match scheme.timestamp_in(&found, entry_ts)? {
             Some((raw, value)) => Some((raw, self.check_window(value)?)),
             None => None,
         };
         let id = match scheme.id_field() {
             Some(Field::Headers(names)) => {
-                match Scheme::header_field(headers, names, RejectionKind::IdMalformed)? {
-                    Some(v) => Some(Text::Header(v)),
+                match scheme.field_in(&found, Role::Id, RejectionKind::IdMalformed)? {
+                    Some(v) => Some(v),
                     None => {
                         return Err(Rejection::with_detail(
                             RejectionKind::IdMissing,
@@ -306,24 +353,128 @@ impl Verifier {
             _ => None,
         };
         let event = match scheme.event_field() {
-            Some(Field::Headers(names)) => {
-                Scheme::header_field(headers, names, RejectionKind::EventMalformed)?
-                    .map(Text::Header)
+            Some(Field::Headers(_)) => {
+                scheme.field_in(&found, Role::Event, RejectionKind::EventMalformed)?
             }
             _ => None,
         };
-        let mut mac = inner.keys[0].mac.clone();
-        let ts_raw = timestamp.as_ref().map(|(raw, _)| raw.as_bytes());
-        let id_raw = id.as_ref().map(Text::as_bytes);
-        feed_parts(&mut mac, scheme.prefix_parts(), ts_raw, id_raw);
-        Ok(VerifyState {
-            verifier: self.clone(),
-            mac,
-            sigs,
+        Ok(Checked {
             timestamp,
             id,
             event,
         })
+    }
+
+    /// The verdict once the whole body is in `mac` (keyed with the first secret, prefix parts
+    /// and body absorbed): the suffix parts, the tag, the other secrets if the first does not
+    /// match, then the fields read from the verified body.
+    #[inline(always)]
+    fn conclude(
+        &self,
+        mut mac: HmacSha256,
+        sigs: &Signatures,
+        timestamp: Option<&(TimestampText, u64)>,
+        id: Option<&[u8]>,
+        event: Option<&[u8]>,
+        body: &[u8],
+    ) -> Result<WebhookMeta, Rejection> {
+        let ts_raw = timestamp.map(|(raw, _)| raw.as_bytes());
+        feed_parts(&mut mac, self.scheme().suffix_parts(), ts_raw, id);
+        let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
+        self.verdict(&tag, sigs, timestamp, id, event, body)
+    }
+
+    /// [`conclude`](Verifier::conclude) once the first secret's tag is known.
+    #[inline(always)]
+    fn verdict(
+        &self,
+        tag: &[u8; TAG_LEN],
+        sigs: &Signatures,
+        timestamp: Option<&(TimestampText, u64)>,
+        id: Option<&[u8]>,
+        event: Option<&[u8]>,
+        body: &[u8],
+    ) -> Result<WebhookMeta, Rejection> {
+        let inner = &*self.inner;
+        let scheme = &inner.scheme;
+        let ts_raw = timestamp.map(|(raw, _)| raw.as_bytes());
+        let mut matched = any_matches(tag, sigs).map(|sig| (0, sig));
+        if matched.is_none() {
+            matched = self.try_other_keys(sigs, ts_raw, id, body);
+        }
+        let Some((secret_index, sig_index)) = matched else {
+            return Err(Rejection::with_detail(
+                RejectionKind::SignatureMismatch,
+                format!(
+                    "no secret matched the `{}` header: HMAC-SHA256 of {} ({}-byte body) under \
+                     {} configured secret(s) equals none of the {} signature(s) received; was the \
+                     body re-serialized before verification, or is the secret for another \
+                     endpoint?",
+                    scheme.signature_headers()[0],
+                    scheme.signed_message_label(),
+                    body.len(),
+                    inner.keys.len(),
+                    sigs.as_slice().len()
+                ),
+            ));
+        };
+        // Only a verified body is parsed for fields.
+        let id = match (id, scheme.id_field()) {
+            (Some(id), _) => Some(Text::from_ascii(id)),
+            (None, Some(Field::JsonBody(path))) => Some(Text::from_field(body_field(
+                body,
+                path,
+                RejectionKind::IdMissing,
+                RejectionKind::IdMalformed,
+            )?)),
+            (None, _) => None,
+        };
+        let event = match (event, scheme.event_field()) {
+            (Some(e), _) => Some(Text::from_ascii(e)),
+            (None, Some(Field::JsonBody(path))) => body_field(
+                body,
+                path,
+                RejectionKind::EventMalformed,
+                RejectionKind::EventMalformed,
+            )
+            .ok()
+            .map(Text::from_field),
+            (None, _) => None,
+        };
+        Ok(WebhookMeta {
+            scheme: scheme.shared_name(),
+            id,
+            event,
+            timestamp_ms: timestamp.map(|(_, ms)| *ms),
+            secret_index,
+            secret_label: inner.keys[secret_index].label.clone(),
+            signature: sigs.as_slice()[sig_index],
+        })
+    }
+
+    /// Secrets after the first (a rotation), tried on the buffered body: `(secret, signature)`
+    /// indexes of the first secret that matches.
+    #[cold]
+    #[inline(never)]
+    fn try_other_keys(
+        &self,
+        sigs: &Signatures,
+        ts_raw: Option<&[u8]>,
+        id: Option<&[u8]>,
+        body: &[u8],
+    ) -> Option<(usize, usize)> {
+        let scheme = &self.inner.scheme;
+        for (index, key) in self.inner.keys.iter().enumerate().skip(1) {
+            let mut mac = key.mac.clone();
+            feed_parts(&mut mac, scheme.prefix_parts(), ts_raw, id);
+            mac.update(body);
+            feed_parts(&mut mac, scheme.suffix_parts(), ts_raw, id);
+            let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
+            if let Some(sig) = any_matches(&tag, sigs) {
+                return Some((index, sig));
+            }
+        }
+        None
     }
 
     /// Check a timestamp (in the scheme's unit) against the window; returns it in milliseconds.
@@ -384,15 +535,22 @@ impl Verifier {
     }
 }
 
-/// Feed signed parts other than the body into a MAC.
+/// Feed signed parts other than the body into a MAC. (Gathering several parts on the stack
+/// for one `update` was tried: zeroing and filling the buffer cost more than the updates.)
+#[inline(always)]
 fn feed_parts(mac: &mut HmacSha256, parts: &[SignedPart], ts: Option<&[u8]>, id: Option<&[u8]>) {
     for part in parts {
-        match part {
-            SignedPart::Timestamp => mac.update(ts.unwrap_or_default()),
-            SignedPart::Id => mac.update(id.unwrap_or_default()),
-            SignedPart::Literal(bytes) => mac.update(bytes),
-            SignedPart::Body => {}
-        }
+        mac.update(part_bytes(part, ts, id));
+    }
+}
+
+#[inline(always)]
+fn part_bytes<'a>(part: &'a SignedPart, ts: Option<&'a [u8]>, id: Option<&'a [u8]>) -> &'a [u8] {
+    match part {
+        SignedPart::Timestamp => ts.unwrap_or_default(),
+        SignedPart::Id => id.unwrap_or_default(),
+        SignedPart::Literal(bytes) => bytes,
+        SignedPart::Body => &[],
     }
 }
 
@@ -412,20 +570,29 @@ pub(crate) fn compute_tag(
     mac.finalize().into_bytes().into()
 }
 
-/// Whether `tag` equals any received signature. Constant time in the tags' contents: every
-/// candidate is compared in full, word by word, and the verdict is one bit taken through
-/// `subtle`'s optimization barrier. The number of candidates (at most
+/// Whether `tag` equals any received signature, and the index of the first that does.
+/// Constant time in the tags' contents: every candidate is compared in full, word by word; each
+/// comparison's bit comes out of `subtle`'s optimization barrier (so the compiler cannot know it
+/// is 0 or 1 and branch on it) and the index is selected with masks, without a branch; the
+/// verdict is taken from a `Choice`. The number of candidates (at most
 /// [`MAX_SIGNATURES`](crate::scheme::MAX_SIGNATURES)) is public anyway: it is in the header.
-fn any_matches(tag: &[u8; TAG_LEN], sigs: &Signatures) -> bool {
-    let mut ok = Choice::from(0);
-    for candidate in sigs.as_slice() {
-        ok |= tag_eq(tag, candidate);
+#[inline]
+fn any_matches(tag: &[u8; TAG_LEN], sigs: &Signatures) -> Option<usize> {
+    let mut found = 0u8;
+    let mut index = 0u32;
+    for (i, candidate) in sigs.as_slice().iter().enumerate() {
+        let eq = tag_eq(tag, candidate).unwrap_u8();
+        // The first match only: later ones do not move the index.
+        let first = eq & !found;
+        index |= (i as u32) & u32::from(first).wrapping_neg();
+        found |= eq;
     }
-    ok.into()
+    bool::from(Choice::from(found)).then_some(index as usize)
 }
 
 /// Constant-time equality of two tags: XOR the four 64-bit words, OR them together, and turn
 /// "is zero" into a `Choice` without a data-dependent branch.
+#[inline(always)]
 fn tag_eq(a: &[u8; TAG_LEN], b: &[u8; TAG_LEN]) -> Choice {
     let mut diff = 0u64;
     for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
@@ -470,99 +637,44 @@ impl VerifyState {
     pub fn finish(self, body: &[u8]) -> Result<WebhookMeta, Rejection> {
         let VerifyState {
             verifier,
-            mut mac,
+            mac,
             sigs,
             timestamp,
             id,
             event,
         } = self;
-        let inner = &*verifier.inner;
-        let scheme = &inner.scheme;
-        let ts_raw = timestamp.as_ref().map(|(raw, _)| raw.as_bytes());
-        let id_raw = id.as_ref().map(Text::as_bytes);
-        feed_parts(&mut mac, scheme.suffix_parts(), ts_raw, id_raw);
-        let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
-        let mut matched = any_matches(&tag, &sigs).then_some(0);
-        if matched.is_none() {
-            for (index, key) in inner.keys.iter().enumerate().skip(1) {
-                let mut mac = key.mac.clone();
-                feed_parts(&mut mac, scheme.prefix_parts(), ts_raw, id_raw);
-                mac.update(body);
-                feed_parts(&mut mac, scheme.suffix_parts(), ts_raw, id_raw);
-                let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
-                if any_matches(&tag, &sigs) {
-                    matched = Some(index);
-                    break;
-                }
-            }
-        }
-        let Some(secret_index) = matched else {
-            return Err(Rejection::with_detail(
-                RejectionKind::SignatureMismatch,
-                format!(
-                    "no secret matched the `{}` header: HMAC-SHA256 of {} ({}-byte body) under \
-                     {} configured secret(s) equals none of the {} signature(s) received; was the \
-                     body re-serialized before verification, or is the secret for another \
-                     endpoint?",
-                    scheme.signature_headers()[0],
-                    scheme.signed_message_label(),
-                    body.len(),
-                    inner.keys.len(),
-                    sigs.as_slice().len()
-                ),
-            ));
-        };
-        // Only a verified body is parsed for fields.
-        let id = match (id, scheme.id_field()) {
-            (Some(id), _) => Some(id),
-            (None, Some(Field::JsonBody(path))) => Some(Text::Owned(body_field(
-                body,
-                path,
-                RejectionKind::IdMissing,
-                RejectionKind::IdMalformed,
-            )?)),
-            (None, _) => None,
-        };
-        let event = match (event, scheme.event_field()) {
-            (Some(e), _) => Some(e),
-            (None, Some(Field::JsonBody(path))) => body_field(
-                body,
-                path,
-                RejectionKind::EventMalformed,
-                RejectionKind::EventMalformed,
-            )
-            .ok()
-            .map(Text::Owned),
-            (None, _) => None,
-        };
-        let sig_index = sigs
-            .as_slice()
-            .iter()
-            .position(|s| bool::from(tag_eq(s, &tag)))
-            .unwrap_or(0);
-        Ok(WebhookMeta {
-            scheme: scheme.name_arc(),
-            id,
-            event,
-            timestamp_ms: timestamp.map(|(_, ms)| ms),
-            secret_index,
-            secret_label: inner.keys[secret_index].label.clone(),
-            signature: sigs.as_slice()[sig_index],
-        })
+        verifier.conclude(
+            mac,
+            &sigs,
+            timestamp.as_ref(),
+            id.as_ref().map(Text::as_bytes),
+            event.as_ref().map(Text::as_bytes),
+            body,
+        )
     }
 }
 
-fn body_field(
-    body: &[u8],
+/// What the headers of a delivery established, borrowed from them until the verdict.
+struct Checked<'h> {
+    /// The timestamp's text as sent and its value in milliseconds.
+    timestamp: Option<(TimestampText, u64)>,
+    /// The id from its header, checked.
+    id: Option<&'h [u8]>,
+    /// The event type from its header, checked.
+    event: Option<&'h [u8]>,
+}
+
+fn body_field<'b>(
+    body: &'b [u8],
     path: &[std::borrow::Cow<'static, str>],
     missing: RejectionKind,
     malformed: RejectionKind,
-) -> Result<String, Rejection> {
+) -> Result<FieldText<'b>, Rejection> {
     let dotted = || path.join(".");
-    match json_field(body, path) {
+    match crate::json_scan::find_text(body, path) {
         Ok(Some(text)) => {
             // The field's name is only spelled out (allocated) for an error.
-            if crate::scheme::check_field_text(text.as_bytes(), "", malformed).is_err() {
+            if !crate::scheme::field_text_ok(text.as_bytes()) {
                 crate::scheme::check_field_text(text.as_bytes(), &dotted(), malformed)?;
             }
             Ok(text)
@@ -578,26 +690,59 @@ fn body_field(
     }
 }
 
-/// Text taken from a header (kept as the shared header bytes, no copy) or from the body.
+/// Bytes of an id or event type kept inside [`WebhookMeta`] itself; longer ones (up to
+/// [`MAX_ID_LEN`](crate::scheme::MAX_ID_LEN)) go to the heap. UUIDs, Stripe and Svix ids and
+/// every event type we know of fit.
+const INLINE_TEXT: usize = 62;
+
+/// An id or event type, copied out of its header or the body: on the stack when short, so
+/// verification neither allocates nor touches the header's reference count.
 #[derive(Clone)]
 enum Text {
-    Header(HeaderValue),
-    Owned(String),
+    Inline { len: u8, buf: [u8; INLINE_TEXT] },
+    Heap(Box<str>),
 }
 
 impl Text {
+    /// Text already checked to be visible ASCII (or any UTF-8, from a `String`).
+    #[inline(always)]
+    fn from_ascii(text: &[u8]) -> Text {
+        if text.len() <= INLINE_TEXT {
+            let mut buf = [0u8; INLINE_TEXT];
+            crate::scheme::copy_short(&mut buf[..text.len()], text);
+            Text::Inline {
+                len: text.len() as u8,
+                buf,
+            }
+        } else {
+            Text::Heap(String::from_utf8_lossy(text).into())
+        }
+    }
+
+    fn from_field(text: FieldText<'_>) -> Text {
+        match text {
+            FieldText::Raw(raw) => Text::from_ascii(raw),
+            FieldText::Unescaped(s) if s.len() > INLINE_TEXT => Text::Heap(s.into()),
+            FieldText::Unescaped(s) => Text::from_ascii(s.as_bytes()),
+        }
+    }
+
+    fn from_string(s: String) -> Text {
+        Text::from_field(FieldText::Unescaped(s))
+    }
+
     fn as_str(&self) -> &str {
         match self {
-            // Checked to be visible ASCII when read.
-            Text::Header(v) => v.to_str().unwrap_or_default(),
-            Text::Owned(s) => s,
+            // Only ever filled from checked ASCII or from a `str`.
+            Text::Inline { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            Text::Heap(s) => s,
         }
     }
 
     fn as_bytes(&self) -> &[u8] {
         match self {
-            Text::Header(v) => v.as_bytes(),
-            Text::Owned(s) => s.as_bytes(),
+            Text::Inline { len, buf } => &buf[..usize::from(*len)],
+            Text::Heap(s) => s.as_bytes(),
         }
     }
 }
@@ -608,7 +753,7 @@ impl Text {
 /// the request extensions after the webhook layer.
 #[derive(Clone)]
 pub struct WebhookMeta {
-    scheme: Arc<str>,
+    scheme: SchemeName,
     id: Option<Text>,
     event: Option<Text>,
     timestamp_ms: Option<u64>,
@@ -620,7 +765,7 @@ pub struct WebhookMeta {
 impl WebhookMeta {
     /// The scheme's name, e.g. `"heppu"`.
     pub fn scheme(&self) -> &str {
-        &self.scheme
+        self.scheme.as_str()
     }
 
     /// The delivery id, where the scheme has one.
@@ -695,9 +840,9 @@ impl From<&WebhookMeta> for StoredMeta {
 impl From<StoredMeta> for WebhookMeta {
     fn from(m: StoredMeta) -> Self {
         WebhookMeta {
-            scheme: m.scheme.into(),
-            id: m.id.map(Text::Owned),
-            event: m.event.map(Text::Owned),
+            scheme: SchemeName::Shared(m.scheme.into()),
+            id: m.id.map(Text::from_string),
+            event: m.event.map(Text::from_string),
             timestamp_ms: m.ts,
             secret_index: m.secret,
             secret_label: m.label.map(Into::into),
@@ -759,11 +904,15 @@ mod tests {
         );
         let mut sigs = Signatures::default();
         sigs.push_for_tests(expected);
-        assert!(any_matches(&tag, &sigs));
+        assert_eq!(any_matches(&tag, &sigs), Some(0));
         let mut other = Signatures::default();
         let mut flipped = expected;
         flipped[31] ^= 1;
         other.push_for_tests(flipped);
-        assert!(!any_matches(&tag, &other));
+        assert_eq!(any_matches(&tag, &other), None);
+        // The first matching candidate is reported, wherever it is.
+        other.push_for_tests(expected);
+        other.push_for_tests(expected);
+        assert_eq!(any_matches(&tag, &other), Some(1));
     }
 }
