@@ -143,10 +143,13 @@ fn scheme_headers(config: &Pipeline, req: &ServiceRequest) -> http::HeaderMap {
     let mut map = http::HeaderMap::with_capacity(8);
     for (name, value) in req.headers().iter() {
         let name = name.as_str();
-        let wanted = scheme
-            .header_names()
-            .chain(std::iter::once(&http::header::CONTENT_LENGTH))
-            .find(|w| w.as_str() == name);
+        let wanted = if name == "content-length" {
+            Some(&http::header::CONTENT_LENGTH)
+        } else {
+            scheme
+                .wanted_index(name.as_bytes())
+                .and_then(|i| scheme.header_names().nth(i))
+        };
         if let Some(wanted) = wanted
             && let Ok(v) = http::HeaderValue::from_bytes(value.as_bytes())
         {

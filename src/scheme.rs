@@ -1014,6 +1014,26 @@ impl Scheme {
         }
     }
 
+    /// Which of [`header_names`](Scheme::header_names) (by position) `name` is, if the scheme
+    /// reads it: the same length-then-tail test as [`gather`](Scheme::gather), for adapters
+    /// that copy headers out of another HTTP stack.
+    pub(crate) fn wanted_index(&self, name: &[u8]) -> Option<usize> {
+        let wanted = &self.inner.wanted;
+        let tail = tail_word(name);
+        if wanted.names.len() > INLINE_SLOTS {
+            return wanted.names.iter().position(|w| w.is(name, tail));
+        }
+        let mut candidates = wanted.by_len[name.len().min(63)];
+        while candidates != 0 {
+            let i = candidates.trailing_zeros() as usize;
+            candidates &= candidates - 1;
+            if wanted.names[i].is(name, tail) {
+                return Some(i);
+            }
+        }
+        None
+    }
+
     /// The one signature header value of a delivery (alternative names must agree).
     #[inline(always)]
     pub(crate) fn signature_in<'h>(&self, g: &Gathered<'h>) -> Result<&'h HeaderValue, Rejection> {
@@ -1910,6 +1930,43 @@ mod tests {
             }
         }
         Ok(found.cloned())
+    }
+
+    #[test]
+    fn wanted_index_is_the_position_in_header_names() {
+        for scheme in [
+            Scheme::heppu(),
+            Scheme::helix(),
+            Scheme::helicone(),
+            Scheme::standard_webhooks(),
+            Scheme::github(),
+            Scheme::stripe(),
+            Scheme::slack(),
+            Scheme::shopify(),
+        ] {
+            let names: Vec<&HeaderName> = scheme.header_names().collect();
+            for (i, name) in names.iter().enumerate() {
+                let first = names.iter().position(|n| n == name);
+                assert_eq!(scheme.wanted_index(name.as_str().as_bytes()), first);
+                assert_eq!(first, Some(i), "{}: names are distinct", scheme.name());
+            }
+            for other in [
+                "host",
+                "content-type",
+                "user-agent",
+                "x-webhook-signature-25",
+                "webhook-signaturf",
+                "x",
+                "",
+            ] {
+                assert_eq!(
+                    scheme.wanted_index(other.as_bytes()),
+                    None,
+                    "{}: {other}",
+                    scheme.name()
+                );
+            }
+        }
     }
 
     #[test]
