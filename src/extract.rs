@@ -46,6 +46,7 @@ impl<T: DeserializeOwned> Verified<T> {
 
 impl<T: DeserializeOwned + 'static> Verified<T> {
     /// What the extractors hand out: `Bytes` as is (no copy, no parse), anything else parsed.
+    #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
     pub(crate) fn from_body(body: &Bytes) -> Result<Self, Rejection> {
         let mut slot: Option<T> = None;
         if let Some(raw) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<Bytes>>() {

@@ -1017,6 +1017,7 @@ impl Scheme {
     /// Which of [`header_names`](Scheme::header_names) (by position) `name` is, if the scheme
     /// reads it: the same length-then-tail test as [`gather`](Scheme::gather), for adapters
     /// that copy headers out of another HTTP stack.
+    #[cfg_attr(not(feature = "actix"), allow(dead_code))]
     pub(crate) fn wanted_index(&self, name: &[u8]) -> Option<usize> {
         let wanted = &self.inner.wanted;
         let tail = tail_word(name);
