@@ -1,20 +1,23 @@
-//! MemoryStore claim + complete of a new key, ns per key, at 10k and 1M keys held, against a
-//! baseline of a bare moka cache remembering the same key (a lookup that misses, then an
-//! insert: the least any cache-backed "seen before?" check costs), in the same run.
+//! MemoryStore claim + complete of a new key, ns per key, at 10k and 1M keys held, against two
+//! baselines remembering the same key in the same run (a lookup that misses, then an insert):
+//! a bare moka cache (the concurrent cache the store was first built on) and a plain
+//! `Mutex<HashMap>` that drops its oldest key for each new one (no expiry, no sharding: the
+//! floor for any exact, bounded in-memory "seen before?" check).
 //!
 //! `cargo bench --bench dedup`
 //!
-//! Both are full (capacity = keys held), so every new key evicts the least recently used one:
-//! the steady state of a server that has run for longer than its TTL, and no table growth
-//! landing in some samples and not others.
+//! The store and moka are full (capacity = keys held), so every new key evicts an old one: the
+//! steady state of a server that has run for longer than its TTL, and no table growth landing
+//! in some samples and not others.
 //!
 //! Timed over whole batches of fresh keys (`iter_custom`, keys built before the clock starts)
 //! rather than one key per timing, so that moka's deferred maintenance, which runs every few
 //! dozen writes, is spread over the batch as it is in a server instead of landing on a few
 //! unlucky samples.
 
+use std::collections::{HashMap, VecDeque};
 use std::hint::black_box;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -83,6 +86,45 @@ fn bench(c: &mut Criterion) {
                 start.elapsed()
             })
         });
+        // The plain map stays at n keys too: each new key replaces the oldest (the victims are
+        // picked before the clock starts).
+        let map: Mutex<HashMap<Box<str>, [u8; 32]>> = Mutex::new(HashMap::with_capacity(n));
+        let mut fifo: VecDeque<String> = VecDeque::with_capacity(n + 1);
+        for k in 0..n {
+            let key = format!("heppu:id:whd_{k:012}");
+            map.lock().unwrap().insert(key.as_str().into(), [7; 32]);
+            fifo.push_back(key);
+        }
+        let mut next = 0u64;
+        c.bench_function(
+            &format!("baseline Mutex<HashMap> get+insert ({n} keys held)"),
+            |b| {
+                b.iter_custom(|iters| {
+                    let keys: Vec<String> = (0..iters)
+                        .map(|_| {
+                            next += 1;
+                            key(n, next)
+                        })
+                        .collect();
+                    let victims: Vec<String> = keys
+                        .iter()
+                        .map(|k| {
+                            fifo.push_back(k.clone());
+                            fifo.pop_front().expect("n keys held")
+                        })
+                        .collect();
+                    let start = Instant::now();
+                    for (key, victim) in keys.iter().zip(&victims) {
+                        let mut map = map.lock().unwrap();
+                        if black_box(map.get(key.as_str())).is_none() {
+                            map.remove(victim.as_str());
+                            map.insert(key.as_str().into(), [9; 32]);
+                        }
+                    }
+                    start.elapsed()
+                })
+            },
+        );
     }
 }
 

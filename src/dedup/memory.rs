@@ -1,17 +1,14 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use moka::Expiry;
-use moka::policy::EvictionPolicy;
-
 use super::{Claim, DIGEST_LEN, DedupStore, StoreFuture, Token};
 use crate::ack::lock;
 use crate::clock::{Clock, SystemClock};
 
-/// Number of lock shards for the claims in flight (a power of two).
+/// Number of lock shards (a power of two).
 const SHARDS: usize = 64;
 
 /// Keys reach the store only from verified deliveries, so the hashers need speed more than
@@ -19,25 +16,32 @@ const SHARDS: usize = 64;
 type Hasher = foldhash::fast::RandomState;
 /// A shard sweeps out claims whose lease ran out unsettled once it holds this many.
 const SWEEP_FROM: usize = 256;
+/// Expired completed keys reclaimed per completion (more than the one a completion adds, so
+/// the backlog of expired keys shrinks while deliveries arrive).
+const RECLAIM_PER_COMPLETE: usize = 4;
 
-/// In-process store: a bounded [moka](https://docs.rs/moka) cache of completed keys, and a
-/// small sharded table of the claims in flight. The default.
+/// In-process store: 64 lock shards, each with a table of the claims in flight and a table of
+/// the completed keys kept in completion order. The default.
 ///
 /// Every operation on a key runs under the lock of that key's shard, so claim, complete and
-/// release are atomic per key. A claim in flight lives only in its shard's table (a delivery
+/// release are atomic per key. A claim in flight lives in its shard's flight table (a delivery
 /// is in flight for milliseconds, there are as many as requests being handled); completing it
-/// moves it into the cache, which remembers it for the TTL. A fresh delivery therefore costs
-/// one cache lookup and one cache insert per key, the least a remembered key can cost (an
-/// earlier version ran two atomic `and_compute_with` per key on a single cache: three times
-/// the instructions).
+/// moves it to the shard's completed table, which remembers it for the TTL. A fresh delivery
+/// costs two hash lookups and two inserts per key under an uncontended lock, and one small
+/// allocation for the key.
 ///
-/// Leases and TTLs are checked against the store's [`Clock`]; the TTL is also each cached
-/// entry's expiry, so memory is reclaimed. The cache is bounded (default 1,000,000 completed
-/// keys) and evicts the least recently used key when full; it never refuses a new key (moka's
-/// default frequency-based admission could, so it is not used). Claims in flight are bounded
-/// the same way (`max_entries` shared out over the shards; the oldest claim gives way to a new
+/// Leases and TTLs are checked against the store's [`Clock`] on every read, to the millisecond.
+/// Memory is reclaimed in completion order: each completion also drops a few of the oldest
+/// completed keys whose TTL has passed (with TTLs that differ between completions, a key may
+/// wait behind an older one with a longer TTL; it is already treated as expired). The store is
+/// bounded (default 1,000,000 completed keys, shared out over the shards): when a shard is full,
+/// its oldest completed key gives way, the one a sender is least likely to retry. A new key is
+/// never refused. Claims in flight are bounded the same way (the oldest claim gives way to a new
 /// one), and claims whose lease ran out unsettled are taken over by the next claim of their key
 /// and swept out of a shard that grows.
+///
+/// A completed key costs about 150–250 bytes (the key, a 32-byte body digest, its expiry, a
+/// slot in the completion order; the tables grow by doubling).
 ///
 /// ```
 /// use webhook_guard::dedup::MemoryStore;
@@ -50,21 +54,23 @@ pub struct MemoryStore {
 }
 
 struct Inner {
-    /// Completed keys.
-    done: moka::sync::Cache<Box<str>, Done, Hasher>,
-    /// Claims in flight, by shard.
-    flights: Box<[Mutex<Shard>]>,
+    shards: Box<[Mutex<Shard>]>,
     shard_hasher: Hasher,
-    /// Most claims in flight per shard (`max_entries` shared out, rounded up).
-    flights_per_shard: usize,
+    /// Most completed keys, and most claims in flight, per shard (`max_entries` shared out,
+    /// rounded up).
+    per_shard: usize,
     clock: Arc<dyn Clock>,
 }
 
 #[derive(Default)]
 struct Shard {
-    map: HashMap<Box<str>, Flight, Hasher>,
-    /// Sweep expired leases when the map reaches this size.
+    flights: HashMap<Arc<str>, Flight, Hasher>,
+    /// Sweep expired leases when the flight table reaches this size.
     sweep_at: usize,
+    done: HashMap<Arc<str>, Done, Hasher>,
+    /// Completed keys in completion order with the expiry they were written with. A record
+    /// whose key was since removed or completed again (another expiry) is stale and skipped.
+    order: VecDeque<(Arc<str>, u64)>,
 }
 
 struct Flight {
@@ -74,34 +80,56 @@ struct Flight {
     expires_at: u64,
 }
 
-#[derive(Clone)]
 struct Done {
     digest: [u8; DIGEST_LEN],
-    /// Logical expiry, in the store clock's milliseconds.
+    /// Expiry, in the store clock's milliseconds.
     expires_at: u64,
-    /// The TTL it was written with, for moka's per-entry expiry.
-    lifetime: Duration,
 }
 
-struct DoneExpiry;
-
-impl Expiry<Box<str>, Done> for DoneExpiry {
-    fn expire_after_create(
-        &self,
-        _: &Box<str>,
-        value: &Done,
-        _: std::time::Instant,
-    ) -> Option<Duration> {
-        Some(value.lifetime)
+impl Shard {
+    /// Pop the oldest completion record; remove its key if the record is current.
+    /// Returns `None` when the order is empty.
+    fn pop_oldest(&mut self) -> Option<bool> {
+        let (key, expires_at) = self.order.pop_front()?;
+        let current = self
+            .done
+            .get(&key)
+            .is_some_and(|d| d.expires_at == expires_at);
+        if current {
+            self.done.remove(&key);
+        }
+        Some(current)
     }
-    fn expire_after_update(
-        &self,
-        _: &Box<str>,
-        value: &Done,
-        _: std::time::Instant,
-        _: Option<Duration>,
-    ) -> Option<Duration> {
-        Some(value.lifetime)
+
+    /// Drop up to `n` of the oldest completed keys whose TTL has passed.
+    fn reclaim_expired(&mut self, now: u64, n: usize) {
+        for _ in 0..n {
+            match self.order.front() {
+                Some((_, expires_at)) if *expires_at <= now => {
+                    self.pop_oldest();
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// Make room for one more completed key: evict the oldest current one.
+    fn evict_oldest_done(&mut self) {
+        while let Some(removed) = self.pop_oldest() {
+            if removed {
+                return;
+            }
+        }
+    }
+
+    /// Drop stale records once they outnumber the keys (keys completed again after their TTL
+    /// leave one behind each), so the order stays within twice the table.
+    fn compact_order(&mut self) {
+        if self.order.len() > 2 * self.done.len() + SWEEP_FROM {
+            let done = &self.done;
+            self.order
+                .retain(|(k, e)| done.get(k).is_some_and(|d| d.expires_at == *e));
+        }
     }
 }
 
@@ -121,8 +149,9 @@ impl fmt::Debug for MemoryStoreBuilder {
 }
 
 impl MemoryStoreBuilder {
-    /// Most completed keys kept at once (default 1,000,000). When full, the least recently used
-    /// key is evicted to make room: size it above deliveries-per-TTL.
+    /// Most completed keys kept at once (default 1,000,000), shared out over 64 shards. When a
+    /// shard is full, its oldest completed key is evicted to make room: size it above
+    /// deliveries-per-TTL.
     pub fn max_entries(mut self, n: u64) -> Self {
         self.max_entries = n;
         self
@@ -138,14 +167,9 @@ impl MemoryStoreBuilder {
     pub fn build(self) -> MemoryStore {
         MemoryStore {
             inner: Arc::new(Inner {
-                done: moka::sync::Cache::builder()
-                    .max_capacity(self.max_entries)
-                    .eviction_policy(EvictionPolicy::lru())
-                    .expire_after(DoneExpiry)
-                    .build_with_hasher(Hasher::default()),
-                flights: (0..SHARDS).map(|_| Mutex::default()).collect(),
+                shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
                 shard_hasher: Hasher::default(),
-                flights_per_shard: usize::try_from(self.max_entries.div_ceil(SHARDS as u64))
+                per_shard: usize::try_from(self.max_entries.div_ceil(SHARDS as u64))
                     .unwrap_or(usize::MAX)
                     .max(1),
                 clock: self.clock,
@@ -163,12 +187,16 @@ impl MemoryStore {
         }
     }
 
-    /// Number of keys held, completed or in flight (approximate: moka applies pending writes
-    /// lazily).
+    /// Number of keys held, completed or in flight (including expired ones not reclaimed yet).
     pub fn len(&self) -> u64 {
-        self.inner.done.run_pending_tasks();
-        let flights: usize = self.inner.flights.iter().map(|s| lock(s).map.len()).sum();
-        self.inner.done.entry_count() + flights as u64
+        self.inner
+            .shards
+            .iter()
+            .map(|s| {
+                let s = lock(s);
+                (s.flights.len() + s.done.len()) as u64
+            })
+            .sum()
     }
 
     /// Whether the store holds no key.
@@ -179,14 +207,15 @@ impl MemoryStore {
     fn shard(&self, key: &str) -> &Mutex<Shard> {
         let hash = self.inner.shard_hasher.hash_one(key);
         // SHARDS is a power of two: the low bits pick the shard.
-        &self.inner.flights[(hash as usize) & (SHARDS - 1)]
+        &self.inner.shards[(hash as usize) & (SHARDS - 1)]
     }
 
     /// The synchronous claim behind [`DedupStore::claim`].
     pub fn claim_now(&self, key: &str, digest: &[u8; DIGEST_LEN], lease: Duration) -> Claim {
         let now = self.inner.clock.now_millis();
-        let mut shard = lock(self.shard(key));
-        if let Some(f) = shard.map.get(key)
+        let mut guard = lock(self.shard(key));
+        let shard = &mut *guard;
+        if let Some(f) = shard.flights.get(key)
             && f.expires_at > now
         {
             return if f.digest != *digest {
@@ -198,14 +227,16 @@ impl MemoryStore {
             };
         }
         // No live claim (or one whose lease ran out: it is taken over). Completed before?
-        if let Some(d) = self.inner.done.get(key)
-            && d.expires_at > now
-        {
-            return if d.digest != *digest {
-                Claim::Conflict
-            } else {
-                Claim::Done
-            };
+        if let Some(d) = shard.done.get(key) {
+            if d.expires_at > now {
+                return if d.digest != *digest {
+                    Claim::Conflict
+                } else {
+                    Claim::Done
+                };
+            }
+            // Expired: forget it now (its completion record turns stale).
+            shard.done.remove(key);
         }
         let token = Token::new();
         let flight = Flight {
@@ -213,26 +244,26 @@ impl MemoryStore {
             digest: *digest,
             expires_at: now.saturating_add(millis(lease)),
         };
-        match shard.map.get_mut(key) {
+        match shard.flights.get_mut(key) {
             Some(stale) => *stale = flight,
             None => {
-                let cap = self.inner.flights_per_shard;
-                if shard.map.len() >= shard.sweep_at.max(SWEEP_FROM).min(cap) {
-                    shard.map.retain(|_, f| f.expires_at > now);
-                    shard.sweep_at = shard.map.len() * 2;
+                let cap = self.inner.per_shard;
+                if shard.flights.len() >= shard.sweep_at.max(SWEEP_FROM).min(cap) {
+                    shard.flights.retain(|_, f| f.expires_at > now);
+                    shard.sweep_at = shard.flights.len() * 2;
                 }
-                if shard.map.len() >= cap {
-                    // Bounded like the cache: give up the oldest claim (as an LRU would).
+                if shard.flights.len() >= cap {
+                    // Bounded like the completed keys: give up the oldest claim.
                     let oldest = shard
-                        .map
+                        .flights
                         .iter()
                         .min_by_key(|(_, f)| f.expires_at)
                         .map(|(k, _)| k.clone());
                     if let Some(oldest) = oldest {
-                        shard.map.remove(&oldest);
+                        shard.flights.remove(&oldest);
                     }
                 }
-                shard.map.insert(key.into(), flight);
+                shard.flights.insert(Arc::from(key), flight);
             }
         }
         Claim::Fresh(token)
@@ -241,32 +272,36 @@ impl MemoryStore {
     /// The synchronous complete behind [`DedupStore::complete`].
     pub fn complete_now(&self, key: &str, token: &Token, ttl: Duration) -> bool {
         let now = self.inner.clock.now_millis();
-        let mut shard = lock(self.shard(key));
-        if !shard.map.get(key).is_some_and(|f| f.token == *token) {
+        let mut guard = lock(self.shard(key));
+        let shard = &mut *guard;
+        if !shard.flights.get(key).is_some_and(|f| f.token == *token) {
             return false;
         }
-        let Some((key, flight)) = shard.map.remove_entry(key) else {
+        let Some((key, flight)) = shard.flights.remove_entry(key) else {
             return false;
         };
-        // Still under the shard's lock: no claim of this key can run between the two steps.
-        self.inner.done.insert(
-            key,
-            Done {
-                digest: flight.digest,
-                expires_at: now.saturating_add(millis(ttl)),
-                lifetime: ttl,
-            },
-        );
+        shard.reclaim_expired(now, RECLAIM_PER_COMPLETE);
+        let expires_at = now.saturating_add(millis(ttl));
+        shard.order.push_back((key.clone(), expires_at));
+        let done = Done {
+            digest: flight.digest,
+            expires_at,
+        };
+        if shard.done.insert(key, done).is_none() && shard.done.len() > self.inner.per_shard {
+            // Every current key has one record, so an older current one is ahead of this one.
+            shard.evict_oldest_done();
+        }
+        shard.compact_order();
         true
     }
 
     /// The synchronous release behind [`DedupStore::release`].
     pub fn release_now(&self, key: &str, token: &Token) -> bool {
         let mut shard = lock(self.shard(key));
-        if !shard.map.get(key).is_some_and(|f| f.token == *token) {
+        if !shard.flights.get(key).is_some_and(|f| f.token == *token) {
             return false;
         }
-        shard.map.remove(key).is_some()
+        shard.flights.remove(key).is_some()
     }
 }
 
@@ -283,7 +318,7 @@ impl Default for MemoryStore {
 impl fmt::Debug for MemoryStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MemoryStore")
-            .field("completed", &self.inner.done.entry_count())
+            .field("keys", &self.len())
             .finish_non_exhaustive()
     }
 }
@@ -312,5 +347,145 @@ impl DedupStore for MemoryStore {
     fn release<'a>(&'a self, key: &'a str, token: &'a Token) -> StoreFuture<'a, bool> {
         let released = self.release_now(key, token);
         Box::pin(std::future::ready(Ok(released)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    const D: [u8; DIGEST_LEN] = [5; DIGEST_LEN];
+    const LEASE: Duration = Duration::from_secs(60);
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    fn store(max_entries: u64) -> (MemoryStore, ManualClock) {
+        let clock = ManualClock::at_secs(1_800_000_000);
+        let store = MemoryStore::builder()
+            .max_entries(max_entries)
+            .clock(clock.clone())
+            .build();
+        (store, clock)
+    }
+
+    fn complete(store: &MemoryStore, key: &str, ttl: Duration) {
+        let Claim::Fresh(t) = store.claim_now(key, &D, LEASE) else {
+            panic!("{key} is new");
+        };
+        assert!(store.complete_now(key, &t, ttl));
+    }
+
+    /// `n` distinct keys that all land in the same shard as `first`.
+    fn same_shard(store: &MemoryStore, first: &str, n: usize) -> Vec<String> {
+        let target: *const Mutex<Shard> = store.shard(first);
+        (0..)
+            .map(|i| format!("{first}-{i}"))
+            .filter(|k| std::ptr::eq(store.shard(k), target))
+            .take(n)
+            .collect()
+    }
+
+    fn shard_sizes(store: &MemoryStore, key: &str) -> (usize, usize) {
+        let s = lock(store.shard(key));
+        (s.done.len(), s.order.len())
+    }
+
+    #[test]
+    fn expired_keys_are_reclaimed_by_later_completions() {
+        let (store, clock) = store(1_000_000);
+        let keys = same_shard(&store, "k", 20);
+        for k in &keys[..10] {
+            complete(&store, k, HOUR);
+        }
+        assert_eq!(shard_sizes(&store, "k"), (10, 10));
+        clock.advance(HOUR);
+        // Each completion drops up to RECLAIM_PER_COMPLETE expired keys, oldest first.
+        complete(&store, &keys[10], HOUR);
+        assert_eq!(shard_sizes(&store, "k"), (7, 7));
+        complete(&store, &keys[11], HOUR);
+        complete(&store, &keys[12], HOUR);
+        assert_eq!(
+            shard_sizes(&store, "k"),
+            (3, 3),
+            "only the live keys are left"
+        );
+        assert_eq!(store.claim_now(&keys[12], &D, LEASE), Claim::Done);
+        assert!(matches!(
+            store.claim_now(&keys[0], &D, LEASE),
+            Claim::Fresh(_)
+        ));
+    }
+
+    #[test]
+    fn a_full_shard_evicts_its_oldest_completed_key() {
+        // 64 keys over 64 shards: one completed key per shard.
+        let (store, _clock) = store(64);
+        let keys = same_shard(&store, "e", 3);
+        complete(&store, &keys[0], HOUR);
+        complete(&store, &keys[1], HOUR);
+        assert_eq!(shard_sizes(&store, "e"), (1, 1));
+        assert_eq!(store.claim_now(&keys[1], &D, LEASE), Claim::Done);
+        assert!(matches!(
+            store.claim_now(&keys[0], &D, LEASE),
+            Claim::Fresh(_)
+        ));
+        // Across the store: never more than max_entries completed keys (plus claims in flight).
+        for i in 0..2_000 {
+            complete(&store, &format!("many-{i}"), HOUR);
+        }
+        let done: usize = store.inner.shards.iter().map(|s| lock(s).done.len()).sum();
+        assert!(done <= 64, "{done} completed keys held");
+        assert_eq!(store.claim_now("many-1999", &D, LEASE), Claim::Done);
+    }
+
+    #[test]
+    fn a_stale_completion_record_never_removes_the_current_key() {
+        let (store, clock) = store(1_000_000);
+        let keys = same_shard(&store, "s", 3);
+        let (long, k, other) = (&keys[0], &keys[1], &keys[2]);
+        // `long` heads the order with a long TTL; `k` expires behind it and is completed again.
+        complete(&store, long, 2 * HOUR);
+        complete(&store, k, Duration::from_secs(10));
+        clock.advance(Duration::from_secs(11));
+        complete(&store, k, 24 * HOUR);
+        assert_eq!(
+            shard_sizes(&store, "s"),
+            (2, 3),
+            "k's first record is stale"
+        );
+        // Past `long`'s TTL: a completion reclaims `long`, skips k's stale record, keeps k.
+        clock.advance(2 * HOUR);
+        complete(&store, other, HOUR);
+        assert_eq!(store.claim_now(k, &D, LEASE), Claim::Done);
+        assert!(matches!(store.claim_now(long, &D, LEASE), Claim::Fresh(_)));
+    }
+
+    #[test]
+    fn eviction_skips_stale_records() {
+        // One completed key per shard; k's stale record sits ahead of its current one.
+        let (store, clock) = store(64);
+        let keys = same_shard(&store, "v", 2);
+        complete(&store, &keys[0], Duration::from_secs(10));
+        clock.advance(Duration::from_secs(11));
+        complete(&store, &keys[0], HOUR);
+        assert_eq!(store.claim_now(&keys[0], &D, LEASE), Claim::Done);
+        complete(&store, &keys[1], HOUR);
+        assert_eq!(shard_sizes(&store, "v"), (1, 1));
+        assert_eq!(store.claim_now(&keys[1], &D, LEASE), Claim::Done);
+    }
+
+    #[test]
+    fn stale_records_stay_bounded() {
+        let (store, clock) = store(1_000_000);
+        let keys = same_shard(&store, "b", 2);
+        // `long` blocks reclaiming from the front; `k` expires and is completed again, and again.
+        complete(&store, &keys[0], 1_000 * HOUR);
+        for _ in 0..5_000 {
+            complete(&store, &keys[1], Duration::from_secs(1));
+            clock.advance(Duration::from_secs(2));
+        }
+        let (done, order) = shard_sizes(&store, "b");
+        assert_eq!(done, 2);
+        assert!(order <= 2 * done + SWEEP_FROM + 1, "{order} records");
     }
 }
