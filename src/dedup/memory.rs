@@ -1,6 +1,7 @@
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,9 +12,10 @@ use crate::clock::{Clock, SystemClock};
 /// Number of lock shards (a power of two).
 const SHARDS: usize = 64;
 
-/// Keys reach the store only from verified deliveries, so the hashers need speed more than
-/// flooding resistance; foldhash is still seeded per process.
-type Hasher = foldhash::fast::RandomState;
+/// A key as the store remembers it: a 128-bit keyed fingerprint (see [`Keyer`]).
+type Fp = u128;
+/// The tables' hasher: fingerprints are already uniformly random, so it only folds them.
+type FpHash = BuildHasherDefault<FoldFp>;
 /// A shard sweeps out claims whose lease ran out unsettled once it holds this many.
 const SWEEP_FROM: usize = 256;
 /// Expired completed keys reclaimed per completion (more than the one a completion adds, so
@@ -22,6 +24,12 @@ const RECLAIM_PER_COMPLETE: usize = 4;
 
 /// In-process store: 64 lock shards, each with a table of the claims in flight and a table of
 /// the completed keys kept in completion order. The default.
+///
+/// Keys are remembered by a 128-bit fingerprint: two SipHash-1-3 hashes of the key under
+/// random keys drawn when the store is built (the standard library's `RandomState`). Nothing
+/// outside the process ever sees a fingerprint, so a sender cannot aim at a collision, and the
+/// chance that any two of a million keys collide by accident is about 10⁻²⁷. In exchange a
+/// key costs no allocation and no pointer to chase, and delivery ids are not kept in memory.
 ///
 /// Every operation on a key runs under the lock of that key's shard, so claim, complete and
 /// release are atomic per key. A claim in flight lives in its shard's flight table (a delivery
@@ -40,8 +48,9 @@ const RECLAIM_PER_COMPLETE: usize = 4;
 /// one), and claims whose lease ran out unsettled are taken over by the next claim of their key
 /// and swept out of a shard that grows.
 ///
-/// A completed key costs about 150–250 bytes (the key, a 32-byte body digest, its expiry, a
-/// slot in the completion order; the tables grow by doubling).
+/// A completed key costs about 100–180 bytes whatever its length (fingerprint, 32-byte body
+/// digest and expiry in the table, a slot in the completion order; the tables grow by
+/// doubling).
 ///
 /// ```
 /// use webhook_guard::dedup::MemoryStore;
@@ -55,7 +64,7 @@ pub struct MemoryStore {
 
 struct Inner {
     shards: Box<[Mutex<Shard>]>,
-    shard_hasher: Hasher,
+    keyer: Keyer,
     /// Most completed keys, and most claims in flight, per shard (`max_entries` shared out,
     /// rounded up).
     per_shard: usize,
@@ -64,13 +73,13 @@ struct Inner {
 
 #[derive(Default)]
 struct Shard {
-    flights: HashMap<Arc<str>, Flight, Hasher>,
+    flights: HashMap<Fp, Flight, FpHash>,
     /// Sweep expired leases when the flight table reaches this size.
     sweep_at: usize,
-    done: HashMap<Arc<str>, Done, Hasher>,
+    done: HashMap<Fp, Done, FpHash>,
     /// Completed keys in completion order with the expiry they were written with. A record
     /// whose key was since removed or completed again (another expiry) is stale and skipped.
-    order: VecDeque<(Arc<str>, u64)>,
+    order: VecDeque<(Fp, u64)>,
 }
 
 struct Flight {
@@ -168,7 +177,7 @@ impl MemoryStoreBuilder {
         MemoryStore {
             inner: Arc::new(Inner {
                 shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-                shard_hasher: Hasher::default(),
+                keyer: Keyer::new(),
                 per_shard: usize::try_from(self.max_entries.div_ceil(SHARDS as u64))
                     .unwrap_or(usize::MAX)
                     .max(1),
@@ -204,18 +213,21 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    fn shard(&self, key: &str) -> &Mutex<Shard> {
-        let hash = self.inner.shard_hasher.hash_one(key);
-        // SHARDS is a power of two: the low bits pick the shard.
-        &self.inner.shards[(hash as usize) & (SHARDS - 1)]
+    /// The key's fingerprint and its shard.
+    fn locate(&self, key: &str) -> (Fp, &Mutex<Shard>) {
+        let fp = self.inner.keyer.fingerprint(key);
+        // SHARDS is a power of two; the top bits pick the shard (the tables use the low ones).
+        let shard = &self.inner.shards[(fp >> (128 - SHARDS.trailing_zeros())) as usize];
+        (fp, shard)
     }
 
     /// The synchronous claim behind [`DedupStore::claim`].
     pub fn claim_now(&self, key: &str, digest: &[u8; DIGEST_LEN], lease: Duration) -> Claim {
         let now = self.inner.clock.now_millis();
-        let mut guard = lock(self.shard(key));
+        let (key, shard) = self.locate(key);
+        let mut guard = lock(shard);
         let shard = &mut *guard;
-        if let Some(f) = shard.flights.get(key)
+        if let Some(f) = shard.flights.get(&key)
             && f.expires_at > now
         {
             return if f.digest != *digest {
@@ -227,7 +239,7 @@ impl MemoryStore {
             };
         }
         // No live claim (or one whose lease ran out: it is taken over). Completed before?
-        if let Some(d) = shard.done.get(key) {
+        if let Some(d) = shard.done.get(&key) {
             if d.expires_at > now {
                 return if d.digest != *digest {
                     Claim::Conflict
@@ -236,7 +248,7 @@ impl MemoryStore {
                 };
             }
             // Expired: forget it now (its completion record turns stale).
-            shard.done.remove(key);
+            shard.done.remove(&key);
         }
         let token = Token::new();
         let flight = Flight {
@@ -244,7 +256,7 @@ impl MemoryStore {
             digest: *digest,
             expires_at: now.saturating_add(millis(lease)),
         };
-        match shard.flights.get_mut(key) {
+        match shard.flights.get_mut(&key) {
             Some(stale) => *stale = flight,
             None => {
                 let cap = self.inner.per_shard;
@@ -258,12 +270,12 @@ impl MemoryStore {
                         .flights
                         .iter()
                         .min_by_key(|(_, f)| f.expires_at)
-                        .map(|(k, _)| k.clone());
+                        .map(|(k, _)| *k);
                     if let Some(oldest) = oldest {
                         shard.flights.remove(&oldest);
                     }
                 }
-                shard.flights.insert(Arc::from(key), flight);
+                shard.flights.insert(key, flight);
             }
         }
         Claim::Fresh(token)
@@ -272,17 +284,18 @@ impl MemoryStore {
     /// The synchronous complete behind [`DedupStore::complete`].
     pub fn complete_now(&self, key: &str, token: &Token, ttl: Duration) -> bool {
         let now = self.inner.clock.now_millis();
-        let mut guard = lock(self.shard(key));
+        let (key, shard) = self.locate(key);
+        let mut guard = lock(shard);
         let shard = &mut *guard;
-        if !shard.flights.get(key).is_some_and(|f| f.token == *token) {
+        if !shard.flights.get(&key).is_some_and(|f| f.token == *token) {
             return false;
         }
-        let Some((key, flight)) = shard.flights.remove_entry(key) else {
+        let Some(flight) = shard.flights.remove(&key) else {
             return false;
         };
         shard.reclaim_expired(now, RECLAIM_PER_COMPLETE);
         let expires_at = now.saturating_add(millis(ttl));
-        shard.order.push_back((key.clone(), expires_at));
+        shard.order.push_back((key, expires_at));
         let done = Done {
             digest: flight.digest,
             expires_at,
@@ -297,11 +310,52 @@ impl MemoryStore {
 
     /// The synchronous release behind [`DedupStore::release`].
     pub fn release_now(&self, key: &str, token: &Token) -> bool {
-        let mut shard = lock(self.shard(key));
-        if !shard.flights.get(key).is_some_and(|f| f.token == *token) {
+        let (key, shard) = self.locate(key);
+        let mut shard = lock(shard);
+        if !shard.flights.get(&key).is_some_and(|f| f.token == *token) {
             return false;
         }
-        shard.flights.remove(key).is_some()
+        shard.flights.remove(&key).is_some()
+    }
+}
+
+/// Turns keys into fingerprints: two independently keyed SipHash-1-3 hashes, 128 bits.
+struct Keyer {
+    high: RandomState,
+    low: RandomState,
+}
+
+impl Keyer {
+    fn new() -> Keyer {
+        // Each `RandomState::new()` has its own keys (the std library derives them from one
+        // random seed per thread, moving on for every new state).
+        Keyer {
+            high: RandomState::new(),
+            low: RandomState::new(),
+        }
+    }
+
+    fn fingerprint(&self, key: &str) -> Fp {
+        (u128::from(self.high.hash_one(key)) << 64) | u128::from(self.low.hash_one(key))
+    }
+}
+
+/// Hashes a fingerprint for the tables by folding it (it is random already).
+#[derive(Default)]
+struct FoldFp(u64);
+
+impl Hasher for FoldFp {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached for `u128` keys; kept correct for any other input.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u128(&mut self, fp: u128) {
+        self.0 = (fp as u64) ^ ((fp >> 64) as u64);
     }
 }
 
@@ -377,16 +431,16 @@ mod tests {
 
     /// `n` distinct keys that all land in the same shard as `first`.
     fn same_shard(store: &MemoryStore, first: &str, n: usize) -> Vec<String> {
-        let target: *const Mutex<Shard> = store.shard(first);
+        let target: *const Mutex<Shard> = store.locate(first).1;
         (0..)
             .map(|i| format!("{first}-{i}"))
-            .filter(|k| std::ptr::eq(store.shard(k), target))
+            .filter(|k| std::ptr::eq(store.locate(k).1, target))
             .take(n)
             .collect()
     }
 
     fn shard_sizes(store: &MemoryStore, key: &str) -> (usize, usize) {
-        let s = lock(store.shard(key));
+        let s = lock(store.locate(key).1);
         (s.done.len(), s.order.len())
     }
 
