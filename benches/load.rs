@@ -12,7 +12,8 @@
 //! HTTP/1.1 connections busy for `SECONDS`, every request a distinct pre-signed delivery (so
 //! the guard really verifies and claims each one, written as pre-built bytes on raw
 //! keep-alive connections so that the generator costs far less than the server), and reports requests/s, p50/p99 latency,
-//! the server's peak RSS (VmHWM) and the guarded/bare ratio measured in the same run.
+//! the server's peak RSS (VmHWM) and the guarded/bare ratio measured in the same run. The
+//! three routes run in three interleaved rounds; each is reported by its median round.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
@@ -368,22 +369,46 @@ fn report(label: &str, r: &Run) {
     );
 }
 
+/// Rounds of bare → verify → guarded, interleaved so that a slow spell of the machine hits
+/// every route alike; each route is reported by its median round.
+const ROUNDS: usize = 3;
+
 fn pair(framework: &str, set: &Deliveries) {
-    let bare = load(&format!("{framework}-bare"), set);
-    report(&format!("{framework} bare"), &bare);
-    let verify = load(&format!("{framework}-verify"), set);
-    report(&format!("{framework} verify"), &verify);
-    let guarded = load(&format!("{framework}-guarded"), set);
-    report(&format!("{framework} guarded"), &guarded);
     let rate = |r: &Run| r.requests as f64 / r.seconds;
+    let routes = ["bare", "verify", "guarded"];
+    let mut runs: Vec<Vec<Run>> = routes.iter().map(|_| Vec::new()).collect();
+    for round in 1..=ROUNDS {
+        for (route, runs) in routes.iter().zip(&mut runs) {
+            let run = load(&format!("{framework}-{route}"), set);
+            println!(
+                "  round {round}: {framework} {route:<8} {:>9.0} req/s",
+                rate(&run)
+            );
+            runs.push(run);
+        }
+    }
+    let median: Vec<Run> = runs
+        .into_iter()
+        .map(|mut r| {
+            r.sort_by(|a, b| rate(a).total_cmp(&rate(b)));
+            r.swap_remove(ROUNDS / 2)
+        })
+        .collect();
+    let [bare, verify, guarded] = &median[..] else {
+        unreachable!("three routes")
+    };
+    report(&format!("{framework} bare"), bare);
+    report(&format!("{framework} verify"), verify);
+    report(&format!("{framework} guarded"), guarded);
     let per_req_us = |r: &Run| 1e6 / rate(r);
     println!(
-        "{framework}: throughput ratio verify/bare = {:.3}, guarded(verify+dedup)/bare = {:.3}; \
-         added server time per request: verify {:.1} µs, verify+dedup {:.1} µs\n",
-        rate(&verify) / rate(&bare),
-        rate(&guarded) / rate(&bare),
-        per_req_us(&verify) - per_req_us(&bare),
-        per_req_us(&guarded) - per_req_us(&bare),
+        "{framework} (median of {ROUNDS} rounds): throughput ratio verify/bare = {:.3}, \
+         guarded(verify+dedup)/bare = {:.3}; added server time per request: verify {:.1} µs, \
+         verify+dedup {:.1} µs\n",
+        rate(verify) / rate(bare),
+        rate(guarded) / rate(bare),
+        per_req_us(verify) - per_req_us(bare),
+        per_req_us(guarded) - per_req_us(bare),
     );
 }
 

@@ -135,30 +135,6 @@ impl<S> std::fmt::Debug for WebhookGuardService<S> {
     }
 }
 
-/// Copy the headers the scheme reads (and Content-Length) into an `http` 1.x map: actix-web 4
-/// still uses `http` 0.2 types. One pass over the request's headers, matching names as bytes
-/// (both stacks keep names lowercase), instead of a parsed and hashed lookup per wanted name.
-fn scheme_headers(config: &Pipeline, req: &ServiceRequest) -> http::HeaderMap {
-    let scheme = config.verifier.scheme();
-    let mut map = http::HeaderMap::with_capacity(8);
-    for (name, value) in req.headers().iter() {
-        let name = name.as_str();
-        let wanted = if name == "content-length" {
-            Some(&http::header::CONTENT_LENGTH)
-        } else {
-            scheme
-                .wanted_index(name.as_bytes())
-                .and_then(|i| scheme.header_names().nth(i))
-        };
-        if let Some(wanted) = wanted
-            && let Ok(v) = http::HeaderValue::from_bytes(value.as_bytes())
-        {
-            map.append(wanted.clone(), v);
-        }
-    }
-    map
-}
-
 impl<S, B> Service<ServiceRequest> for WebhookGuardService<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
@@ -178,8 +154,13 @@ where
                 config.rejected(&r);
                 Ok(req.into_response(r.error_response()).map_into_right_body())
             };
-            let headers = scheme_headers(&config, &req);
-            let mut collector = match config.begin(&headers) {
+            // actix-web's headers are read where they are (it has its own `http` version):
+            // one pass, nothing copied.
+            let headers = req.headers();
+            let content_length = headers
+                .get(actix_web::http::header::CONTENT_LENGTH)
+                .map(|v| v.as_bytes());
+            let mut collector = match config.begin_pairs(content_length, headers.iter()) {
                 Ok(c) => c,
                 Err(r) => return reject(req, r),
             };
@@ -323,5 +304,19 @@ impl actix_web::Responder for crate::ack::Ack {
 
     fn respond_to(self, _: &HttpRequest) -> HttpResponse {
         to_actix(self.to_response())
+    }
+}
+
+impl<'h> crate::scheme::HeaderBytes<'h> for &'h actix_web::http::header::HeaderName {
+    #[inline(always)]
+    fn header_bytes(self) -> &'h [u8] {
+        self.as_str().as_bytes()
+    }
+}
+
+impl<'h> crate::scheme::HeaderBytes<'h> for &'h actix_web::http::header::HeaderValue {
+    #[inline(always)]
+    fn header_bytes(self) -> &'h [u8] {
+        self.as_bytes()
     }
 }

@@ -58,13 +58,41 @@ impl Pipeline {
 
     /// Check what the headers decide and prepare to absorb the body.
     pub(crate) fn begin(&self, headers: &HeaderMap) -> Result<BodyCollector, Rejection> {
+        let content_length = headers
+            .get(http::header::CONTENT_LENGTH)
+            .map(http::HeaderValue::as_bytes);
+        self.begin_with(content_length, || self.verifier.begin(headers))
+    }
+
+    /// [`begin`](Pipeline::begin) for another HTTP stack's headers, read in place as
+    /// (lowercase name, value) pairs.
+    #[cfg_attr(not(feature = "actix"), allow(dead_code))]
+    pub(crate) fn begin_pairs<'h, I, N, V>(
+        &self,
+        content_length: Option<&[u8]>,
+        headers: I,
+    ) -> Result<BodyCollector, Rejection>
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: crate::scheme::HeaderBytes<'h>,
+        V: crate::scheme::HeaderBytes<'h>,
+    {
+        self.begin_with(content_length, || self.verifier.begin_pairs(headers))
+    }
+
+    /// The declared length against the limit, then the verifier's header checks.
+    #[inline(always)]
+    fn begin_with(
+        &self,
+        content_length: Option<&[u8]>,
+        verify_headers: impl FnOnce() -> Result<VerifyState, Rejection>,
+    ) -> Result<BodyCollector, Rejection> {
         if let Some(stats) = &self.stats {
             stats.received();
         }
         let limit = self.limit;
-        let declared = headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
+        let declared = content_length
+            .and_then(|v| std::str::from_utf8(v).ok())
             .and_then(|v| v.parse::<u64>().ok());
         if let Some(len) = declared
             && len > limit as u64
@@ -75,7 +103,7 @@ impl Pipeline {
             ));
         }
         Ok(BodyCollector {
-            state: self.verifier.begin(headers)?,
+            state: verify_headers()?,
             stats: self.stats.clone(),
             limit,
             declared,

@@ -506,36 +506,87 @@ fn word_at(bytes: &[u8], start: usize) -> u64 {
 /// most 6); a custom scheme with more alternatives gets a heap buffer.
 const INLINE_SLOTS: usize = 8;
 
+/// A header name or value of some HTTP stack, as bytes (a value is read only once its name is
+/// known to be wanted).
+pub(crate) trait HeaderBytes<'h>: Copy {
+    /// The name's or value's bytes.
+    fn header_bytes(self) -> &'h [u8];
+}
+
+impl<'h> HeaderBytes<'h> for &'h HeaderName {
+    #[inline(always)]
+    fn header_bytes(self) -> &'h [u8] {
+        self.as_str().as_bytes()
+    }
+}
+
+impl<'h> HeaderBytes<'h> for &'h HeaderValue {
+    #[inline(always)]
+    fn header_bytes(self) -> &'h [u8] {
+        self.as_bytes()
+    }
+}
+
 /// What a request sent under one wanted name.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct Slot<'h> {
+#[derive(Clone, Copy)]
+pub(crate) struct Slot<V> {
     /// The first value sent under the name.
-    first: Option<&'h HeaderValue>,
+    first: Option<V>,
     /// Whether a later value under the same name differs from the first.
     mixed: bool,
 }
 
+impl<V> Default for Slot<V> {
+    fn default() -> Self {
+        Slot {
+            first: None,
+            mixed: false,
+        }
+    }
+}
+
+/// Whether two header values have the same bytes.
+#[inline(always)]
+fn same<'h, V: HeaderBytes<'h>>(a: V, b: V) -> bool {
+    a.header_bytes() == b.header_bytes()
+}
+
 /// Every header a scheme reads, found in one pass over a request's headers. Filled in place by
-/// [`Scheme::gather`] (returned by value, it was copied).
-#[derive(Default)]
-pub(crate) struct Gathered<'h> {
+/// [`Scheme::gather`] (returned by value, it was copied). `V` is the HTTP stack's own header
+/// value reference (a pointer: the slots stay small).
+pub(crate) struct Gathered<V> {
     /// The first value sent under each wanted name, for the first [`INLINE_SLOTS`] names.
-    first: [Option<&'h HeaderValue>; INLINE_SLOTS],
+    first: [Option<V>; INLINE_SLOTS],
     /// Bit `i`: a value was sent under name `i`.
     present: u8,
     /// Bit `i`: a later value under name `i` differs from its first.
     mixed: u8,
     /// Every name instead, for schemes that read more than [`INLINE_SLOTS`] names.
-    heap: Vec<Slot<'h>>,
+    heap: Vec<Slot<V>>,
     ends: [usize; 4],
 }
 
-impl<'h> Gathered<'h> {
+impl<V: Copy> Default for Gathered<V> {
+    fn default() -> Self {
+        Gathered {
+            first: [None; INLINE_SLOTS],
+            present: 0,
+            mixed: 0,
+            heap: Vec::new(),
+            ends: [0; 4],
+        }
+    }
+}
+
+impl<V: Copy> Gathered<V> {
     /// The one value of a header sent under any of the role's alternative names. Identical
     /// copies are one value; `Err(k)` when copies differ, noticed under the role's `k`-th name:
     /// the name the lookup name by name, value by value, would stop at.
     #[inline(always)]
-    fn one_value(&self, role: Role) -> Result<Option<&'h HeaderValue>, usize> {
+    fn one_value<'h>(&self, role: Role) -> Result<Option<&'h [u8]>, usize>
+    where
+        V: HeaderBytes<'h>,
+    {
         let r = role as usize;
         let start = if r == 0 { 0 } else { self.ends[r - 1] };
         let end = self.ends[r];
@@ -550,35 +601,37 @@ impl<'h> Gathered<'h> {
         }
         let mixed = u32::from(self.mixed);
         let first = sent.trailing_zeros() as usize;
-        let value = self.first[first];
+        let Some(value) = self.first[first] else {
+            return Ok(None);
+        };
         if mixed & (1 << first) != 0 {
             return Err(first - start);
         }
         sent &= sent - 1;
         while sent != 0 {
             let k = sent.trailing_zeros() as usize;
-            if mixed & (1 << k) != 0 || self.first[k] != value {
+            if mixed & (1 << k) != 0 || !self.first[k].is_some_and(|v| same(v, value)) {
                 return Err(k - start);
             }
             sent &= sent - 1;
         }
-        Ok(value)
+        Ok(Some(value.header_bytes()))
     }
 }
 
 /// [`Gathered::one_value`] for the slots of a scheme with many names.
-fn one_value<'h>(slots: &[Slot<'h>]) -> Result<Option<&'h HeaderValue>, usize> {
-    let mut found: Option<&'h HeaderValue> = None;
+fn one_value<'h, V: HeaderBytes<'h>>(slots: &[Slot<V>]) -> Result<Option<&'h [u8]>, usize> {
+    let mut found: Option<V> = None;
     for (k, slot) in slots.iter().enumerate() {
         let Some(v) = slot.first else { continue };
         match found {
             None if slot.mixed => return Err(k),
             None => found = Some(v),
-            Some(prev) if slot.mixed || prev != v => return Err(k),
+            Some(prev) if slot.mixed || !same(prev, v) => return Err(k),
             Some(_) => {}
         }
     }
-    Ok(found)
+    Ok(found.map(HeaderBytes::header_bytes))
 }
 
 /// The timestamp entry of a list signature header (Stripe's `t=`), read in the same pass as
@@ -970,12 +1023,26 @@ impl Scheme {
     /// only then in full; a request's other headers (host, user-agent, forwarding headers, …)
     /// cost a length test each.
     #[inline(always)]
-    pub(crate) fn gather<'h>(&self, headers: &'h HeaderMap, g: &mut Gathered<'h>) {
+    pub(crate) fn gather<'h>(&self, headers: &'h HeaderMap, g: &mut Gathered<&'h HeaderValue>) {
+        self.gather_pairs(headers, g);
+    }
+
+    /// [`gather`](Scheme::gather) over any HTTP stack's headers as (name, value) pairs: what
+    /// adapters for another stack pass instead of copying their headers into an [`HeaderMap`].
+    /// Names are lowercase in every stack we adapt; a value is read only when its name is
+    /// wanted.
+    #[inline(always)]
+    pub(crate) fn gather_pairs<'h, I, N, V>(&self, headers: I, g: &mut Gathered<V>)
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: HeaderBytes<'h>,
+        V: HeaderBytes<'h>,
+    {
         let wanted = &self.inner.wanted;
         g.ends = wanted.ends;
         if wanted.names.len() <= INLINE_SLOTS {
             for (name, value) in headers {
-                let name = name.as_str().as_bytes();
+                let name = name.header_bytes();
                 let mut candidates = wanted.by_len[name.len().min(63)];
                 if candidates == 0 {
                     continue;
@@ -991,7 +1058,7 @@ impl Scheme {
                                 g.first[i] = Some(value);
                                 g.present |= 1 << i;
                             }
-                            Some(prev) if prev != value => g.mixed |= 1 << i,
+                            Some(prev) if !same(prev, value) => g.mixed |= 1 << i,
                             Some(_) => {}
                         }
                     }
@@ -1000,13 +1067,13 @@ impl Scheme {
         } else {
             g.heap = vec![Slot::default(); wanted.names.len()];
             for (name, value) in headers {
-                let name = name.as_str().as_bytes();
+                let name = name.header_bytes();
                 let tail = tail_word(name);
                 for (slot, w) in g.heap.iter_mut().zip(&wanted.names) {
                     if w.is(name, tail) {
                         match slot.first {
                             None => slot.first = Some(value),
-                            Some(prev) => slot.mixed |= prev != value,
+                            Some(prev) => slot.mixed |= !same(prev, value),
                         }
                     }
                 }
@@ -1014,30 +1081,12 @@ impl Scheme {
         }
     }
 
-    /// Which of [`header_names`](Scheme::header_names) (by position) `name` is, if the scheme
-    /// reads it: the same length-then-tail test as [`gather`](Scheme::gather), for adapters
-    /// that copy headers out of another HTTP stack.
-    #[cfg_attr(not(feature = "actix"), allow(dead_code))]
-    pub(crate) fn wanted_index(&self, name: &[u8]) -> Option<usize> {
-        let wanted = &self.inner.wanted;
-        let tail = tail_word(name);
-        if wanted.names.len() > INLINE_SLOTS {
-            return wanted.names.iter().position(|w| w.is(name, tail));
-        }
-        let mut candidates = wanted.by_len[name.len().min(63)];
-        while candidates != 0 {
-            let i = candidates.trailing_zeros() as usize;
-            candidates &= candidates - 1;
-            if wanted.names[i].is(name, tail) {
-                return Some(i);
-            }
-        }
-        None
-    }
-
     /// The one signature header value of a delivery (alternative names must agree).
     #[inline(always)]
-    pub(crate) fn signature_in<'h>(&self, g: &Gathered<'h>) -> Result<&'h HeaderValue, Rejection> {
+    pub(crate) fn signature_in<'h, V: HeaderBytes<'h>>(
+        &self,
+        g: &Gathered<V>,
+    ) -> Result<&'h [u8], Rejection> {
         match g.one_value(Role::Signature) {
             Ok(Some(v)) => Ok(v),
             Ok(None) => Err(Rejection::with_detail(
@@ -1059,7 +1108,7 @@ impl Scheme {
     pub(crate) fn signature_value<'h>(
         &self,
         headers: &'h HeaderMap,
-    ) -> Result<&'h HeaderValue, Rejection> {
+    ) -> Result<&'h [u8], Rejection> {
         let mut g = Gathered::default();
         self.gather(headers, &mut g);
         self.signature_in(&g)
@@ -1067,9 +1116,12 @@ impl Scheme {
 
     /// Decode the candidate signatures from the signature header's value.
     #[cfg(any(test, fuzzing))]
-    pub(crate) fn parse_signatures(&self, value: &HeaderValue) -> Result<Signatures, Rejection> {
+    pub(crate) fn parse_signatures(
+        &self,
+        value: &(impl AsRef<[u8]> + ?Sized),
+    ) -> Result<Signatures, Rejection> {
         let mut sigs = Signatures::default();
-        self.parse_signature_value(value.as_bytes(), &mut sigs)
+        self.parse_signature_value(value.as_ref(), &mut sigs)
             .map(|_| sigs)
     }
 
@@ -1140,9 +1192,9 @@ impl Scheme {
     /// or, for schemes like Stripe's, from the signature header's entry (`entry`, found by
     /// [`Scheme::parse_signature_value`]).
     #[inline(always)]
-    pub(crate) fn timestamp_in(
+    pub(crate) fn timestamp_in<'h, V: HeaderBytes<'h>>(
         &self,
-        g: &Gathered<'_>,
+        g: &Gathered<V>,
         entry: EntryTimestamp<'_>,
     ) -> Result<Option<(TimestampText, u64)>, Rejection> {
         let Some((source, unit)) = &self.inner.timestamp else {
@@ -1151,7 +1203,7 @@ impl Scheme {
         let label = || self.timestamp_label();
         let text: &[u8] = match source {
             TimestampSource::Headers(_) => match g.one_value(Role::Timestamp) {
-                Ok(Some(v)) => v.as_bytes(),
+                Ok(Some(v)) => v,
                 Ok(None) => {
                     return Err(Rejection::with_detail(
                         RejectionKind::TimestampMissing,
@@ -1224,14 +1276,14 @@ impl Scheme {
     /// Read the delivery id or the event type (`role`) from its header under any of its names
     /// and check it (non-empty, bounded, visible ASCII). Missing → `Ok(None)`.
     #[inline(always)]
-    pub(crate) fn field_in<'h>(
+    pub(crate) fn field_in<'h, V: HeaderBytes<'h>>(
         &self,
-        g: &Gathered<'h>,
+        g: &Gathered<V>,
         role: Role,
         kind: RejectionKind,
     ) -> Result<Option<&'h [u8]>, Rejection> {
         let value = match g.one_value(role) {
-            Ok(Some(v)) => v.as_bytes(),
+            Ok(Some(v)) => v,
             Ok(None) => return Ok(None),
             Err(_) => {
                 return Err(Rejection::with_detail(
@@ -1934,43 +1986,6 @@ mod tests {
     }
 
     #[test]
-    fn wanted_index_is_the_position_in_header_names() {
-        for scheme in [
-            Scheme::heppu(),
-            Scheme::helix(),
-            Scheme::helicone(),
-            Scheme::standard_webhooks(),
-            Scheme::github(),
-            Scheme::stripe(),
-            Scheme::slack(),
-            Scheme::shopify(),
-        ] {
-            let names: Vec<&HeaderName> = scheme.header_names().collect();
-            for (i, name) in names.iter().enumerate() {
-                let first = names.iter().position(|n| n == name);
-                assert_eq!(scheme.wanted_index(name.as_str().as_bytes()), first);
-                assert_eq!(first, Some(i), "{}: names are distinct", scheme.name());
-            }
-            for other in [
-                "host",
-                "content-type",
-                "user-agent",
-                "x-webhook-signature-25",
-                "webhook-signaturf",
-                "x",
-                "",
-            ] {
-                assert_eq!(
-                    scheme.wanted_index(other.as_bytes()),
-                    None,
-                    "{}: {other}",
-                    scheme.name()
-                );
-            }
-        }
-    }
-
-    #[test]
     fn gathering_agrees_with_a_lookup_per_name() {
         let custom = Scheme::builder("many")
             .signature_header("x-a-signature")
@@ -2051,8 +2066,9 @@ mod tests {
                 ];
                 for (role, names) in roles {
                     assert_eq!(
-                        g.one_value(role).map(|v| v.cloned()),
-                        reference_one_value(&headers, &names),
+                        g.one_value(role).map(|v| v.map(<[u8]>::to_vec)),
+                        reference_one_value(&headers, &names)
+                            .map(|v| v.map(|v| v.as_bytes().to_vec())),
                         "{} {role:?} {headers:?}",
                         scheme.name()
                     );

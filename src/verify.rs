@@ -307,17 +307,23 @@ impl Verifier {
     pub fn begin(&self, headers: &HeaderMap) -> Result<VerifyState, Rejection> {
         let mut sigs = Signatures::default();
         let checked = self.check_headers(headers, &mut sigs)?;
+        Ok(self.state(checked, sigs))
+    }
+
+    /// The state that absorbs the body, once the headers passed.
+    #[inline(always)]
+    fn state(&self, checked: Checked<'_>, sigs: Signatures) -> VerifyState {
         let ts_raw = checked.timestamp.as_ref().map(|(raw, _)| raw.as_bytes());
         let mut mac = self.inner.keys[0].mac.clone();
         feed_parts(&mut mac, self.scheme().prefix_parts(), ts_raw, checked.id);
-        Ok(VerifyState {
+        VerifyState {
             verifier: self.clone(),
             mac,
             sigs,
             timestamp: checked.timestamp,
             id: checked.id.map(Text::from_ascii),
             event: checked.event.map(Text::from_ascii),
-        })
+        }
     }
 
     /// Everything the headers decide, in the order the rejections are reported: the signature
@@ -329,18 +335,44 @@ impl Verifier {
         headers: &'h HeaderMap,
         sigs: &mut Signatures,
     ) -> Result<Checked<'h>, Rejection> {
-        let scheme = &self.inner.scheme;
         let mut found = Gathered::default();
-        scheme.gather(headers, &mut found);
-        let signature = scheme.signature_in(&found)?;
-        let entry_ts = scheme.parse_signature_value(signature.as_bytes(), sigs)?;
-        let timestamp = match scheme.timestamp_in(&found, entry_ts)? {
+        self.inner.scheme.gather(headers, &mut found);
+        self.check_gathered(&found, sigs)
+    }
+
+    /// [`begin`](Verifier::begin) for adapters whose HTTP stack has its own header types:
+    /// `headers` are (lowercase name, value) pairs in the order received, read in place.
+    #[cfg_attr(not(feature = "actix"), allow(dead_code))]
+    pub(crate) fn begin_pairs<'h, I, N, V>(&self, headers: I) -> Result<VerifyState, Rejection>
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: crate::scheme::HeaderBytes<'h>,
+        V: crate::scheme::HeaderBytes<'h>,
+    {
+        let mut found = Gathered::default();
+        self.inner.scheme.gather_pairs(headers, &mut found);
+        let mut sigs = Signatures::default();
+        let checked = self.check_gathered(&found, &mut sigs)?;
+        Ok(self.state(checked, sigs))
+    }
+
+    /// The checks of [`check_headers`](Verifier::check_headers) once the headers are gathered.
+    #[inline(always)]
+    fn check_gathered<'h, V: crate::scheme::HeaderBytes<'h>>(
+        &self,
+        found: &Gathered<V>,
+        sigs: &mut Signatures,
+    ) -> Result<Checked<'h>, Rejection> {
+        let scheme = &self.inner.scheme;
+        let signature = scheme.signature_in(found)?;
+        let entry_ts = scheme.parse_signature_value(signature, sigs)?;
+        let timestamp = match scheme.timestamp_in(found, entry_ts)? {
             Some((raw, value)) => Some((raw, self.check_window(value)?)),
             None => None,
         };
         let id = match scheme.id_field() {
             Some(Field::Headers(names)) => {
-                match scheme.field_in(&found, Role::Id, RejectionKind::IdMalformed)? {
+                match scheme.field_in(found, Role::Id, RejectionKind::IdMalformed)? {
                     Some(v) => Some(v),
                     None => {
                         return Err(Rejection::with_detail(
@@ -354,7 +386,7 @@ impl Verifier {
         };
         let event = match scheme.event_field() {
             Some(Field::Headers(_)) => {
-                scheme.field_in(&found, Role::Event, RejectionKind::EventMalformed)?
+                scheme.field_in(found, Role::Event, RejectionKind::EventMalformed)?
             }
             _ => None,
         };
