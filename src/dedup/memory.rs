@@ -402,6 +402,10 @@ impl DedupStore for MemoryStore {
         let released = self.release_now(key, token);
         Box::pin(std::future::ready(Ok(released)))
     }
+
+    fn as_memory(&self) -> Option<&MemoryStore> {
+        Some(self)
+    }
 }
 
 #[cfg(test)]

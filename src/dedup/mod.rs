@@ -173,6 +173,47 @@ pub trait DedupStore: Send + Sync + 'static {
     /// Remove an in-flight `key`, if `token` still owns it, so a retry is processed. Returns
     /// whether it did.
     fn release<'a>(&'a self, key: &'a str, token: &'a Token) -> StoreFuture<'a, bool>;
+
+    /// The in-process store this is, if it is one: the guard then calls it directly instead of
+    /// boxing a future per operation. Other stores keep the default.
+    #[doc(hidden)]
+    fn as_memory(&self) -> Option<&MemoryStore> {
+        None
+    }
+}
+
+/// [`DedupStore::claim`], without a boxed future for the in-process store.
+async fn claim(
+    store: &dyn DedupStore,
+    key: &str,
+    digest: &[u8; DIGEST_LEN],
+    lease: Duration,
+) -> Result<Claim, StoreError> {
+    match store.as_memory() {
+        Some(memory) => Ok(memory.claim_now(key, digest, lease)),
+        None => store.claim(key, digest, lease).await,
+    }
+}
+
+/// [`DedupStore::complete`], without a boxed future for the in-process store.
+async fn complete(
+    store: &dyn DedupStore,
+    key: &str,
+    token: &Token,
+    ttl: Duration,
+) -> Result<bool, StoreError> {
+    match store.as_memory() {
+        Some(memory) => Ok(memory.complete_now(key, token, ttl)),
+        None => store.complete(key, token, ttl).await,
+    }
+}
+
+/// [`DedupStore::release`], without a boxed future for the in-process store.
+async fn release(store: &dyn DedupStore, key: &str, token: &Token) -> Result<bool, StoreError> {
+    match store.as_memory() {
+        Some(memory) => Ok(memory.release_now(key, token)),
+        None => store.release(key, token).await,
+    }
 }
 
 impl<S: DedupStore + ?Sized> DedupStore for Arc<S> {
@@ -194,6 +235,9 @@ impl<S: DedupStore + ?Sized> DedupStore for Arc<S> {
     }
     fn release<'a>(&'a self, key: &'a str, token: &'a Token) -> StoreFuture<'a, bool> {
         (**self).release(key, token)
+    }
+    fn as_memory(&self) -> Option<&MemoryStore> {
+        (**self).as_memory()
     }
 }
 
@@ -314,7 +358,7 @@ pub(crate) async fn admit(
     };
     for (i, key) in keys.into_iter().enumerate() {
         let is_id_key = i == 0 && meta.id().is_some();
-        let claim = match dedup.store.claim(&key, &digest, dedup.lease).await {
+        let claim = match claim(&*dedup.store, &key, &digest, dedup.lease).await {
             Ok(c) => c,
             Err(e) => {
                 guard.release().await;
@@ -410,7 +454,7 @@ impl ClaimGuard {
         let store = self.store.clone();
         let ttl = self.ttl;
         while let Some((key, token)) = self.claims.last() {
-            match store.complete(key, token, ttl).await {
+            match complete(&*store, key, token, ttl).await {
                 Ok(true) => {}
                 Ok(false) => tracing::warn!(
                     key = key.as_str(),
@@ -431,7 +475,7 @@ impl ClaimGuard {
     pub(crate) async fn release(mut self) {
         let store = self.store.clone();
         while let Some((key, token)) = self.claims.last() {
-            if let Err(e) = store.release(key, token).await {
+            if let Err(e) = release(&*store, key, token).await {
                 tracing::error!(
                     key = key.as_str(),
                     error = %e,
