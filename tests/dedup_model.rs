@@ -8,10 +8,10 @@
 //! Every interleaving of these steps is executed, replayed from scratch against a fresh store
 //! (stateless model checking, as loom and shuttle do). The steps are the store's operations,
 //! which are atomic per key (`claim_now`, `complete_now`, `release_now` each run whole under the
-//! lock of the key's shard, moka lookups and inserts included), so interleaving whole operations
-//! covers every outcome the protocol can reach. loom and shuttle were not used because they can
-//! only schedule code whose synchronisation goes through their own types, and moka's internals
-//! do not; that one operation runs under one lock is checked by the 64-thread race in
+//! lock of the key's shard), so interleaving whole operations covers every outcome the protocol
+//! can reach. loom and shuttle were not used because they can only schedule code whose
+//! synchronisation goes through their own types, and the store's shards are standard-library
+//! mutexes; that one operation runs under one lock is checked by the 64-thread race in
 //! `tests/dedup_store.rs`, not here.
 //!
 //! Invariants, checked after every step and at the end of every execution:
