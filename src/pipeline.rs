@@ -184,18 +184,29 @@ impl BodyCollector {
 
 impl Pipeline {
     /// Read the body with `read`, within the body timeout if one is configured.
-    pub(crate) async fn within_body_timeout<T>(
+    ///
+    /// Not an `async fn`: that would keep `read` (the whole verification state) twice in its
+    /// future, once as the argument and once where it is awaited. Here the future is `read`
+    /// itself, or `read` inside the timer.
+    pub(crate) fn within_body_timeout<T, F>(
         &self,
-        read: impl std::future::Future<Output = Result<T, Rejection>>,
-    ) -> Result<T, Rejection> {
+        read: F,
+    ) -> impl std::future::Future<Output = Result<T, Rejection>> + use<T, F>
+    where
+        F: std::future::Future<Output = Result<T, Rejection>>,
+    {
+        use futures_util::FutureExt;
+        use futures_util::future::Either;
         match self.body_timeout {
-            None => read.await,
-            Some(limit) => tokio::time::timeout(limit, read).await.unwrap_or_else(|_| {
-                Err(Rejection::with_detail(
-                    RejectionKind::BodyTimeout,
-                    format!("the body did not arrive within {} ms", limit.as_millis()),
-                ))
-            }),
+            None => Either::Left(read),
+            Some(limit) => Either::Right(tokio::time::timeout(limit, read).map(move |r| {
+                r.unwrap_or_else(|_| {
+                    Err(Rejection::with_detail(
+                        RejectionKind::BodyTimeout,
+                        format!("the body did not arrive within {} ms", limit.as_millis()),
+                    ))
+                })
+            })),
         }
     }
 }

@@ -52,12 +52,14 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let config = self.config.clone();
+        // Split before the future is built: a captured request would keep its space in the
+        // future beside the parts taken out of it.
+        let (mut parts, body) = req.into_parts();
         Box::pin(async move {
             let reject = |r: Rejection| {
                 config.rejected(&r);
                 Ok(r.to_response::<Full<Bytes>>().map(Either::Right))
             };
-            let (mut parts, body) = req.into_parts();
             let read = read_and_verify(&config, &parts.headers, body);
             let (meta, body) = match config.within_body_timeout(read).await {
                 Ok(ok) => ok,
