@@ -6,6 +6,7 @@
 //! ```text
 //! cargo bench --bench load --features actix            # every run below
 //! cargo bench --bench load --features actix -- axum    # only the axum pair (or `actix`, `memory`)
+//! LOAD_BODY=10240 cargo bench --bench load -- axum      # other body sizes (bytes; default 1024)
 //! ```
 //!
 //! Each server runs in its own process pinned to core 1 (`taskset -c 1`, when available); the
@@ -36,6 +37,17 @@ const KEY: &str = "load-test-secret-0123456789";
 const CONNECTIONS: usize = 32;
 const SECONDS: u64 = 8;
 const DELIVERIES: usize = 400_000;
+/// The pre-signed deliveries kept in memory at most (bytes): fewer deliveries for larger bodies.
+const DELIVERY_BYTES: usize = 2 << 30;
+
+/// The body size of the load runs: 1 KiB, or `LOAD_BODY` bytes (256 B to 256 KiB, actix-web's
+/// default payload limit for the bare route) to see how the ratios move with it.
+fn body_size() -> usize {
+    std::env::var("LOAD_BODY")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(1024, |n| n.clamp(256, 256 * 1024))
+}
 
 fn secret() -> Secret {
     Secret::new(KEY).unwrap()
@@ -269,16 +281,17 @@ struct Run {
     peak_rss: u64,
 }
 
-/// Distinct signed 1 KiB Heppu deliveries, each a complete HTTP/1.1 request, ready to write.
-fn deliveries(n: usize) -> Deliveries {
+/// Distinct signed Heppu deliveries of `size` bytes, each a complete HTTP/1.1 request, ready
+/// to write.
+fn deliveries(n: usize, size: usize) -> Deliveries {
     let key = secret();
-    let pad = "x".repeat(1024);
+    let pad = "x".repeat(size);
     Arc::new(
         (0..n)
             .map(|i| {
                 let head = format!(r#"{{"event":"call.completed","n":{i:>10},"p":""#);
-                let body = format!("{head}{}\"}}", &pad[..1024 - head.len() - 2]);
-                debug_assert_eq!(body.len(), 1024);
+                let body = format!("{head}{}\"}}", &pad[..size - head.len() - 2]);
+                debug_assert_eq!(body.len(), size);
                 let d = Delivery::new(Scheme::heppu(), body)
                     .id(format!("dlv_{i}"))
                     .sign(&key);
@@ -542,9 +555,11 @@ fn main() {
     let needs_load = want("axum") || want("actix");
     let set = if needs_load {
         let t = Instant::now();
-        let set = deliveries(DELIVERIES);
+        let size = body_size();
+        let set = deliveries(DELIVERIES.min(DELIVERY_BYTES / size), size);
         println!(
-            "{} signed 1 KiB deliveries prepared in {:.1} s; {CONNECTIONS} connections, {SECONDS} s per run\n",
+            "{} signed deliveries of {size} bytes prepared in {:.1} s; {CONNECTIONS} connections, \
+             {SECONDS} s per run (or until they are used up)\n",
             set.len(),
             t.elapsed().as_secs_f64()
         );
