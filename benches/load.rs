@@ -140,7 +140,11 @@ async fn serve_small_buffers(listener: tokio::net::TcpListener, app: axum::Route
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
-                Err(_) => continue,
+                // Out of descriptors, say: wait a moment instead of spinning.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
             },
             () = &mut stop => return,
         };
