@@ -81,6 +81,117 @@ async fn replicas_share_deduplication_and_fail_closed_without_redis() {
     assert_eq!(runs.load(Ordering::SeqCst), 2);
 }
 
+/// Round trips the store has made: the scripts it ran (`EVALSHA`, `EVAL`, `SCRIPT LOAD`), which
+/// is all it sends. Other commands counted by the server are the ones those scripts call
+/// inside, run within the same round trip, and this test's own `INFO`.
+async fn commands(conn: &mut redis::aio::MultiplexedConnection) -> u64 {
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(conn)
+        .await
+        .unwrap();
+    info.lines()
+        .filter(|l| {
+            ["cmdstat_eval", "cmdstat_script"]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .filter_map(|l| {
+            l.split("calls=")
+                .nth(1)?
+                .split(',')
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_costs_two_round_trips_whatever_its_keys() {
+    let Some(server) = redis_server::RedisServer::start("two_round_trips") else {
+        return;
+    };
+    // Helix claims two keys per delivery: its unsigned event id and its signature's digest.
+    let store = RedisStore::connect(&server.url()).await.unwrap();
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = runs.clone();
+    let app = Router::new()
+        .route(
+            "/hook",
+            post(move |body: webhook_guard::RawBody| async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                if body.0.starts_with(b"{\"fail\"") {
+                    (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "failed")
+                } else {
+                    (axum::http::StatusCode::OK, "processed")
+                }
+            }),
+        )
+        .route_layer(
+            WebhookLayer::new(Verifier::new(Scheme::helix(), Secret::new(KEY).unwrap()))
+                .dedup_with(Dedup::new(store)),
+        );
+    let addr = spawn(app).await;
+    let key = Secret::new(KEY).unwrap();
+    let mut conn = redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let delivery = |id: &str, body: &str| {
+        Delivery::new(Scheme::helix(), body.to_owned())
+            .id(id)
+            .sign(&key)
+    };
+    // The first use of each script loads it; count from the second.
+    assert_eq!(
+        send(addr, "/hook", delivery("w1", r#"{"n":1}"#))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        send(addr, "/hook", delivery("w2", r#"{"fail":1}"#))
+            .await
+            .status,
+        500
+    );
+
+    let mut cost = async |d: webhook_guard::testing::SignedDelivery, status: u16| {
+        let before = commands(&mut conn).await;
+        assert_eq!(send(addr, "/hook", d).await.status.as_u16(), status);
+        commands(&mut conn).await - before
+    };
+    let d = delivery("evt-1", r#"{"n":2}"#);
+    assert_eq!(cost(d.clone(), 200).await, 2, "processed: claim, complete");
+    let retry = Delivery::new(Scheme::helix(), r#"{"n":2}"#)
+        .id("evt-1")
+        .timestamp_millis(now_ms() + 1000)
+        .sign(&key);
+    assert_eq!(cost(retry, 200).await, 1, "duplicate: one claim");
+    let mut replay = d.clone();
+    replay.headers.insert(
+        "x-webhook-event-id",
+        axum::http::HeaderValue::from_static("evt-2"),
+    );
+    assert_eq!(
+        cost(replay, 409).await,
+        1,
+        "replay under a new id: one claim"
+    );
+    let failing = delivery("evt-3", r#"{"fail":2}"#);
+    assert_eq!(
+        cost(failing, 500).await,
+        2,
+        "failed handler: claim, release"
+    );
+    assert_eq!(runs.load(Ordering::SeqCst), 4, "w1, w2, evt-1, evt-3");
+    // The replay refused at its second key left its new id unclaimed.
+    let fresh = delivery("evt-2", r#"{"n":3}"#);
+    assert_eq!(cost(fresh, 200).await, 2);
+}
+
 fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

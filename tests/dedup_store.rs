@@ -1,6 +1,8 @@
 //! The claim / complete / release state machine, one suite run against each store:
 //! `MemoryStore` with an injected clock (exact edges) and `RedisStore` on a real redis-server
-//! (real time, with margins).
+//! (real time, with margins); and the all-keys operations the guard uses (`claim_all`,
+//! `complete_all`, `release_all`: the trait's defaults on `MemoryStore`, one script each on
+//! Redis).
 
 #[cfg(feature = "redis")]
 #[path = "common/redis_server.rs"]
@@ -10,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use webhook_guard::clock::ManualClock;
-use webhook_guard::dedup::{Claim, DedupStore, MemoryStore};
+use webhook_guard::dedup::{Claim, ClaimAll, DedupStore, MemoryStore, Token};
 
 /// A store plus a way to move its time forward.
 trait Harness {
@@ -49,7 +51,7 @@ fn memory() -> Memory {
 const D1: [u8; 32] = [1; 32];
 const D2: [u8; 32] = [2; 32];
 
-fn fresh(c: Claim) -> webhook_guard::dedup::Token {
+fn fresh(c: Claim) -> Token {
     match c {
         Claim::Fresh(t) => t,
         other => panic!("expected Fresh, got {other:?}"),
@@ -129,6 +131,94 @@ async fn suite(h: &impl Harness, lease: Duration, ttl: Duration) {
     );
     h.advance(m * 3).await;
     fresh(s.claim("k3", &D1, lease).await.unwrap());
+}
+
+fn all_fresh(c: ClaimAll) -> Vec<Token> {
+    match c {
+        ClaimAll::Fresh(t) => t,
+        other => panic!("expected every key fresh, got {other:?}"),
+    }
+}
+
+fn keys(names: &[&str]) -> Vec<String> {
+    names.iter().map(|k| (*k).to_owned()).collect()
+}
+
+/// The all-keys operations: in order, stopping at the first refused key, leaving nothing
+/// claimed after a refusal; settled per key by their tokens, also by the one-key operations.
+async fn batch_suite(h: &impl Harness) {
+    let s = h.store();
+    let lease = Duration::from_secs(60);
+    let ttl = Duration::from_secs(3600);
+    let ab = keys(&["a", "b"]);
+
+    let tokens = all_fresh(s.claim_all(&ab, &D1, lease).await.unwrap());
+    assert_eq!(tokens.len(), 2);
+    match s.claim_all(&ab, &D1, lease).await.unwrap() {
+        ClaimAll::Refused {
+            index: 0,
+            claim: Claim::InFlight { retry_after },
+        } => assert!(retry_after <= lease && retry_after > Duration::ZERO),
+        other => panic!("a second attempt while the first holds the keys: {other:?}"),
+    }
+    // Someone else's tokens complete nothing.
+    let others = [Token::new(), Token::new()];
+    assert_eq!(
+        s.complete_all(&ab, &others, ttl).await.unwrap(),
+        [false, false]
+    );
+    assert_eq!(
+        s.complete_all(&ab, &tokens, ttl).await.unwrap(),
+        [true, true]
+    );
+    assert_eq!(
+        s.claim_all(&ab, &D1, lease).await.unwrap(),
+        ClaimAll::Refused {
+            index: 0,
+            claim: Claim::Done
+        }
+    );
+    assert_eq!(
+        s.claim_all(&ab, &D2, lease).await.unwrap(),
+        ClaimAll::Refused {
+            index: 0,
+            claim: Claim::Conflict
+        }
+    );
+
+    // A refusal at the second key releases the first: a new id carrying content already
+    // delivered (`b`) is refused, and the new id (`c`) is not left claimed.
+    let cb = keys(&["c", "b"]);
+    assert_eq!(
+        s.claim_all(&cb, &D1, lease).await.unwrap(),
+        ClaimAll::Refused {
+            index: 1,
+            claim: Claim::Done
+        }
+    );
+    let c = keys(&["c"]);
+    let t = all_fresh(s.claim_all(&c, &D1, lease).await.unwrap());
+    assert_eq!(s.release_all(&c, &t).await.unwrap(), [true]);
+    assert_eq!(
+        s.release_all(&c, &t).await.unwrap(),
+        [false],
+        "released once"
+    );
+
+    // Released keys are free again; the one-key operations settle what `claim_all` claimed.
+    let de = keys(&["d", "e"]);
+    let t = all_fresh(s.claim_all(&de, &D1, lease).await.unwrap());
+    assert_eq!(s.release_all(&de, &t).await.unwrap(), [true, true]);
+    let t = all_fresh(s.claim_all(&de, &D1, lease).await.unwrap());
+    assert!(s.complete("d", &t[0], ttl).await.unwrap());
+    assert!(s.release("e", &t[1]).await.unwrap());
+    assert_eq!(s.claim("d", &D1, lease).await.unwrap(), Claim::Done);
+    fresh(s.claim("e", &D1, lease).await.unwrap());
+}
+
+#[tokio::test]
+async fn memory_store_all_keys_operations() {
+    batch_suite(&memory()).await;
 }
 
 #[tokio::test]
@@ -216,5 +306,18 @@ mod redis_suite {
         };
         // Real time: short lease and TTL, 150 ms margins around each edge.
         suite(&h, Duration::from_millis(900), Duration::from_millis(1200)).await;
+    }
+
+    #[tokio::test]
+    async fn redis_store_all_keys_operations() {
+        let Some(server) = redis_server::RedisServer::start("redis_store_all_keys") else {
+            return;
+        };
+        let store = RedisStore::connect(&server.url()).await.unwrap();
+        let h = Redis {
+            store: Arc::new(store),
+            _server: server,
+        };
+        batch_suite(&h).await;
     }
 }

@@ -139,6 +139,22 @@ pub enum Claim {
     Conflict,
 }
 
+/// The answer of [`DedupStore::claim_all`]: every key of a delivery claimed, or the first that
+/// could not be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimAll {
+    /// Every key was free: the caller owns them all, one token per key, in the keys' order.
+    Fresh(Vec<Token>),
+    /// `keys[index]` could not be claimed (`claim` says why; it is never [`Claim::Fresh`]).
+    /// The keys before it were released again: nothing is left claimed.
+    Refused {
+        /// Position of the refused key.
+        index: usize,
+        /// The store's answer for it.
+        claim: Claim,
+    },
+}
+
 /// The store could not be reached or answered nonsense.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreError(pub String);
@@ -174,6 +190,112 @@ pub trait DedupStore: Send + Sync + 'static {
     /// whether it did.
     fn release<'a>(&'a self, key: &'a str, token: &'a Token) -> StoreFuture<'a, bool>;
 
+    /// Claim every key of one delivery, in order, stopping at the first that is not free; the
+    /// keys claimed before it are released again, so a refusal leaves nothing claimed. The
+    /// guard calls this once per delivery.
+    ///
+    /// The default makes one [`claim`](DedupStore::claim) per key (and one
+    /// [`release`](DedupStore::release) per key to undo). A store that can do it in one round
+    /// trip should override it: `RedisStore` runs one script for all the keys.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_guard::dedup::{Claim, ClaimAll, DedupStore, MemoryStore};
+    ///
+    /// # block_on(async {
+    /// let store = MemoryStore::default();
+    /// let keys = ["heppu:id:dlv_1".to_string(), "heppu:sig:00ff".to_string()];
+    /// let lease = Duration::from_secs(60);
+    /// let ClaimAll::Fresh(tokens) = store.claim_all(&keys, &[1; 32], lease).await? else {
+    ///     unreachable!("new keys are free")
+    /// };
+    /// store.complete_all(&keys, &tokens, Duration::from_secs(3600)).await?;
+    /// // A retry of the same delivery: its first key is already done.
+    /// let again = store.claim_all(&keys, &[1; 32], lease).await?;
+    /// assert_eq!(again, ClaimAll::Refused { index: 0, claim: Claim::Done });
+    /// # Ok::<(), webhook_guard::dedup::StoreError>(())
+    /// # }).unwrap();
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    /// # }
+    /// ```
+    fn claim_all<'a>(
+        &'a self,
+        keys: &'a [String],
+        digest: &'a [u8; DIGEST_LEN],
+        lease: Duration,
+    ) -> StoreFuture<'a, ClaimAll> {
+        Box::pin(async move {
+            let mut tokens = Vec::with_capacity(keys.len());
+            for (index, key) in keys.iter().enumerate() {
+                let claim = match self.claim(key, digest, lease).await {
+                    Ok(Claim::Fresh(token)) => {
+                        tokens.push(token);
+                        continue;
+                    }
+                    Ok(claim) => Ok(ClaimAll::Refused { index, claim }),
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = self.release_all(&keys[..tokens.len()], &tokens).await {
+                    tracing::error!(error = %e, "could not release the claims; retries wait for their lease to expire");
+                }
+                return claim;
+            }
+            Ok(ClaimAll::Fresh(tokens))
+        })
+    }
+
+    /// Mark every key completed for `ttl`, each if its token (`tokens[i]` for `keys[i]`, as
+    /// [`claim_all`](DedupStore::claim_all) returned them) still owns it. Returns whether each
+    /// was. The default makes one [`complete`](DedupStore::complete) per key, going on past a
+    /// failed one, and returns the first error.
+    fn complete_all<'a>(
+        &'a self,
+        keys: &'a [String],
+        tokens: &'a [Token],
+        ttl: Duration,
+    ) -> StoreFuture<'a, Vec<bool>> {
+        Box::pin(async move {
+            let mut done = Vec::with_capacity(keys.len());
+            let mut failed = None;
+            for (key, token) in keys.iter().zip(tokens) {
+                match self.complete(key, token, ttl).await {
+                    Ok(ok) => done.push(ok),
+                    Err(e) => {
+                        done.push(false);
+                        failed.get_or_insert(e);
+                    }
+                }
+            }
+            failed.map_or(Ok(done), Err)
+        })
+    }
+
+    /// Release every key its token still owns (`tokens[i]` for `keys[i]`), so a retry is
+    /// processed. Returns whether each was released. The default makes one
+    /// [`release`](DedupStore::release) per key, going on past a failed one, and returns the
+    /// first error.
+    fn release_all<'a>(
+        &'a self,
+        keys: &'a [String],
+        tokens: &'a [Token],
+    ) -> StoreFuture<'a, Vec<bool>> {
+        Box::pin(async move {
+            let mut released = Vec::with_capacity(keys.len());
+            let mut failed = None;
+            for (key, token) in keys.iter().zip(tokens) {
+                match self.release(key, token).await {
+                    Ok(ok) => released.push(ok),
+                    Err(e) => {
+                        released.push(false);
+                        failed.get_or_insert(e);
+                    }
+                }
+            }
+            failed.map_or(Ok(released), Err)
+        })
+    }
+
     /// The in-process store this is, if it is one: the guard then calls it directly instead of
     /// boxing a future per operation. Other stores keep the default.
     #[doc(hidden)]
@@ -182,38 +304,29 @@ pub trait DedupStore: Send + Sync + 'static {
     }
 }
 
-/// [`DedupStore::claim`], without a boxed future for the in-process store.
-async fn claim(
+/// [`DedupStore::claim_all`], without a boxed future for the in-process store.
+async fn claim_all(
     store: &dyn DedupStore,
-    key: &str,
+    keys: &[String],
     digest: &[u8; DIGEST_LEN],
     lease: Duration,
-) -> Result<Claim, StoreError> {
-    match store.as_memory() {
-        Some(memory) => Ok(memory.claim_now(key, digest, lease)),
-        None => store.claim(key, digest, lease).await,
+) -> Result<ClaimAll, StoreError> {
+    let Some(memory) = store.as_memory() else {
+        return store.claim_all(keys, digest, lease).await;
+    };
+    let mut tokens = Vec::with_capacity(keys.len());
+    for (index, key) in keys.iter().enumerate() {
+        match memory.claim_now(key, digest, lease) {
+            Claim::Fresh(token) => tokens.push(token),
+            claim => {
+                for (key, token) in keys.iter().zip(&tokens) {
+                    memory.release_now(key, token);
+                }
+                return Ok(ClaimAll::Refused { index, claim });
+            }
+        }
     }
-}
-
-/// [`DedupStore::complete`], without a boxed future for the in-process store.
-async fn complete(
-    store: &dyn DedupStore,
-    key: &str,
-    token: &Token,
-    ttl: Duration,
-) -> Result<bool, StoreError> {
-    match store.as_memory() {
-        Some(memory) => Ok(memory.complete_now(key, token, ttl)),
-        None => store.complete(key, token, ttl).await,
-    }
-}
-
-/// [`DedupStore::release`], without a boxed future for the in-process store.
-async fn release(store: &dyn DedupStore, key: &str, token: &Token) -> Result<bool, StoreError> {
-    match store.as_memory() {
-        Some(memory) => Ok(memory.release_now(key, token)),
-        None => store.release(key, token).await,
-    }
+    Ok(ClaimAll::Fresh(tokens))
 }
 
 impl<S: DedupStore + ?Sized> DedupStore for Arc<S> {
@@ -235,6 +348,29 @@ impl<S: DedupStore + ?Sized> DedupStore for Arc<S> {
     }
     fn release<'a>(&'a self, key: &'a str, token: &'a Token) -> StoreFuture<'a, bool> {
         (**self).release(key, token)
+    }
+    fn claim_all<'a>(
+        &'a self,
+        keys: &'a [String],
+        digest: &'a [u8; DIGEST_LEN],
+        lease: Duration,
+    ) -> StoreFuture<'a, ClaimAll> {
+        (**self).claim_all(keys, digest, lease)
+    }
+    fn complete_all<'a>(
+        &'a self,
+        keys: &'a [String],
+        tokens: &'a [Token],
+        ttl: Duration,
+    ) -> StoreFuture<'a, Vec<bool>> {
+        (**self).complete_all(keys, tokens, ttl)
+    }
+    fn release_all<'a>(
+        &'a self,
+        keys: &'a [String],
+        tokens: &'a [Token],
+    ) -> StoreFuture<'a, Vec<bool>> {
+        (**self).release_all(keys, tokens)
     }
     fn as_memory(&self) -> Option<&MemoryStore> {
         (**self).as_memory()
@@ -350,81 +486,82 @@ pub(crate) async fn admit(
     } else {
         <sha2::Sha256 as sha2::Digest>::digest(body).into()
     };
-    let mut guard = ClaimGuard {
-        store: dedup.store.clone(),
-        claims: Vec::with_capacity(keys.len()),
-        ttl: dedup.ttl,
-        settled: false,
-    };
-    for (i, key) in keys.into_iter().enumerate() {
-        let is_id_key = i == 0 && meta.id().is_some();
-        let claim = match claim(&*dedup.store, &key, &digest, dedup.lease).await {
-            Ok(c) => c,
-            Err(e) => {
-                guard.release().await;
-                if dedup.fail_open {
-                    tracing::warn!(
-                        scheme = meta.scheme(),
-                        id = meta.id(),
-                        error = %e,
-                        "dedup store unavailable; processing WITHOUT deduplication (fail-open)"
-                    );
-                    return Admission::Proceed(None);
-                }
-                tracing::error!(
+    // One call for every key: one round trip on Redis. A refusal leaves nothing claimed.
+    let (index, claim) = match claim_all(&*dedup.store, &keys, &digest, dedup.lease).await {
+        Ok(ClaimAll::Fresh(tokens)) => {
+            return Admission::Proceed(Some(ClaimGuard {
+                store: dedup.store.clone(),
+                keys,
+                tokens,
+                ttl: dedup.ttl,
+                settled: false,
+            }));
+        }
+        Ok(ClaimAll::Refused { index, claim }) => (index, claim),
+        Err(e) => {
+            if dedup.fail_open {
+                tracing::warn!(
                     scheme = meta.scheme(),
                     id = meta.id(),
                     error = %e,
-                    "dedup store unavailable; answering 503 so the sender retries (fail-closed)"
+                    "dedup store unavailable; processing WITHOUT deduplication (fail-open)"
                 );
-                return Admission::Reject(
-                    Rejection::with_detail(RejectionKind::StoreUnavailable, e.to_string())
-                        .retry_after(Duration::from_secs(30)),
-                );
+                return Admission::Proceed(None);
             }
-        };
-        let refuse = match claim {
-            Claim::Fresh(token) => {
-                guard.claims.push((key, token));
-                continue;
-            }
-            Claim::Done if is_id_key => {
-                tracing::info!(scheme = meta.scheme(), id = meta.id(), "duplicate delivery");
-                guard.release().await;
-                return Admission::Duplicate;
-            }
-            Claim::InFlight { retry_after } => Rejection::with_detail(
-                RejectionKind::InFlight,
-                format!("`{key}` is being processed by another attempt"),
+            tracing::error!(
+                scheme = meta.scheme(),
+                id = meta.id(),
+                error = %e,
+                "dedup store unavailable; answering 503 so the sender retries (fail-closed)"
+            );
+            return Admission::Reject(
+                Rejection::with_detail(RejectionKind::StoreUnavailable, e.to_string())
+                    .retry_after(Duration::from_secs(30)),
+            );
+        }
+    };
+    let key = keys.get(index).map_or("", String::as_str);
+    let is_id_key = index == 0 && meta.id().is_some();
+    let refuse = match claim {
+        Claim::Done if is_id_key => {
+            tracing::info!(scheme = meta.scheme(), id = meta.id(), "duplicate delivery");
+            return Admission::Duplicate;
+        }
+        Claim::InFlight { retry_after } => Rejection::with_detail(
+            RejectionKind::InFlight,
+            format!("`{key}` is being processed by another attempt"),
+        )
+        .retry_after(retry_after.min(Duration::from_secs(60))),
+        Claim::Conflict if is_id_key => {
+            tracing::warn!(
+                scheme = meta.scheme(),
+                id = meta.id(),
+                "delivery id seen before with a different body; refusing (409 id_conflict)"
+            );
+            Rejection::with_detail(
+                RejectionKind::IdConflict,
+                format!("`{key}` was seen with a different body"),
             )
-            .retry_after(retry_after.min(Duration::from_secs(60))),
-            Claim::Conflict if is_id_key => {
-                tracing::warn!(
-                    scheme = meta.scheme(),
-                    id = meta.id(),
-                    "delivery id seen before with a different body; refusing (409 id_conflict)"
-                );
-                Rejection::with_detail(
-                    RejectionKind::IdConflict,
-                    format!("`{key}` was seen with a different body"),
-                )
-            }
-            Claim::Done | Claim::Conflict => {
-                tracing::warn!(
-                    scheme = meta.scheme(),
-                    id = meta.id(),
-                    "signed content seen before under another delivery id: replay refused"
-                );
-                Rejection::with_detail(
-                    RejectionKind::ReplayDetected,
-                    "identical signed content was already delivered under another id",
-                )
-            }
-        };
-        guard.release().await;
-        return Admission::Reject(refuse);
-    }
-    Admission::Proceed(Some(guard))
+        }
+        Claim::Done | Claim::Conflict => {
+            tracing::warn!(
+                scheme = meta.scheme(),
+                id = meta.id(),
+                "signed content seen before under another delivery id: replay refused"
+            );
+            Rejection::with_detail(
+                RejectionKind::ReplayDetected,
+                "identical signed content was already delivered under another id",
+            )
+        }
+        // A store that breaks `claim_all`'s contract: refuse, so the sender retries.
+        Claim::Fresh(_) => Rejection::with_detail(
+            RejectionKind::StoreUnavailable,
+            "the dedup store refused a key it reported free",
+        )
+        .retry_after(Duration::from_secs(30)),
+    };
+    Admission::Reject(refuse)
 }
 
 /// Claims held while the handler runs. Settle with [`complete`](ClaimGuard::complete) or
@@ -432,7 +569,9 @@ pub(crate) async fn admit(
 /// the claims are released in a background task so the sender's retry is processed.
 pub(crate) struct ClaimGuard {
     store: Arc<dyn DedupStore>,
-    claims: Vec<(String, Token)>,
+    keys: Vec<String>,
+    /// `tokens[i]` owns `keys[i]`.
+    tokens: Vec<Token>,
     ttl: Duration,
     settled: bool,
 }
@@ -447,61 +586,75 @@ impl ClaimGuard {
         }
     }
 
-    /// The handler succeeded: mark every key completed.
+    /// The handler succeeded: mark every key completed (one round trip on Redis).
     pub(crate) async fn complete(mut self) {
-        // If this future is dropped half-way, Drop releases what is left: a retry may then run
-        // the handler again (at least once), never lose the delivery.
+        // If this future is dropped half-way, Drop releases the keys: a retry may then run the
+        // handler again (at least once), never lose the delivery. A key already completed is
+        // not released (its token no longer owns an in-flight claim).
         let store = self.store.clone();
-        let ttl = self.ttl;
-        while let Some((key, token)) = self.claims.last() {
-            match complete(&*store, key, token, ttl).await {
-                Ok(true) => {}
-                Ok(false) => tracing::warn!(
-                    key = key.as_str(),
-                    "claim was taken over after its lease expired; not marking it completed"
-                ),
+        if let Some(memory) = store.as_memory() {
+            for (key, token) in self.keys.iter().zip(&self.tokens) {
+                if !memory.complete_now(key, token, self.ttl) {
+                    taken_over(key);
+                }
+            }
+        } else {
+            match store.complete_all(&self.keys, &self.tokens, self.ttl).await {
+                Ok(done) => {
+                    for (key, done) in self.keys.iter().zip(done) {
+                        if !done {
+                            taken_over(key);
+                        }
+                    }
+                }
                 Err(e) => tracing::error!(
-                    key = key.as_str(),
+                    keys = ?self.keys,
                     error = %e,
                     "could not mark the delivery completed; a retry may run the handler again"
                 ),
             }
-            self.claims.pop();
         }
         self.settled = true;
     }
 
-    /// The handler failed: free every key so the retry is processed.
+    /// The handler failed: free every key so the retry is processed (one round trip on Redis).
     pub(crate) async fn release(mut self) {
         let store = self.store.clone();
-        while let Some((key, token)) = self.claims.last() {
-            if let Err(e) = release(&*store, key, token).await {
-                tracing::error!(
-                    key = key.as_str(),
-                    error = %e,
-                    "could not release the claim; retries wait for its lease to expire"
-                );
+        if let Some(memory) = store.as_memory() {
+            for (key, token) in self.keys.iter().zip(&self.tokens) {
+                memory.release_now(key, token);
             }
-            self.claims.pop();
+        } else if let Err(e) = store.release_all(&self.keys, &self.tokens).await {
+            tracing::error!(
+                keys = ?self.keys,
+                error = %e,
+                "could not release the claims; retries wait for their lease to expire"
+            );
         }
         self.settled = true;
     }
 }
 
+fn taken_over(key: &str) {
+    tracing::warn!(
+        key,
+        "claim was taken over after its lease expired; not marking it completed"
+    );
+}
+
 impl Drop for ClaimGuard {
     fn drop(&mut self) {
-        if self.settled || self.claims.is_empty() {
+        if self.settled || self.keys.is_empty() {
             return;
         }
-        let claims = std::mem::take(&mut self.claims);
+        let keys = std::mem::take(&mut self.keys);
+        let tokens = std::mem::take(&mut self.tokens);
         let store = self.store.clone();
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
                 handle.spawn(async move {
-                    for (key, token) in &claims {
-                        if let Err(e) = store.release(key, token).await {
-                            tracing::error!(key = key.as_str(), error = %e, "could not release the claim");
-                        }
+                    if let Err(e) = store.release_all(&keys, &tokens).await {
+                        tracing::error!(keys = ?keys, error = %e, "could not release the claims");
                     }
                 });
             }

@@ -4,7 +4,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Script};
 
-use super::{Claim, DIGEST_LEN, DedupStore, StoreError, StoreFuture, Token};
+use super::{Claim, ClaimAll, DIGEST_LEN, DedupStore, StoreError, StoreFuture, Token};
 
 /// Claim: `SET key "i|<token>|<digest>" NX PX <lease>`; when the key exists, its value and
 /// remaining time, in the same round trip.
@@ -39,10 +39,63 @@ end
 return 0
 ";
 
+/// Claim every key of a delivery in one script: `SET NX PX` each in order; at the first that
+/// exists, undo the ones set before it and answer its index (1-based), value and remaining
+/// time. `{0, '', 0}` when all were set.
+const CLAIM_ALL: &str = r"
+local value = 'i|' .. ARGV[1] .. '|' .. ARGV[2]
+for i, key in ipairs(KEYS) do
+  if not redis.call('SET', key, value, 'NX', 'PX', ARGV[3]) then
+    local v = redis.call('GET', key)
+    local pttl = redis.call('PTTL', key)
+    for j = 1, i - 1 do redis.call('DEL', KEYS[j]) end
+    if not v then return {i, 'gone', 0} end
+    return {i, v, pttl}
+  end
+end
+return {0, '', 0}
+";
+
+/// Complete every key still in flight under its token (`ARGV[i]` for `KEYS[i]`; the TTL last).
+const COMPLETE_ALL: &str = r"
+local ttl = ARGV[#KEYS + 1]
+local out = {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('GET', key)
+  local mine = 'i|' .. ARGV[i] .. '|'
+  if v and string.sub(v, 1, #mine) == mine then
+    redis.call('SET', key, 'd|' .. string.sub(v, 3), 'PX', ttl)
+    out[i] = 1
+  else
+    out[i] = 0
+  end
+end
+return out
+";
+
+/// Release every key still in flight under its token (`ARGV[i]` for `KEYS[i]`).
+const RELEASE_ALL: &str = r"
+local out = {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('GET', key)
+  local mine = 'i|' .. ARGV[i] .. '|'
+  if v and string.sub(v, 1, #mine) == mine then
+    redis.call('DEL', key)
+    out[i] = 1
+  else
+    out[i] = 0
+  end
+end
+return out
+";
+
 /// A store shared by every replica, on Redis (feature `redis`).
 ///
-/// Each operation is one round trip (an atomic Lua script): a processed delivery costs two per
-/// key (claim, then complete or release). The connection is a `redis` crate
+/// Each operation is one round trip (an atomic Lua script), and the guard claims, completes or
+/// releases all the keys of a delivery in one operation: a processed delivery costs two round
+/// trips (claim, then complete or release) whether the scheme needs one key or two, a duplicate
+/// or a replay one. The keys of one delivery go to one script, so they must live on one node (a
+/// single Redis or a primary with replicas, as the `ConnectionManager` connects to). The connection is a `redis` crate
 /// `ConnectionManager`, which reconnects on its own; operations time out after 2 s by default so
 /// an unreachable Redis becomes `503 store_unavailable` quickly (or a pass-through when the layer
 /// was configured with `Dedup::danger_fail_open`).
@@ -61,6 +114,9 @@ pub struct RedisStore {
     claim: Script,
     complete: Script,
     release: Script,
+    claim_all: Script,
+    complete_all: Script,
+    release_all: Script,
 }
 
 impl fmt::Debug for RedisStore {
@@ -97,6 +153,9 @@ impl RedisStore {
             claim: Script::new(CLAIM),
             complete: Script::new(COMPLETE),
             release: Script::new(RELEASE),
+            claim_all: Script::new(CLAIM_ALL),
+            complete_all: Script::new(COMPLETE_ALL),
+            release_all: Script::new(RELEASE_ALL),
         }
     }
 
@@ -114,6 +173,18 @@ impl RedisStore {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+/// What a held key's value (`<state>|<owner>|<digest>`) and remaining time mean for a claim.
+fn refused(value: &str, pttl: i64, digest: &str) -> Claim {
+    let mut parts = value.splitn(3, '|');
+    let (state, _owner, stored) = (parts.next(), parts.next(), parts.next());
+    let retry_after = Duration::from_millis(u64::try_from(pttl).unwrap_or(0).max(1));
+    match (state, stored) {
+        (_, Some(stored)) if stored != digest => Claim::Conflict,
+        (Some("d"), Some(_)) => Claim::Done,
+        _ => Claim::InFlight { retry_after },
+    }
 }
 
 impl DedupStore for RedisStore {
@@ -139,14 +210,93 @@ impl DedupStore for RedisStore {
             if value.is_empty() {
                 return Ok(Claim::Fresh(token));
             }
-            let mut parts = value.splitn(3, '|');
-            let (state, _owner, stored) = (parts.next(), parts.next(), parts.next());
-            let retry_after = Duration::from_millis(u64::try_from(pttl).unwrap_or(0).max(1));
-            Ok(match (state, stored) {
-                (_, Some(stored)) if stored != digest => Claim::Conflict,
-                (Some("d"), Some(_)) => Claim::Done,
-                _ => Claim::InFlight { retry_after },
-            })
+            Ok(refused(&value, pttl, &digest))
+        })
+    }
+
+    fn claim_all<'a>(
+        &'a self,
+        keys: &'a [String],
+        digest: &'a [u8; DIGEST_LEN],
+        lease: Duration,
+    ) -> StoreFuture<'a, ClaimAll> {
+        Box::pin(async move {
+            if keys.is_empty() {
+                return Ok(ClaimAll::Fresh(Vec::new()));
+            }
+            // One owner token for the delivery's keys: they are claimed and settled together.
+            let token = Token::new();
+            let digest = hex::encode(digest);
+            let mut invocation = self.claim_all.prepare_invoke();
+            for key in keys {
+                invocation.key(self.key(key));
+            }
+            invocation
+                .arg(token.to_hex())
+                .arg(&digest)
+                .arg(millis(lease));
+            let mut conn = self.conn.clone();
+            let (index, value, pttl): (usize, String, i64) = invocation
+                .invoke_async(&mut conn)
+                .await
+                .map_err(store_error)?;
+            match index.checked_sub(1) {
+                None => Ok(ClaimAll::Fresh(vec![token; keys.len()])),
+                Some(index) if index < keys.len() => Ok(ClaimAll::Refused {
+                    index,
+                    claim: refused(&value, pttl, &digest),
+                }),
+                Some(_) => Err(StoreError(format!(
+                    "claim script answered key {index} of {}",
+                    keys.len()
+                ))),
+            }
+        })
+    }
+
+    fn complete_all<'a>(
+        &'a self,
+        keys: &'a [String],
+        tokens: &'a [Token],
+        ttl: Duration,
+    ) -> StoreFuture<'a, Vec<bool>> {
+        Box::pin(async move {
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut invocation = self.complete_all.prepare_invoke();
+            for (key, token) in keys.iter().zip(tokens) {
+                invocation.key(self.key(key)).arg(token.to_hex());
+            }
+            invocation.arg(millis(ttl));
+            let mut conn = self.conn.clone();
+            let done: Vec<i64> = invocation
+                .invoke_async(&mut conn)
+                .await
+                .map_err(store_error)?;
+            Ok(done.into_iter().map(|n| n == 1).collect())
+        })
+    }
+
+    fn release_all<'a>(
+        &'a self,
+        keys: &'a [String],
+        tokens: &'a [Token],
+    ) -> StoreFuture<'a, Vec<bool>> {
+        Box::pin(async move {
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut invocation = self.release_all.prepare_invoke();
+            for (key, token) in keys.iter().zip(tokens) {
+                invocation.key(self.key(key)).arg(token.to_hex());
+            }
+            let mut conn = self.conn.clone();
+            let released: Vec<i64> = invocation
+                .invoke_async(&mut conn)
+                .await
+                .map_err(store_error)?;
+            Ok(released.into_iter().map(|n| n == 1).collect())
         })
     }
 
