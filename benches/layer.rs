@@ -3,7 +3,8 @@
 //! a bare route reading the body against the same route behind `WebhookLayer` (verification
 //! only, then verification + in-memory dedup), measured in the same run.
 //!
-//! `cargo bench --bench layer`
+//! `cargo bench --bench layer` (add `--features redis` for a fourth route deduplicating on a
+//! real redis-server on 127.0.0.1, started by the bench; skipped with a note without one)
 //!
 //! The load run (`benches/load.rs`) measures the same three routes over loopback TCP, where the
 //! kernel and hyper's connection handling dominate; this one isolates what the layer adds, with
@@ -13,6 +14,10 @@
 //! reads those headers, paid every miss; a server reads headers it has just parsed), so the
 //! timed part is: route, buffer and verify the body, claim and
 //! complete the dedup keys, run the handler, build the response.
+
+#[cfg(feature = "redis")]
+#[path = "../tests/common/redis_server.rs"]
+mod redis_server;
 
 use std::time::Duration;
 
@@ -32,17 +37,21 @@ fn secret() -> Secret {
     Secret::new(KEY).unwrap()
 }
 
-fn routers() -> [(&'static str, Router); 3] {
-    let verifier = || Verifier::new(Scheme::heppu(), secret());
-    let guarded = |layer: WebhookLayer| {
-        Router::new()
-            .route(
-                "/hook",
-                post(|RawBody(body): RawBody| async move { body.len().to_string() }),
-            )
-            .route_layer(layer)
-    };
-    [
+fn verifier() -> Verifier {
+    Verifier::new(Scheme::heppu(), secret())
+}
+
+fn guarded(layer: WebhookLayer) -> Router {
+    Router::new()
+        .route(
+            "/hook",
+            post(|RawBody(body): RawBody| async move { body.len().to_string() }),
+        )
+        .route_layer(layer)
+}
+
+fn routers() -> Vec<(&'static str, Router)> {
+    vec![
         (
             "bare (reads the body)",
             Router::new().route(
@@ -56,6 +65,15 @@ fn routers() -> [(&'static str, Router); 3] {
             guarded(WebhookLayer::new(verifier()).dedup(MemoryStore::default())),
         ),
     ]
+}
+
+/// The guarded route deduplicating on Redis (two keys per Heppu delivery, over loopback TCP).
+#[cfg(feature = "redis")]
+fn redis_router(rt: &tokio::runtime::Runtime, server: &redis_server::RedisServer) -> Router {
+    let store = rt
+        .block_on(webhook_guard::dedup::RedisStore::connect(&server.url()))
+        .unwrap();
+    guarded(WebhookLayer::new(verifier()).dedup(store))
 }
 
 fn bench(c: &mut Criterion) {
@@ -77,7 +95,15 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("layer/1KiB heppu");
     g.warm_up_time(Duration::from_millis(500));
     g.measurement_time(Duration::from_secs(3));
-    for (name, app) in routers() {
+    #[allow(unused_mut)]
+    let mut routes = routers();
+    #[cfg(feature = "redis")]
+    let server = redis_server::RedisServer::start("layer bench, Redis route");
+    #[cfg(feature = "redis")]
+    if let Some(server) = &server {
+        routes.push(("+ verification + Redis dedup", redis_router(&rt, server)));
+    }
+    for (name, app) in routes {
         let mut n = 0u64;
         g.bench_function(name, |b| {
             b.iter_batched(
