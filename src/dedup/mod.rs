@@ -255,20 +255,9 @@ pub trait DedupStore: Send + Sync + 'static {
         tokens: &'a [Token],
         ttl: Duration,
     ) -> StoreFuture<'a, Vec<bool>> {
-        Box::pin(async move {
-            let mut done = Vec::with_capacity(keys.len());
-            let mut failed = None;
-            for (key, token) in keys.iter().zip(tokens) {
-                match self.complete(key, token, ttl).await {
-                    Ok(ok) => done.push(ok),
-                    Err(e) => {
-                        done.push(false);
-                        failed.get_or_insert(e);
-                    }
-                }
-            }
-            failed.map_or(Ok(done), Err)
-        })
+        Box::pin(each_key(keys, tokens, move |key, token| {
+            self.complete(key, token, ttl)
+        }))
     }
 
     /// Release every key its token still owns (`tokens[i]` for `keys[i]`), so a retry is
@@ -280,20 +269,9 @@ pub trait DedupStore: Send + Sync + 'static {
         keys: &'a [String],
         tokens: &'a [Token],
     ) -> StoreFuture<'a, Vec<bool>> {
-        Box::pin(async move {
-            let mut released = Vec::with_capacity(keys.len());
-            let mut failed = None;
-            for (key, token) in keys.iter().zip(tokens) {
-                match self.release(key, token).await {
-                    Ok(ok) => released.push(ok),
-                    Err(e) => {
-                        released.push(false);
-                        failed.get_or_insert(e);
-                    }
-                }
-            }
-            failed.map_or(Ok(released), Err)
-        })
+        Box::pin(each_key(keys, tokens, |key, token| {
+            self.release(key, token)
+        }))
     }
 
     /// The in-process store this is, if it is one: the guard then calls it directly instead of
@@ -302,6 +280,30 @@ pub trait DedupStore: Send + Sync + 'static {
     fn as_memory(&self) -> Option<&MemoryStore> {
         None
     }
+}
+
+/// `op` on every (key, token) pair, going on past a failed one: whether each succeeded, or the
+/// first error. The default of [`DedupStore::complete_all`] and [`DedupStore::release_all`].
+async fn each_key<'a, F>(
+    keys: &'a [String],
+    tokens: &'a [Token],
+    op: F,
+) -> Result<Vec<bool>, StoreError>
+where
+    F: Fn(&'a str, &'a Token) -> StoreFuture<'a, bool>,
+{
+    let mut settled = Vec::with_capacity(keys.len());
+    let mut failed = None;
+    for (key, token) in keys.iter().zip(tokens) {
+        match op(key, token).await {
+            Ok(ok) => settled.push(ok),
+            Err(e) => {
+                settled.push(false);
+                failed.get_or_insert(e);
+            }
+        }
+    }
+    failed.map_or(Ok(settled), Err)
 }
 
 /// [`DedupStore::claim_all`], without a boxed future for the in-process store.

@@ -169,6 +169,33 @@ impl RedisStore {
     fn key(&self, key: &str) -> String {
         format!("{}{}", self.prefix, key)
     }
+
+    /// Run a settling script (complete or release) over the keys, `tokens[i]` for `keys[i]`,
+    /// with `ttl` as the last argument when there is one: whether each key was settled.
+    async fn settle_all(
+        &self,
+        script: &Script,
+        keys: &[String],
+        tokens: &[Token],
+        ttl: Option<u64>,
+    ) -> Result<Vec<bool>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut invocation = script.prepare_invoke();
+        for (key, token) in keys.iter().zip(tokens) {
+            invocation.key(self.key(key)).arg(token.to_hex());
+        }
+        if let Some(ttl) = ttl {
+            invocation.arg(ttl);
+        }
+        let mut conn = self.conn.clone();
+        let settled: Vec<i64> = invocation
+            .invoke_async(&mut conn)
+            .await
+            .map_err(store_error)?;
+        Ok(settled.into_iter().map(|n| n == 1).collect())
+    }
 }
 
 fn millis(d: Duration) -> u64 {
@@ -260,22 +287,7 @@ impl DedupStore for RedisStore {
         tokens: &'a [Token],
         ttl: Duration,
     ) -> StoreFuture<'a, Vec<bool>> {
-        Box::pin(async move {
-            if keys.is_empty() {
-                return Ok(Vec::new());
-            }
-            let mut invocation = self.complete_all.prepare_invoke();
-            for (key, token) in keys.iter().zip(tokens) {
-                invocation.key(self.key(key)).arg(token.to_hex());
-            }
-            invocation.arg(millis(ttl));
-            let mut conn = self.conn.clone();
-            let done: Vec<i64> = invocation
-                .invoke_async(&mut conn)
-                .await
-                .map_err(store_error)?;
-            Ok(done.into_iter().map(|n| n == 1).collect())
-        })
+        Box::pin(self.settle_all(&self.complete_all, keys, tokens, Some(millis(ttl))))
     }
 
     fn release_all<'a>(
@@ -283,21 +295,7 @@ impl DedupStore for RedisStore {
         keys: &'a [String],
         tokens: &'a [Token],
     ) -> StoreFuture<'a, Vec<bool>> {
-        Box::pin(async move {
-            if keys.is_empty() {
-                return Ok(Vec::new());
-            }
-            let mut invocation = self.release_all.prepare_invoke();
-            for (key, token) in keys.iter().zip(tokens) {
-                invocation.key(self.key(key)).arg(token.to_hex());
-            }
-            let mut conn = self.conn.clone();
-            let released: Vec<i64> = invocation
-                .invoke_async(&mut conn)
-                .await
-                .map_err(store_error)?;
-            Ok(released.into_iter().map(|n| n == 1).collect())
-        })
+        Box::pin(self.settle_all(&self.release_all, keys, tokens, None))
     }
 
     fn complete<'a>(
