@@ -335,9 +335,10 @@ impl Verifier {
         headers: &'h HeaderMap,
         sigs: &mut Signatures,
     ) -> Result<Checked<'h>, Rejection> {
+        let now = self.now_millis();
         let mut found = Gathered::default();
         self.inner.scheme.gather(headers, &mut found);
-        self.check_gathered(&found, sigs)
+        self.check_gathered(&found, sigs, now)
     }
 
     /// [`begin`](Verifier::begin) for adapters whose HTTP stack has its own header types:
@@ -349,10 +350,11 @@ impl Verifier {
         N: crate::scheme::HeaderBytes<'h>,
         V: crate::scheme::HeaderBytes<'h>,
     {
+        let now = self.now_millis();
         let mut found = Gathered::default();
         self.inner.scheme.gather_pairs(headers, &mut found);
         let mut sigs = Signatures::default();
-        let checked = self.check_gathered(&found, &mut sigs)?;
+        let checked = self.check_gathered(&found, &mut sigs, now)?;
         Ok(self.state(checked, sigs))
     }
 
@@ -362,12 +364,13 @@ impl Verifier {
         &self,
         found: &Gathered<V>,
         sigs: &mut Signatures,
+        now_ms: u64,
     ) -> Result<Checked<'h>, Rejection> {
         let scheme = &self.inner.scheme;
         let signature = scheme.signature_in(found)?;
         let entry_ts = scheme.parse_signature_value(signature, sigs)?;
         let timestamp = match scheme.timestamp_in(found, entry_ts)? {
-            Some((raw, value)) => Some((raw, self.check_window(value)?)),
+            Some((raw, value)) => Some((raw, self.check_window(value, now_ms)?)),
             None => None,
         };
         let id = match scheme.id_field() {
@@ -509,8 +512,19 @@ impl Verifier {
         None
     }
 
+    /// The clock's time when the scheme's timestamps are checked, else 0 (unused).
+    #[inline(always)]
+    fn now_millis(&self) -> u64 {
+        let inner = &*self.inner;
+        if inner.check_timestamp && inner.scheme.timestamp().is_some() {
+            inner.clock.now_millis()
+        } else {
+            0
+        }
+    }
+
     /// Check a timestamp (in the scheme's unit) against the window; returns it in milliseconds.
-    fn check_window(&self, value: u64) -> Result<u64, Rejection> {
+    fn check_window(&self, value: u64, clock_ms: u64) -> Result<u64, Rejection> {
         let inner = &*self.inner;
         let unit = inner
             .scheme
@@ -530,7 +544,7 @@ impl Verifier {
         }
         // Compare at the scheme's resolution: a seconds timestamp covers its whole second.
         let now_ms = unit
-            .to_millis(unit.from_millis(inner.clock.now_millis()))
+            .to_millis(unit.from_millis(clock_ms))
             .unwrap_or(u64::MAX);
         let unit_hint = || match unit {
             crate::scheme::TimestampUnit::Seconds if value >= 100_000_000_000 => {
