@@ -244,6 +244,13 @@ async fn replayed_content_with_a_changed_id_is_refused() {
     let a = send(rig.addr, "/hook", replay).await;
     assert_eq!((a.status.as_u16(), a.code()), (409, "replay_detected"));
     assert_eq!(rig.runs.load(Ordering::SeqCst), 1);
+    // The refusal left the new id unclaimed: a genuine delivery under it is processed at once
+    // (a claim left behind would answer 409 in_flight until its lease ran out).
+    let genuine = heppu(r#"{"event":"chat.failed"}"#)
+        .id("whd_attacker_2")
+        .sign(&key());
+    assert_eq!(send(rig.addr, "/hook", genuine).await.status, 200);
+    assert_eq!(rig.runs.load(Ordering::SeqCst), 2);
 
     // Helix signs its timestamp, not its event id: the same protection applies.
     let helix = rig_with(

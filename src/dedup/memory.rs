@@ -14,6 +14,9 @@ const SHARDS: usize = 64;
 
 /// A key as the store remembers it: a 128-bit keyed fingerprint (see [`Keyer`]).
 type Fp = u128;
+/// A key's place in one [`MemoryStore`]: its fingerprint under that store's keys.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Located(Fp);
 /// The tables' hasher: fingerprints are already uniformly random, so it only folds them.
 type FpHash = BuildHasherDefault<FoldFp>;
 /// A shard sweeps out claims whose lease ran out unsettled once it holds this many.
@@ -213,18 +216,39 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    /// The key's fingerprint and its shard.
-    fn locate(&self, key: &str) -> (Fp, &Mutex<Shard>) {
-        let fp = self.inner.keyer.fingerprint(key);
+    /// Where the store keeps `key`: its fingerprint, computed once for every operation on
+    /// the key (the guard keeps it from the claim to the completion).
+    pub(crate) fn locate(&self, key: &str) -> Located {
+        Located(self.inner.keyer.fingerprint(key))
+    }
+
+    /// The store clock's time, read once for all the keys of one delivery's operation.
+    pub(crate) fn now_millis(&self) -> u64 {
+        self.inner.clock.now_millis()
+    }
+
+    /// The shard that holds a fingerprint.
+    fn shard(&self, fp: Fp) -> &Mutex<Shard> {
         // SHARDS is a power of two; the top bits pick the shard (the tables use the low ones).
-        let shard = &self.inner.shards[(fp >> (128 - SHARDS.trailing_zeros())) as usize];
-        (fp, shard)
+        &self.inner.shards[(fp >> (128 - SHARDS.trailing_zeros())) as usize]
     }
 
     /// The synchronous claim behind [`DedupStore::claim`].
     pub fn claim_now(&self, key: &str, digest: &[u8; DIGEST_LEN], lease: Duration) -> Claim {
-        let now = self.inner.clock.now_millis();
-        let (key, shard) = self.locate(key);
+        let now = self.now_millis();
+        self.claim_at(self.locate(key), digest, lease, now)
+    }
+
+    /// [`claim_now`](MemoryStore::claim_now) of a located key at a given time.
+    pub(crate) fn claim_at(
+        &self,
+        at: Located,
+        digest: &[u8; DIGEST_LEN],
+        lease: Duration,
+        now: u64,
+    ) -> Claim {
+        let key = at.0;
+        let shard = self.shard(key);
         let mut guard = lock(shard);
         let shard = &mut *guard;
         if let Some(f) = shard.flights.get(&key)
@@ -283,9 +307,14 @@ impl MemoryStore {
 
     /// The synchronous complete behind [`DedupStore::complete`].
     pub fn complete_now(&self, key: &str, token: &Token, ttl: Duration) -> bool {
-        let now = self.inner.clock.now_millis();
-        let (key, shard) = self.locate(key);
-        let mut guard = lock(shard);
+        let now = self.now_millis();
+        self.complete_at(self.locate(key), token, ttl, now)
+    }
+
+    /// [`complete_now`](MemoryStore::complete_now) of a located key at a given time.
+    pub(crate) fn complete_at(&self, at: Located, token: &Token, ttl: Duration, now: u64) -> bool {
+        let key = at.0;
+        let mut guard = lock(self.shard(key));
         let shard = &mut *guard;
         if !shard.flights.get(&key).is_some_and(|f| f.token == *token) {
             return false;
@@ -310,8 +339,13 @@ impl MemoryStore {
 
     /// The synchronous release behind [`DedupStore::release`].
     pub fn release_now(&self, key: &str, token: &Token) -> bool {
-        let (key, shard) = self.locate(key);
-        let mut shard = lock(shard);
+        self.release_at(self.locate(key), token)
+    }
+
+    /// [`release_now`](MemoryStore::release_now) of a located key.
+    pub(crate) fn release_at(&self, at: Located, token: &Token) -> bool {
+        let key = at.0;
+        let mut shard = lock(self.shard(key));
         if !shard.flights.get(&key).is_some_and(|f| f.token == *token) {
             return false;
         }
@@ -435,16 +469,16 @@ mod tests {
 
     /// `n` distinct keys that all land in the same shard as `first`.
     fn same_shard(store: &MemoryStore, first: &str, n: usize) -> Vec<String> {
-        let target: *const Mutex<Shard> = store.locate(first).1;
+        let target: *const Mutex<Shard> = store.shard(store.locate(first).0);
         (0..)
             .map(|i| format!("{first}-{i}"))
-            .filter(|k| std::ptr::eq(store.locate(k).1, target))
+            .filter(|k| std::ptr::eq(store.shard(store.locate(k).0), target))
             .take(n)
             .collect()
     }
 
     fn shard_sizes(store: &MemoryStore, key: &str) -> (usize, usize) {
-        let s = lock(store.locate(key).1);
+        let s = lock(store.shard(store.locate(key).0));
         (s.done.len(), s.order.len())
     }
 

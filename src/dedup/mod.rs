@@ -58,6 +58,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use memory::Located;
 pub use memory::{MemoryStore, MemoryStoreBuilder};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
@@ -306,29 +307,36 @@ where
     failed.map_or(Ok(settled), Err)
 }
 
-/// [`DedupStore::claim_all`], without a boxed future for the in-process store.
+/// [`DedupStore::claim_all`], without a boxed future for the in-process store; there, also
+/// where each key is kept (its fingerprint, computed once for the claim and the settling).
 async fn claim_all(
     store: &dyn DedupStore,
     keys: &[String],
     digest: &[u8; DIGEST_LEN],
     lease: Duration,
-) -> Result<ClaimAll, StoreError> {
-    let Some(memory) = store.as_memory() else {
-        return store.claim_all(keys, digest, lease).await;
+) -> Result<(ClaimAll, Option<[Located; MAX_KEYS]>), StoreError> {
+    let Some(memory) = store.as_memory().filter(|_| keys.len() <= MAX_KEYS) else {
+        return Ok((store.claim_all(keys, digest, lease).await?, None));
     };
+    let mut located = [Located::default(); MAX_KEYS];
+    for (at, key) in located.iter_mut().zip(keys) {
+        *at = memory.locate(key);
+    }
+    // One clock reading for every key of the delivery.
+    let now = memory.now_millis();
     let mut tokens = Vec::with_capacity(keys.len());
-    for (index, key) in keys.iter().enumerate() {
-        match memory.claim_now(key, digest, lease) {
+    for (index, &at) in located.iter().take(keys.len()).enumerate() {
+        match memory.claim_at(at, digest, lease, now) {
             Claim::Fresh(token) => tokens.push(token),
             claim => {
-                for (key, token) in keys.iter().zip(&tokens) {
-                    memory.release_now(key, token);
+                for (&at, token) in located.iter().zip(&tokens) {
+                    memory.release_at(at, token);
                 }
-                return Ok(ClaimAll::Refused { index, claim });
+                return Ok((ClaimAll::Refused { index, claim }, None));
             }
         }
     }
-    Ok(ClaimAll::Fresh(tokens))
+    Ok((ClaimAll::Fresh(tokens), Some(located)))
 }
 
 impl<S: DedupStore + ?Sized> DedupStore for Arc<S> {
@@ -435,7 +443,10 @@ impl Dedup {
     }
 }
 
-/// The dedup keys of a verified delivery.
+/// Most keys [`keys`] gives a delivery: its id and its signed content.
+const MAX_KEYS: usize = 2;
+
+/// The dedup keys of a verified delivery (at most [`MAX_KEYS`]).
 pub(crate) fn keys(meta: &crate::WebhookMeta, id_is_signed: bool) -> Vec<String> {
     // Built by hand: `format!` costs more than the rest of building a key.
     fn key(scheme: &str, kind: &str, value: &str) -> String {
@@ -490,16 +501,17 @@ pub(crate) async fn admit(
     };
     // One call for every key: one round trip on Redis. A refusal leaves nothing claimed.
     let (index, claim) = match claim_all(&*dedup.store, &keys, &digest, dedup.lease).await {
-        Ok(ClaimAll::Fresh(tokens)) => {
+        Ok((ClaimAll::Fresh(tokens), located)) => {
             return Admission::Proceed(Some(ClaimGuard {
                 store: dedup.store.clone(),
                 keys,
                 tokens,
+                located,
                 ttl: dedup.ttl,
                 settled: false,
             }));
         }
-        Ok(ClaimAll::Refused { index, claim }) => (index, claim),
+        Ok((ClaimAll::Refused { index, claim }, _)) => (index, claim),
         Err(e) => {
             if dedup.fail_open {
                 tracing::warn!(
@@ -574,6 +586,8 @@ pub(crate) struct ClaimGuard {
     keys: Vec<String>,
     /// `tokens[i]` owns `keys[i]`.
     tokens: Vec<Token>,
+    /// Where the in-process store keeps `keys[i]`, when it was claimed there.
+    located: Option<[Located; MAX_KEYS]>,
     ttl: Duration,
     settled: bool,
 }
@@ -594,9 +608,10 @@ impl ClaimGuard {
         // handler again (at least once), never lose the delivery. A key already completed is
         // not released (its token no longer owns an in-flight claim).
         let store = self.store.clone();
-        if let Some(memory) = store.as_memory() {
-            for (key, token) in self.keys.iter().zip(&self.tokens) {
-                if !memory.complete_now(key, token, self.ttl) {
+        if let (Some(memory), Some(located)) = (store.as_memory(), self.located) {
+            let now = memory.now_millis();
+            for ((key, token), at) in self.keys.iter().zip(&self.tokens).zip(located) {
+                if !memory.complete_at(at, token, self.ttl, now) {
                     taken_over(key);
                 }
             }
@@ -622,9 +637,9 @@ impl ClaimGuard {
     /// The handler failed: free every key so the retry is processed (one round trip on Redis).
     pub(crate) async fn release(mut self) {
         let store = self.store.clone();
-        if let Some(memory) = store.as_memory() {
-            for (key, token) in self.keys.iter().zip(&self.tokens) {
-                memory.release_now(key, token);
+        if let (Some(memory), Some(located)) = (store.as_memory(), self.located) {
+            for (token, at) in self.tokens.iter().zip(located) {
+                memory.release_at(at, token);
             }
         } else if let Err(e) = store.release_all(&self.keys, &self.tokens).await {
             tracing::error!(
