@@ -455,31 +455,32 @@ impl Verifier {
         };
         // Only a verified body is parsed for fields.
         let id = match (id, scheme.id_field()) {
-            (Some(id), _) => Some(Text::from_ascii(id)),
-            (None, Some(Field::JsonBody(path))) => Some(Text::from_field(body_field(
+            (Some(id), _) => Some(FieldText::Raw(id)),
+            (None, Some(Field::JsonBody(path))) => Some(body_field(
                 body,
                 path,
                 RejectionKind::IdMissing,
                 RejectionKind::IdMalformed,
-            )?)),
+            )?),
             (None, _) => None,
         };
         let event = match (event, scheme.event_field()) {
-            (Some(e), _) => Some(Text::from_ascii(e)),
+            (Some(e), _) => Some(FieldText::Raw(e)),
             (None, Some(Field::JsonBody(path))) => body_field(
                 body,
                 path,
                 RejectionKind::EventMalformed,
                 RejectionKind::EventMalformed,
             )
-            .ok()
-            .map(Text::from_field),
+            .ok(),
             (None, _) => None,
         };
+        // The texts are copied in the struct literal: built before it, each was read back at
+        // once over the narrow stores just made (a stalled store forwarding).
         Ok(WebhookMeta {
             scheme: scheme.shared_name(),
-            id,
-            event,
+            id: id.map(Text::from_field),
+            event: event.map(Text::from_field),
             timestamp_ms: timestamp.map(|(_, ms)| *ms),
             secret_index,
             secret_label: inner.keys[secret_index].label.clone(),
@@ -765,6 +766,7 @@ impl Text {
         }
     }
 
+    #[inline(always)]
     fn from_field(text: FieldText<'_>) -> Text {
         match text {
             FieldText::Raw(raw) => Text::from_ascii(raw),
