@@ -274,6 +274,45 @@ async fn replayed_content_with_a_changed_id_is_refused() {
     assert_eq!(helix.runs.load(Ordering::SeqCst), 1);
 }
 
+/// Stripe signs `<t>.<body>`, so a retry carries another signature and dedup compares the
+/// bodies by their digest (XXH3-128, not the tag): a retry re-signed at a later second is a
+/// duplicate, another body under the same event id a conflict, a body differing in one byte too.
+#[tokio::test]
+async fn body_digest_tells_a_retry_from_another_body_when_the_timestamp_is_signed() {
+    let rig = rig_with(
+        Scheme::stripe(),
+        MemoryStore::default(),
+        |d| d,
+        |_| Act::Ok,
+        |r| r,
+    )
+    .await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let body = r#"{"id":"evt_digest_1","object":"event","type":"invoice.paid","data":{"n":1}}"#;
+    let attempt = |body: &str, t: u64| {
+        Delivery::new(Scheme::stripe(), body.to_owned())
+            .timestamp(t)
+            .sign(&key())
+    };
+    assert_eq!(
+        send(rig.addr, "/hook", attempt(body, now - 2)).await.status,
+        200
+    );
+    let retry = send(rig.addr, "/hook", attempt(body, now - 1)).await;
+    assert_eq!(retry.status, 200);
+    assert_eq!(retry.json["duplicate"], true, "{retry:?}");
+    let other = body.replace(r#""n":1"#, r#""n":2"#);
+    let conflict = send(rig.addr, "/hook", attempt(&other, now)).await;
+    assert_eq!(
+        (conflict.status.as_u16(), conflict.code()),
+        (409, "id_conflict")
+    );
+    assert_eq!(rig.runs.load(Ordering::SeqCst), 1);
+}
+
 #[tokio::test]
 async fn same_id_different_body_is_a_conflict() {
     let rig = rig(MemoryStore::default(), |d| d, |_| Act::Ok).await;

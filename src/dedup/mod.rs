@@ -75,7 +75,30 @@ pub const DEFAULT_LEASE: Duration = Duration::from_secs(5 * 60);
 pub const DEFAULT_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// Length of the body digest stored with a claim.
+///
+/// The digest tells a sender's retry (same id, same body) from another body under the same id
+/// (`409 id_conflict`). Where the scheme signs the body alone (Heppu, Helicone, GitHub,
+/// Shopify) it is the verified signature's tag, which costs nothing more. Otherwise (the
+/// signature also covers a timestamp or an id, which change between attempts) it is the body's
+/// XXH3-128 hash, then the body's length (8 bytes, little-endian), then the 8 bytes
+/// `xxh3-128` marking that format. Both bodies compared were verified, so only the sender
+/// could make them differ: the digest has to catch accidents, not an attacker, and a
+/// non-cryptographic hash running at memory speed does that.
 pub const DIGEST_LEN: usize = 32;
+
+/// The last 8 bytes of a body digest made with XXH3-128 (see [`DIGEST_LEN`]): the digest
+/// names its format, so stored digests stay recognisable should the format ever change.
+pub(crate) const XXH3_MARK: &[u8; 8] = b"xxh3-128";
+
+/// The body digest of a delivery whose signature covers more than the body (see
+/// [`DIGEST_LEN`]).
+pub(crate) fn body_digest(body: &[u8]) -> [u8; DIGEST_LEN] {
+    let mut digest = [0u8; DIGEST_LEN];
+    digest[..16].copy_from_slice(&xxhash_rust::xxh3::xxh3_128(body).to_le_bytes());
+    digest[16..24].copy_from_slice(&(body.len() as u64).to_le_bytes());
+    digest[24..].copy_from_slice(XXH3_MARK);
+    digest
+}
 
 /// The owner of a claim: 128 bits, unique per claim across processes (64 random bits per
 /// process, then a counter).
@@ -493,11 +516,12 @@ pub(crate) async fn admit(
     use crate::{Rejection, RejectionKind};
 
     let keys = keys(meta, scheme.id_is_signed());
-    // The body's digest: the tag itself when the body alone is signed (free), else SHA-256.
+    // The body's digest: the tag itself when the body alone is signed (free), else XXH3-128
+    // (SHA-256 was tried first: at 10 KiB it cost 5.8 µs, as much as the verification).
     let digest: [u8; DIGEST_LEN] = if scheme.signed_parts() == [crate::scheme::SignedPart::Body] {
         *meta.signature_tag()
     } else {
-        <sha2::Sha256 as sha2::Digest>::digest(body).into()
+        body_digest(body)
     };
     // One call for every key: one round trip on Redis. A refusal leaves nothing claimed.
     let (index, claim) = match claim_all(&*dedup.store, &keys, &digest, dedup.lease).await {
@@ -679,5 +703,39 @@ impl Drop for ClaimGuard {
                 "claims dropped outside a tokio runtime; they are freed when their lease expires"
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_digest_is_xxh3_128_then_length_then_mark() {
+        // XXH3-128 of the empty input with seed 0, as xxHash's own sanity vectors give it
+        // (high 64 bits 0x99AA06D3014798D8, low 64 bits 0x6001C324468D497F): the format that
+        // replicas sharing a Redis store must agree on.
+        let empty = body_digest(b"");
+        assert_eq!(
+            hex::encode(&empty[..16]),
+            "7f498d4624c30160d8984701d306aa99"
+        );
+        assert_eq!(&empty[16..24], &[0; 8]);
+        assert_eq!(&empty[24..], XXH3_MARK);
+
+        let body = br#"{"id":"evt_1","type":"invoice.paid"}"#;
+        let digest = body_digest(body);
+        assert_eq!(digest, body_digest(body), "deterministic");
+        assert_eq!(&digest[16..24], &(body.len() as u64).to_le_bytes());
+        // One byte changed anywhere, or one byte more, gives another digest.
+        let mut seen = std::collections::HashSet::from([digest]);
+        for i in 0..body.len() {
+            let mut other = body.to_vec();
+            other[i] ^= 1;
+            assert!(seen.insert(body_digest(&other)), "flip at {i}");
+        }
+        let mut longer = body.to_vec();
+        longer.push(b' ');
+        assert!(seen.insert(body_digest(&longer)));
     }
 }
