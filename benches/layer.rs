@@ -45,6 +45,10 @@ fn verifier() -> Verifier {
     Verifier::new(Scheme::heppu(), secret())
 }
 
+/// `with_state(())` turns each handler into its route once, as `axum::serve` does (through
+/// `into_make_service`). A router called without it does that on every request: it boxes the
+/// handler again and, behind `route_layer`, builds the layer's service again, work no server
+/// does.
 fn guarded(layer: WebhookLayer) -> Router {
     Router::new()
         .route(
@@ -52,16 +56,19 @@ fn guarded(layer: WebhookLayer) -> Router {
             post(|RawBody(body): RawBody| async move { body.len().to_string() }),
         )
         .route_layer(layer)
+        .with_state(())
 }
 
 fn routers() -> Vec<(&'static str, Router)> {
     vec![
         (
             "bare (reads the body)",
-            Router::new().route(
-                "/hook",
-                post(|body: Bytes| async move { body.len().to_string() }),
-            ),
+            Router::new()
+                .route(
+                    "/hook",
+                    post(|body: Bytes| async move { body.len().to_string() }),
+                )
+                .with_state(()),
         ),
         ("+ verification", guarded(WebhookLayer::new(verifier()))),
         (
