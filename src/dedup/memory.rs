@@ -219,7 +219,13 @@ impl MemoryStore {
     /// Where the store keeps `key`: its fingerprint, computed once for every operation on
     /// the key (the guard keeps it from the claim to the completion).
     pub(crate) fn locate(&self, key: &str) -> Located {
-        Located(self.inner.keyer.fingerprint(key))
+        self.locate_parts(&[key.as_bytes()])
+    }
+
+    /// [`locate`](MemoryStore::locate) for the key that is the concatenation of `parts`,
+    /// without building it: the guard's keys are a scheme name, a kind and a value.
+    pub(crate) fn locate_parts(&self, parts: &[&[u8]]) -> Located {
+        Located(self.inner.keyer.fingerprint(parts))
     }
 
     /// The store clock's time, read once for all the keys of one delivery's operation.
@@ -369,8 +375,19 @@ impl Keyer {
         }
     }
 
-    fn fingerprint(&self, key: &str) -> Fp {
-        (u128::from(self.high.hash_one(key)) << 64) | u128::from(self.low.hash_one(key))
+    /// The fingerprint of the key made of `parts` end to end. SipHash is a stream: the parts
+    /// give the hash of their concatenation, however the key is cut. A final `0xFF` (never in
+    /// UTF-8 text) ends the key.
+    fn fingerprint(&self, parts: &[&[u8]]) -> Fp {
+        let hash = |state: &RandomState| {
+            let mut h = state.build_hasher();
+            for part in parts {
+                h.write(part);
+            }
+            h.write_u8(0xFF);
+            h.finish()
+        };
+        (u128::from(hash(&self.high)) << 64) | u128::from(hash(&self.low))
     }
 }
 
@@ -489,19 +506,28 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for i in 0..100_000 {
             let key = format!("heppu:id:msg_{i}");
-            assert!(
-                seen.insert(a.inner.keyer.fingerprint(&key)),
-                "{key} collides"
-            );
+            assert!(seen.insert(a.locate(&key).0), "{key} collides");
         }
         // Each store draws its own keys: the same key gets another fingerprint.
-        assert_ne!(
-            a.inner.keyer.fingerprint("heppu:id:msg_1"),
-            b.inner.keyer.fingerprint("heppu:id:msg_1")
-        );
+        assert_ne!(a.locate("heppu:id:msg_1").0, b.locate("heppu:id:msg_1").0);
         // The two halves are hashed under different keys.
-        let fp = a.inner.keyer.fingerprint("heppu:id:msg_1");
+        let fp = a.locate("heppu:id:msg_1").0;
         assert_ne!(fp >> 64, fp & u128::from(u64::MAX));
+    }
+
+    #[test]
+    fn a_key_in_parts_is_the_key_whole() {
+        let (a, _) = store(10);
+        let whole = a.locate("heppu:sig:0123456789abcdef").0;
+        for cut in [
+            &[&b"heppu"[..], b":sig:", b"0123456789abcdef"][..],
+            &[b"he", b"ppu:s", b"ig:0123456789ab", b"", b"cdef"],
+            &[b"heppu:sig:0123456789abcdef", b""],
+        ] {
+            assert_eq!(a.locate_parts(cut).0, whole);
+        }
+        // A key and a longer one that starts with it differ.
+        assert_ne!(a.locate("heppu:id:1").0, a.locate("heppu:id:12").0);
     }
 
     #[test]

@@ -330,36 +330,39 @@ where
     failed.map_or(Ok(settled), Err)
 }
 
-/// [`DedupStore::claim_all`], without a boxed future for the in-process store; there, also
-/// where each key is kept (its fingerprint, computed once for the claim and the settling).
-async fn claim_all(
-    store: &dyn DedupStore,
-    keys: &[String],
+/// Claim every key of a delivery in the in-process store, called directly (no boxed future),
+/// each key fingerprinted from its parts (no key built), the clock read once. A refusal
+/// releases the keys claimed before it.
+fn claim_in_memory(
+    memory: &MemoryStore,
+    parts: &KeyParts<'_>,
     digest: &[u8; DIGEST_LEN],
     lease: Duration,
-) -> Result<(ClaimAll, Option<[Located; MAX_KEYS]>), StoreError> {
-    let Some(memory) = store.as_memory().filter(|_| keys.len() <= MAX_KEYS) else {
-        return Ok((store.claim_all(keys, digest, lease).await?, None));
-    };
+) -> Result<Held, (usize, Claim)> {
     let mut located = [Located::default(); MAX_KEYS];
-    for (at, key) in located.iter_mut().zip(keys) {
-        *at = memory.locate(key);
+    let mut len = 0;
+    for (at, (kind, value)) in located.iter_mut().zip(parts.each()) {
+        *at = memory.locate_parts(&[parts.scheme.as_bytes(), kind.as_bytes(), value]);
+        len += 1;
     }
-    // One clock reading for every key of the delivery.
     let now = memory.now_millis();
-    let mut tokens = Vec::with_capacity(keys.len());
-    for (index, &at) in located.iter().take(keys.len()).enumerate() {
-        match memory.claim_at(at, digest, lease, now) {
-            Claim::Fresh(token) => tokens.push(token),
+    let mut tokens = [Token(0); MAX_KEYS];
+    for index in 0..len {
+        match memory.claim_at(located[index], digest, lease, now) {
+            Claim::Fresh(token) => tokens[index] = token,
             claim => {
-                for (&at, token) in located.iter().zip(&tokens) {
+                for (&at, token) in located.iter().zip(&tokens).take(index) {
                     memory.release_at(at, token);
                 }
-                return Ok((ClaimAll::Refused { index, claim }, None));
+                return Err((index, claim));
             }
         }
     }
-    Ok((ClaimAll::Fresh(tokens), Some(located)))
+    Ok(Held::Memory {
+        located,
+        tokens,
+        len,
+    })
 }
 
 impl<S: DedupStore + ?Sized> DedupStore for Arc<S> {
@@ -466,31 +469,60 @@ impl Dedup {
     }
 }
 
-/// Most keys [`keys`] gives a delivery: its id and its signed content.
+/// Most keys a delivery has: its id and its signed content.
 const MAX_KEYS: usize = 2;
+
+/// The dedup keys of a verified delivery (at most [`MAX_KEYS`]), in parts: `<scheme>:id:<id>`
+/// and `<scheme>:sig:<digest of the verified signature>`. The in-process store fingerprints the
+/// parts without building the keys; other stores get them spelled out ([`KeyParts::strings`]).
+struct KeyParts<'m> {
+    scheme: &'m str,
+    id: Option<&'m str>,
+    /// 32 hex digits of the SHA-256 of the verified tag, when that key is claimed.
+    sig: Option<[u8; 32]>,
+}
+
+impl<'m> KeyParts<'m> {
+    fn new(meta: &'m crate::WebhookMeta, id_is_signed: bool) -> Self {
+        let sig = (!id_is_signed || meta.id().is_none()).then(|| {
+            let digest = <sha2::Sha256 as sha2::Digest>::digest(meta.signature_tag());
+            let mut hex = [0u8; 32];
+            hex::encode_to_slice(&digest[..16], &mut hex).expect("32 hex digits for 16 bytes");
+            hex
+        });
+        KeyParts {
+            scheme: meta.scheme(),
+            id: meta.id(),
+            sig,
+        }
+    }
+
+    /// Each key as (kind, value), in claim order: the id first.
+    fn each(&self) -> impl Iterator<Item = (&'static str, &[u8])> + '_ {
+        let id = self.id.map(|id| (":id:", id.as_bytes()));
+        let sig = self.sig.as_ref().map(|hex| (":sig:", &hex[..]));
+        id.into_iter().chain(sig)
+    }
+
+    /// The keys spelled out.
+    fn strings(&self) -> Vec<String> {
+        self.each()
+            .map(|(kind, value)| {
+                // Built by hand: `format!` costs more than the rest of building a key.
+                let mut key = String::with_capacity(self.scheme.len() + kind.len() + value.len());
+                key.push_str(self.scheme);
+                key.push_str(kind);
+                // Ids are text; the signature key's value is hex digits.
+                key.push_str(std::str::from_utf8(value).unwrap_or_default());
+                key
+            })
+            .collect()
+    }
+}
 
 /// The dedup keys of a verified delivery (at most [`MAX_KEYS`]).
 pub(crate) fn keys(meta: &crate::WebhookMeta, id_is_signed: bool) -> Vec<String> {
-    // Built by hand: `format!` costs more than the rest of building a key.
-    fn key(scheme: &str, kind: &str, value: &str) -> String {
-        let mut key = String::with_capacity(scheme.len() + kind.len() + value.len());
-        key.push_str(scheme);
-        key.push_str(kind);
-        key.push_str(value);
-        key
-    }
-    let mut keys = Vec::with_capacity(2);
-    if let Some(id) = meta.id() {
-        keys.push(key(meta.scheme(), ":id:", id));
-    }
-    if !id_is_signed || meta.id().is_none() {
-        let digest = <sha2::Sha256 as sha2::Digest>::digest(meta.signature_tag());
-        let mut hex = [0u8; 32];
-        hex::encode_to_slice(&digest[..16], &mut hex).expect("32 hex digits for 16 bytes");
-        let hex = std::str::from_utf8(&hex).expect("hex digits are ASCII");
-        keys.push(key(meta.scheme(), ":sig:", hex));
-    }
-    keys
+    KeyParts::new(meta, id_is_signed).strings()
 }
 
 /// What the dedup step decided for a verified delivery. Shared by every adapter.
@@ -515,7 +547,7 @@ pub(crate) async fn admit(
 ) -> Admission {
     use crate::{Rejection, RejectionKind};
 
-    let keys = keys(meta, scheme.id_is_signed());
+    let parts = KeyParts::new(meta, scheme.id_is_signed());
     // The body's digest: the tag itself when the body alone is signed (free), else XXH3-128
     // (SHA-256 was tried first: at 10 KiB it cost 5.8 µs, as much as the verification).
     let digest: [u8; DIGEST_LEN] = if scheme.signed_parts() == [crate::scheme::SignedPart::Body] {
@@ -524,18 +556,29 @@ pub(crate) async fn admit(
         body_digest(body)
     };
     // One call for every key: one round trip on Redis. A refusal leaves nothing claimed.
-    let (index, claim) = match claim_all(&*dedup.store, &keys, &digest, dedup.lease).await {
-        Ok((ClaimAll::Fresh(tokens), located)) => {
+    let claimed = match dedup.store.as_memory() {
+        Some(memory) => Ok(claim_in_memory(memory, &parts, &digest, dedup.lease)),
+        None => {
+            let keys = parts.strings();
+            match dedup.store.claim_all(&keys, &digest, dedup.lease).await {
+                Ok(ClaimAll::Fresh(tokens)) => Ok(Ok(Held::Keys { keys, tokens })),
+                Ok(ClaimAll::Refused { index, claim }) => Ok(Err((index, claim))),
+                Err(e) => Err(e),
+            }
+        }
+    };
+    let (index, claim) = match claimed {
+        Ok(Ok(held)) => {
             return Admission::Proceed(Some(ClaimGuard {
                 store: dedup.store.clone(),
-                keys,
-                tokens,
-                located,
+                held,
+                meta: Box::new(meta.clone()),
+                id_is_signed: scheme.id_is_signed(),
                 ttl: dedup.ttl,
                 settled: false,
             }));
         }
-        Ok((ClaimAll::Refused { index, claim }, _)) => (index, claim),
+        Ok(Err(refused)) => refused,
         Err(e) => {
             if dedup.fail_open {
                 tracing::warn!(
@@ -558,7 +601,8 @@ pub(crate) async fn admit(
             );
         }
     };
-    let key = keys.get(index).map_or("", String::as_str);
+    // Spelled out only for the refusals that name it.
+    let key = || parts.strings().into_iter().nth(index).unwrap_or_default();
     let is_id_key = index == 0 && meta.id().is_some();
     let refuse = match claim {
         Claim::Done if is_id_key => {
@@ -567,7 +611,7 @@ pub(crate) async fn admit(
         }
         Claim::InFlight { retry_after } => Rejection::with_detail(
             RejectionKind::InFlight,
-            format!("`{key}` is being processed by another attempt"),
+            format!("`{}` is being processed by another attempt", key()),
         )
         .retry_after(retry_after.min(Duration::from_secs(60))),
         Claim::Conflict if is_id_key => {
@@ -578,7 +622,7 @@ pub(crate) async fn admit(
             );
             Rejection::with_detail(
                 RejectionKind::IdConflict,
-                format!("`{key}` was seen with a different body"),
+                format!("`{}` was seen with a different body", key()),
             )
         }
         Claim::Done | Claim::Conflict => {
@@ -604,16 +648,34 @@ pub(crate) async fn admit(
 
 /// Claims held while the handler runs. Settle with [`complete`](ClaimGuard::complete) or
 /// [`release`](ClaimGuard::release); if dropped unsettled (handler panicked, future cancelled),
-/// the claims are released in a background task so the sender's retry is processed.
+/// the claims are released (in the in-process store at once, in another store from a
+/// background task) so the sender's retry is processed.
 pub(crate) struct ClaimGuard {
     store: Arc<dyn DedupStore>,
-    keys: Vec<String>,
-    /// `tokens[i]` owns `keys[i]`.
-    tokens: Vec<Token>,
-    /// Where the in-process store keeps `keys[i]`, when it was claimed there.
-    located: Option<[Located; MAX_KEYS]>,
+    held: Held,
+    /// The delivery, to spell its keys out for a log line (the in-process store never needs
+    /// them spelled out). Boxed: one allocation instead of the three the keys took, and the
+    /// guard, which the service's future holds across the handler, stays small.
+    meta: Box<crate::WebhookMeta>,
+    id_is_signed: bool,
     ttl: Duration,
     settled: bool,
+}
+
+/// The claims a [`ClaimGuard`] holds.
+enum Held {
+    /// Claimed through [`DedupStore::claim_all`]: `tokens[i]` owns `keys[i]`.
+    Keys {
+        keys: Vec<String>,
+        tokens: Vec<Token>,
+    },
+    /// Claimed in the in-process store: where each of the first `len` keys is kept, and its
+    /// owner. Nothing allocated.
+    Memory {
+        located: [Located; MAX_KEYS],
+        tokens: [Token; MAX_KEYS],
+        len: usize,
+    },
 }
 
 impl ClaimGuard {
@@ -626,53 +688,93 @@ impl ClaimGuard {
         }
     }
 
+    /// Key `index`, spelled out for a log line.
+    fn key(&self, index: usize) -> String {
+        match &self.held {
+            Held::Keys { keys, .. } => keys.get(index).cloned().unwrap_or_default(),
+            Held::Memory { .. } => keys(&self.meta, self.id_is_signed)
+                .into_iter()
+                .nth(index)
+                .unwrap_or_default(),
+        }
+    }
+
     /// The handler succeeded: mark every key completed (one round trip on Redis).
     pub(crate) async fn complete(mut self) {
         // If this future is dropped half-way, Drop releases the keys: a retry may then run the
         // handler again (at least once), never lose the delivery. A key already completed is
         // not released (its token no longer owns an in-flight claim).
         let store = self.store.clone();
-        if let (Some(memory), Some(located)) = (store.as_memory(), self.located) {
-            let now = memory.now_millis();
-            for ((key, token), at) in self.keys.iter().zip(&self.tokens).zip(located) {
-                if !memory.complete_at(at, token, self.ttl, now) {
-                    taken_over(key);
-                }
-            }
-        } else {
-            match store.complete_all(&self.keys, &self.tokens, self.ttl).await {
-                Ok(done) => {
-                    for (key, done) in self.keys.iter().zip(done) {
-                        if !done {
-                            taken_over(key);
-                        }
+        match (&self.held, store.as_memory()) {
+            (
+                Held::Memory {
+                    located,
+                    tokens,
+                    len,
+                },
+                Some(memory),
+            ) => {
+                let now = memory.now_millis();
+                for index in 0..*len {
+                    if !memory.complete_at(located[index], &tokens[index], self.ttl, now) {
+                        taken_over(&self.key(index));
                     }
                 }
-                Err(e) => tracing::error!(
-                    keys = ?self.keys,
-                    error = %e,
-                    "could not mark the delivery completed; a retry may run the handler again"
-                ),
             }
+            (Held::Keys { keys, tokens }, _) => {
+                match store.complete_all(keys, tokens, self.ttl).await {
+                    Ok(done) => {
+                        for (key, done) in keys.iter().zip(done) {
+                            if !done {
+                                taken_over(key);
+                            }
+                        }
+                    }
+                    Err(e) => tracing::error!(
+                        keys = ?keys,
+                        error = %e,
+                        "could not mark the delivery completed; a retry may run the handler again"
+                    ),
+                }
+            }
+            // Memory claims come from the store's own `as_memory`, which does not change.
+            (Held::Memory { .. }, None) => {}
         }
         self.settled = true;
     }
 
     /// The handler failed: free every key so the retry is processed (one round trip on Redis).
     pub(crate) async fn release(mut self) {
-        let store = self.store.clone();
-        if let (Some(memory), Some(located)) = (store.as_memory(), self.located) {
-            for (token, at) in self.tokens.iter().zip(located) {
-                memory.release_at(at, token);
+        if let Held::Keys { keys, tokens } = &self.held {
+            let store = self.store.clone();
+            if let Err(e) = store.release_all(keys, tokens).await {
+                tracing::error!(
+                    keys = ?keys,
+                    error = %e,
+                    "could not release the claims; retries wait for their lease to expire"
+                );
             }
-        } else if let Err(e) = store.release_all(&self.keys, &self.tokens).await {
-            tracing::error!(
-                keys = ?self.keys,
-                error = %e,
-                "could not release the claims; retries wait for their lease to expire"
-            );
+        } else {
+            self.release_in_memory();
         }
         self.settled = true;
+    }
+
+    /// Release claims held in the in-process store, synchronously.
+    fn release_in_memory(&self) {
+        if let (
+            Held::Memory {
+                located,
+                tokens,
+                len,
+            },
+            Some(memory),
+        ) = (&self.held, self.store.as_memory())
+        {
+            for index in 0..*len {
+                memory.release_at(located[index], &tokens[index]);
+            }
+        }
     }
 }
 
@@ -685,11 +787,18 @@ fn taken_over(key: &str) {
 
 impl Drop for ClaimGuard {
     fn drop(&mut self) {
-        if self.settled || self.keys.is_empty() {
+        if self.settled {
             return;
         }
-        let keys = std::mem::take(&mut self.keys);
-        let tokens = std::mem::take(&mut self.tokens);
+        let Held::Keys { keys, tokens } = &mut self.held else {
+            self.release_in_memory();
+            return;
+        };
+        if keys.is_empty() {
+            return;
+        }
+        let keys = std::mem::take(keys);
+        let tokens = std::mem::take(tokens);
         let store = self.store.clone();
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
