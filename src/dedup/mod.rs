@@ -820,6 +820,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_unsettled_guard_frees_in_memory_claims_when_dropped_even_outside_a_runtime() {
+        use crate::testing::Delivery;
+        use crate::{Scheme, Secret, Verifier};
+        use futures_util::FutureExt;
+
+        let secret = Secret::new("drop-test-secret-0123456789").unwrap();
+        let d = Delivery::new(Scheme::heppu(), r#"{"event":"call.busy"}"#)
+            .id("dlv_drop_1")
+            .sign(&secret);
+        let meta = Verifier::new(Scheme::heppu(), secret)
+            .verify(&d.headers, &d.body)
+            .unwrap();
+        let dedup = Dedup::new(MemoryStore::default());
+        // The in-process store never makes the admission wait: no runtime is needed.
+        let admit = || {
+            admit(&dedup, &meta, &Scheme::heppu(), &d.body)
+                .now_or_never()
+                .expect("the in-process store answers at once")
+        };
+        let Admission::Proceed(Some(guard)) = admit() else {
+            panic!("a fresh delivery is admitted");
+        };
+        assert!(
+            matches!(admit(), Admission::Reject(r) if r.code() == "in_flight"),
+            "held while the guard lives"
+        );
+        // No tokio runtime on this thread: nothing could be spawned to release the claims.
+        drop(guard);
+        assert!(
+            matches!(admit(), Admission::Proceed(Some(_))),
+            "freed by the drop itself"
+        );
+    }
+
+    #[test]
     fn body_digest_is_xxh3_128_then_length_then_mark() {
         // XXH3-128 of the empty input with seed 0, as xxHash's own sanity vectors give it
         // (high 64 bits 0x99AA06D3014798D8, low 64 bits 0x6001C324468D497F): the format that
