@@ -362,6 +362,8 @@ fn claim_in_memory(
         located,
         tokens,
         len,
+        meta: Box::new(parts.meta.clone()),
+        id_is_signed: parts.id_is_signed,
     })
 }
 
@@ -476,6 +478,8 @@ const MAX_KEYS: usize = 2;
 /// and `<scheme>:sig:<digest of the verified signature>`. The in-process store fingerprints the
 /// parts without building the keys; other stores get them spelled out ([`KeyParts::strings`]).
 struct KeyParts<'m> {
+    meta: &'m crate::WebhookMeta,
+    id_is_signed: bool,
     scheme: &'m str,
     id: Option<&'m str>,
     /// 32 hex digits of the SHA-256 of the verified tag, when that key is claimed.
@@ -491,6 +495,8 @@ impl<'m> KeyParts<'m> {
             hex
         });
         KeyParts {
+            meta,
+            id_is_signed,
             scheme: meta.scheme(),
             id: meta.id(),
             sig,
@@ -572,8 +578,6 @@ pub(crate) async fn admit(
             return Admission::Proceed(Some(ClaimGuard {
                 store: dedup.store.clone(),
                 held,
-                meta: Box::new(meta.clone()),
-                id_is_signed: scheme.id_is_signed(),
                 ttl: dedup.ttl,
                 settled: false,
             }));
@@ -653,11 +657,6 @@ pub(crate) async fn admit(
 pub(crate) struct ClaimGuard {
     store: Arc<dyn DedupStore>,
     held: Held,
-    /// The delivery, to spell its keys out for a log line (the in-process store never needs
-    /// them spelled out). Boxed: one allocation instead of the three the keys took, and the
-    /// guard, which the service's future holds across the handler, stays small.
-    meta: Box<crate::WebhookMeta>,
-    id_is_signed: bool,
     ttl: Duration,
     settled: bool,
 }
@@ -670,11 +669,15 @@ enum Held {
         tokens: Vec<Token>,
     },
     /// Claimed in the in-process store: where each of the first `len` keys is kept, and its
-    /// owner. Nothing allocated.
+    /// owner; the delivery, to spell a key out for a log line (boxed: one allocation instead
+    /// of the three the keys took, and the guard, which the service's future holds across the
+    /// handler, stays small).
     Memory {
         located: [Located; MAX_KEYS],
         tokens: [Token; MAX_KEYS],
         len: usize,
+        meta: Box<crate::WebhookMeta>,
+        id_is_signed: bool,
     },
 }
 
@@ -692,7 +695,9 @@ impl ClaimGuard {
     fn key(&self, index: usize) -> String {
         match &self.held {
             Held::Keys { keys, .. } => keys.get(index).cloned().unwrap_or_default(),
-            Held::Memory { .. } => keys(&self.meta, self.id_is_signed)
+            Held::Memory {
+                meta, id_is_signed, ..
+            } => keys(meta, *id_is_signed)
                 .into_iter()
                 .nth(index)
                 .unwrap_or_default(),
@@ -711,6 +716,7 @@ impl ClaimGuard {
                     located,
                     tokens,
                     len,
+                    ..
                 },
                 Some(memory),
             ) => {
@@ -767,6 +773,7 @@ impl ClaimGuard {
                 located,
                 tokens,
                 len,
+                ..
             },
             Some(memory),
         ) = (&self.held, self.store.as_memory())
