@@ -150,6 +150,8 @@ pub fn id(scheme: &Scheme, value: &[u8], body: &[u8]) {
         .collect();
     if !path.is_empty() {
         let _ = crate::scheme::json_field(body, &path);
+        // The event types' reader, which also scans from the end of the body.
+        let _ = crate::json_scan::find_text_either_end(body, &path);
     }
 }
 

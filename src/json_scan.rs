@@ -50,7 +50,7 @@ pub(crate) fn find_text<'a>(
     s.ws();
     if let [key] = path {
         let start = s.i;
-        if let Some(found) = s.top_level_field(key.as_ref().as_bytes()) {
+        if let Some(found) = s.top_level_field::<false>(key.as_ref().as_bytes()) {
             return Ok(found);
         }
         s.i = start;
@@ -63,6 +63,144 @@ pub(crate) fn find_text<'a>(
             if s.i == s.b.len() { Ok(None) } else { Err(()) }
         }
     }
+}
+
+/// [`find_text`] for a field that senders put after the bulk of the body, as Stripe puts its
+/// event `type` after `data`, and Slack after `event`: a top-level key is looked for from the
+/// front while the members are strings, numbers and literals, and from the first object or
+/// array value on, from the end of the body backwards. The large value in between is not read.
+///
+/// Meant for event types, which nothing is decided on: `None` when the field is not found or
+/// the body is not JSON. What the backward scan passes over is only split into tokens (string
+/// quotes, brackets), not checked against the grammar; a key given twice (not JSON any sender
+/// writes) may be found at either occurrence. Anything the two scans cannot settle (an escaped
+/// key or value, a value of another kind, a nested path) goes to [`find_text`].
+pub(crate) fn find_text_either_end<'a>(
+    body: &'a [u8],
+    path: &[impl AsRef<str>],
+) -> Option<FieldText<'a>> {
+    if let [key] = path {
+        let mut s = Scanner { b: body, i: 0 };
+        s.ws();
+        if let Some(found) = s.top_level_field::<true>(key.as_ref().as_bytes()) {
+            return found;
+        }
+    }
+    find_text(body, path).ok().flatten()
+}
+
+/// The backward half of [`find_text_either_end`]: the members of the top-level object from the
+/// last one back to the one whose value starts at `floor` (excluded), where the forward scan
+/// stopped. `Some(found)`: settled; `None`: left to the general scanner.
+fn top_level_field_from_end<'a>(
+    b: &'a [u8],
+    want: &[u8],
+    floor: usize,
+) -> Option<Option<FieldText<'a>>> {
+    let mut e = ws_back(b, b.len());
+    if e == 0 || b[e - 1] != b'}' {
+        return None;
+    }
+    e -= 1;
+    loop {
+        e = ws_back(b, e);
+        let last = *b.get(e.checked_sub(1)?)?;
+        let value_start = match last {
+            b'"' => string_start_back(b, e - 1)?,
+            b'}' | b']' => container_start_back(b, e)?,
+            _ => {
+                let mut s = e;
+                while s > 0
+                    && matches!(b[s - 1], b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'+' | b'-' | b'.')
+                {
+                    s -= 1;
+                }
+                if s == e {
+                    return None;
+                }
+                s
+            }
+        };
+        if value_start <= floor {
+            // Back at the member the forward scan stopped at (or not JSON): the key is in
+            // neither part.
+            return Some(None);
+        }
+        let colon = ws_back(b, value_start);
+        if colon == 0 || b[colon - 1] != b':' {
+            return None;
+        }
+        let key_end = ws_back(b, colon - 1);
+        if key_end == 0 || b[key_end - 1] != b'"' {
+            return None;
+        }
+        let key_start = string_start_back(b, key_end - 1)?;
+        let key = &b[key_start + 1..key_end - 1];
+        if key.contains(&b'\\') {
+            return None;
+        }
+        if crate::scheme::short_eq(key, want) {
+            if last != b'"' {
+                return None;
+            }
+            let raw: &'a [u8] = &b[value_start + 1..e - 1];
+            if raw.contains(&b'\\') || (!raw.is_ascii() && std::str::from_utf8(raw).is_err()) {
+                return None;
+            }
+            return Some(Some(FieldText::Raw(raw)));
+        }
+        e = ws_back(b, key_start);
+        if e == 0 || b[e - 1] != b',' {
+            return None;
+        }
+        e -= 1;
+    }
+}
+
+/// `e` moved back over JSON whitespace.
+#[inline(always)]
+fn ws_back(b: &[u8], mut e: usize) -> usize {
+    while e > 0 && matches!(b[e - 1], b' ' | b'\t' | b'\n' | b'\r') {
+        e -= 1;
+    }
+    e
+}
+
+/// The index of the opening quote of the string whose closing quote is at `close`. In JSON a
+/// quote inside a string is escaped, so a quote ends or starts a string exactly when an even
+/// number of backslashes precedes it.
+fn string_start_back(b: &[u8], close: usize) -> Option<usize> {
+    let mut k = close;
+    loop {
+        let q = b[..k].iter().rposition(|&c| c == b'"')?;
+        let backslashes = b[..q].iter().rev().take_while(|&&c| c == b'\\').count();
+        if backslashes % 2 == 0 {
+            return Some(q);
+        }
+        k = q;
+    }
+}
+
+/// The index of the bracket that opens the object or array whose closing bracket is at
+/// `end - 1`: brackets counted, strings stepped over.
+fn container_start_back(b: &[u8], end: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut k = end;
+    while k > 0 {
+        k -= 1;
+        match b[k] {
+            b'}' | b']' => depth += 1,
+            b'{' | b'[' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            b'"' => k = string_start_back(b, k)?,
+            _ => {}
+        }
+    }
+    None
 }
 
 enum Found<'a> {
@@ -108,8 +246,14 @@ impl<'a> Scanner<'a> {
     /// grammar checks), the key compared without unescaping. `None` when the answer is not a
     /// plain string found this way (an escaped key or value, a non-string value, not JSON,
     /// not found): the general scanner then reads the body again and decides.
+    ///
+    /// `FROM_END`: at the first object or array value, go on from the end of the body instead
+    /// ([`find_text_either_end`]).
     #[inline]
-    fn top_level_field(&mut self, want: &[u8]) -> Option<Option<FieldText<'a>>> {
+    fn top_level_field<const FROM_END: bool>(
+        &mut self,
+        want: &[u8],
+    ) -> Option<Option<FieldText<'a>>> {
         if !self.punct(b'{') {
             return None;
         }
@@ -137,6 +281,8 @@ impl<'a> Scanner<'a> {
             // As the general scanner skips a member's value, at depth 1.
             if self.peek() == Some(b'"') {
                 self.string().ok()?;
+            } else if FROM_END && matches!(self.peek(), Some(b'{' | b'[')) {
+                return top_level_field_from_end(self.b, want, self.i);
             } else {
                 self.value(None::<&[&str]>, 1).ok()?;
             }
@@ -626,6 +772,171 @@ mod tests {
                 }
             });
             assert_eq!(super::find(doc.as_bytes(), &["type"]), general, "{doc}");
+        }
+    }
+
+    /// What [`super::find_text_either_end`] must answer: what the forward scanner finds.
+    fn forward(doc: &[u8], key: &str) -> Option<String> {
+        super::find_text(doc, &[key])
+            .ok()
+            .flatten()
+            .map(FieldText::into_string)
+    }
+
+    fn either_end(doc: &[u8], key: &str) -> Option<String> {
+        super::find_text_either_end(doc, &[key]).map(FieldText::into_string)
+    }
+
+    #[test]
+    fn reading_from_both_ends_agrees_with_the_forward_scanner() {
+        let docs = [
+            // Stripe's layout: the type after `data`.
+            r#"{"id":"evt_1","object":"event","data":{"object":{"type":"inner"}},"livemode":false,"type":"invoice.paid"}"#,
+            // Slack's: the type after `event`, an array after it.
+            r#"{"token":"x","event":{"type":"app_mention","text":"a \"quoted\" }"},"type":"event_callback","event_id":"Ev1","event_time":1515449522000016,"authed_users":["U1"]}"#,
+            // Standard Webhooks': the type first.
+            r#"{"type":"contact.created","timestamp":"2022-11-03T20:26:10Z","data":{"id":"1"}}"#,
+            " {\n \"a\" : [ 1 , {\"type\" : \"no\"} ] ,\n \"type\"\t:\r\"yes\" \n } \n",
+            // Strings ending in backslashes, quotes and brackets inside strings.
+            r#"{"a":{"s":"\\"},"b":"\\\"}]","type":"t","c":"x\\"}"#,
+            r#"{"a":[],"b":{},"type":"after empties"}"#,
+            r#"{"a":[1,2,[3,{"type":"deep"}]],"n":-1.5e+3,"t":true,"f":false,"z":null}"#,
+            r#"{"a":{},"type":12}"#,
+            r#"{"a":{},"type":{"x":"y"}}"#,
+            r#"{"a":{},"type":"esc\u0061ped"}"#,
+            r#"{"a":{},"t\u0079pe":"escaped key"}"#,
+            r#"{"a":{},"type":"é ünïcode"}"#,
+            r#"{"a":{},"type":""}"#,
+            r#"{"a":{"type":"only nested"}}"#,
+            r#"{"a":{}}"#,
+            r#"{}"#,
+            r#"[{"type":"in an array"}]"#,
+            r#""type""#,
+        ];
+        for doc in docs {
+            assert!(
+                serde_json::from_str::<serde_json::Value>(doc).is_ok(),
+                "test doc is JSON: {doc}"
+            );
+            assert_eq!(
+                either_end(doc.as_bytes(), "type"),
+                forward(doc.as_bytes(), "type"),
+                "{doc}"
+            );
+        }
+        assert_eq!(
+            either_end(docs[0].as_bytes(), "type").as_deref(),
+            Some("invoice.paid")
+        );
+        assert_eq!(
+            either_end(docs[1].as_bytes(), "type").as_deref(),
+            Some("event_callback")
+        );
+    }
+
+    #[test]
+    fn reading_from_the_end_does_not_read_the_value_in_between() {
+        // Not JSON inside `data`: the forward scanner refuses the body, reading from the end
+        // finds the type without reading `data` at all (the body is verified; a handler that
+        // parses it gets the error).
+        let doc = br#"{"id":"evt_1","data":{"x":not json at all},"type":"t"}"#;
+        assert_eq!(forward(doc, "type"), None);
+        assert_eq!(either_end(doc, "type").as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn reading_from_both_ends_gives_up_cleanly_on_what_is_not_json() {
+        let docs: [&[u8]; 14] = [
+            b"",
+            b"}",
+            b"\"}",
+            br#"{"a":{},"type":"x""#,
+            br#"{"a":{}"type":"x"}"#,
+            br#"{"a":{},"type" "x"}"#,
+            br#"{"a":{},type:"x"}"#,
+            br#"{"a":{}},"type":"x"}"#,
+            br#"{"a":{]"#,
+            br#"{"a":[},"type":"x"}"#,
+            br#"{"a":{},"b":"\"}"#,
+            br#"{"a":{}, :"x"}"#,
+            b"{\"a\":{},\"type\":\"\xff\"}",
+            br#"a=1&type=x"#,
+        ];
+        for doc in docs {
+            // No panic; whatever it finds is a plain string of the body.
+            if let Some(found) = super::find_text_either_end(doc, &["type"]) {
+                assert!(std::str::from_utf8(found.as_bytes()).is_ok());
+            }
+        }
+    }
+
+    mod props {
+        use proptest::prelude::*;
+        use serde_json::Value;
+
+        fn value() -> impl Strategy<Value = Value> {
+            let text = "[a-z\"\\\\{}\\[\\],: \u{e9}\u{1F600}\n\t]{0,10}";
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                (-1e6f64..1e6).prop_map(Value::from),
+                text.prop_map(Value::String),
+            ];
+            leaf.prop_recursive(4, 40, 6, move |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                    proptest::collection::vec(("(type|[a-z\"\\\\]{0,5})", inner), 0..5)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+            /// Objects with the key at any place (or nowhere), values of every kind, compact
+            /// or spaced: reading from both ends finds what the forward scanner finds.
+            #[test]
+            fn from_both_ends_as_forward(
+                members in proptest::collection::vec(("(type|typ|types|t\"ype|t\\\\ype|[a-z]{1,4})", value()), 0..8),
+                pretty in any::<bool>(),
+            ) {
+                let mut seen = std::collections::HashSet::new();
+                let body: Vec<String> = members
+                    .into_iter()
+                    .filter(|(k, _)| seen.insert(k.clone()))
+                    .map(|(k, v)| {
+                        let v = if pretty {
+                            serde_json::to_string_pretty(&v).unwrap()
+                        } else {
+                            serde_json::to_string(&v).unwrap()
+                        };
+                        let sep = if pretty { " : " } else { ":" };
+                        format!("{}{sep}{v}", serde_json::to_string(&k).unwrap())
+                    })
+                    .collect();
+                let doc = if pretty {
+                    format!("{{\n  {}\n}}\n", body.join(",\n  "))
+                } else {
+                    format!("{{{}}}", body.join(","))
+                };
+                prop_assert_eq!(
+                    super::either_end(doc.as_bytes(), "type"),
+                    super::forward(doc.as_bytes(), "type"),
+                    "{}", doc
+                );
+            }
+
+            #[test]
+            fn from_both_ends_never_panics(body in proptest::collection::vec(
+                prop_oneof![Just(b'"'), Just(b'\\'), Just(b'{'), Just(b'}'), Just(b'['), Just(b']'),
+                    Just(b','), Just(b':'), Just(b' '), Just(b't'), any::<u8>()],
+                0..64,
+            )) {
+                let _ = super::super::find_text_either_end(&body, &["type"]);
+                let _ = super::super::find_text_either_end(&body, &["t"]);
+            }
         }
     }
 

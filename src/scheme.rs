@@ -1811,6 +1811,14 @@ impl SchemeBuilder {
     }
 
     /// The event type is read from this field of the JSON body (dots for nesting).
+    ///
+    /// A top-level field is looked for from the front of the body while the members before it
+    /// are plain values, and from the end of the body after that: Stripe writes its `type` after
+    /// `data`, Slack after `event`, and finding it then costs nothing like a pass over the
+    /// payload. The event type is informational (nothing in the pipeline is decided on it), so
+    /// the part of the body skipped this way is not checked to be valid JSON, and a field given
+    /// twice may be read at either place. An id ([`id_json_field`](Self::id_json_field)) is
+    /// always read from the front, with the whole body up to it checked.
     pub fn event_json_field(mut self, path: &str) -> Self {
         self.event = Some(FieldSpec::Json(path.to_owned()));
         self
