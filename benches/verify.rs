@@ -9,6 +9,10 @@
 //! Also: `hash_while_reading`, the time from the last body byte to the verdict when the body
 //! was absorbed chunk by chunk as it arrived (`Verifier::begin` + `update`), against buffering
 //! the whole body and hashing it then (`Verifier::verify` on the complete buffer).
+//!
+//! Also: `verify_sender_shaped/<size>/<scheme>`, for the schemes that read a field from the
+//! body, on bodies laid out as the sender lays out its events (Stripe's `type` comes last,
+//! after `data`), against a bare HMAC of the same bytes.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -187,5 +191,108 @@ fn hash_while_reading(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, core, busy_headers, hash_while_reading);
+/// A body of about `size` bytes laid out as `scheme`'s sender lays out its events (the
+/// repo's samples, with the bulk grown): Stripe puts the event `type` last, after `data`;
+/// Slack puts `type` after the `event` object; Standard Webhooks senders put `type` first;
+/// Helicone puts `request_id` first. The bench body of [`core`] has every field first.
+fn sender_shaped(scheme: &str, size: usize) -> String {
+    let (head, item, tail): (&str, fn(usize) -> String, &str) = match scheme {
+        "stripe" => (
+            r#"{"id":"evt_1NfVbN2eZvKYlo2CfkRaWXCj","object":"event","api_version":"2022-11-15","created":1692216937,"data":{"object":{"id":"in_1","object":"invoice","lines":{"object":"list","data":["#,
+            |i| {
+                format!(
+                    r#"{{"id":"il_{i:08}","object":"line_item","amount":1999,"currency":"usd","description":"1 x Widget (at $19.99 / month)","discountable":true,"metadata":{{}},"period":{{"end":1695000000,"start":1692216937}},"proration":false,"quantity":1,"type":"subscription"}}"#
+                )
+            },
+            r#"]}}},"livemode":false,"pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"invoice.updated"}"#,
+        ),
+        "slack" => (
+            r#"{"token":"XXYYZZ","team_id":"T123ABC456","api_app_id":"A123ABC456","event":{"type":"message","user":"U123ABC456","channel":"C123ABC456","ts":"1515449522.000016","blocks":["#,
+            |i| {
+                format!(
+                    r#"{{"type":"rich_text","block_id":"b{i:06}","elements":[{{"type":"rich_text_section","elements":[{{"type":"text","text":"What is the hour of the pearl, \"sister\"? "}},{{"type":"user","user_id":"U0LAN0Z89"}}]}}]}}"#
+                )
+            },
+            r#"]},"type":"event_callback","event_id":"Ev123ABC456","event_time":1515449522,"authorizations":[{"enterprise_id":null,"team_id":"T123ABC456","user_id":"U123ABC456","is_bot":false}],"is_ext_shared_channel":false}"#,
+        ),
+        "standard-webhooks" => (
+            r#"{"type":"contact.created","timestamp":"2022-11-03T20:26:10.344522Z","data":{"contacts":["#,
+            |i| {
+                format!(
+                    r#"{{"id":"1f81eb52-5198-4599-803e-{i:012}","fullName":"John Smith","address":"800 W NASA Pkwy, Webster, TX 77598, USA","phoneNumber":"(281) 332-2575","birthday":"1980-04-19"}}"#
+                )
+            },
+            r#"]}}"#,
+        ),
+        _ => (
+            r#"{"request_id":"550e8400-e29b-41d4-a716-446655440000","user_id":"user-123","model":"gpt-4o-mini","provider":"openai","messages":["#,
+            |i| {
+                format!(
+                    r#"{{"role":"user","content":"Message {i}: summarise the attached report in three short bullet points."}}"#
+                )
+            },
+            r#"],"metadata":{"cost":0.0015,"promptTokens":10,"completionTokens":15,"totalTokens":25,"latencyMs":1200}}"#,
+        ),
+    };
+    let mut body = String::from(head);
+    let mut i = 0;
+    loop {
+        let next = item(i);
+        if i > 0 && body.len() + next.len() + 1 + tail.len() > size {
+            break;
+        }
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&next);
+        i += 1;
+    }
+    body.push_str(tail);
+    body
+}
+
+/// `verify` on bodies laid out as each sender that puts fields in the body lays out its events,
+/// where the field may come after the bulk of the body, against a bare HMAC of the same bytes.
+fn sender_shaped_bodies(c: &mut Criterion) {
+    let pre_keyed = <Hmac<Sha256> as Mac>::new_from_slice(KEY.as_bytes()).unwrap();
+    for &(size, label) in &SIZES[1..4] {
+        for scheme in [
+            Scheme::stripe(),
+            Scheme::slack(),
+            Scheme::standard_webhooks(),
+            Scheme::helicone(),
+        ] {
+            let b = sender_shaped(scheme.name(), size);
+            assert!(serde_json::from_str::<serde_json::Value>(&b).is_ok());
+            let (verifier, d) = signed(&scheme, &b);
+            let meta = verifier.verify(&d.headers, &d.body).unwrap();
+            assert!(meta.event_type().is_some() || scheme.name() == "helicone");
+            // One group per scheme: the bodies differ a little in size.
+            let mut g =
+                c.benchmark_group(format!("verify_sender_shaped/{label}/{}", scheme.name()));
+            g.throughput(Throughput::Bytes(b.len() as u64));
+            g.warm_up_time(Duration::from_millis(500));
+            g.measurement_time(Duration::from_secs(2));
+            g.bench_function("bare_hmac_sha256", |bench| {
+                bench.iter(|| {
+                    let mut mac = pre_keyed.clone();
+                    mac.update(black_box(b.as_bytes()));
+                    black_box(mac.finalize().into_bytes())
+                })
+            });
+            g.bench_function("verify", |bench| {
+                bench.iter(|| black_box(verifier.verify(black_box(&d.headers), black_box(&d.body))))
+            });
+            g.finish();
+        }
+    }
+}
+
+criterion_group!(
+    benches,
+    core,
+    busy_headers,
+    hash_while_reading,
+    sender_shaped_bodies
+);
 criterion_main!(benches);
