@@ -268,6 +268,18 @@ impl Server {
             .map_or(0, |kb| kb * 1024)
     }
 
+    /// CPU time the server's threads have run so far, in nanoseconds (the first field of each
+    /// thread's `/proc/<pid>/task/<tid>/schedstat`), or `None` where that is not available.
+    fn cpu_ns(&self) -> Option<u64> {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.child.id())).ok()?;
+        let mut total = 0;
+        for task in tasks.flatten() {
+            let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+            total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+        }
+        Some(total)
+    }
+
     fn stop(mut self) {
         drop(self.child.stdin.take());
         let _ = self.child.wait();
@@ -283,6 +295,8 @@ struct Run {
     p50_us: u32,
     p99_us: u32,
     peak_rss: u64,
+    /// Server CPU time during the run, in nanoseconds (`None` without `/proc`).
+    cpu_ns: Option<u64>,
 }
 
 /// Distinct signed Heppu deliveries of `size` bytes, each a complete HTTP/1.1 request, ready
@@ -365,6 +379,7 @@ fn load(kind: &str, set: &Deliveries) -> Run {
         .build()
         .unwrap();
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = server.cpu_ns();
     let (requests, seconds, mut lat) = rt.block_on(async {
         let started = Instant::now();
         let deadline = started + Duration::from_secs(SECONDS);
@@ -394,6 +409,9 @@ fn load(kind: &str, set: &Deliveries) -> Run {
         }
         (lat.len(), started.elapsed().as_secs_f64(), lat)
     });
+    let cpu_ns = cpu_before
+        .zip(server.cpu_ns())
+        .map(|(before, after)| after.saturating_sub(before));
     lat.sort_unstable();
     let pct = |p: f64| {
         lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
@@ -406,9 +424,22 @@ fn load(kind: &str, set: &Deliveries) -> Run {
         p50_us: pct(0.50),
         p99_us: pct(0.99),
         peak_rss: server.peak_rss(),
+        cpu_ns,
     };
     server.stop();
     run
+}
+
+/// Server CPU time per request and how busy the server was, when `/proc` tells.
+fn cpu_text(r: &Run) -> String {
+    match r.cpu_ns {
+        Some(ns) if r.requests > 0 => format!(
+            "server CPU {:>5.2} µs/request ({:.0} % busy)",
+            ns as f64 / 1e3 / r.requests as f64,
+            ns as f64 / 1e7 / r.seconds
+        ),
+        _ => String::new(),
+    }
 }
 
 fn report(label: &str, r: &Run) {
@@ -435,8 +466,9 @@ fn pair(framework: &str, set: &Deliveries) {
         for (route, runs) in routes.iter().zip(&mut runs) {
             let run = load(&format!("{framework}-{route}"), set);
             println!(
-                "  round {round}: {framework} {route:<8} {:>9.0} req/s",
-                rate(&run)
+                "  round {round}: {framework} {route:<8} {:>9.0} req/s   {}",
+                rate(&run),
+                cpu_text(&run)
             );
             runs.push(run);
         }
