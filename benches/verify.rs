@@ -13,6 +13,9 @@
 //! Also: `verify_sender_shaped/<size>/<scheme>`, for the schemes that read a field from the
 //! body, on bodies laid out as the sender lays out its events (Stripe's `type` comes last,
 //! after `data`), against a bare HMAC of the same bytes.
+//!
+//! Also: `verify_rotation/<size>`, two configured secrets with deliveries signed by the first
+//! and by the second.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -288,11 +291,51 @@ fn sender_shaped_bodies(c: &mut Criterion) {
     }
 }
 
+/// Two configured secrets, as during a rotation: deliveries signed with the first, and with the
+/// second (the sender already moved to it), against a bare HMAC of the same bytes.
+fn rotation(c: &mut Criterion) {
+    let pre_keyed = <Hmac<Sha256> as Mac>::new_from_slice(KEY.as_bytes()).unwrap();
+    for &(size, label) in &SIZES[1..3] {
+        let mut g = c.benchmark_group(format!("verify_rotation/{label}"));
+        g.throughput(Throughput::Bytes(size as u64));
+        g.warm_up_time(Duration::from_millis(500));
+        g.measurement_time(Duration::from_secs(2));
+        let b = body(size);
+        g.bench_function("bare_hmac_sha256", |bench| {
+            bench.iter(|| {
+                let mut mac = pre_keyed.clone();
+                mac.update(black_box(b.as_bytes()));
+                black_box(mac.finalize().into_bytes())
+            })
+        });
+        let other = Secret::new("another-secret-0123456789").unwrap();
+        let secrets = [Secret::new(KEY).unwrap(), other];
+        for (name, signer) in [("signed_with_first", 0), ("signed_with_second", 1)] {
+            let verifier = Verifier::builder(Scheme::helix())
+                .secrets(secrets.iter().cloned())
+                .clock(ManualClock::at_secs(NOW_SECS))
+                .build()
+                .unwrap();
+            let d = Delivery::new(Scheme::helix(), b.clone())
+                .id("delivery_0001")
+                .timestamp_millis(NOW_SECS * 1000)
+                .sign(&secrets[signer]);
+            let meta = verifier.verify(&d.headers, &d.body).unwrap();
+            assert_eq!(meta.secret_index(), signer);
+            g.bench_function(name, |bench| {
+                bench.iter(|| black_box(verifier.verify(black_box(&d.headers), black_box(&d.body))))
+            });
+        }
+        g.finish();
+    }
+}
+
 criterion_group!(
     benches,
     core,
     busy_headers,
     hash_while_reading,
-    sender_shaped_bodies
+    sender_shaped_bodies,
+    rotation
 );
 criterion_main!(benches);

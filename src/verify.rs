@@ -23,6 +23,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
@@ -73,6 +74,9 @@ pub struct Verifier {
 struct Inner {
     scheme: Scheme,
     keys: Vec<Key>,
+    /// The secret that matched last: tried first, so that once a sender signs with another of
+    /// the configured secrets (a rotation), each delivery is still hashed once.
+    preferred: AtomicUsize,
     past_ms: u64,
     future_ms: u64,
     check_timestamp: bool,
@@ -157,8 +161,10 @@ impl fmt::Debug for VerifierBuilder {
 }
 
 impl VerifierBuilder {
-    /// Add a secret. Any configured secret that matches is enough; the first one is tried first,
-    /// so put the current secret first and the one being retired after it.
+    /// Add a secret. Any configured secret that matches is enough. The first one is tried first
+    /// until another one matches; from then on the secret that matched last is tried first, so a
+    /// sender that moved to another configured secret costs one HMAC per delivery, not two.
+    /// Put the current secret first and the one being retired after it.
     pub fn secret(mut self, secret: Secret) -> Self {
         self.secrets.push(secret);
         self
@@ -223,6 +229,7 @@ impl VerifierBuilder {
             inner: Arc::new(Inner {
                 scheme: self.scheme,
                 keys,
+                preferred: AtomicUsize::new(0),
                 past_ms: ms(self.past),
                 future_ms: ms(self.future),
                 check_timestamp: self.check_timestamp,
@@ -269,12 +276,14 @@ impl Verifier {
         let ts_raw = checked.timestamp.as_ref().map(|(raw, _)| raw.as_bytes());
         // The MAC is cloned, fed and finalized in this frame: passed by value it would be moved
         // (copied, 152 bytes) on its way.
-        let mut mac = self.inner.keys[0].mac.clone();
+        let first = self.first_key();
+        let mut mac = self.inner.keys[first].mac.clone();
         feed_parts(&mut mac, self.scheme().prefix_parts(), ts_raw, checked.id);
         mac.update(body);
         feed_parts(&mut mac, self.scheme().suffix_parts(), ts_raw, checked.id);
         let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
         self.verdict(
+            first,
             &tag,
             &sigs,
             checked.timestamp.as_ref(),
@@ -314,10 +323,12 @@ impl Verifier {
     #[inline(always)]
     fn state(&self, checked: Checked<'_>, sigs: Signatures) -> VerifyState {
         let ts_raw = checked.timestamp.as_ref().map(|(raw, _)| raw.as_bytes());
-        let mut mac = self.inner.keys[0].mac.clone();
+        let first = self.first_key();
+        let mut mac = self.inner.keys[first].mac.clone();
         feed_parts(&mut mac, self.scheme().prefix_parts(), ts_raw, checked.id);
         VerifyState {
             verifier: self.clone(),
+            key: first,
             mac,
             sigs,
             timestamp: checked.timestamp,
@@ -400,12 +411,15 @@ impl Verifier {
         })
     }
 
-    /// The verdict once the whole body is in `mac` (keyed with the first secret, prefix parts
-    /// and body absorbed): the suffix parts, the tag, the other secrets if the first does not
+    /// The verdict once the whole body is in `mac` (keyed with secret `first`, prefix parts
+    /// and body absorbed): the suffix parts, the tag, the other secrets if that one does not
     /// match, then the fields read from the verified body.
+    // Internal and inlined into its one caller: the parameters are the verdict's inputs.
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn conclude(
         &self,
+        first: usize,
         mut mac: HmacSha256,
         sigs: &Signatures,
         timestamp: Option<&(TimestampText, u64)>,
@@ -416,13 +430,30 @@ impl Verifier {
         let ts_raw = timestamp.map(|(raw, _)| raw.as_bytes());
         feed_parts(&mut mac, self.scheme().suffix_parts(), ts_raw, id);
         let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
-        self.verdict(&tag, sigs, timestamp, id, event, body)
+        self.verdict(first, &tag, sigs, timestamp, id, event, body)
     }
 
-    /// [`conclude`](Verifier::conclude) once the first secret's tag is known.
+    /// The secret tried first: the one that matched last (see [`Inner::preferred`]).
+    #[inline(always)]
+    fn first_key(&self) -> usize {
+        let inner = &*self.inner;
+        if inner.keys.len() == 1 {
+            return 0;
+        }
+        let preferred = inner.preferred.load(Ordering::Relaxed);
+        if preferred < inner.keys.len() {
+            preferred
+        } else {
+            0
+        }
+    }
+
+    /// [`conclude`](Verifier::conclude) once the tag under secret `first` is known.
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn verdict(
         &self,
+        first: usize,
         tag: &[u8; TAG_LEN],
         sigs: &Signatures,
         timestamp: Option<&(TimestampText, u64)>,
@@ -433,9 +464,9 @@ impl Verifier {
         let inner = &*self.inner;
         let scheme = &inner.scheme;
         let ts_raw = timestamp.map(|(raw, _)| raw.as_bytes());
-        let mut matched = any_matches(tag, sigs).map(|sig| (0, sig));
+        let mut matched = any_matches(tag, sigs).map(|sig| (first, sig));
         if matched.is_none() {
-            matched = self.try_other_keys(sigs, ts_raw, id, body);
+            matched = self.try_other_keys(first, sigs, ts_raw, id, body);
         }
         let Some((secret_index, sig_index)) = matched else {
             return Err(Rejection::with_detail(
@@ -486,25 +517,31 @@ impl Verifier {
         })
     }
 
-    /// Secrets after the first (a rotation), tried on the buffered body: `(secret, signature)`
-    /// indexes of the first secret that matches.
+    /// The secrets other than `first` (a rotation), tried in order on the buffered body:
+    /// `(secret, signature)` indexes of the first one that matches, which is then tried first
+    /// for the next deliveries.
     #[cold]
     #[inline(never)]
     fn try_other_keys(
         &self,
+        first: usize,
         sigs: &Signatures,
         ts_raw: Option<&[u8]>,
         id: Option<&[u8]>,
         body: &[u8],
     ) -> Option<(usize, usize)> {
         let scheme = &self.inner.scheme;
-        for (index, key) in self.inner.keys.iter().enumerate().skip(1) {
+        for (index, key) in self.inner.keys.iter().enumerate() {
+            if index == first {
+                continue;
+            }
             let mut mac = key.mac.clone();
             feed_parts(&mut mac, scheme.prefix_parts(), ts_raw, id);
             mac.update(body);
             feed_parts(&mut mac, scheme.suffix_parts(), ts_raw, id);
             let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
             if let Some(sig) = any_matches(&tag, sigs) {
+                self.inner.preferred.store(index, Ordering::Relaxed);
                 return Some((index, sig));
             }
         }
@@ -653,6 +690,8 @@ fn tag_eq(a: &[u8; TAG_LEN], b: &[u8; TAG_LEN]) -> Choice {
 /// A delivery whose headers passed; absorbs the body chunk by chunk. See [`Verifier::begin`].
 pub struct VerifyState {
     verifier: Verifier,
+    /// The secret `mac` is keyed with.
+    key: usize,
     mac: HmacSha256,
     sigs: Signatures,
     timestamp: Option<(TimestampText, u64)>,
@@ -682,6 +721,7 @@ impl VerifyState {
     pub fn finish(self, body: &[u8]) -> Result<WebhookMeta, Rejection> {
         let VerifyState {
             verifier,
+            key,
             mac,
             sigs,
             timestamp,
@@ -689,6 +729,7 @@ impl VerifyState {
             event,
         } = self;
         verifier.conclude(
+            key,
             mac,
             &sigs,
             timestamp.as_ref(),
@@ -913,6 +954,62 @@ impl fmt::Debug for WebhookMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_secret_that_matched_last_is_tried_first() {
+        use crate::testing::Delivery;
+        let (old, new, wrong) = (
+            crate::Secret::new("old-secret-0123456789").unwrap(),
+            crate::Secret::new("new-secret-0123456789").unwrap(),
+            crate::Secret::new("not-configured-0123456").unwrap(),
+        );
+        let verifier = Verifier::builder(Scheme::helix())
+            .secret(old.clone())
+            .secret(new.clone())
+            .build()
+            .unwrap();
+        let preferred = |v: &Verifier| v.inner.preferred.load(Ordering::Relaxed);
+        let signed = |secret: &crate::Secret, n: u32| {
+            Delivery::new(Scheme::helix(), format!(r#"{{"type":"t","n":{n}}}"#)).sign(secret)
+        };
+        assert_eq!(verifier.first_key(), 0);
+
+        // The sender moved to the new secret: the first delivery finds it second, the next
+        // ones first, through `verify` and through the streaming state alike.
+        let d = signed(&new, 1);
+        assert_eq!(
+            verifier.verify(&d.headers, &d.body).unwrap().secret_index(),
+            1
+        );
+        assert_eq!(preferred(&verifier), 1);
+        let d = signed(&new, 2);
+        let mut state = verifier.begin(&d.headers).unwrap();
+        assert_eq!(
+            state.key, 1,
+            "the state is keyed with the secret that matched last"
+        );
+        state.update(&d.body);
+        assert_eq!(state.finish(&d.body).unwrap().secret_index(), 1);
+
+        // A clone shares the preference (the layer clones its verifier).
+        assert_eq!(verifier.clone().first_key(), 1);
+
+        // A forged delivery changes nothing.
+        let d = signed(&wrong, 3);
+        assert_eq!(
+            verifier.verify(&d.headers, &d.body).unwrap_err().code(),
+            "signature_mismatch"
+        );
+        assert_eq!(preferred(&verifier), 1);
+
+        // A delivery under the old secret still passes, and moves the preference back.
+        let d = signed(&old, 4);
+        let mut state = verifier.begin(&d.headers).unwrap();
+        state.update(&d.body);
+        assert_eq!(state.finish(&d.body).unwrap().secret_index(), 0);
+        assert_eq!(preferred(&verifier), 0);
+        assert_eq!(verifier.first_key(), 0);
+    }
 
     #[test]
     fn tag_eq_is_equality() {
