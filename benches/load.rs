@@ -12,10 +12,12 @@
 //! Each server runs in its own process pinned to core 1 (`taskset -c 1`, when available); the
 //! load generator runs here, pinned to core 0. The generator keeps `CONNECTIONS` keep-alive
 //! HTTP/1.1 connections busy for `SECONDS`, every request a distinct pre-signed delivery (so
-//! the guard really verifies and claims each one, written as pre-built bytes on raw
-//! keep-alive connections so that the generator costs far less than the server), and reports requests/s, p50/p99 latency,
-//! the server's peak RSS (VmHWM) and the guarded/bare ratio measured in the same run. The
-//! three routes run in three interleaved rounds; each is reported by its median round.
+//! the guard really verifies and claims each one). Requests are written as pre-built bytes on
+//! raw keep-alive connections, so the generator costs far less than the server. It reports
+//! requests/s, p50/p99 latency, the server's peak RSS (VmHWM), its CPU time per request and the
+//! guarded/bare ratio measured in the same run. The three routes run in three interleaved
+//! rounds. Each route is reported by its median round, and each ratio by the median over the
+//! rounds of the route against the same round's bare route.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
@@ -473,6 +475,16 @@ fn pair(framework: &str, set: &Deliveries) {
             runs.push(run);
         }
     }
+    // Each round's routes ran within the same minute: their ratio to that round's bare route
+    // is steadier than a ratio of medians taken from different rounds.
+    let paired = |route: usize| {
+        let mut r: Vec<f64> = (0..ROUNDS)
+            .map(|i| rate(&runs[route][i]) / rate(&runs[0][i]))
+            .collect();
+        r.sort_by(f64::total_cmp);
+        (r[ROUNDS / 2], r[0], r[ROUNDS - 1])
+    };
+    let (verify_paired, guarded_paired) = (paired(1), paired(2));
     let median: Vec<Run> = runs
         .into_iter()
         .map(|mut r| {
@@ -495,6 +507,16 @@ fn pair(framework: &str, set: &Deliveries) {
         rate(guarded) / rate(bare),
         per_req_us(verify) - per_req_us(bare),
         per_req_us(guarded) - per_req_us(bare),
+    );
+    println!(
+        "{framework} (ratio to the same round's bare route, median [min–max] of {ROUNDS}): \
+         verify/bare = {:.3} [{:.3}–{:.3}], guarded/bare = {:.3} [{:.3}–{:.3}]\n",
+        verify_paired.0,
+        verify_paired.1,
+        verify_paired.2,
+        guarded_paired.0,
+        guarded_paired.1,
+        guarded_paired.2,
     );
 }
 
