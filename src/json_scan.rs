@@ -172,13 +172,35 @@ fn ws_back(b: &[u8], mut e: usize) -> usize {
 fn string_start_back(b: &[u8], close: usize) -> Option<usize> {
     let mut k = close;
     loop {
-        let q = b[..k].iter().rposition(|&c| c == b'"')?;
+        let q = rfind_quote(&b[..k])?;
         let backslashes = b[..q].iter().rev().take_while(|&&c| c == b'\\').count();
         if backslashes % 2 == 0 {
             return Some(q);
         }
         k = q;
     }
+}
+
+/// The last `"` in `hay`, eight bytes per step from the end. A byte equal to `"` is a zero byte
+/// of `w ^ 0x22…`; `((v & 0x7f…) + 0x7f…) | v` sets the top bit of every non-zero byte and of
+/// no zero byte (no sum carries out of its byte), so its complement flags the zero bytes
+/// exactly, and the highest flag is the last quote.
+#[inline]
+fn rfind_quote(hay: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = ONES * 0x7F;
+    let mut end = hay.len();
+    while end >= 8 {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&hay[end - 8..end]);
+        let w = u64::from_le_bytes(word) ^ (ONES * u64::from(b'"'));
+        let zero = !(((w & LOW7) + LOW7) | w) & (ONES * 0x80);
+        if zero != 0 {
+            return Some(end - 8 + 7 - zero.leading_zeros() as usize / 8);
+        }
+        end -= 8;
+    }
+    hay[..end].iter().rposition(|&c| c == b'"')
 }
 
 /// The index of the bracket that opens the object or array whose closing bracket is at
@@ -866,6 +888,29 @@ mod tests {
             // No panic; whatever it finds is a plain string of the body.
             if let Some(found) = super::find_text_either_end(doc, &["type"]) {
                 assert!(std::str::from_utf8(found.as_bytes()).is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn rfind_quote_finds_the_last_quote_as_a_byte_loop_does() {
+        let mut seed = 7u64;
+        for len in 0..80 {
+            for _ in 0..40 {
+                let hay: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        // Quotes, their neighbours in value, high bytes and zero.
+                        b"\"#!ab\\\xa2\x00\xff"[(seed >> 33) as usize % 9]
+                    })
+                    .collect();
+                assert_eq!(
+                    super::rfind_quote(&hay),
+                    hay.iter().rposition(|&c| c == b'"'),
+                    "{hay:?}"
+                );
             }
         }
     }
