@@ -40,7 +40,7 @@ use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
-use crate::dedup::{Admission, Dedup, DedupStore, admit};
+use crate::dedup::{Admission, Admitting, Dedup, DedupStore, admit_start};
 use crate::error::{Rejection, RejectionKind};
 use crate::extract::{RawBody, Verified};
 use crate::pipeline::{Pipeline, duplicate_response};
@@ -150,58 +150,78 @@ where
         let service = self.service.clone();
         let config = self.config.clone();
         Box::pin(async move {
-            let reject = |req: ServiceRequest, r: Rejection| {
-                config.rejected(&r);
-                Ok(req.into_response(r.error_response()).map_into_right_body())
-            };
-            // actix-web's headers are read where they are (it has its own `http` version):
-            // one pass, nothing copied.
-            let headers = req.headers();
-            let content_length = headers
-                .get(actix_web::http::header::CONTENT_LENGTH)
-                .map(|v| v.as_bytes());
-            let mut collector = match config.begin_pairs(content_length, headers.iter()) {
-                Ok(c) => c,
-                Err(r) => return reject(req, r),
-            };
-            let mut payload = req.take_payload();
-            let read = async {
-                while let Some(chunk) = payload.next().await {
-                    match chunk {
-                        Ok(bytes) => collector.push(bytes)?,
-                        Err(e) => return Err(collector.read_failed(e)),
+            // Everything up to the handler in a block of its own, as in the tower service: what
+            // it moves on (the metadata, the body) then takes no room beside the handler's
+            // future, and the future stays small enough for the allocator's per-thread cache.
+            let (req, guard) = {
+                // actix-web's headers are read where they are (it has its own `http` version):
+                // one pass, nothing copied.
+                let headers = req.headers();
+                let content_length = headers
+                    .get(actix_web::http::header::CONTENT_LENGTH)
+                    .map(|v| v.as_bytes());
+                let mut collector = match config.begin_pairs(content_length, headers.iter()) {
+                    Ok(c) => c,
+                    Err(r) => return reject(&config, req, r),
+                };
+                let mut payload = req.take_payload();
+                let read = async {
+                    while let Some(chunk) = payload.next().await {
+                        match chunk {
+                            Ok(bytes) => collector.push(bytes)?,
+                            Err(e) => return Err(collector.read_failed(e)),
+                        }
                     }
-                }
-                collector.finish()
-            };
-            let (meta, body) = match config.within_body_timeout(read).await {
-                Ok(ok) => ok,
-                Err(r) => return reject(req, r),
-            };
-            let guard = match &config.dedup {
-                None => None,
-                Some(dedup) => match admit(dedup, &meta, config.verifier.scheme(), &body).await {
-                    Admission::Proceed(guard) => guard,
-                    Admission::Duplicate => {
-                        config.duplicate(&meta);
-                        let res: HttpResponse = to_actix(duplicate_response::<bytes::Bytes>());
-                        return Ok(req.into_response(res).map_into_right_body());
+                    collector.finish()
+                };
+                let (meta, body) = match config.within_body_timeout(read).await {
+                    Ok(ok) => ok,
+                    Err(r) => return reject(&config, req, r),
+                };
+                let guard = match &config.dedup {
+                    None => None,
+                    Some(dedup) => {
+                        let admission =
+                            match admit_start(dedup, &meta, config.verifier.scheme(), &body) {
+                                Admitting::Now(admission) => admission,
+                                Admitting::Pending(admission) => admission.await,
+                            };
+                        match admission {
+                            Admission::Proceed(guard) => guard,
+                            Admission::Duplicate => {
+                                config.duplicate(&meta);
+                                let res: HttpResponse =
+                                    to_actix(duplicate_response::<bytes::Bytes>());
+                                return Ok(req.into_response(res).map_into_right_body());
+                            }
+                            Admission::Reject(r) => return reject(&config, req, r),
+                        }
                     }
-                    Admission::Reject(r) => return reject(req, r),
-                },
+                };
+                req.extensions_mut().insert(meta);
+                req.extensions_mut().insert(RawBody(body.clone()));
+                req.set_payload(Payload::from(body));
+                (req, guard)
             };
-            req.extensions_mut().insert(meta);
-            req.extensions_mut().insert(RawBody(body.clone()));
-            req.set_payload(Payload::from(body));
             // If the handler panics or this future is dropped, the guard releases the claims.
             let res = service.call(req).await;
-            if let Some(guard) = guard {
-                let success = res.as_ref().is_ok_and(|r| r.status().is_success());
-                guard.settle(success).await;
+            let success = res.as_ref().is_ok_and(|r| r.status().is_success());
+            if let Some(settling) = guard.and_then(|g| g.settle_start(success)) {
+                settling.await;
             }
             res.map(ServiceResponse::map_into_left_body)
         })
     }
+}
+
+/// A refused delivery's response, logged and counted.
+fn reject<B>(
+    config: &Pipeline,
+    req: ServiceRequest,
+    r: Rejection,
+) -> Result<ServiceResponse<EitherBody<B>>, Error> {
+    config.rejected(&r);
+    Ok(req.into_response(r.error_response()).map_into_right_body())
 }
 
 /// An `http` 1.x response (status, headers, body) as an actix response.

@@ -544,16 +544,39 @@ pub(crate) enum Admission {
 /// The JSON body answered for a duplicate of a completed delivery.
 pub const DUPLICATE_BODY: &str = r#"{"duplicate":true}"#;
 
-/// Claim every key of a verified delivery.
+/// Claim every key of a verified delivery (the tests' way; the adapters use
+/// [`admit_start`]).
+#[cfg(test)]
 pub(crate) async fn admit(
     dedup: &Dedup,
     meta: &crate::WebhookMeta,
     scheme: &crate::Scheme,
     body: &[u8],
 ) -> Admission {
-    use crate::{Rejection, RejectionKind};
+    match admit_start(dedup, meta, scheme, body) {
+        Admitting::Now(admission) => admission,
+        Admitting::Pending(admission) => admission.await,
+    }
+}
 
-    let parts = KeyParts::new(meta, scheme.id_is_signed());
+/// [`admit`] for the adapters: the in-process store decides at once, another store in a
+/// boxed future. The adapters' own futures, which hold this across its await, then keep
+/// room for a pointer instead of the claim's whole state.
+pub(crate) enum Admitting<'a> {
+    /// Decided (the in-process store).
+    Now(Admission),
+    /// One round trip to the store first.
+    Pending(Pin<Box<dyn Future<Output = Admission> + Send + 'a>>),
+}
+
+/// See [`Admitting`].
+pub(crate) fn admit_start<'a>(
+    dedup: &'a Dedup,
+    meta: &'a crate::WebhookMeta,
+    scheme: &crate::Scheme,
+    body: &[u8],
+) -> Admitting<'a> {
+    let id_is_signed = scheme.id_is_signed();
     // The body's digest: the tag itself when the body alone is signed (free), else XXH3-128
     // (SHA-256 was tried first: at 10 KiB it cost 5.8 µs, as much as the verification).
     let digest: [u8; DIGEST_LEN] = if scheme.signed_parts() == [crate::scheme::SignedPart::Body] {
@@ -562,17 +585,34 @@ pub(crate) async fn admit(
         body_digest(body)
     };
     // One call for every key: one round trip on Redis. A refusal leaves nothing claimed.
-    let claimed = match dedup.store.as_memory() {
-        Some(memory) => Ok(claim_in_memory(memory, &parts, &digest, dedup.lease)),
-        None => {
+    match dedup.store.as_memory() {
+        Some(memory) => {
+            let parts = KeyParts::new(meta, id_is_signed);
+            let claimed = claim_in_memory(memory, &parts, &digest, dedup.lease);
+            Admitting::Now(decide(dedup, &parts, Ok(claimed)))
+        }
+        None => Admitting::Pending(Box::pin(async move {
+            let parts = KeyParts::new(meta, id_is_signed);
             let keys = parts.strings();
-            match dedup.store.claim_all(&keys, &digest, dedup.lease).await {
+            let claimed = match dedup.store.claim_all(&keys, &digest, dedup.lease).await {
                 Ok(ClaimAll::Fresh(tokens)) => Ok(Ok(Held::Keys { keys, tokens })),
                 Ok(ClaimAll::Refused { index, claim }) => Ok(Err((index, claim))),
                 Err(e) => Err(e),
-            }
-        }
-    };
+            };
+            decide(dedup, &parts, claimed)
+        })),
+    }
+}
+
+/// The admission, from what the store answered to the claim of every key.
+fn decide(
+    dedup: &Dedup,
+    parts: &KeyParts<'_>,
+    claimed: Result<Result<Held, (usize, Claim)>, StoreError>,
+) -> Admission {
+    use crate::{Rejection, RejectionKind};
+
+    let meta = parts.meta;
     let (index, claim) = match claimed {
         Ok(Ok(held)) => {
             return Admission::Proceed(Some(ClaimGuard {
@@ -682,13 +722,38 @@ enum Held {
 }
 
 impl ClaimGuard {
-    /// Complete on success, release on failure.
+    /// Complete on success, release on failure (the tests' way; the adapters use
+    /// [`settle_start`](ClaimGuard::settle_start)).
+    #[cfg(test)]
     pub(crate) async fn settle(self, success: bool) {
-        if success {
-            self.complete().await;
-        } else {
-            self.release().await;
+        if let Some(settling) = self.settle_start(success) {
+            settling.await;
         }
+    }
+
+    /// [`settle`](ClaimGuard::settle) for the adapters: done at once in the in-process store
+    /// (`None`); a boxed future for another store (one round trip), so that the adapters'
+    /// futures, which hold it beside the handler's response, stay small.
+    pub(crate) fn settle_start(
+        mut self,
+        success: bool,
+    ) -> Option<Pin<Box<dyn Future<Output = ()> + Send>>> {
+        if let Held::Memory { .. } = self.held {
+            if success {
+                self.complete_in_memory();
+            } else {
+                self.release_in_memory();
+            }
+            self.settled = true;
+            return None;
+        }
+        Some(Box::pin(async move {
+            if success {
+                self.complete().await;
+            } else {
+                self.release().await;
+            }
+        }))
     }
 
     /// Key `index`, spelled out for a log line.
@@ -709,26 +774,10 @@ impl ClaimGuard {
         // If this future is dropped half-way, Drop releases the keys: a retry may then run the
         // handler again (at least once), never lose the delivery. A key already completed is
         // not released (its token no longer owns an in-flight claim).
-        let store = self.store.clone();
-        match (&self.held, store.as_memory()) {
-            (
-                Held::Memory {
-                    located,
-                    tokens,
-                    len,
-                    ..
-                },
-                Some(memory),
-            ) => {
-                let now = memory.now_millis();
-                for index in 0..*len {
-                    if !memory.complete_at(located[index], &tokens[index], self.ttl, now) {
-                        taken_over(&self.key(index));
-                    }
-                }
-            }
-            (Held::Keys { keys, tokens }, _) => {
-                match store.complete_all(keys, tokens, self.ttl).await {
+        match &self.held {
+            Held::Memory { .. } => self.complete_in_memory(),
+            Held::Keys { keys, tokens } => {
+                match self.store.complete_all(keys, tokens, self.ttl).await {
                     Ok(done) => {
                         for (key, done) in keys.iter().zip(done) {
                             if !done {
@@ -743,10 +792,30 @@ impl ClaimGuard {
                     ),
                 }
             }
-            // Memory claims come from the store's own `as_memory`, which does not change.
-            (Held::Memory { .. }, None) => {}
         }
         self.settled = true;
+    }
+
+    /// Complete claims held in the in-process store, synchronously, the clock read once.
+    fn complete_in_memory(&self) {
+        if let (
+            Held::Memory {
+                located,
+                tokens,
+                len,
+                ..
+            },
+            Some(memory),
+        ) = (&self.held, self.store.as_memory())
+        {
+            let now = memory.now_millis();
+            for index in 0..*len {
+                if !memory.complete_at(located[index], &tokens[index], self.ttl, now) {
+                    taken_over(&self.key(index));
+                }
+            }
+        }
+        // Memory claims come from the store's own `as_memory`, which does not change.
     }
 
     /// The handler failed: free every key so the retry is processed (one round trip on Redis).
