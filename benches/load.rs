@@ -282,6 +282,17 @@ impl Server {
         Some(total)
     }
 
+    /// User and kernel CPU time of the server so far, in clock ticks (`utime`, `stime` of
+    /// `/proc/<pid>/stat`), or `None` where that is not available.
+    fn user_kernel_ticks(&self) -> Option<(u64, u64)> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // The fields after the command name, which is in parentheses and may hold spaces.
+        let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+        let user = fields.next()?.parse().ok()?;
+        let kernel = fields.next()?.parse().ok()?;
+        Some((user, kernel))
+    }
+
     fn stop(mut self) {
         drop(self.child.stdin.take());
         let _ = self.child.wait();
@@ -299,6 +310,20 @@ struct Run {
     peak_rss: u64,
     /// Server CPU time during the run, in nanoseconds (`None` without `/proc`).
     cpu_ns: Option<u64>,
+    /// The kernel's share of the server's CPU time during the run (`None` without `/proc`).
+    kernel_share: Option<f64>,
+    /// TCP segments sent on this machine during the run (`OutSegs` of `/proc/net/snmp`): on
+    /// loopback, the requests' and the responses' segments, ACKs included.
+    tcp_segments: Option<u64>,
+}
+
+/// `OutSegs` of `/proc/net/snmp` (segments sent, every socket of the machine), or `None`.
+fn tcp_out_segments() -> Option<u64> {
+    let snmp = std::fs::read_to_string("/proc/net/snmp").ok()?;
+    let mut tcp = snmp.lines().filter(|l| l.starts_with("Tcp:"));
+    let (names, values) = (tcp.next()?, tcp.next()?);
+    let at = names.split_whitespace().position(|n| n == "OutSegs")?;
+    values.split_whitespace().nth(at)?.parse().ok()
 }
 
 /// Distinct signed Heppu deliveries of `size` bytes, each a complete HTTP/1.1 request, ready
@@ -382,6 +407,8 @@ fn load(kind: &str, set: &Deliveries) -> Run {
         .unwrap();
     let next = Arc::new(AtomicUsize::new(0));
     let cpu_before = server.cpu_ns();
+    let ticks_before = server.user_kernel_ticks();
+    let segments_before = tcp_out_segments();
     let (requests, seconds, mut lat) = rt.block_on(async {
         let started = Instant::now();
         let deadline = started + Duration::from_secs(SECONDS);
@@ -414,6 +441,16 @@ fn load(kind: &str, set: &Deliveries) -> Run {
     let cpu_ns = cpu_before
         .zip(server.cpu_ns())
         .map(|(before, after)| after.saturating_sub(before));
+    let kernel_share =
+        ticks_before
+            .zip(server.user_kernel_ticks())
+            .and_then(|((u0, k0), (u1, k1))| {
+                let (user, kernel) = (u1.saturating_sub(u0), k1.saturating_sub(k0));
+                (user + kernel > 0).then(|| kernel as f64 / (user + kernel) as f64)
+            });
+    let tcp_segments = segments_before
+        .zip(tcp_out_segments())
+        .map(|(before, after)| after.saturating_sub(before));
     lat.sort_unstable();
     let pct = |p: f64| {
         lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
@@ -427,21 +464,37 @@ fn load(kind: &str, set: &Deliveries) -> Run {
         p99_us: pct(0.99),
         peak_rss: server.peak_rss(),
         cpu_ns,
+        kernel_share,
+        tcp_segments,
     };
     server.stop();
     run
 }
 
 /// Server CPU time per request and how busy the server was, when `/proc` tells.
+/// Also the kernel's share of that time and the TCP segments sent per request: on loopback
+/// the kernel's work for the connections is part of the server's time, and it moves with how
+/// the segments are cut, which a slower route changes (more ACKs sent on their own).
 fn cpu_text(r: &Run) -> String {
-    match r.cpu_ns {
+    let mut text = match r.cpu_ns {
         Some(ns) if r.requests > 0 => format!(
-            "server CPU {:>5.2} µs/request ({:.0} % busy)",
+            "server CPU {:>5.2} µs/request ({:.0} % busy",
             ns as f64 / 1e3 / r.requests as f64,
             ns as f64 / 1e7 / r.seconds
         ),
-        _ => String::new(),
+        _ => return String::new(),
+    };
+    if let Some(share) = r.kernel_share {
+        text.push_str(&format!(", {:.0} % in the kernel", share * 100.0));
     }
+    text.push(')');
+    if let Some(segments) = r.tcp_segments {
+        text.push_str(&format!(
+            "   {:.2} TCP segments/request",
+            segments as f64 / r.requests as f64
+        ));
+    }
+    text
 }
 
 fn report(label: &str, r: &Run) {
