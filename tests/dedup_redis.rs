@@ -198,3 +198,112 @@ fn now_ms() -> u64 {
         .unwrap()
         .as_millis() as u64
 }
+
+/// A real actix-web server whose guard deduplicates on `store`; the handler fails (500) for a
+/// body starting with `{"fail"`.
+#[cfg(feature = "actix")]
+fn actix_instance(store: RedisStore, runs: Arc<AtomicUsize>) -> std::net::SocketAddr {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    use webhook_guard::actix::WebhookGuard;
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let guard =
+        WebhookGuard::new(Verifier::new(Scheme::helix(), Secret::new(KEY).unwrap())).dedup(store);
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(move || {
+                let runs = runs.clone();
+                App::new().service(web::resource("/hook").wrap(guard.clone()).route(
+                    web::post().to(move |body: webhook_guard::RawBody| {
+                        let runs = runs.clone();
+                        async move {
+                            runs.fetch_add(1, Ordering::SeqCst);
+                            if body.0.starts_with(b"{\"fail\"") {
+                                HttpResponse::InternalServerError().body("failed")
+                            } else {
+                                HttpResponse::Ok().body("processed")
+                            }
+                        }
+                    }),
+                ))
+            })
+            .workers(1)
+            .listen(listener)
+            .unwrap()
+            .run()
+            .await
+            .unwrap();
+        });
+    });
+    addr
+}
+
+/// The actix-web middleware on Redis: the claim and its completion or release are one round
+/// trip each (their futures are boxed apart from the middleware's since a07ce9a), a released
+/// delivery's retry is processed, and a completed one's is a duplicate.
+#[cfg(feature = "actix")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actix_web_settles_its_claims_on_redis() {
+    let Some(server) = redis_server::RedisServer::start("actix_settles_on_redis") else {
+        return;
+    };
+    let store = RedisStore::connect(&server.url()).await.unwrap();
+    let runs = Arc::new(AtomicUsize::new(0));
+    let addr = actix_instance(store, runs.clone());
+    common::wait_listening(addr).await;
+    let key = Secret::new(KEY).unwrap();
+    let mut conn = redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let delivery = |id: &str, body: &str| {
+        Delivery::new(Scheme::helix(), body.to_owned())
+            .id(id)
+            .sign(&key)
+    };
+    // The first use of each script loads it; count from the second.
+    assert_eq!(
+        send(addr, "/hook", delivery("w1", r#"{"n":1}"#))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        send(addr, "/hook", delivery("w2", r#"{"fail":1}"#))
+            .await
+            .status,
+        500
+    );
+
+    let mut cost = async |d: webhook_guard::testing::SignedDelivery, status: u16| {
+        let before = commands(&mut conn).await;
+        let ans = send(addr, "/hook", d).await;
+        assert_eq!(ans.status.as_u16(), status, "{:?}", ans.json);
+        (commands(&mut conn).await - before, ans.json)
+    };
+    let (trips, _) = cost(delivery("evt-1", r#"{"n":2}"#), 200).await;
+    assert_eq!(trips, 2, "processed: claim, complete");
+    let retry = Delivery::new(Scheme::helix(), r#"{"n":2}"#)
+        .id("evt-1")
+        .timestamp_millis(now_ms() + 1000)
+        .sign(&key);
+    let (trips, json) = cost(retry, 200).await;
+    assert_eq!(trips, 1, "duplicate: one claim");
+    assert_eq!(json, serde_json::json!({"duplicate": true}));
+    let (trips, _) = cost(delivery("evt-3", r#"{"fail":2}"#), 500).await;
+    assert_eq!(trips, 2, "failed handler: claim, release");
+    // Released, so the sender's retry of the failed delivery runs the handler again.
+    let retry = Delivery::new(Scheme::helix(), r#"{"fail":2}"#)
+        .id("evt-3")
+        .timestamp_millis(now_ms() + 1000)
+        .sign(&key);
+    let (trips, _) = cost(retry, 500).await;
+    assert_eq!(trips, 2, "the retry is claimed afresh, and released again");
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        5,
+        "w1, w2, evt-1, evt-3 and its retry; not the duplicate"
+    );
+}
