@@ -18,6 +18,11 @@
 //! `layer/1KiB heppu, 256 built ahead` runs the same routes with the requests built 256 at a
 //! time before their calls (criterion's `NumIterations` batches): the allocator then sees the
 //! burst of frees a server sees after a burst of requests, which the per-iteration group hides.
+//! Its headers are colder (the guard pays misses the per-iteration group avoids), so it is for
+//! comparing two versions of the code, not for the absolute cost.
+//!
+//! With `--features actix`, `layer/1KiB heppu actix-web` and `…, 256 built ahead` do the same
+//! for the actix-web middleware, through actix-web's in-process test service.
 //!
 //! A further group, `layer/10KiB stripe`, does the same for 10 KiB Stripe deliveries. Stripe signs
 //! its timestamp with the body, so the signature cannot stand for the body: the dedup step
@@ -214,5 +219,102 @@ fn bench_stripe(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, bench_stripe);
+/// The actix-web middleware in-process (`actix_web::test::call_service`), the same three routes.
+#[cfg(feature = "actix")]
+fn bench_actix(c: &mut Criterion) {
+    use actix_web::{App, HttpResponse, web};
+    use webhook_guard::actix::WebhookGuard;
+
+    let sys = actix_web::rt::System::new();
+    let secret = secret();
+    let body = |n: u64| {
+        let body = format!(
+            r#"{{"event":"call.completed","data":{{"n":{n:012},"pad":"{}"}}}}"#,
+            "x".repeat(1024 - 61)
+        );
+        Bytes::from(body)
+    };
+    let request = |n: u64| {
+        let d = Delivery::new(Scheme::heppu(), body(n))
+            .id(format!("dlv_{n:012}"))
+            .event("call.completed")
+            .sign(&secret);
+        let mut req = actix_web::test::TestRequest::post().uri("/hook");
+        for (name, value) in &d.headers {
+            req = req.insert_header((name.as_str(), value.as_bytes()));
+        }
+        req.set_payload(d.body.clone()).to_request()
+    };
+    for (group, batch) in [
+        ("layer/1KiB heppu actix-web", BatchSize::PerIteration),
+        (
+            "layer/1KiB heppu actix-web, 256 built ahead",
+            BatchSize::NumIterations(256),
+        ),
+    ] {
+        let mut g = c.benchmark_group(group);
+        g.warm_up_time(Duration::from_millis(500));
+        g.measurement_time(Duration::from_secs(3));
+        let mut n = 0u64;
+        let bare =
+            sys.block_on(actix_web::test::init_service(App::new().route(
+                "/hook",
+                web::post().to(|body: Bytes| async move {
+                    HttpResponse::Ok().body(body.len().to_string())
+                }),
+            )));
+        g.bench_function("bare (reads the body)", |b| {
+            b.iter_batched(
+                || {
+                    n += 1;
+                    request(n)
+                },
+                |req| {
+                    let res = sys.block_on(actix_web::test::call_service(&bare, req));
+                    assert!(res.status().is_success());
+                    res
+                },
+                batch,
+            )
+        });
+        for (name, dedup) in [
+            ("+ verification", false),
+            ("+ verification + in-memory dedup", true),
+        ] {
+            let guard = WebhookGuard::new(verifier());
+            let guard = if dedup {
+                guard.dedup(MemoryStore::default())
+            } else {
+                guard
+            };
+            let app = sys.block_on(actix_web::test::init_service(App::new().service(
+                web::resource("/hook").wrap(guard).route(web::post().to(
+                    |RawBody(body): RawBody| async move {
+                        HttpResponse::Ok().body(body.len().to_string())
+                    },
+                )),
+            )));
+            g.bench_function(name, |b| {
+                b.iter_batched(
+                    || {
+                        n += 1;
+                        request(n)
+                    },
+                    |req| {
+                        let res = sys.block_on(actix_web::test::call_service(&app, req));
+                        assert!(res.status().is_success());
+                        res
+                    },
+                    batch,
+                )
+            });
+        }
+        g.finish();
+    }
+}
+
+#[cfg(not(feature = "actix"))]
+fn bench_actix(_: &mut Criterion) {}
+
+criterion_group!(benches, bench, bench_stripe, bench_actix);
 criterion_main!(benches);
