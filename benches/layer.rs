@@ -17,8 +17,9 @@
 //!
 //! `layer/1KiB heppu, 256 built ahead` runs the same routes with the requests built 256 at a
 //! time before their calls (criterion's `NumIterations` batches): the allocator then sees the
-//! burst of frees a server sees after a burst of requests, which the per-iteration group hides.
-//! Its headers are colder (the guard pays misses the per-iteration group avoids), so it is for
+//! requests' frees in bursts, as a server does after a burst of requests, and its lists are in
+//! another state than one request at a time leaves them (which decides, for instance, whether
+//! an allocation above glibc's per-thread cache takes malloc's slow path). Its headers are colder (the guard pays misses the per-iteration group avoids), so it is for
 //! comparing two versions of the code, not for the absolute cost.
 //!
 //! With `--features actix`, `layer/1KiB heppu actix-web` and `…, 256 built ahead` do the same
@@ -100,8 +101,9 @@ fn bench(c: &mut Criterion) {
     heppu_group(c, "layer/1KiB heppu", BatchSize::PerIteration, true);
     // The same routes with the requests built 256 at a time before the calls, as a client
     // library or a proxy hands a server a burst: the requests' own allocations are then freed
-    // in a burst too, which is when an allocation above glibc's per-thread cache (1,032 bytes)
-    // takes malloc's slow path (the guard's per-request future was one until a07ce9a).
+    // in a burst too. On axum that is when an allocation above glibc's per-thread cache
+    // (1,032 bytes) took malloc's slow path (the guard's per-request future was one until
+    // a07ce9a); on actix-web it was one request at a time.
     heppu_group(
         c,
         "layer/1KiB heppu, 256 built ahead",
