@@ -559,8 +559,8 @@ pub(crate) async fn admit(
     }
 }
 
-/// [`admit`] for the adapters: the in-process store decides at once, another store in a
-/// boxed future. The adapters' own futures, which hold this across its await, then keep
+/// The dedup step of the adapters: claim every key of a verified delivery. The in-process store
+/// decides at once, another store in a boxed future. The adapters' own futures, which hold this across its await, then keep
 /// room for a pointer instead of the claim's whole state.
 pub(crate) enum Admitting<'a> {
     /// Decided (the in-process store).
@@ -731,9 +731,9 @@ impl ClaimGuard {
         }
     }
 
-    /// [`settle`](ClaimGuard::settle) for the adapters: done at once in the in-process store
-    /// (`None`); a boxed future for another store (one round trip), so that the adapters'
-    /// futures, which hold it beside the handler's response, stay small.
+    /// Complete on success, release on failure, for the adapters: done at once in the
+    /// in-process store (`None`); a boxed future for another store (one round trip), so that
+    /// the adapters' futures, which hold it beside the handler's response, stay small.
     pub(crate) fn settle_start(
         mut self,
         success: bool,
