@@ -15,9 +15,12 @@
 //! the guard really verifies and claims each one). Requests are written as pre-built bytes on
 //! raw keep-alive connections, so the generator costs far less than the server. It reports
 //! requests/s, p50/p99 latency, the server's peak RSS (VmHWM), its CPU time per request and the
-//! guarded/bare ratio measured in the same run. The three routes run in three interleaved
-//! rounds. Each route is reported by its median round, and each ratio by the median over the
-//! rounds of the route against the same round's bare route.
+//! guarded/bare ratio measured in the same run. The three routes run in interleaved rounds
+//! (five; `LOAD_ROUNDS=3` for a quicker run). Each route is reported by its median round, and
+//! each ratio by the median over the rounds of the route against the same round's bare route.
+//! The server's user time added per request is paired by round the same way: on loopback the
+//! kernel's TCP work is two thirds of a bare request and moves with the machine, while the
+//! guard's own cost is user time.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
@@ -471,6 +474,28 @@ fn load(kind: &str, set: &Deliveries) -> Run {
     run
 }
 
+impl Run {
+    /// The server's user and kernel CPU time per request in µs, when `/proc` tells.
+    fn user_kernel_us(&self) -> Option<(f64, f64)> {
+        let (ns, share) = (self.cpu_ns?, self.kernel_share?);
+        if self.requests == 0 {
+            return None;
+        }
+        let per_request_us = ns as f64 / 1e3 / self.requests as f64;
+        Some((per_request_us * (1.0 - share), per_request_us * share))
+    }
+}
+
+/// Median, minimum and maximum of `values` (which must not be empty).
+fn median_range(mut values: Vec<f64>) -> (f64, f64, f64) {
+    values.sort_by(f64::total_cmp);
+    (
+        values[values.len() / 2],
+        values[0],
+        values[values.len() - 1],
+    )
+}
+
 /// Server CPU time per request and how busy the server was, when `/proc` tells.
 /// Also the kernel's share of that time and the TCP segments sent per request: on loopback
 /// the kernel's work for the connections is part of the server's time, and it moves with how
@@ -510,14 +535,24 @@ fn report(label: &str, r: &Run) {
 }
 
 /// Rounds of bare → verify → guarded, interleaved so that a slow spell of the machine hits
-/// every route alike; each route is reported by its median round.
-const ROUNDS: usize = 3;
+/// every route alike; each route is reported by its median round. Five by default
+/// (`LOAD_ROUNDS` sets 1–15): rounds on this machine differ by up to a fifth (one run's paired
+/// ratios for a route went from 0.63 to 0.88), and a median of five stands two such rounds
+/// where a median of three stands one.
+fn rounds() -> usize {
+    std::env::var("LOAD_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| (1..=15).contains(&n))
+        .unwrap_or(5)
+}
 
 fn pair(framework: &str, set: &Deliveries) {
     let rate = |r: &Run| r.requests as f64 / r.seconds;
     let routes = ["bare", "verify", "guarded"];
     let mut runs: Vec<Vec<Run>> = routes.iter().map(|_| Vec::new()).collect();
-    for round in 1..=ROUNDS {
+    let rounds = rounds();
+    for round in 1..=rounds {
         for (route, runs) in routes.iter().zip(&mut runs) {
             let run = load(&format!("{framework}-{route}"), set);
             println!(
@@ -531,18 +566,50 @@ fn pair(framework: &str, set: &Deliveries) {
     // Each round's routes ran within the same minute: their ratio to that round's bare route
     // is steadier than a ratio of medians taken from different rounds.
     let paired = |route: usize| {
-        let mut r: Vec<f64> = (0..ROUNDS)
-            .map(|i| rate(&runs[route][i]) / rate(&runs[0][i]))
-            .collect();
-        r.sort_by(f64::total_cmp);
-        (r[ROUNDS / 2], r[0], r[ROUNDS - 1])
+        median_range(
+            (0..rounds)
+                .map(|i| rate(&runs[route][i]) / rate(&runs[0][i]))
+                .collect(),
+        )
     };
     let (verify_paired, guarded_paired) = (paired(1), paired(2));
+    // The guard's cost as user time added per request, paired by round: the kernel's share
+    // (loopback TCP, two thirds of a bare request) moves between rounds with the machine, and
+    // the guard does not change it (the same TCP segments per request on every route).
+    let user_added = |route: usize| -> Option<(f64, f64, f64)> {
+        let added: Option<Vec<f64>> = (0..rounds)
+            .map(|i| {
+                let (user, _) = runs[route][i].user_kernel_us()?;
+                let (bare_user, _) = runs[0][i].user_kernel_us()?;
+                Some(user - bare_user)
+            })
+            .collect();
+        added.map(median_range)
+    };
+    let bare_split = (0..rounds)
+        .map(|i| runs[0][i].user_kernel_us())
+        .collect::<Option<Vec<_>>>()
+        .map(|split| {
+            (
+                median_range(split.iter().map(|s| s.0).collect()).0,
+                median_range(split.iter().map(|s| s.1).collect()).0,
+            )
+        });
+    let user_text = match (user_added(1), user_added(2), bare_split) {
+        (Some(v), Some(g), Some((bare_user, bare_kernel))) => format!(
+            "{framework} (user time added per request, paired by round, median [min–max] of \
+             {rounds}): verify +{:.2} µs [{:.2}–{:.2}], guarded +{:.2} µs [{:.2}–{:.2}]; the \
+             bare route: user {bare_user:.2} µs, kernel {bare_kernel:.2} µs per request \
+             (medians)\n",
+            v.0, v.1, v.2, g.0, g.1, g.2
+        ),
+        _ => String::new(),
+    };
     let median: Vec<Run> = runs
         .into_iter()
         .map(|mut r| {
             r.sort_by(|a, b| rate(a).total_cmp(&rate(b)));
-            r.swap_remove(ROUNDS / 2)
+            r.swap_remove(rounds / 2)
         })
         .collect();
     let [bare, verify, guarded] = &median[..] else {
@@ -553,7 +620,7 @@ fn pair(framework: &str, set: &Deliveries) {
     report(&format!("{framework} guarded"), guarded);
     let per_req_us = |r: &Run| 1e6 / rate(r);
     println!(
-        "{framework} (median of {ROUNDS} rounds): throughput ratio verify/bare = {:.3}, \
+        "{framework} (median of {rounds} rounds): throughput ratio verify/bare = {:.3}, \
          guarded(verify+dedup)/bare = {:.3}; added server time per request: verify {:.1} µs, \
          verify+dedup {:.1} µs\n",
         rate(verify) / rate(bare),
@@ -562,7 +629,7 @@ fn pair(framework: &str, set: &Deliveries) {
         per_req_us(guarded) - per_req_us(bare),
     );
     println!(
-        "{framework} (ratio to the same round's bare route, median [min–max] of {ROUNDS}): \
+        "{framework} (ratio to the same round's bare route, median [min–max] of {rounds}): \
          verify/bare = {:.3} [{:.3}–{:.3}], guarded/bare = {:.3} [{:.3}–{:.3}]\n",
         verify_paired.0,
         verify_paired.1,
@@ -571,6 +638,9 @@ fn pair(framework: &str, set: &Deliveries) {
         guarded_paired.1,
         guarded_paired.2,
     );
+    if !user_text.is_empty() {
+        println!("{user_text}");
+    }
 }
 
 /// 1,000 concurrent 1 MiB deliveries held by a slow handler: the server's peak RSS against
