@@ -25,7 +25,13 @@
 //! With `--features actix`, `layer/1KiB heppu actix-web` and `…, 256 built ahead` do the same
 //! for the actix-web middleware, through actix-web's in-process test service.
 //!
-//! A further group, `layer/10KiB stripe`, does the same for 10 KiB Stripe deliveries. Stripe signs
+//! `layer/last byte to handler, …` times point 3 of the performance issue through the whole
+//! axum stack. The body arrives in 16 KiB chunks, and the clock runs from the last chunk's
+//! hand-over to the handler's first instruction. It compares `WebhookLayer` (hashing while the
+//! body arrives) with a middleware that buffers the body, verifies it, then calls the handler.
+//!
+//! A further group, `layer/10KiB stripe`, does what the first one does for 10 KiB Stripe
+//! deliveries. Stripe signs
 //! its timestamp with the body, so the signature cannot stand for the body: the dedup step
 //! digests the body itself to tell a retry from another body under the same id.
 
@@ -221,6 +227,164 @@ fn bench_stripe(c: &mut Criterion) {
     g.finish();
 }
 
+/// A request body whose chunks the bench hands over one at a time, with its length known ahead
+/// (as hyper's body is for a request with `Content-Length`), so the body ends with its last
+/// byte instead of one more poll.
+struct ChunkedBody {
+    chunks: tokio::sync::mpsc::Receiver<Bytes>,
+    remaining: u64,
+}
+
+impl http_body::Body for ChunkedBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        if self.remaining == 0 {
+            return std::task::Poll::Ready(None);
+        }
+        self.chunks.poll_recv(cx).map(|chunk| {
+            chunk.map(|chunk| {
+                self.remaining = self.remaining.saturating_sub(chunk.len() as u64);
+                Ok(http_body::Frame::data(chunk))
+            })
+        })
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.remaining == 0
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.remaining)
+    }
+}
+
+/// The usual way to verify without this crate's layer: an axum middleware that buffers the
+/// whole body, then verifies it, then calls the handler.
+async fn buffer_then_verify(
+    axum::extract::State(verifier): axum::extract::State<Verifier>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 2 << 20).await else {
+        return http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    match verifier.verify(&parts.headers, &bytes) {
+        Ok(_) => {
+            next.run(axum::extract::Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
+/// Issue #9's point 3 through a whole server stack: the time from the last body byte to the
+/// handler's call. The body arrives in 16 KiB chunks. Every chunk but the last one is handed
+/// over untimed. The bench waits until the route has taken each of them; the layer hashes a
+/// chunk as it takes it. The clock starts when the last chunk is handed over and stops when
+/// the handler begins. Behind `WebhookLayer` the body was hashed while it arrived, so what is
+/// left is the last chunk's hashing, the verdict and the way to the handler. The other route
+/// (`buffer then verify`) buffers the body, hashes all of it, then calls the handler.
+fn bench_last_byte(c: &mut Criterion) {
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+
+    const CHUNK: usize = 16 * 1024;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let secret = secret();
+    // When the handler began, for the bench to read after the response.
+    let called: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let handler = {
+        let called = called.clone();
+        move |body: Bytes| {
+            *called.lock().unwrap() = Some(Instant::now());
+            async move { body.len().to_string() }
+        }
+    };
+    let routes = [
+        (
+            "buffer then verify",
+            Router::new()
+                .route("/hook", post(handler.clone()))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    verifier(),
+                    buffer_then_verify,
+                ))
+                .with_state(()),
+        ),
+        (
+            "WebhookLayer (hash while reading)",
+            Router::new()
+                .route("/hook", post(handler))
+                .route_layer(WebhookLayer::new(verifier()).body_limit(2 << 20))
+                .with_state(()),
+        ),
+    ];
+    for (label, size) in [("100KiB", 100 * 1024), ("1MiB", 1024 * 1024)] {
+        let mut g = c.benchmark_group(format!("layer/last byte to handler, {label} heppu"));
+        // Each iteration hands over the whole body untimed, for a few µs timed: a small
+        // sample keeps each group to a few seconds.
+        g.sample_size(10);
+        g.warm_up_time(Duration::from_millis(200));
+        g.measurement_time(Duration::from_millis(200));
+        let body = Bytes::from(format!(
+            r#"{{"event":"call.completed","data":{{"pad":"{}"}}}}"#,
+            "x".repeat(size - 44)
+        ));
+        assert_eq!(body.len(), size);
+        let d = Delivery::new(Scheme::heppu(), body)
+            .id("dlv_last_byte")
+            .event("call.completed")
+            .sign(&secret);
+        for (name, app) in &routes {
+            g.bench_function(*name, |b| {
+                b.iter_custom(|iters| {
+                    rt.block_on(async {
+                        let mut total = Duration::ZERO;
+                        for _ in 0..iters {
+                            let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(1);
+                            let mut req = http::Request::post("/hook")
+                                .body(Body::new(ChunkedBody {
+                                    chunks: rx,
+                                    remaining: d.body.len() as u64,
+                                }))
+                                .unwrap();
+                            *req.headers_mut() = d.headers.clone();
+                            let call = tokio::spawn(app.clone().oneshot(req));
+                            let last = d.body.len() - CHUNK;
+                            for at in (0..last).step_by(CHUNK) {
+                                tx.send(d.body.slice(at..(at + CHUNK).min(last)))
+                                    .await
+                                    .unwrap();
+                            }
+                            // Room in the channel: the route took the chunk before the last
+                            // one, and ran until it waited for more.
+                            let permit = tx.reserve().await.unwrap();
+                            let start = Instant::now();
+                            permit.send(d.body.slice(last..));
+                            let res = call.await.unwrap().unwrap();
+                            assert!(res.status().is_success(), "{res:?}");
+                            let called = called.lock().unwrap().take().expect("handler ran");
+                            total += called.duration_since(start);
+                        }
+                        total
+                    })
+                })
+            });
+        }
+        g.finish();
+    }
+}
+
 /// The actix-web middleware in-process (`actix_web::test::call_service`), the same three routes.
 #[cfg(feature = "actix")]
 fn bench_actix(c: &mut Criterion) {
@@ -318,5 +482,5 @@ fn bench_actix(c: &mut Criterion) {
 #[cfg(not(feature = "actix"))]
 fn bench_actix(_: &mut Criterion) {}
 
-criterion_group!(benches, bench, bench_stripe, bench_actix);
+criterion_group!(benches, bench, bench_stripe, bench_last_byte, bench_actix);
 criterion_main!(benches);
