@@ -31,9 +31,9 @@
 //! body arrives) with a middleware that buffers the body, verifies it, then calls the handler.
 //!
 //! A further group, `layer/10KiB stripe`, does what the first one does for 10 KiB Stripe
-//! deliveries. Stripe signs
-//! its timestamp with the body, so the signature cannot stand for the body: the dedup step
-//! digests the body itself to tell a retry from another body under the same id.
+//! deliveries. Stripe signs its timestamp with the body, so the signature cannot stand for the
+//! body: the dedup step digests the body itself to tell a retry from another body under the
+//! same id.
 
 #[cfg(feature = "redis")]
 #[path = "../tests/common/redis_server.rs"]
