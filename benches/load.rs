@@ -296,6 +296,18 @@ impl Server {
         Some((user, kernel))
     }
 
+    /// Minor page faults of the server so far (`minflt` of `/proc/<pid>/stat`): each is a page
+    /// of new memory the kernel maps (and zeroes) for the process.
+    fn minor_faults(&self) -> Option<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(7)?
+            .parse()
+            .ok()
+    }
+
     fn stop(mut self) {
         drop(self.child.stdin.take());
         let _ = self.child.wait();
@@ -318,6 +330,9 @@ struct Run {
     /// TCP segments sent on this machine during the run (`OutSegs` of `/proc/net/snmp`): on
     /// loopback, the requests' and the responses' segments, ACKs included.
     tcp_segments: Option<u64>,
+    /// Minor page faults of the server during the run: the kernel mapping new memory, such as
+    /// the dedup store's tables as they grow.
+    minor_faults: Option<u64>,
 }
 
 /// `OutSegs` of `/proc/net/snmp` (segments sent, every socket of the machine), or `None`.
@@ -412,6 +427,7 @@ fn load(kind: &str, set: &Deliveries) -> Run {
     let cpu_before = server.cpu_ns();
     let ticks_before = server.user_kernel_ticks();
     let segments_before = tcp_out_segments();
+    let faults_before = server.minor_faults();
     let (requests, seconds, mut lat) = rt.block_on(async {
         let started = Instant::now();
         let deadline = started + Duration::from_secs(SECONDS);
@@ -454,6 +470,9 @@ fn load(kind: &str, set: &Deliveries) -> Run {
     let tcp_segments = segments_before
         .zip(tcp_out_segments())
         .map(|(before, after)| after.saturating_sub(before));
+    let minor_faults = faults_before
+        .zip(server.minor_faults())
+        .map(|(before, after)| after.saturating_sub(before));
     lat.sort_unstable();
     let pct = |p: f64| {
         lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
@@ -469,6 +488,7 @@ fn load(kind: &str, set: &Deliveries) -> Run {
         cpu_ns,
         kernel_share,
         tcp_segments,
+        minor_faults,
     };
     server.stop();
     run
@@ -517,6 +537,12 @@ fn cpu_text(r: &Run) -> String {
         text.push_str(&format!(
             "   {:.2} TCP segments/request",
             segments as f64 / r.requests as f64
+        ));
+    }
+    if let Some(faults) = r.minor_faults {
+        text.push_str(&format!(
+            "   {:.3} page faults/request",
+            faults as f64 / r.requests as f64
         ));
     }
     text
