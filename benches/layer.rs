@@ -29,6 +29,8 @@
 //! axum stack. The body arrives in 16 KiB chunks, and the clock runs from the last chunk's
 //! hand-over to the handler's first instruction. It compares `WebhookLayer` (hashing while the
 //! body arrives) with a middleware that buffers the body, verifies it, then calls the handler.
+//! With `--features actix`, `…, heppu actix-web` does the same for the actix-web middleware
+//! (the payload a stream the bench feeds, the baseline an actix-web `from_fn` middleware).
 //!
 //! A further group, `layer/10KiB stripe`, does what the first one does for 10 KiB Stripe
 //! deliveries. Stripe signs its timestamp with the body, so the signature cannot stand for the
@@ -385,6 +387,178 @@ fn bench_last_byte(c: &mut Criterion) {
     }
 }
 
+/// `layer/last byte to handler` for the actix-web middleware, in actix-web's in-process test
+/// service: the request's payload is a stream the bench feeds chunk by chunk. The baseline is
+/// an actix-web `from_fn` middleware that buffers the payload, verifies it, then calls the
+/// handler, the usual way without this crate.
+#[cfg(feature = "actix")]
+fn bench_last_byte_actix(c: &mut Criterion) {
+    use std::pin::Pin;
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+
+    use actix_web::body::MessageBody;
+    use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+    use actix_web::error::PayloadError;
+    use actix_web::middleware::{Next, from_fn};
+    use actix_web::{App, HttpMessage, HttpResponse, web};
+    use futures_util::StreamExt;
+    use webhook_guard::actix::WebhookGuard;
+
+    const CHUNK: usize = 16 * 1024;
+
+    /// Call `app` with `req` while `feed` hands over its payload, in one task; the instant
+    /// `feed` handed over the last chunk.
+    async fn call_fed<S, R, B, F>(app: &S, req: R, feed: F) -> Instant
+    where
+        S: actix_web::dev::Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        F: std::future::Future<Output = Instant>,
+    {
+        let (res, start) = futures_util::future::join(app.call(req), feed).await;
+        let res = res.expect("the route answers");
+        assert!(res.status().is_success(), "{:?}", res.status());
+        start
+    }
+
+    async fn buffer_then_verify(
+        mut req: ServiceRequest,
+        next: Next<impl MessageBody>,
+    ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+        let mut payload = req.take_payload();
+        let mut buf = bytes::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            buf.extend_from_slice(&chunk?);
+        }
+        let body = buf.freeze();
+        // `Verifier::verify` reads `http` 1 headers; actix-web has its own type.
+        let mut headers = http::HeaderMap::new();
+        for (name, value) in req.headers() {
+            if let (Ok(name), Ok(value)) = (
+                http::HeaderName::from_bytes(name.as_str().as_bytes()),
+                http::HeaderValue::from_bytes(value.as_bytes()),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        if verifier().verify(&headers, &body).is_err() {
+            return Err(actix_web::error::ErrorUnauthorized("signature"));
+        }
+        req.extensions_mut().insert(body);
+        next.call(req).await
+    }
+
+    let sys = actix_web::rt::System::new();
+    let secret = secret();
+    let called: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let on_call = {
+        let called = called.clone();
+        move || *called.lock().unwrap() = Some(Instant::now())
+    };
+    let baseline = {
+        let on_call = on_call.clone();
+        sys.block_on(actix_web::test::init_service(
+            App::new().service(
+                web::resource("/hook")
+                    .wrap(from_fn(buffer_then_verify))
+                    .route(web::post().to(move |body: web::ReqData<Bytes>| {
+                        on_call();
+                        async move { HttpResponse::Ok().body(body.len().to_string()) }
+                    })),
+            ),
+        ))
+    };
+    let guarded = sys.block_on(actix_web::test::init_service(
+        App::new().service(
+            web::resource("/hook")
+                .wrap(WebhookGuard::new(verifier()).body_limit(2 << 20))
+                .route(web::post().to(move |RawBody(body): RawBody| {
+                    on_call();
+                    async move { HttpResponse::Ok().body(body.len().to_string()) }
+                })),
+        ),
+    ));
+    for (label, size) in [("100KiB", 100 * 1024), ("1MiB", 1024 * 1024)] {
+        let mut g = c.benchmark_group(format!(
+            "layer/last byte to handler, {label} heppu actix-web"
+        ));
+        g.sample_size(10);
+        g.warm_up_time(Duration::from_millis(200));
+        g.measurement_time(Duration::from_millis(200));
+        let body = Bytes::from(format!(
+            r#"{{"event":"call.completed","data":{{"pad":"{}"}}}}"#,
+            "x".repeat(size - 44)
+        ));
+        let d = Delivery::new(Scheme::heppu(), body)
+            .id("dlv_last_byte")
+            .event("call.completed")
+            .sign(&secret);
+        // A request whose payload the bench feeds, and the feeding: every chunk but the last
+        // untimed, then the last one, returning when it was handed over.
+        let request = || {
+            let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(1);
+            let mut req = actix_web::test::TestRequest::post().uri("/hook");
+            for (name, value) in &d.headers {
+                req = req.insert_header((name.as_str(), value.as_bytes()));
+            }
+            let req = req
+                .insert_header(("content-length", d.body.len().to_string()))
+                .to_request();
+            let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+                rx.recv()
+                    .await
+                    .map(|chunk| (Ok::<_, PayloadError>(chunk), rx))
+            });
+            let stream: Pin<Box<dyn futures_util::Stream<Item = Result<Bytes, PayloadError>>>> =
+                Box::pin(stream);
+            let (req, _) = req.replace_payload(Payload::from(stream));
+            let body = d.body.clone();
+            let feed = async move {
+                let last = body.len() - CHUNK;
+                for at in (0..last).step_by(CHUNK) {
+                    tx.send(body.slice(at..(at + CHUNK).min(last)))
+                        .await
+                        .unwrap();
+                }
+                // Room in the channel: the route took the chunk before the last one.
+                let permit = tx.reserve().await.unwrap();
+                let start = Instant::now();
+                permit.send(body.slice(last..));
+                start
+            };
+            (req, feed)
+        };
+        g.bench_function("buffer then verify", |b| {
+            b.iter_custom(|iters| {
+                sys.block_on(async {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let (req, feed) = request();
+                        let start = call_fed(&baseline, req, feed).await;
+                        let called = called.lock().unwrap().take().expect("handler ran");
+                        total += called.duration_since(start);
+                    }
+                    total
+                })
+            })
+        });
+        g.bench_function("WebhookGuard (hash while reading)", |b| {
+            b.iter_custom(|iters| {
+                sys.block_on(async {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let (req, feed) = request();
+                        let start = call_fed(&guarded, req, feed).await;
+                        let called = called.lock().unwrap().take().expect("handler ran");
+                        total += called.duration_since(start);
+                    }
+                    total
+                })
+            })
+        });
+        g.finish();
+    }
+}
+
 /// The actix-web middleware in-process (`actix_web::test::call_service`), the same three routes.
 #[cfg(feature = "actix")]
 fn bench_actix(c: &mut Criterion) {
@@ -482,5 +656,15 @@ fn bench_actix(c: &mut Criterion) {
 #[cfg(not(feature = "actix"))]
 fn bench_actix(_: &mut Criterion) {}
 
-criterion_group!(benches, bench, bench_stripe, bench_last_byte, bench_actix);
+#[cfg(not(feature = "actix"))]
+fn bench_last_byte_actix(_: &mut Criterion) {}
+
+criterion_group!(
+    benches,
+    bench,
+    bench_stripe,
+    bench_last_byte,
+    bench_last_byte_actix,
+    bench_actix
+);
 criterion_main!(benches);
