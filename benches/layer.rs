@@ -286,6 +286,19 @@ async fn buffer_then_verify(
     }
 }
 
+/// The signed Heppu delivery of `size` bytes the `last byte to handler` groups send.
+fn last_byte_delivery(size: usize, secret: &Secret) -> webhook_guard::testing::SignedDelivery {
+    let body = Bytes::from(format!(
+        r#"{{"event":"call.completed","data":{{"pad":"{}"}}}}"#,
+        "x".repeat(size - 44)
+    ));
+    assert_eq!(body.len(), size);
+    Delivery::new(Scheme::heppu(), body)
+        .id("dlv_last_byte")
+        .event("call.completed")
+        .sign(secret)
+}
+
 /// Issue #9's point 3 through a whole server stack: the time from the last body byte to the
 /// handler's call. The body arrives in 16 KiB chunks. Every chunk but the last one is handed
 /// over untimed. The bench waits until the route has taken each of them; the layer hashes a
@@ -338,15 +351,7 @@ fn bench_last_byte(c: &mut Criterion) {
         g.sample_size(10);
         g.warm_up_time(Duration::from_millis(200));
         g.measurement_time(Duration::from_millis(200));
-        let body = Bytes::from(format!(
-            r#"{{"event":"call.completed","data":{{"pad":"{}"}}}}"#,
-            "x".repeat(size - 44)
-        ));
-        assert_eq!(body.len(), size);
-        let d = Delivery::new(Scheme::heppu(), body)
-            .id("dlv_last_byte")
-            .event("call.completed")
-            .sign(&secret);
+        let d = last_byte_delivery(size, &secret);
         for (name, app) in &routes {
             g.bench_function(*name, |b| {
                 b.iter_custom(|iters| {
@@ -484,14 +489,7 @@ fn bench_last_byte_actix(c: &mut Criterion) {
         g.sample_size(10);
         g.warm_up_time(Duration::from_millis(200));
         g.measurement_time(Duration::from_millis(200));
-        let body = Bytes::from(format!(
-            r#"{{"event":"call.completed","data":{{"pad":"{}"}}}}"#,
-            "x".repeat(size - 44)
-        ));
-        let d = Delivery::new(Scheme::heppu(), body)
-            .id("dlv_last_byte")
-            .event("call.completed")
-            .sign(&secret);
+        let d = last_byte_delivery(size, &secret);
         // A request whose payload the bench feeds, and the feeding: every chunk but the last
         // untimed, then the last one, returning when it was handed over.
         let request = || {
