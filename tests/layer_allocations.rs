@@ -187,6 +187,7 @@ fn actix_route(dedup: bool) -> (f64, usize) {
 #[test]
 fn a_guarded_request_allocates_nothing_larger_than_the_allocators_thread_cache() {
     // One test function: the counter is global, and tests in one binary run on threads.
+    #[cfg_attr(not(feature = "actix"), allow(unused_mut))]
     let mut report = vec![
         ("axum, verification", axum_route(false)),
         ("axum, verification + dedup", axum_route(true)),
