@@ -285,27 +285,31 @@ impl Server {
         Some(total)
     }
 
-    /// User and kernel CPU time of the server so far, in clock ticks (`utime`, `stime` of
-    /// `/proc/<pid>/stat`), or `None` where that is not available.
-    fn user_kernel_ticks(&self) -> Option<(u64, u64)> {
+    /// Fields of the server's `/proc/<pid>/stat` after the command name (which is in
+    /// parentheses and may hold spaces): index 0 is the state (field 3 in `proc(5)`).
+    fn stat_fields(&self) -> Option<Vec<u64>> {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
-        // The fields after the command name, which is in parentheses and may hold spaces.
-        let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
-        let user = fields.next()?.parse().ok()?;
-        let kernel = fields.next()?.parse().ok()?;
-        Some((user, kernel))
+        let after_name = stat.rsplit_once(')')?.1;
+        // Field 3 (the state) is a letter; the fields this bench reads are numbers.
+        Some(
+            after_name
+                .split_whitespace()
+                .map(|f| f.parse().unwrap_or(0))
+                .collect(),
+        )
     }
 
-    /// Minor page faults of the server so far (`minflt` of `/proc/<pid>/stat`): each is a page
-    /// of new memory the kernel maps (and zeroes) for the process.
+    /// User and kernel CPU time of the server so far, in clock ticks (`utime`, `stime`: fields
+    /// 14 and 15), or `None` where that is not available.
+    fn user_kernel_ticks(&self) -> Option<(u64, u64)> {
+        let fields = self.stat_fields()?;
+        Some((*fields.get(11)?, *fields.get(12)?))
+    }
+
+    /// Minor page faults of the server so far (`minflt`, field 10): each is a page of new
+    /// memory the kernel maps (and zeroes) for the process.
     fn minor_faults(&self) -> Option<u64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
-        stat.rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .nth(7)?
-            .parse()
-            .ok()
+        self.stat_fields()?.get(7).copied()
     }
 
     fn stop(mut self) {
