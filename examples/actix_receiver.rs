@@ -9,10 +9,18 @@
 //! `WEBHOOK_SECRET` under its sender's scheme by a `WebhookGuard` middleware) answer
 //! `{"received": <event>, "id": <id>}`; `POST /webhooks/heppu/async` answers `202 {"queued":
 //! true, "id": <id>}` and processes in the background; `GET /events` lists what the handlers
-//! processed, in order; `GET /metrics/webhooks` shows the counters.
+//! processed, in order; `GET /metrics/webhooks` shows the counters. `POST
+//! /webhooks/stripe-connect` is a second Stripe endpoint on the same store, under its own dedup
+//! namespace. Jobs the queue could not finish are kept in `DEAD_LETTER_FILE` (default
+//! `webhook-dead-letters.jsonl`), one JSON line each, for replay.
+//!
+//! Hostile clients: actix-web cuts a request head that takes over 5 s itself
+//! (`client_request_timeout`); the guard cuts a body that takes over 10 s.
 
 #[path = "support/actix_receiver_app.rs"]
 mod actix_receiver_app;
+#[path = "support/dead_letters.rs"]
+mod dead_letters;
 
 use actix_web::{App, HttpServer};
 use webhook_guard::Secret;
@@ -51,5 +59,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "stopped: {} queued job(s) drained, {} unfinished",
         report.drained, report.unfinished
     );
+    if report.unfinished > 0 {
+        println!(
+            "  the unfinished jobs are in {} (one JSON line each), for replay",
+            dead_letters::path().display()
+        );
+    }
     Ok(())
 }

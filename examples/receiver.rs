@@ -10,10 +10,20 @@
 //! bytes as given, not a decoded `whsec_`) answer `{"received": <event>, "id": <id>}`;
 //! `POST /webhooks/heppu/async` answers `202 {"queued": true, "id": <id>}` and processes in the
 //! background; `GET /events` lists what the handlers processed, in order; `GET
-//! /metrics/webhooks` shows the counters. Ctrl-C stops the server and drains the queue.
+//! /metrics/webhooks` shows the counters. `POST /webhooks/stripe-connect` is a second Stripe
+//! endpoint on the same store, under its own dedup namespace. Ctrl-C stops the server and drains
+//! the queue; jobs left unfinished are kept in `DEAD_LETTER_FILE` (default
+//! `webhook-dead-letters.jsonl`), one JSON line each, for replay.
+//!
+//! Hostile clients: a request head must arrive within 10 s (hyper's header-read timeout, set in
+//! `support/serve.rs`), a body within 10 s of its head (the guard's body timeout).
 
+#[path = "support/dead_letters.rs"]
+mod dead_letters;
 #[path = "support/receiver_app.rs"]
 mod receiver_app;
+#[path = "support/serve.rs"]
+mod serve;
 
 use webhook_guard::Secret;
 
@@ -45,11 +55,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     println!("  POST {}", others.join(" | "));
     println!("  GET /events | /metrics/webhooks");
-    axum::serve(listener, receiver.router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    serve::serve(listener, receiver.router, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     // The server stopped taking requests: finish what was acknowledged.
     let report = receiver
         .queue
@@ -59,5 +68,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "stopped: {} queued job(s) drained, {} unfinished",
         report.drained, report.unfinished
     );
+    if report.unfinished > 0 {
+        println!(
+            "  the unfinished jobs are in {} (one JSON line each), for replay",
+            dead_letters::path().display()
+        );
+    }
     Ok(())
 }

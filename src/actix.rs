@@ -71,12 +71,36 @@ impl WebhookGuard {
     }
 
     /// Refuse a body that has not fully arrived `limit` after the request reached the guard
-    /// with `408 body_timeout` (a stalled or trickling client holds no buffer or task for
-    /// longer). Off by default; senders upload webhook bodies in milliseconds, so a few seconds
-    /// is generous. Needs the Tokio timer (any `#[tokio::main]` / actix-web runtime has it).
+    /// with `408 body_timeout`, so a stalled or trickling client holds no buffer or task for
+    /// longer. On by default: [`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT) (10 s;
+    /// senders upload webhook bodies in milliseconds). `None` turns it off. Needs the Tokio
+    /// timer (any `#[tokio::main]` / actix-web runtime has it).
     #[must_use]
-    pub fn body_timeout(mut self, limit: std::time::Duration) -> Self {
-        Arc::make_mut(&mut self.config).body_timeout = Some(limit);
+    pub fn body_timeout(mut self, limit: impl Into<Option<std::time::Duration>>) -> Self {
+        Arc::make_mut(&mut self.config).body_timeout = limit.into();
+        self
+    }
+
+    /// The first part of this guard's dedup keys (`<namespace>:id:<delivery id>`); default: the
+    /// scheme's name. Give each guard of one sender its own when they share a store: Stripe, for
+    /// one, sends the same event id to every endpoint subscribed to the event, and two guards
+    /// with one namespace would answer the second endpoint as a duplicate. Two such guards are
+    /// refused when the second is put in front of its service (a panic at start-up naming the
+    /// namespace), never discovered as lost deliveries.
+    #[must_use]
+    pub fn namespace(mut self, namespace: impl Into<Arc<str>>) -> Self {
+        Arc::make_mut(&mut self.config).namespace = Some(namespace.into());
+        self
+    }
+
+    /// This guard is one of several replicas of one endpoint in this process (for example
+    /// two servers in one test standing for two instances of a service): other guards marked
+    /// so may deduplicate under the same [namespace](WebhookGuard::namespace) in the same store,
+    /// and a delivery processed through one is a duplicate through the others. Guards in
+    /// different processes never need it.
+    #[must_use]
+    pub fn shared_namespace(mut self) -> Self {
+        Arc::make_mut(&mut self.config).shared_namespace = true;
         self
     }
 
@@ -113,7 +137,12 @@ where
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
+    /// # Panics
+    ///
+    /// When another guard, built apart from this one, deduplicates under the same
+    /// [namespace](WebhookGuard::namespace) in the same store.
     fn new_transform(&self, service: S) -> Self::Future {
+        self.config.register();
         ready(Ok(WebhookGuardService {
             service: Rc::new(service),
             config: self.config.clone(),

@@ -77,6 +77,7 @@ pub mod __fuzz;
 
 pub use error::{Rejection, RejectionKind};
 pub use extract::{RawBody, Verified};
+pub use pipeline::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
 pub use scheme::Scheme;
 pub use secret::{MIN_SECRET_LEN, Secret, SecretError};
 pub use tower::{WebhookLayer, WebhookService};

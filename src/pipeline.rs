@@ -3,6 +3,8 @@
 //! Adapters own only what differs between frameworks (how body chunks arrive, how responses
 //! are built); the decisions live here so axum and actix behave identically.
 
+use std::sync::Arc;
+
 use bytes::{Bytes, BytesMut};
 use http::HeaderMap;
 
@@ -14,6 +16,22 @@ use crate::verify::{Verifier, VerifyState, WebhookMeta};
 /// Default body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
+/// Default body timeout: 10 s from the request reaching the guard to the body's last byte.
+/// Senders upload a webhook body in milliseconds; a client that stalls or trickles longer gets
+/// `408 body_timeout` and holds no buffer or task past it.
+pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What a guard reads and discards of a body after answering `413 body_too_large` (at most
+/// 2 MiB, for at most 1 s), so that a client that writes its whole body before reading gets the
+/// answer instead of a connection reset by the unread bytes. Past either bound the connection
+/// is closed.
+pub(crate) const DRAIN_AFTER_413: (usize, std::time::Duration) =
+    (2 * 1024 * 1024, std::time::Duration::from_secs(1));
+
+/// The guards that deduplicate, by (store key space, namespace); see [`Pipeline::register`].
+type Registry = std::collections::BTreeMap<(String, String), Vec<std::sync::Weak<Pipeline>>>;
+static GUARDS: std::sync::Mutex<Registry> = std::sync::Mutex::new(Registry::new());
+
 /// What a guard (tower layer or actix middleware) is configured with.
 #[derive(Debug, Clone)]
 pub(crate) struct Pipeline {
@@ -23,6 +41,10 @@ pub(crate) struct Pipeline {
     pub(crate) stats: Option<Stats>,
     /// Longest time the whole body may take to arrive, once the headers are in.
     pub(crate) body_timeout: Option<std::time::Duration>,
+    /// The first part of the dedup keys, when not the scheme's name.
+    pub(crate) namespace: Option<Arc<str>>,
+    /// Other guards marked so may deduplicate under the same namespace in the same store.
+    pub(crate) shared_namespace: bool,
 }
 
 impl Pipeline {
@@ -32,7 +54,60 @@ impl Pipeline {
             limit: DEFAULT_BODY_LIMIT,
             dedup: None,
             stats: None,
-            body_timeout: None,
+            body_timeout: Some(DEFAULT_BODY_TIMEOUT),
+            namespace: None,
+            shared_namespace: false,
+        }
+    }
+
+    /// The namespace of this guard's dedup keys: the one it was given, or the scheme's name.
+    pub(crate) fn namespace(&self) -> &str {
+        self.namespace
+            .as_deref()
+            .unwrap_or(self.verifier.scheme().name())
+    }
+
+    /// Record that this guard deduplicates under its namespace in its store's key space, now
+    /// that it is put in front of a service. Clones of one guard are one guard; a guard built
+    /// apart with the same namespace on the same key space would answer this one's deliveries
+    /// as duplicates and never run its handler, so it is refused here, at start-up.
+    ///
+    /// # Panics
+    ///
+    /// When another live guard deduplicates under the same namespace in the same key space.
+    pub(crate) fn register(self: &Arc<Self>) {
+        let Some(dedup) = &self.dedup else {
+            return;
+        };
+        let slot = (dedup.keyspace(), self.namespace().to_owned());
+        let mut guards = GUARDS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        guards.retain(|_, owners| {
+            owners.retain(|owner| owner.strong_count() > 0);
+            !owners.is_empty()
+        });
+        let owners = guards.entry(slot).or_default();
+        let mut known = false;
+        for owner in owners.iter().filter_map(std::sync::Weak::upgrade) {
+            if Arc::ptr_eq(&owner, self) {
+                known = true;
+            } else if !(owner.shared_namespace && self.shared_namespace) {
+                let namespace = self.namespace();
+                drop(guards);
+                panic!(
+                    "webhook-guard: two guards deduplicate under the namespace `{namespace}` in \
+                     one store; the second would answer the first one's deliveries as \
+                     duplicates and never run its handler. Give each guard its own namespace \
+                     (`.namespace(\"{namespace}-2\")`), or use one guard (clone it) for both \
+                     routes (with actix-web, build it once, outside the `HttpServer` factory); \
+                     replicas of one endpoint in one process say so with \
+                     `.shared_namespace()` on each"
+                );
+            }
+        }
+        if !known {
+            owners.push(Arc::downgrade(self));
         }
     }
 
@@ -105,6 +180,7 @@ impl Pipeline {
         Ok(BodyCollector {
             state: Box::new(verify_headers()?),
             stats: self.stats.clone(),
+            namespace: self.namespace.clone(),
             limit,
             declared,
             first: None,
@@ -122,6 +198,8 @@ pub(crate) struct BodyCollector {
     /// less than those copies (in-process axum route, 1 KiB: ~90 ns less per request).
     state: Box<VerifyState>,
     stats: Option<Stats>,
+    /// The guard's own namespace, if it has one, for the delivery's metadata.
+    namespace: Option<Arc<str>>,
     limit: usize,
     declared: Option<u64>,
     /// A body that arrives in one chunk is handed on as that chunk: no copy at all.
@@ -171,7 +249,8 @@ impl BodyCollector {
     /// The whole body arrived: finish verification.
     pub(crate) fn finish(self) -> Result<(WebhookMeta, Bytes), Rejection> {
         let body = self.first.unwrap_or_else(|| self.rest.freeze());
-        let meta = self.state.finish(&body)?;
+        let mut meta = self.state.finish(&body)?;
+        meta.set_namespace(self.namespace.as_ref());
         if let Some(stats) = &self.stats {
             stats.verified();
         }

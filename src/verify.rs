@@ -514,6 +514,7 @@ impl Verifier {
             secret_index,
             secret_label: inner.keys[secret_index].label.clone(),
             signature: sigs.as_slice()[sig_index],
+            namespace: None,
         })
     }
 
@@ -847,12 +848,28 @@ pub struct WebhookMeta {
     secret_index: usize,
     secret_label: Option<Arc<str>>,
     signature: [u8; TAG_LEN],
+    /// The guard's namespace when it was given one; the scheme's name otherwise.
+    namespace: Option<Arc<str>>,
 }
 
 impl WebhookMeta {
     /// The scheme's name, e.g. `"heppu"`.
     pub fn scheme(&self) -> &str {
         self.scheme.as_str()
+    }
+
+    /// The namespace of the guard that admitted the delivery: the first part of its dedup
+    /// keys (`<namespace>:id:<id>`). The scheme's name unless the guard was given another
+    /// (`WebhookLayer::namespace`), e.g. for a second endpoint of one sender.
+    pub fn namespace(&self) -> &str {
+        self.namespace.as_deref().unwrap_or(self.scheme.as_str())
+    }
+
+    /// Set by the adapters when their guard has a namespace of its own.
+    pub(crate) fn set_namespace(&mut self, namespace: Option<&Arc<str>>) {
+        if let Some(namespace) = namespace {
+            self.namespace = Some(namespace.clone());
+        }
     }
 
     /// The delivery id, where the scheme has one.
@@ -909,6 +926,8 @@ pub(crate) struct StoredMeta {
     secret: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ns: Option<String>,
 }
 
 impl From<&WebhookMeta> for StoredMeta {
@@ -920,6 +939,7 @@ impl From<&WebhookMeta> for StoredMeta {
             ts: m.timestamp_ms,
             secret: m.secret_index,
             label: m.secret_label().map(str::to_owned),
+            ns: m.namespace.as_deref().map(str::to_owned),
         }
     }
 }
@@ -934,6 +954,7 @@ impl From<StoredMeta> for WebhookMeta {
             secret_index: m.secret,
             secret_label: m.label.map(Into::into),
             signature: [0; TAG_LEN],
+            namespace: m.ns.map(Into::into),
         }
     }
 }
@@ -942,6 +963,7 @@ impl fmt::Debug for WebhookMeta {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookMeta")
             .field("scheme", &self.scheme())
+            .field("namespace", &self.namespace())
             .field("id", &self.id())
             .field("event_type", &self.event_type())
             .field("timestamp_millis", &self.timestamp_ms)

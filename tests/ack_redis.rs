@@ -174,3 +174,93 @@ fn durable_queue_is_bounded_and_unreachable_redis_answers_503() {
     });
     rt.shutdown_background();
 }
+
+/// Redis stalls (`SIGSTOP`) while deliveries are being queued. Each enqueue times out on the
+/// client, so the sender is answered `503 queue_unavailable` and its dedup claim is released;
+/// Redis runs the enqueues once it resumes, and the jobs are processed. The sender's retries
+/// must not queue them a second time: they find the delivery taken and are acknowledged.
+#[test]
+fn an_enqueue_lost_in_a_redis_stall_is_queued_once() {
+    let Some(redis) = redis_server::RedisServer::start("enqueue lost in a stall") else {
+        return;
+    };
+    let url = redis.url();
+    let rt = runtime();
+    let runs = Arc::new(Mutex::new(std::collections::BTreeMap::<String, u32>::new()));
+    rt.block_on(async {
+        let counted = runs.clone();
+        let q = AckQueue::builder(move |job: Job<Value>| {
+            let counted = counted.clone();
+            async move {
+                let id = job.meta().id().unwrap_or_default().to_owned();
+                *counted.lock().unwrap().entry(id).or_default() += 1;
+                Ok::<(), String>(())
+            }
+        })
+        .workers(2)
+        .start_redis(config(&url, "stall").stream("test:stall"))
+        .await
+        .unwrap();
+        let app = Router::new()
+            .route("/hook", post(q.axum_handler()))
+            .route_layer(
+                WebhookLayer::new(Verifier::new(Scheme::heppu(), secret()))
+                    .dedup(webhook_guard::dedup::MemoryStore::default()),
+            );
+        let addr = common::spawn(app).await;
+        let d = |n: usize| {
+            let body = format!(r#"{{"event":"chat.completed","n":{n}}}"#);
+            Delivery::new(Scheme::heppu(), body)
+                .id(format!("dlv_stall_{n}"))
+                .sign(&secret())
+        };
+        // The enqueue script is loaded before the stall.
+        assert_eq!(send(addr, "/hook", d(100)).await.status, 202);
+
+        redis.freeze();
+        let sent: Vec<_> = (0..5)
+            .map(|n| tokio::spawn(send(addr, "/hook", d(n))))
+            .collect();
+        for (n, answer) in sent.into_iter().enumerate() {
+            let answer = answer.await.unwrap();
+            assert_eq!(
+                (answer.status.as_u16(), answer.code()),
+                (503, "queue_unavailable"),
+                "delivery {n} during the stall"
+            );
+        }
+        redis.resume();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+
+        // The sender retries; a 503 means the connection is still coming back.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        for n in 0..5 {
+            loop {
+                let answer = send(addr, "/hook", d(n)).await;
+                match answer.status.as_u16() {
+                    202 => break,
+                    503 if tokio::time::Instant::now() < deadline => {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                    _ => panic!("retry of {n}: {} {:?}", answer.status, answer.json),
+                }
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while runs.lock().unwrap().len() < 6 {
+            assert!(Instant::now() < deadline, "{:?}", runs.lock().unwrap());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Time for a second job of any delivery to show.
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let s = q.stats().snapshot();
+        assert_eq!(s.processed, 6, "{s:?}");
+    });
+    let runs = runs.lock().unwrap().clone();
+    assert_eq!(runs.len(), 6, "{runs:?}");
+    assert!(
+        runs.values().all(|&n| n == 1),
+        "each job ran once: {runs:?}"
+    );
+    rt.shutdown_background();
+}

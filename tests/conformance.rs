@@ -204,13 +204,13 @@ fn steps() -> Vec<Step> {
             0,
         ),
         step(
-            "replay under a new id",
+            "completed content re-sent under a new id",
             "/hook",
             edit(valid.clone(), |d| {
                 d.headers
                     .insert("x-webhook-id", "d1-replayed".parse().unwrap());
             }),
-            (409, "replay_detected"),
+            (200, "duplicate"),
             0,
         ),
         step(

@@ -213,7 +213,7 @@ async fn a_timed_out_handler_releases_its_claim() {
 }
 
 #[tokio::test]
-async fn replayed_content_with_a_changed_id_is_refused() {
+async fn completed_content_under_a_changed_id_is_a_duplicate() {
     let rig = rig(MemoryStore::default(), |d| d, |_| Act::Ok).await;
     let d = heppu(r#"{"event":"chat.completed"}"#).sign(&key());
     assert_eq!(send(rig.addr, "/hook", d.clone()).await.status, 200);
@@ -233,8 +233,13 @@ async fn replayed_content_with_a_changed_id_is_refused() {
         .parse()
         .unwrap(),
     );
+    // The original completed: the copy is answered as a duplicate (a sender that re-sends
+    // that way must not retry for days), and the handler does not run.
     let a = send(rig.addr, "/hook", replay).await;
-    assert_eq!((a.status.as_u16(), a.code()), (409, "replay_detected"));
+    assert_eq!(
+        (a.status.as_u16(), &a.json),
+        (200, &serde_json::json!({"duplicate": true}))
+    );
     assert_eq!(rig.runs.load(Ordering::SeqCst), 1);
     // The refusal left the new id unclaimed: a genuine delivery under it is processed at once
     // (a claim left behind would answer 409 in_flight until its lease ran out).
@@ -260,8 +265,8 @@ async fn replayed_content_with_a_changed_id_is_refused() {
         .headers
         .insert("x-webhook-event-id", "another-event-id".parse().unwrap());
     assert_eq!(
-        send(helix.addr, "/hook", replay).await.code(),
-        "replay_detected"
+        send(helix.addr, "/hook", replay).await.json,
+        serde_json::json!({"duplicate": true})
     );
     assert_eq!(helix.runs.load(Ordering::SeqCst), 1);
 }
@@ -338,8 +343,150 @@ async fn in_flight_duplicates_get_409_with_retry_after() {
     assert_eq!((a.status.as_u16(), a.code()), (409, "in_flight"));
     let retry_after: u64 = a.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=30).contains(&retry_after), "{retry_after}");
+    // The same signed content under another (unsigned) id while the original runs: 409 too,
+    // so the sender retries and learns the outcome; not yet a duplicate, the original may fail.
+    let mut copy = d.clone();
+    copy.headers
+        .insert("x-webhook-id", "whd_dedup_copy".parse().unwrap());
+    let a = send(rig.addr, "/hook", copy.clone()).await;
+    assert_eq!((a.status.as_u16(), a.code()), (409, "in_flight"));
     assert_eq!(first.await.unwrap().status, 200);
     assert_eq!(rig.runs.load(Ordering::SeqCst), 1);
+    // Once the original completed, the copy is a duplicate.
+    let a = send(rig.addr, "/hook", copy).await;
+    assert_eq!(
+        (a.status.as_u16(), a.json),
+        (200, serde_json::json!({"duplicate": true}))
+    );
+    assert_eq!(rig.runs.load(Ordering::SeqCst), 1);
+}
+
+/// Stripe sends the same event id to every endpoint subscribed to the event. Two guards on one
+/// store, each under its own namespace, each run their handler; two built apart with one
+/// namespace are refused when the second is put in front of its route, instead of the second
+/// endpoint silently answering every event as a duplicate.
+#[tokio::test]
+async fn guards_sharing_a_store_are_kept_apart_by_their_namespace() {
+    let store = MemoryStore::default();
+    let runs = Arc::new(AtomicUsize::new(0));
+    let guard = || WebhookLayer::new(Verifier::new(Scheme::stripe(), key())).dedup(store.clone());
+    let route = |path: &str, layer: WebhookLayer| {
+        let runs = runs.clone();
+        Router::new()
+            .route(
+                path,
+                post(move |meta: WebhookMeta| async move {
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    meta.namespace().to_owned()
+                }),
+            )
+            .route_layer(layer)
+    };
+    let app = route("/stripe", guard()).merge(route("/connect", guard().namespace("connect")));
+    let addr = spawn(app).await;
+    let event = Delivery::new(
+        Scheme::stripe(),
+        webhook_guard::testing::samples::STRIPE_CUSTOMER_UPDATED,
+    );
+    for (path, namespace) in [("/stripe", "stripe"), ("/connect", "connect")] {
+        let res = common::client()
+            .request(
+                event
+                    .clone()
+                    .sign(&key())
+                    .into_request(&format!("http://{addr}{path}")),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let body = http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap();
+        assert_eq!(
+            body.to_bytes(),
+            namespace.as_bytes(),
+            "{path}: its handler ran"
+        );
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+    // Each endpoint's own retry is a duplicate there.
+    for path in ["/stripe", "/connect"] {
+        let a = send(addr, path, event.clone().sign(&key())).await;
+        assert_eq!(a.json, serde_json::json!({"duplicate": true}), "{path}");
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+
+    // A second guard with the first one's namespace on the same store: refused at start-up,
+    // with a message that names the namespace and the way out.
+    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        route("/stripe-again", guard())
+    }))
+    .expect_err("the second guard is refused");
+    let message = refused
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(message.contains("namespace `stripe`"), "{message}");
+    assert!(message.contains(".namespace("), "{message}");
+    // Not refused: one guard on several routes (clones are one guard), the same namespace on
+    // another store, and replicas that say they are.
+    let one = guard().namespace("shared-guard");
+    let _ = route("/a", one.clone()).merge(route("/b", one));
+    let _ = route("/other-store", {
+        WebhookLayer::new(Verifier::new(Scheme::stripe(), key())).dedup(MemoryStore::default())
+    });
+    let replica = || guard().namespace("replicas").shared_namespace();
+    let _ = route("/r1", replica()).merge(route("/r2", replica()));
+    // Once the app holding a guard is gone, its namespace is free again.
+    drop(route("/gone", guard().namespace("short-lived")));
+    let _ = route("/again", guard().namespace("short-lived"));
+}
+
+/// The actix-web guard is refused the same way, when the app is built.
+#[cfg(feature = "actix")]
+#[actix_web::test]
+async fn actix_guards_sharing_a_store_need_their_own_namespace() {
+    use actix_web::{App, HttpResponse, test, web};
+    use webhook_guard::actix::WebhookGuard;
+
+    let store = MemoryStore::default();
+    let guard = || WebhookGuard::new(Verifier::new(Scheme::stripe(), key())).dedup(store.clone());
+    let app = |first: WebhookGuard, second: WebhookGuard| {
+        App::new()
+            .service(
+                web::resource("/stripe")
+                    .wrap(first)
+                    .to(|| async { HttpResponse::Ok().body("stripe") }),
+            )
+            .service(
+                web::resource("/connect")
+                    .wrap(second)
+                    .to(|| async { HttpResponse::Ok().body("connect") }),
+            )
+    };
+    let service = test::init_service(app(guard(), guard().namespace("connect"))).await;
+    for path in ["/stripe", "/connect"] {
+        let d = Delivery::new(
+            Scheme::stripe(),
+            webhook_guard::testing::samples::STRIPE_CUSTOMER_UPDATED,
+        )
+        .sign(&key());
+        let mut req = test::TestRequest::post().uri(path);
+        for (name, value) in &d.headers {
+            req = req.insert_header((name.as_str(), value.to_str().unwrap()));
+        }
+        let body =
+            test::call_and_read_body(&service, req.set_payload(d.body.clone()).to_request()).await;
+        assert_eq!(
+            body,
+            path.trim_start_matches('/').as_bytes(),
+            "{path}: its handler ran"
+        );
+    }
+    drop(service);
+    let refused = std::panic::AssertUnwindSafe(test::init_service(app(guard(), guard())));
+    let refused = futures_util::FutureExt::catch_unwind(refused).await;
+    assert!(refused.is_err(), "two guards under `stripe` on one store");
 }
 
 #[tokio::test]

@@ -34,7 +34,9 @@ async fn instance(url: &str, runs: Arc<AtomicUsize>, fail_open: bool) -> std::ne
         )
         .route_layer(
             WebhookLayer::new(Verifier::new(Scheme::helix(), Secret::new(KEY).unwrap()))
-                .dedup_with(dedup),
+                .dedup_with(dedup)
+                // Replicas of one endpoint, all in this test's process.
+                .shared_namespace(),
         );
     spawn(app).await
 }
@@ -176,9 +178,9 @@ async fn a_delivery_costs_two_round_trips_whatever_its_keys() {
         axum::http::HeaderValue::from_static("evt-2"),
     );
     assert_eq!(
-        cost(replay, 409).await,
+        cost(replay, 200).await,
         1,
-        "replay under a new id: one claim"
+        "completed content under a new id, a duplicate: one claim"
     );
     let failing = delivery("evt-3", r#"{"fail":2}"#);
     assert_eq!(
@@ -187,7 +189,7 @@ async fn a_delivery_costs_two_round_trips_whatever_its_keys() {
         "failed handler: claim, release"
     );
     assert_eq!(runs.load(Ordering::SeqCst), 4, "w1, w2, evt-1, evt-3");
-    // The replay refused at its second key left its new id unclaimed.
+    // The copy refused at its second key left its new id unclaimed.
     let fresh = delivery("evt-2", r#"{"n":3}"#);
     assert_eq!(cost(fresh, 200).await, 2);
 }
@@ -208,8 +210,9 @@ fn actix_instance(store: RedisStore, runs: Arc<AtomicUsize>) -> std::net::Socket
 
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    let guard =
-        WebhookGuard::new(Verifier::new(Scheme::helix(), Secret::new(KEY).unwrap())).dedup(store);
+    let guard = WebhookGuard::new(Verifier::new(Scheme::helix(), Secret::new(KEY).unwrap()))
+        .dedup(store)
+        .shared_namespace();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             HttpServer::new(move || {
@@ -306,4 +309,101 @@ async fn actix_web_settles_its_claims_on_redis() {
         5,
         "w1, w2, evt-1, evt-3 and its retry; not the duplicate"
     );
+}
+
+/// Redis stalls (`SIGSTOP`) while claims are on their way. The claims time out on the client
+/// (`503 store_unavailable`), but Redis runs them once it resumes: without more, each would
+/// hold its delivery as in flight for the whole lease (5 min), and the sender's retries would
+/// be refused with `409 in_flight`. The guard undoes a claim whose answer it lost, so the
+/// retries, on either replica and either framework, are processed, each delivery once.
+#[cfg(feature = "actix")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_lost_in_a_redis_stall_leaves_nothing_behind() {
+    let Some(server) = redis_server::RedisServer::start("claim_lost_in_a_stall") else {
+        return;
+    };
+    let runs = Arc::new(AtomicUsize::new(0));
+    let axum_replica = instance(&server.url(), runs.clone(), false).await;
+    let store = RedisStore::connect(&server.url()).await.unwrap();
+    let actix_replica = actix_instance(store, runs.clone());
+    common::wait_listening(actix_replica).await;
+    let replicas = [axum_replica, actix_replica];
+    let key = Secret::new(KEY).unwrap();
+    let delivery = |n: usize| {
+        Delivery::new(Scheme::helix(), format!(r#"{{"type":"news","n":{n}}}"#))
+            .id(format!("stall-{n}"))
+            .timestamp_millis(now_ms())
+            .sign(&key)
+    };
+    // Each replica has loaded the claim script before the stall.
+    for (n, replica) in replicas.iter().enumerate() {
+        assert_eq!(send(*replica, "/hook", delivery(100 + n)).await.status, 200);
+    }
+
+    server.freeze();
+    let sent: Vec<_> = (0..6)
+        .map(|n| tokio::spawn(send(replicas[n % 2], "/hook", delivery(n))))
+        .collect();
+    for (n, answer) in sent.into_iter().enumerate() {
+        let answer = answer.await.unwrap();
+        assert_eq!(
+            (answer.status.as_u16(), answer.code()),
+            (503, "store_unavailable"),
+            "delivery {n} during the stall"
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    server.resume();
+
+    // The sender retries a moment later, on the other replica. A `503` means the connection
+    // is still coming back; an `in_flight` would be the stalled claim's key, left behind.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    for n in 0..6 {
+        loop {
+            let answer = send(replicas[(n + 1) % 2], "/hook", delivery(n)).await;
+            match answer.status.as_u16() {
+                200 => {
+                    assert_ne!(answer.json, serde_json::json!({"duplicate": true}), "{n}");
+                    break;
+                }
+                503 | 409 if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                _ => panic!("retry of delivery {n}: {} {:?}", answer.status, answer.json),
+            }
+        }
+    }
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        2 + 6,
+        "each delivery processed once"
+    );
+    // Every key left is a completed one: nothing stays in flight.
+    let mut conn = redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("webhook-guard:helix:*")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    // Helix claims two keys a delivery (its unsigned event id, its signature's digest): the
+    // stalled claims' signature keys are gone, the retries' are kept.
+    assert_eq!(keys.len(), 2 * 8, "{keys:?}");
+    for key in keys {
+        let value: String = redis::cmd("GET")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert!(value.starts_with("d|"), "{key} is {value}");
+    }
+    // And the deliveries are now duplicates everywhere.
+    for n in 0..6 {
+        let answer = send(replicas[n % 2], "/hook", delivery(n)).await;
+        assert_eq!(answer.json, serde_json::json!({"duplicate": true}), "{n}");
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 8);
 }

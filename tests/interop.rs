@@ -10,6 +10,9 @@
 
 mod common;
 
+#[path = "../examples/support/dead_letters.rs"]
+#[allow(dead_code)]
+mod dead_letters;
 #[path = "../examples/support/receiver_app.rs"]
 #[allow(dead_code)]
 mod receiver_app;

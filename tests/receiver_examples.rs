@@ -13,6 +13,10 @@ mod receiver_app;
 #[path = "../examples/support/actix_receiver_app.rs"]
 mod actix_receiver_app;
 
+#[allow(dead_code)]
+#[path = "../examples/support/dead_letters.rs"]
+mod dead_letters;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -93,6 +97,8 @@ fn added_senders() -> Vec<(&'static str, SignedDelivery)> {
     let bodies = [
         samples::STANDARD_CONTACT_CREATED,
         samples::GITHUB_ISSUES_OPENED,
+        samples::STRIPE_CUSTOMER_UPDATED,
+        // The same event to the second Stripe endpoint: processed there too.
         samples::STRIPE_CUSTOMER_UPDATED,
         samples::SLACK_EVENT_CALLBACK,
         samples::SHOPIFY_ORDERS_CREATE,
@@ -213,17 +219,30 @@ async fn axum_and_actix_receivers_keep_the_same_contract() {
         json!({"scheme": "helicone", "id": helicone_id, "event": null})
     );
 
-    // The added senders: the same answers, the same records.
+    // The added senders: the same answers, the same records. The Stripe event reaches both
+    // Stripe endpoints (as it does a platform with Connect): each runs its handler, neither
+    // answers the other's copy as a duplicate.
     for (path, delivery) in added_senders() {
         let a = send(axum_addr, path, delivery.clone()).await;
         let b = send(actix_addr, path, delivery).await;
         assert_eq!(summary(&a), summary(&b), "{path}: axum vs actix");
         assert_eq!(a.status, 200, "{path}: {}", a.json);
+        assert_ne!(a.json, json!({"duplicate": true}), "{path}");
     }
     let axum_events = common::get_json(axum_addr, "/events").await;
     let actix_events = common::get_json(actix_addr, "/events").await;
     assert_eq!(axum_events, actix_events);
-    assert_eq!(axum_events.as_array().unwrap().len(), events_before + 5);
+    assert_eq!(axum_events.as_array().unwrap().len(), events_before + 6);
+    // Each endpoint's own retry is a duplicate there.
+    for (path, delivery) in added_senders()
+        .into_iter()
+        .filter(|(p, _)| p.contains("stripe"))
+    {
+        for addr in [axum_addr, actix_addr] {
+            let again = send(addr, path, delivery.clone()).await;
+            assert_eq!(summary(&again), (200, json!({"duplicate": true})), "{path}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

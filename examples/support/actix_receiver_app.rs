@@ -3,14 +3,25 @@
 //! Same contract as the axum receiver (`support/receiver_app.rs`):
 //! - `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone`, each guarded by its
 //!   scheme, answer `200 {"received": <event type or null>, "id": <delivery id or null>}`;
+//! - `POST /webhooks/standard`, `/webhooks/github`, `/webhooks/stripe`,
+//!   `/webhooks/stripe-connect`, `/webhooks/slack`, `/webhooks/shopify` ([`sender_routes`]);
+//!   `/webhooks/stripe-connect` is a second Stripe endpoint (same secret, same store as
+//!   `/webhooks/stripe`, its own dedup namespace): Stripe sends the same event id to both, and
+//!   each runs its handler;
 //! - a repeated delivery answers `200 {"duplicate":true}` and is not processed again (in-memory
-//!   deduplication, shared by every route and every actix worker);
+//!   deduplication, one store for every route and every actix worker, each route under its own
+//!   namespace);
 //! - `POST /webhooks/heppu/async` (async-ack) verifies and queues the delivery, answering
 //!   `202 {"queued": true, "id": <delivery id>}` at once; the background job (half a second of
 //!   simulated work) then records it;
 //! - `GET /events` answers the JSON array of processed deliveries, in order, each
 //!   `{"scheme": "...", "id": "...", "event": "..."}`;
 //! - `GET /metrics/webhooks` answers the counters (`webhook_guard::stats::StatsSnapshot`).
+//!
+//! Every guard cuts a body that has not arrived within 10 s (`408 body_timeout`), and refuses
+//! one over 1 MiB (`413 body_too_large`); actix-web itself cuts a request head that takes over
+//! 5 s (its `client_request_timeout`). Jobs of the async route that could not be finished are
+//! kept in a JSON-lines file (see `dead_letters.rs`).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -24,6 +35,9 @@ use webhook_guard::events::{helicone, heppu};
 use webhook_guard::stats::Stats;
 use webhook_guard::{RawBody, Scheme, Secret, Verified, Verifier, WebhookMeta};
 
+// Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`.
+use crate::dead_letters;
+
 /// The senders added after the seed three: route and scheme (the same list as the axum
 /// receiver's `sender_routes`; a test checks they agree). Their handler reports the event type
 /// the scheme reads and accepts any body, JSON or not.
@@ -32,6 +46,7 @@ pub fn sender_routes() -> Vec<(&'static str, Scheme)> {
         ("/webhooks/standard", Scheme::standard_webhooks()),
         ("/webhooks/github", Scheme::github()),
         ("/webhooks/stripe", Scheme::stripe()),
+        ("/webhooks/stripe-connect", Scheme::stripe()),
         ("/webhooks/slack", Scheme::slack()),
         ("/webhooks/shopify", Scheme::shopify()),
     ]
@@ -108,15 +123,19 @@ pub fn routes(
     let log = EventLog::default();
     let store = MemoryStore::default();
     let stats = Stats::new();
-    let guard = |scheme: Scheme| {
+    // One store for every route; each route deduplicates under its own namespace (its path's
+    // last segment), so the same delivery id sent to two routes runs both handlers.
+    let guard = |path: &str, scheme: Scheme| {
         WebhookGuard::new(Verifier::new(scheme, secret.clone()))
+            .body_timeout(Duration::from_secs(10))
             .dedup(store.clone())
+            .namespace(path.trim_start_matches("/webhooks/").replace('/', "-"))
             .stats(&stats)
     };
-    let heppu = guard(Scheme::heppu());
-    let heppu_async = guard(Scheme::heppu());
-    let helix = guard(Scheme::helix());
-    let helicone = guard(Scheme::helicone());
+    let heppu = guard("/webhooks/heppu", Scheme::heppu());
+    let heppu_async = guard("/webhooks/heppu/async", Scheme::heppu());
+    let helix = guard("/webhooks/helix", Scheme::helix());
+    let helicone = guard("/webhooks/helicone", Scheme::helicone());
     let data = web::Data::new(log.clone());
     let stats_data = web::Data::new(stats.clone());
 
@@ -129,12 +148,13 @@ pub fn routes(
             Ok::<(), std::convert::Infallible>(())
         }
     })
+    .dead_letter(|dead| async move { dead_letters::keep(&dead) })
     .stats(&stats)
     .start();
     let enqueue = queue.actix_handler();
     let others: Vec<(&'static str, WebhookGuard)> = sender_routes()
         .into_iter()
-        .map(|(path, scheme)| (path, guard(scheme)))
+        .map(|(path, scheme)| (path, guard(path, scheme)))
         .collect();
 
     let configure = move |cfg: &mut web::ServiceConfig| {

@@ -5,14 +5,21 @@
 //!   `/webhooks/github`, `/webhooks/stripe`, `/webhooks/slack`, `/webhooks/shopify` (the list is
 //!   [`sender_routes`]), each guarded by its scheme, answer
 //!   `200 {"received": <event type or null>, "id": <delivery id or null>}`;
+//! - `POST /webhooks/stripe-connect`: a second Stripe endpoint (same secret, same store as
+//!   `/webhooks/stripe`, its own dedup namespace), as a platform with Connect has: Stripe sends
+//!   the same event id to both, and each runs its handler;
 //! - a repeated delivery answers `200 {"duplicate":true}` and is not processed again (in-memory
-//!   deduplication, shared by every route);
+//!   deduplication, one store for every route, each route under its own namespace);
 //! - `POST /webhooks/heppu/async` (async-ack) verifies and queues the delivery, answering
 //!   `202 {"queued": true, "id": <delivery id>}` at once; the background job (half a second of
 //!   simulated work) then records it;
 //! - `GET /events` answers the JSON array of processed deliveries, in order, each
 //!   `{"scheme": "...", "id": "...", "event": "..."}`;
 //! - `GET /metrics/webhooks` answers the counters (`webhook_guard::stats::StatsSnapshot`).
+//!
+//! Every guard cuts a body that has not arrived within 10 s (`408 body_timeout`), and refuses
+//! one over 1 MiB (`413 body_too_large`); jobs of the async route that could not be finished
+//! are kept in a JSON-lines file (see `dead_letters.rs`).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -26,6 +33,9 @@ use webhook_guard::events::{helicone, heppu};
 use webhook_guard::stats::Stats;
 use webhook_guard::{RawBody, Scheme, Secret, Verified, Verifier, WebhookLayer, WebhookMeta};
 
+// Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`.
+use crate::dead_letters;
+
 /// The senders added after the seed three: route and scheme. Their handler reports the event type
 /// the scheme reads (a header for GitHub and Shopify, the JSON body's `type` for the others) and
 /// accepts any body, JSON or not (Slack slash commands are form-encoded). Other receivers (the
@@ -35,6 +45,7 @@ pub fn sender_routes() -> Vec<(&'static str, Scheme)> {
         ("/webhooks/standard", Scheme::standard_webhooks()),
         ("/webhooks/github", Scheme::github()),
         ("/webhooks/stripe", Scheme::stripe()),
+        ("/webhooks/stripe-connect", Scheme::stripe()),
         ("/webhooks/slack", Scheme::slack()),
         ("/webhooks/shopify", Scheme::shopify()),
     ]
@@ -69,9 +80,13 @@ pub fn app(secret: Secret) -> Receiver {
     let log = EventLog::default();
     let store = MemoryStore::default();
     let stats = Stats::new();
-    let guard = |scheme: Scheme| {
+    // One store for every route; each route deduplicates under its own namespace (its path's
+    // last segment), so the same delivery id sent to two routes runs both handlers.
+    let guard = |path: &str, scheme: Scheme| {
         WebhookLayer::new(Verifier::new(scheme, secret.clone()))
+            .body_timeout(Duration::from_secs(10))
             .dedup(store.clone())
+            .namespace(path.trim_start_matches("/webhooks/").replace('/', "-"))
             .stats(&stats)
     };
 
@@ -85,11 +100,12 @@ pub fn app(secret: Secret) -> Receiver {
             Ok::<(), std::convert::Infallible>(())
         }
     })
+    .dead_letter(|dead| async move { dead_letters::keep(&dead) })
     .stats(&stats)
     .start();
     let heppu_async = Router::new()
         .route("/webhooks/heppu/async", post(queue.axum_handler()))
-        .route_layer(guard(Scheme::heppu()));
+        .route_layer(guard("/webhooks/heppu/async", Scheme::heppu()));
 
     let l = log.clone();
     let heppu = Router::new()
@@ -101,7 +117,7 @@ pub fn app(secret: Secret) -> Receiver {
                 },
             ),
         )
-        .route_layer(guard(Scheme::heppu()));
+        .route_layer(guard("/webhooks/heppu", Scheme::heppu()));
 
     // Helix does not document its payload: take any JSON and report its `type` if there is one.
     let l = log.clone();
@@ -118,7 +134,7 @@ pub fn app(secret: Secret) -> Receiver {
                 },
             ),
         )
-        .route_layer(guard(Scheme::helix()));
+        .route_layer(guard("/webhooks/helix", Scheme::helix()));
 
     let l = log.clone();
     let helicone = Router::new()
@@ -130,7 +146,7 @@ pub fn app(secret: Secret) -> Receiver {
                 },
             ),
         )
-        .route_layer(guard(Scheme::helicone()));
+        .route_layer(guard("/webhooks/helicone", Scheme::helicone()));
 
     let mut senders = Router::new();
     for (path, scheme) in sender_routes() {
@@ -145,7 +161,7 @@ pub fn app(secret: Secret) -> Receiver {
                         },
                     ),
                 )
-                .route_layer(guard(scheme)),
+                .route_layer(guard(path, scheme)),
         );
     }
 

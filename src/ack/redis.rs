@@ -1,6 +1,8 @@
 //! The durable queue: Redis Streams with a consumer group (feature `redis`).
 //!
-//! Enqueue is one round trip (a Lua script: length check + `XADD`). Each worker reads with
+//! Enqueue is one round trip (a Lua script: the delivery's marker, the length check, `XADD`):
+//! each delivery is queued once, even when an answer from Redis was lost and the sender
+//! retried. Each worker reads with
 //! `XREADGROUP … >`; a job stays in the group's pending list until it succeeded or was
 //! dead-lettered, then it is `XACK`ed and `XDEL`eted. While a job runs, its worker refreshes the
 //! entry's idle time (`XCLAIM … JUSTID`), so only the jobs of a consumer that stopped (crash,
@@ -22,11 +24,18 @@ use tokio::task::JoinHandle;
 use super::{AckQueue, AckQueueBuilder, Backend, Job, PushError, Runner, ShutdownReport, lock};
 use crate::verify::{StoredMeta, WebhookMeta};
 
-/// Length check and append in one step, so the bound holds with many replicas enqueueing.
+/// One step, so that it holds with many replicas enqueueing and with answers lost on the way:
+/// a delivery already taken (its marker `KEYS[2]` exists) is not added again (`{1, id}`); the
+/// length check (`{0, ''}` when full); the append, and the marker kept for `ARGV[4]` ms
+/// (`{2, id}`).
 const ENQUEUE: &str = r"
+local taken = redis.call('GET', KEYS[2])
+if taken then return {1, taken} end
 local cap = tonumber(ARGV[1])
-if cap > 0 and redis.call('XLEN', KEYS[1]) >= cap then return false end
-return redis.call('XADD', KEYS[1], '*', 'meta', ARGV[2], 'body', ARGV[3])
+if cap > 0 and redis.call('XLEN', KEYS[1]) >= cap then return {0, ''} end
+local id = redis.call('XADD', KEYS[1], '*', 'meta', ARGV[2], 'body', ARGV[3])
+redis.call('SET', KEYS[2], id, 'PX', ARGV[4])
+return {2, id}
 ";
 
 /// Where and how the durable queue lives on Redis.
@@ -48,6 +57,7 @@ pub struct RedisQueueConfig {
     consumer: Option<String>,
     claim_idle: Duration,
     poll_interval: Duration,
+    remember: Duration,
 }
 
 impl fmt::Debug for RedisQueueConfig {
@@ -59,6 +69,7 @@ impl fmt::Debug for RedisQueueConfig {
             .field("consumer", &self.consumer)
             .field("claim_idle", &self.claim_idle)
             .field("poll_interval", &self.poll_interval)
+            .field("remember", &self.remember)
             .finish_non_exhaustive()
     }
 }
@@ -75,7 +86,19 @@ impl RedisQueueConfig {
             consumer: None,
             claim_idle: Duration::from_secs(60),
             poll_interval: Duration::from_millis(100),
+            remember: crate::dedup::DEFAULT_TTL,
         }
+    }
+
+    /// How long the queue remembers each delivery it took (default 24 h, the dedup TTL), so
+    /// that it takes it once. An enqueue whose answer is lost (Redis stalled past the
+    /// timeout) is answered `503 queue_unavailable` and may still be run by Redis later; the
+    /// sender's retry then finds the delivery taken and is acknowledged without a second job.
+    /// Make it longer than the sender's retry schedule, like the dedup TTL.
+    #[must_use]
+    pub fn remember(mut self, ttl: Duration) -> Self {
+        self.remember = ttl.max(Duration::from_millis(1));
+        self
     }
 
     /// The stream's key. Use one stream per event type `T`.
@@ -230,22 +253,38 @@ impl<T: Clone + Send + Sync + 'static> RedisQueue<T> {
         }
         let meta = serde_json::to_vec(&StoredMeta::from(job.meta()))
             .map_err(|e| PushError::Unavailable(e.to_string()))?;
+        let taken = format!(
+            "{}:taken:{}",
+            self.config.stream,
+            crate::dedup::delivery_key(job.meta())
+        );
         let mut conn = self.conn.clone();
-        let added: Option<String> = self
+        let (outcome, entry): (i64, String) = self
             .enqueue
             .key(&self.config.stream)
+            .key(taken)
             .arg(self.capacity)
             .arg(meta)
             .arg(job.raw().as_ref())
+            .arg(millis(self.config.remember).max(1))
             .invoke_async(&mut conn)
             .await
             .map_err(|e| PushError::Unavailable(e.to_string()))?;
-        match added {
-            Some(_) => {
+        match outcome {
+            0 => Err(PushError::Full),
+            1 => {
+                tracing::info!(
+                    scheme = job.meta().scheme(),
+                    id = job.meta().id(),
+                    entry,
+                    "delivery already queued by an earlier attempt whose answer was lost; not queued again"
+                );
+                Ok(())
+            }
+            _ => {
                 self.wake.notify_one();
                 Ok(())
             }
-            None => Err(PushError::Full),
         }
     }
 

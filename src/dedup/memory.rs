@@ -457,6 +457,10 @@ impl DedupStore for MemoryStore {
     fn as_memory(&self) -> Option<&MemoryStore> {
         Some(self)
     }
+
+    fn keyspace(&self) -> Option<String> {
+        Some(format!("memory@{:p}", Arc::as_ptr(&self.inner)))
+    }
 }
 
 #[cfg(test)]

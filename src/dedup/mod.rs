@@ -19,10 +19,13 @@
 //! first worker's late complete or release changes nothing. A duplicate never gets a 2xx while its
 //! original could still fail.
 //!
-//! Keys are `<scheme>:id:<delivery id>`. Where the scheme does not sign its id (Heppu, Helix:
-//! the id is a plain header), a second key `<scheme>:sig:<digest of the verified signature>` is
-//! claimed too, so a replay of identical signed content with a changed id header is refused
-//! (`409 replay_detected`). Only verified requests ever reach the store.
+//! Keys are `<namespace>:id:<delivery id>`, the namespace being the scheme's name unless the
+//! guard was given its own (`WebhookLayer::namespace`: one per endpoint when two endpoints of a
+//! sender share a store). Where the scheme does not sign its id (Heppu, Helix: the id is a plain
+//! header), a second key `<namespace>:sig:<digest of the verified signature>` is claimed too, so
+//! identical signed content re-sent with a changed id header is the same delivery again: a
+//! duplicate (`200`) once the first completed, `409 in_flight` while it runs, never a second
+//! run. Only verified requests ever reach the store.
 //!
 //! The default TTL is 24 h, longer than the Heppu and Helix retry schedules; for senders that
 //! retry for days (Stripe: 3 days) raise it with [`Dedup::ttl`]. For Heppu, whose timestamp is
@@ -304,6 +307,24 @@ pub trait DedupStore: Send + Sync + 'static {
     fn as_memory(&self) -> Option<&MemoryStore> {
         None
     }
+
+    /// Names the key space this store writes to: two stores with the same key space see each
+    /// other's keys (two handles on one in-process table; two clients of one Redis database
+    /// under one prefix). Guards use it to refuse, when they are built, a second guard with the
+    /// same namespace on the same key space, which would answer the first one's deliveries as
+    /// duplicates. `None` (the default) falls back to the identity of the handle the guards
+    /// were given.
+    ///
+    /// ```
+    /// use webhook_guard::dedup::{DedupStore, MemoryStore};
+    ///
+    /// let store = MemoryStore::default();
+    /// assert_eq!(store.keyspace(), store.clone().keyspace(), "one table");
+    /// assert_ne!(store.keyspace(), MemoryStore::default().keyspace(), "another table");
+    /// ```
+    fn keyspace(&self) -> Option<String> {
+        None
+    }
 }
 
 /// `op` on every (key, token) pair, going on past a failed one: whether each succeeded, or the
@@ -342,7 +363,7 @@ fn claim_in_memory(
     let mut located = [Located::default(); MAX_KEYS];
     let mut len = 0;
     for (at, (kind, value)) in located.iter_mut().zip(parts.each()) {
-        *at = memory.locate_parts(&[parts.scheme.as_bytes(), kind.as_bytes(), value]);
+        *at = memory.locate_parts(&[parts.namespace.as_bytes(), kind.as_bytes(), value]);
         len += 1;
     }
     let now = memory.now_millis();
@@ -413,6 +434,19 @@ impl<S: DedupStore + ?Sized> DedupStore for Arc<S> {
     fn as_memory(&self) -> Option<&MemoryStore> {
         (**self).as_memory()
     }
+    fn keyspace(&self) -> Option<String> {
+        (**self).keyspace()
+    }
+}
+
+impl Dedup {
+    /// The key space of the store, for telling guards that share one apart (see
+    /// [`DedupStore::keyspace`]).
+    pub(crate) fn keyspace(&self) -> String {
+        self.store
+            .keyspace()
+            .unwrap_or_else(|| format!("store@{:p}", Arc::as_ptr(&self.store).cast::<()>()))
+    }
 }
 
 /// Deduplication settings for a webhook layer: a store, a lease, a TTL and what to do when the
@@ -474,13 +508,13 @@ impl Dedup {
 /// Most keys a delivery has: its id and its signed content.
 const MAX_KEYS: usize = 2;
 
-/// The dedup keys of a verified delivery (at most [`MAX_KEYS`]), in parts: `<scheme>:id:<id>`
-/// and `<scheme>:sig:<digest of the verified signature>`. The in-process store fingerprints the
+/// The dedup keys of a verified delivery (at most [`MAX_KEYS`]), in parts: `<namespace>:id:<id>`
+/// and `<namespace>:sig:<digest of the verified signature>`. The in-process store fingerprints the
 /// parts without building the keys; other stores get them spelled out ([`KeyParts::strings`]).
 struct KeyParts<'m> {
     meta: &'m crate::WebhookMeta,
     id_is_signed: bool,
-    scheme: &'m str,
+    namespace: &'m str,
     id: Option<&'m str>,
     /// 32 hex digits of the SHA-256 of the verified tag, when that key is claimed.
     sig: Option<[u8; 32]>,
@@ -497,7 +531,7 @@ impl<'m> KeyParts<'m> {
         KeyParts {
             meta,
             id_is_signed,
-            scheme: meta.scheme(),
+            namespace: meta.namespace(),
             id: meta.id(),
             sig,
         }
@@ -515,8 +549,9 @@ impl<'m> KeyParts<'m> {
         self.each()
             .map(|(kind, value)| {
                 // Built by hand: `format!` costs more than the rest of building a key.
-                let mut key = String::with_capacity(self.scheme.len() + kind.len() + value.len());
-                key.push_str(self.scheme);
+                let mut key =
+                    String::with_capacity(self.namespace.len() + kind.len() + value.len());
+                key.push_str(self.namespace);
                 key.push_str(kind);
                 // Ids are text; the signature key's value is hex digits.
                 key.push_str(std::str::from_utf8(value).unwrap_or_default());
@@ -524,6 +559,17 @@ impl<'m> KeyParts<'m> {
             })
             .collect()
     }
+}
+
+/// The one key that names a delivery: `<namespace>:id:<id>`, or for a delivery without an id
+/// `<namespace>:sig:<digest of the verified signature>`.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+pub(crate) fn delivery_key(meta: &crate::WebhookMeta) -> String {
+    KeyParts::new(meta, true)
+        .strings()
+        .into_iter()
+        .next()
+        .unwrap_or_default()
 }
 
 /// The dedup keys of a verified delivery (at most [`MAX_KEYS`]).
@@ -653,6 +699,17 @@ fn decide(
             tracing::info!(scheme = meta.scheme(), id = meta.id(), "duplicate delivery");
             return Admission::Duplicate;
         }
+        // Identical signed content, completed before under another (unsigned) id: a sender
+        // that re-sends that way must see success, or it retries until it gives up. The
+        // handler still does not run.
+        Claim::Done => {
+            tracing::info!(
+                scheme = meta.scheme(),
+                id = meta.id(),
+                "signed content completed before under another delivery id: answered as a duplicate"
+            );
+            return Admission::Duplicate;
+        }
         Claim::InFlight { retry_after } => Rejection::with_detail(
             RejectionKind::InFlight,
             format!("`{}` is being processed by another attempt", key()),
@@ -669,7 +726,7 @@ fn decide(
                 format!("`{}` was seen with a different body", key()),
             )
         }
-        Claim::Done | Claim::Conflict => {
+        Claim::Conflict => {
             tracing::warn!(
                 scheme = meta.scheme(),
                 id = meta.id(),
@@ -785,11 +842,20 @@ impl ClaimGuard {
                             }
                         }
                     }
-                    Err(e) => tracing::error!(
-                        keys = ?keys,
-                        error = %e,
-                        "could not mark the delivery completed; a retry may run the handler again"
-                    ),
+                    Err(e) => {
+                        tracing::warn!(
+                            keys = ?keys,
+                            error = %e,
+                            "could not mark the delivery completed; trying again in the background"
+                        );
+                        settle_in_background(
+                            &self.store,
+                            keys,
+                            tokens,
+                            Some(self.ttl),
+                            Duration::from_millis(500),
+                        );
+                    }
                 }
             }
         }
@@ -823,11 +889,12 @@ impl ClaimGuard {
         if let Held::Keys { keys, tokens } = &self.held {
             let store = self.store.clone();
             if let Err(e) = store.release_all(keys, tokens).await {
-                tracing::error!(
+                tracing::warn!(
                     keys = ?keys,
                     error = %e,
-                    "could not release the claims; retries wait for their lease to expire"
+                    "could not release the claims; trying again in the background"
                 );
+                settle_in_background(&self.store, keys, tokens, None, Duration::from_millis(500));
             }
         } else {
             self.release_in_memory();
@@ -854,6 +921,51 @@ impl ClaimGuard {
     }
 }
 
+/// Complete (with `ttl`) or release (`None`) claims whose first attempt failed, from a
+/// background task, a few times over about half a minute: both are idempotent (token-checked),
+/// and a store that was only stalled usually answers again within that time. Without it, a
+/// completion that never arrives lets a retry run the handler again once the lease ran out,
+/// and a release that never arrives refuses retries as in flight for the whole lease.
+fn settle_in_background(
+    store: &Arc<dyn DedupStore>,
+    keys: &[String],
+    tokens: &[Token],
+    ttl: Option<Duration>,
+    first_pause: Duration,
+) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        tracing::error!(keys = ?keys, "outside a tokio runtime: the claims end with their lease");
+        return;
+    };
+    let (store, keys, tokens) = (store.clone(), keys.to_vec(), tokens.to_vec());
+    runtime.spawn(async move {
+        let mut pause = first_pause;
+        for attempt in 1..=6 {
+            tokio::time::sleep(pause).await;
+            let settled = match ttl {
+                Some(ttl) => store.complete_all(&keys, &tokens, ttl).await,
+                None => store.release_all(&keys, &tokens).await,
+            };
+            match settled {
+                Ok(_) => {
+                    if attempt > 1 || !first_pause.is_zero() {
+                        tracing::info!(keys = ?keys, attempt, "claims settled on a later attempt");
+                    }
+                    return;
+                }
+                Err(e) if attempt == 6 => tracing::error!(
+                    keys = ?keys,
+                    error = %e,
+                    "could not settle the claims; they end with their lease"
+                ),
+                Err(_) => {
+                    pause = (pause * 2).clamp(Duration::from_millis(500), Duration::from_secs(8))
+                }
+            }
+        }
+    });
+}
+
 fn taken_over(key: &str) {
     tracing::warn!(
         key,
@@ -866,28 +978,14 @@ impl Drop for ClaimGuard {
         if self.settled {
             return;
         }
-        let Held::Keys { keys, tokens } = &mut self.held else {
+        let Held::Keys { keys, tokens } = &self.held else {
             self.release_in_memory();
             return;
         };
         if keys.is_empty() {
             return;
         }
-        let keys = std::mem::take(keys);
-        let tokens = std::mem::take(tokens);
-        let store = self.store.clone();
-        match tokio::runtime::Handle::try_current() {
-            Ok(handle) => {
-                handle.spawn(async move {
-                    if let Err(e) = store.release_all(&keys, &tokens).await {
-                        tracing::error!(keys = ?keys, error = %e, "could not release the claims");
-                    }
-                });
-            }
-            Err(_) => tracing::warn!(
-                "claims dropped outside a tokio runtime; they are freed when their lease expires"
-            ),
-        }
+        settle_in_background(&self.store, keys, tokens, None, Duration::ZERO);
     }
 }
 

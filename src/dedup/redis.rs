@@ -41,10 +41,14 @@ return 0
 
 /// Claim every key of a delivery in one script: `SET NX PX` each in order; at the first that
 /// exists, undo the ones set before it and answer its index (1-based), value and remaining
-/// time. `{0, '', 0}` when all were set.
+/// time. `{0, '', 0}` when all were set. The last key is the claim's void marker (see
+/// [`ABANDON`]): when it exists, the caller gave up on this claim before it arrived, and
+/// nothing is claimed (`{-1, '', 0}`).
 const CLAIM_ALL: &str = r"
+if redis.call('EXISTS', KEYS[#KEYS]) == 1 then return {-1, '', 0} end
 local value = 'i|' .. ARGV[1] .. '|' .. ARGV[2]
-for i, key in ipairs(KEYS) do
+for i = 1, #KEYS - 1 do
+  local key = KEYS[i]
   if not redis.call('SET', key, value, 'NX', 'PX', ARGV[3]) then
     local v = redis.call('GET', key)
     local pttl = redis.call('PTTL', key)
@@ -54,6 +58,20 @@ for i, key in ipairs(KEYS) do
   end
 end
 return {0, '', 0}
+";
+
+/// Undo a claim whose answer never reached the caller (timed out, connection lost): delete the
+/// keys still held under its token (`ARGV[1]`) and leave the void marker (the last key) for
+/// `ARGV[2]` ms, so that the claim, should it reach Redis only now, claims nothing. Either
+/// order of the two scripts leaves no key behind.
+const ABANDON: &str = r"
+local mine = 'i|' .. ARGV[1] .. '|'
+for i = 1, #KEYS - 1 do
+  local v = redis.call('GET', KEYS[i])
+  if v and string.sub(v, 1, #mine) == mine then redis.call('DEL', KEYS[i]) end
+end
+redis.call('SET', KEYS[#KEYS], '1', 'PX', ARGV[2])
+return 1
 ";
 
 /// Complete every key still in flight under its token (`ARGV[i]` for `KEYS[i]`; the TTL last).
@@ -110,11 +128,14 @@ return out
 #[derive(Clone)]
 pub struct RedisStore {
     conn: ConnectionManager,
+    /// `redis://<address>/<db>` when this store made the connection itself.
+    server: Option<String>,
     prefix: String,
     claim: Script,
     complete: Script,
     release: Script,
     claim_all: Script,
+    abandon: Script,
     complete_all: Script,
     release_all: Script,
 }
@@ -135,6 +156,8 @@ impl RedisStore {
     /// Connect to `url` (e.g. `redis://127.0.0.1:6379/`) with 2 s timeouts.
     pub async fn connect(url: &str) -> Result<RedisStore, StoreError> {
         let client = Client::open(url).map_err(store_error)?;
+        let info = client.get_connection_info();
+        let server = format!("redis://{}/{}", info.addr(), info.redis_settings().db());
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(2)))
@@ -142,18 +165,23 @@ impl RedisStore {
         let conn = ConnectionManager::new_with_config(client, config)
             .await
             .map_err(store_error)?;
-        Ok(RedisStore::new(conn))
+        Ok(RedisStore {
+            server: Some(server),
+            ..RedisStore::new(conn)
+        })
     }
 
     /// Use an existing connection manager.
     pub fn new(conn: ConnectionManager) -> RedisStore {
         RedisStore {
             conn,
+            server: None,
             prefix: "webhook-guard:".to_owned(),
             claim: Script::new(CLAIM),
             complete: Script::new(COMPLETE),
             release: Script::new(RELEASE),
             claim_all: Script::new(CLAIM_ALL),
+            abandon: Script::new(ABANDON),
             complete_all: Script::new(COMPLETE_ALL),
             release_all: Script::new(RELEASE_ALL),
         }
@@ -168,6 +196,60 @@ impl RedisStore {
 
     fn key(&self, key: &str) -> String {
         format!("{}{}", self.prefix, key)
+    }
+
+    /// The marker that voids the claim owned by `token` (see [`ABANDON`]).
+    fn void_key(&self, token: &Token) -> String {
+        format!("{}void:{}", self.prefix, token.to_hex())
+    }
+
+    /// A claim failed on the client (timed out or the connection broke), so whether Redis ran
+    /// it, or will once it answers again, is unknown: undo it in the background, retrying until
+    /// Redis answers or the claim's lease has run out anyway. Without this, a claim that Redis
+    /// ran after the client gave up would hold the delivery's keys for the whole lease, and
+    /// the sender's retries would be refused as in flight.
+    fn abandon_in_background(&self, keys: Vec<String>, token: Token, lease: Duration) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let store = self.clone();
+        runtime.spawn(async move {
+            let give_up = tokio::time::Instant::now() + lease;
+            let mut pause = Duration::from_millis(100);
+            loop {
+                let mut invocation = store.abandon.prepare_invoke();
+                for key in &keys {
+                    invocation.key(key);
+                }
+                invocation
+                    .key(store.void_key(&token))
+                    .arg(token.to_hex())
+                    .arg(millis(lease));
+                let mut conn = store.conn.clone();
+                let done: redis::RedisResult<i64> = invocation.invoke_async(&mut conn).await;
+                match done {
+                    Ok(_) => {
+                        tracing::info!(
+                            keys = ?keys,
+                            "claim whose answer was lost is undone; retries are processed"
+                        );
+                        return;
+                    }
+                    Err(e) if tokio::time::Instant::now() + pause >= give_up => {
+                        tracing::error!(
+                            keys = ?keys,
+                            error = %e,
+                            "could not undo a claim whose answer was lost; it ends with its lease"
+                        );
+                        return;
+                    }
+                    Err(_) => {
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(Duration::from_secs(2));
+                    }
+                }
+            }
+        });
     }
 
     /// Run a settling script (complete or release) over the keys, `tokens[i]` for `keys[i]`,
@@ -215,6 +297,12 @@ fn refused(value: &str, pttl: i64, digest: &str) -> Claim {
 }
 
 impl DedupStore for RedisStore {
+    fn keyspace(&self) -> Option<String> {
+        self.server
+            .as_ref()
+            .map(|server| format!("{server} prefix {}", self.prefix))
+    }
+
     fn claim<'a>(
         &'a self,
         key: &'a str,
@@ -254,26 +342,33 @@ impl DedupStore for RedisStore {
             // One owner token for the delivery's keys: they are claimed and settled together.
             let token = Token::new();
             let digest = hex::encode(digest);
+            let keys_here: Vec<String> = keys.iter().map(|key| self.key(key)).collect();
             let mut invocation = self.claim_all.prepare_invoke();
-            for key in keys {
-                invocation.key(self.key(key));
+            for key in &keys_here {
+                invocation.key(key);
             }
             invocation
+                .key(self.void_key(&token))
                 .arg(token.to_hex())
                 .arg(&digest)
                 .arg(millis(lease));
             let mut conn = self.conn.clone();
-            let (index, value, pttl): (usize, String, i64) = invocation
-                .invoke_async(&mut conn)
-                .await
-                .map_err(store_error)?;
-            match index.checked_sub(1) {
-                None => Ok(ClaimAll::Fresh(vec![token; keys.len()])),
+            let answer: redis::RedisResult<(i64, String, i64)> =
+                invocation.invoke_async(&mut conn).await;
+            let (index, value, pttl) = match answer {
+                Ok(answer) => answer,
+                Err(e) => {
+                    self.abandon_in_background(keys_here, token, lease);
+                    return Err(store_error(e));
+                }
+            };
+            match usize::try_from(index).ok().and_then(|i| i.checked_sub(1)) {
+                _ if index == 0 => Ok(ClaimAll::Fresh(vec![token; keys.len()])),
                 Some(index) if index < keys.len() => Ok(ClaimAll::Refused {
                     index,
                     claim: refused(&value, pttl, &digest),
                 }),
-                Some(_) => Err(StoreError(format!(
+                _ => Err(StoreError(format!(
                     "claim script answered key {index} of {}",
                     keys.len()
                 ))),

@@ -10,9 +10,9 @@ use http_body_util::{BodyExt, Either, Full};
 use tower::Service;
 
 use crate::dedup::{Admission, Admitting, admit_start};
-use crate::error::Rejection;
+use crate::error::{Rejection, RejectionKind};
 use crate::extract::RawBody;
-use crate::pipeline::{Pipeline, duplicate_response};
+use crate::pipeline::{DRAIN_AFTER_413, Pipeline, duplicate_response};
 use crate::verify::WebhookMeta;
 
 /// The service built by [`WebhookLayer`](super::WebhookLayer).
@@ -107,7 +107,8 @@ fn reject<B>(config: &Pipeline, r: Rejection) -> Response<Either<B, Full<Bytes>>
     r.to_response::<Full<Bytes>>().map(Either::Right)
 }
 
-/// Headers first, then the body frame by frame into the HMAC, within the limit.
+/// Headers first, then the body frame by frame into the HMAC, within the limit; past the
+/// limit, what follows of the body is drained before the `413` is answered.
 async fn read_and_verify<B>(
     config: &Pipeline,
     headers: &http::HeaderMap,
@@ -117,13 +118,50 @@ where
     B: Body,
     B::Error: std::fmt::Display,
 {
-    let mut collector = config.begin(headers)?;
     let mut body = std::pin::pin!(body);
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| collector.read_failed(e))?;
-        if let Ok(mut data) = frame.into_data() {
-            collector.push(data.copy_to_bytes(data.remaining()))?;
-        }
+    let too_large = match config.begin(headers) {
+        Ok(mut collector) => loop {
+            let Some(frame) = body.frame().await else {
+                return collector.finish();
+            };
+            let frame = frame.map_err(|e| collector.read_failed(e))?;
+            if let Ok(mut data) = frame.into_data() {
+                match collector.push(data.copy_to_bytes(data.remaining())) {
+                    Ok(()) => {}
+                    Err(r) if r.kind() == RejectionKind::BodyTooLarge => break r,
+                    Err(r) => return Err(r),
+                }
+            }
+        },
+        Err(r) if r.kind() == RejectionKind::BodyTooLarge => r,
+        Err(r) => return Err(r),
+    };
+    // Boxed: a rare path, kept out of the size of every request's future.
+    Box::pin(drain(headers, body)).await;
+    Err(too_large)
+}
+
+/// After a `413`, read and discard what follows of the body, within [`DRAIN_AFTER_413`]. A
+/// client that writes its whole body before it reads (Python's `http.client`, hyper's client)
+/// would otherwise have its connection reset by the unread bytes, and see a broken pipe instead
+/// of the answer. Not for a client that waits for `100 Continue`: it has sent nothing and sends
+/// nothing once it has the answer.
+async fn drain<B: Body>(headers: &http::HeaderMap, mut body: Pin<&mut B>) {
+    let expects_continue = headers
+        .get(http::header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    if expects_continue {
+        return;
     }
-    collector.finish()
+    let (most, within) = DRAIN_AFTER_413;
+    let discard = async {
+        let mut read = 0usize;
+        while read < most {
+            match body.frame().await {
+                Some(Ok(frame)) => read += frame.data_ref().map_or(0, Buf::remaining),
+                _ => return,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(within, discard).await;
 }

@@ -1,5 +1,6 @@
 //! A real redis-server for tests, on a free port of 127.0.0.1, killed on drop.
 //! When `redis-server` is not installed the caller skips its test with a printed reason.
+#![allow(dead_code)] // each test binary uses a part
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -58,6 +59,26 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}/", self.port)
     }
 
+    /// Freeze the server (`SIGSTOP`): connections stay open and commands queue up unanswered,
+    /// as when Redis stalls; [`resume`](RedisServer::resume) lets it run them.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Let a frozen server run again (`SIGCONT`).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("server running").id();
+        let status = Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill {signal} {pid}");
+    }
+
     /// Kill the server (to test an unreachable store).
     pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
@@ -69,6 +90,10 @@ impl RedisServer {
 
 impl Drop for RedisServer {
     fn drop(&mut self) {
+        // Resumed first, so that nothing is left stopped should the kill fail.
+        if self.child.is_some() {
+            self.resume();
+        }
         self.kill();
     }
 }
