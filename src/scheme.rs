@@ -1274,7 +1274,7 @@ impl Scheme {
     }
 
     /// Read the delivery id or the event type (`role`) from its header under any of its names
-    /// and check it (non-empty, bounded, visible ASCII). Missing → `Ok(None)`.
+    /// and check it (non-empty, bounded, visible ASCII without spaces). Missing → `Ok(None)`.
     #[inline(always)]
     pub(crate) fn field_in<'h, V: HeaderBytes<'h>>(
         &self,
@@ -1389,7 +1389,7 @@ pub(crate) fn field_text_ok(text: &[u8]) -> bool {
     !text.is_empty() && text.len() <= MAX_ID_LEN && visible_ascii(text)
 }
 
-/// Check an id or event type: non-empty, bounded, visible ASCII.
+/// Check an id or event type: non-empty, bounded, visible ASCII (no space).
 pub(crate) fn check_field_text(
     text: &[u8],
     what: &str,
@@ -1407,7 +1407,10 @@ pub(crate) fn check_field_text(
     if !visible_ascii(text) {
         return Err(Rejection::with_detail(
             kind,
-            format!("`{what}` contains characters other than visible ASCII"),
+            format!(
+                "`{what}` contains a space, a control character or a non-ASCII byte; only \
+                 visible ASCII is accepted"
+            ),
         ));
     }
     Ok(())
@@ -1473,16 +1476,16 @@ pub(crate) fn copy_short(dst: &mut [u8], src: &[u8]) {
     }
 }
 
-/// Whether every byte is visible ASCII or a space (0x20..=0x7E), eight bytes per step: with the
-/// top bit of each byte clear, `b + 0x60` reaches 0x80 iff `b >= 0x20` and `b + 0x01` stays
-/// below 0x80 iff `b <= 0x7E`, and no sum carries into the next byte.
+/// Whether every byte is visible ASCII (0x21..=0x7E: no space, no control character), eight
+/// bytes per step: with the top bit of each byte clear, `b + 0x5F` reaches 0x80 iff `b >= 0x21`
+/// and `b + 0x01` stays below 0x80 iff `b <= 0x7E`, and no sum carries into the next byte.
 #[inline]
 fn visible_ascii(text: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const TOP: u64 = ONES * 0x80;
     let ok = |w: u64| {
         let low = w & !TOP;
-        w & TOP == 0 && (low + ONES * 0x60) & TOP == TOP && (low + ONES) & TOP == 0
+        w & TOP == 0 && (low + ONES * 0x5F) & TOP == TOP && (low + ONES) & TOP == 0
     };
     let n = text.len();
     if n < 8 {
@@ -2118,14 +2121,11 @@ mod tests {
                     flipped[n - 1] ^= 0x80;
                     assert!(!short_eq(&flipped, &b));
                 }
-                assert_eq!(
-                    visible_ascii(&b),
-                    b.iter().all(|c| c.is_ascii_graphic() || *c == b' ')
-                );
-                let printable = bytes(n, b" !~azAZ09\x7f");
+                assert_eq!(visible_ascii(&b), b.iter().all(u8::is_ascii_graphic));
+                let printable = bytes(n, b" !~azAZ09\x7f\x1f");
                 assert_eq!(
                     visible_ascii(&printable),
-                    printable.iter().all(|c| c.is_ascii_graphic() || *c == b' ')
+                    printable.iter().all(u8::is_ascii_graphic)
                 );
                 let mut number = bytes(n.min(20), digits);
                 if n % 3 == 0 && !number.is_empty() {
@@ -2147,6 +2147,53 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn ids_and_event_types_are_visible_ascii_without_spaces() {
+        for ok in [
+            "dlv_1",
+            "!",
+            "~",
+            "orders/create",
+            "a:b.c-d_e",
+            &"x".repeat(MAX_ID_LEN),
+        ] {
+            assert!(field_text_ok(ok.as_bytes()), "{ok:?}");
+        }
+        for bad in [
+            "dlv 1",
+            " ",
+            " dlv1",
+            "dlv1 ",
+            "dlv\t1",
+            "dlv\u{7f}",
+            "\u{1f}",
+            "dl\u{e9}",
+            "",
+        ] {
+            assert!(!field_text_ok(bad.as_bytes()), "{bad:?}");
+            let err = check_field_text(bad.as_bytes(), "x-id", RejectionKind::IdMalformed);
+            assert_eq!(
+                err.unwrap_err().kind(),
+                RejectionKind::IdMalformed,
+                "{bad:?}"
+            );
+        }
+        // Through a scheme: `X-Webhook-ID: dlv 1` and `X-Webhook-Event: call completed`.
+        let scheme = Scheme::heppu();
+        let mut h = HeaderMap::new();
+        h.insert("x-webhook-id", HeaderValue::from_static("dlv 1"));
+        h.insert(
+            "x-webhook-event",
+            HeaderValue::from_static("call completed"),
+        );
+        let mut g = Gathered::default();
+        scheme.gather(&h, &mut g);
+        let id = scheme.field_in(&g, Role::Id, RejectionKind::IdMalformed);
+        assert_eq!(id.unwrap_err().kind(), RejectionKind::IdMalformed);
+        let event = scheme.field_in(&g, Role::Event, RejectionKind::EventMalformed);
+        assert_eq!(event.unwrap_err().kind(), RejectionKind::EventMalformed);
     }
 
     #[test]

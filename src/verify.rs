@@ -956,6 +956,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ids_and_event_types_in_the_json_body_follow_the_header_rule() {
+        use crate::testing::Delivery;
+        let secret = crate::Secret::new("body-field-secret-0123").unwrap();
+        let verify = |scheme: Scheme, body: &str| {
+            let d = Delivery::new(scheme.clone(), body.to_owned()).sign(&secret);
+            Verifier::new(scheme, secret.clone()).verify(&d.headers, &d.body)
+        };
+        // An id with a space, written plainly or escaped: `400 id_malformed`.
+        for body in [
+            r#"{"id":"evt 1","type":"ping"}"#,
+            r#"{"id":"evt\u00201","type":"ping"}"#,
+        ] {
+            let err = verify(Scheme::stripe(), body).unwrap_err();
+            assert_eq!(err.kind(), RejectionKind::IdMalformed, "{body}");
+        }
+        let meta = verify(Scheme::stripe(), r#"{"id":"evt_1","type":"ping"}"#).unwrap();
+        assert_eq!(meta.id(), Some("evt_1"));
+        // An event type read from the body with a space is not reported (nothing is decided on
+        // it, so the delivery is not refused for it).
+        let meta = verify(Scheme::stripe(), r#"{"id":"evt_2","type":"ping pong"}"#).unwrap();
+        assert_eq!(meta.event_type(), None);
+        let meta = verify(Scheme::helicone(), r#"{"request_id":"r 1"}"#);
+        assert_eq!(meta.unwrap_err().kind(), RejectionKind::IdMalformed);
+    }
+
+    #[test]
     fn the_secret_that_matched_last_is_tried_first() {
         use crate::testing::Delivery;
         let (old, new, wrong) = (

@@ -1007,6 +1007,19 @@ fn usage_errors_exit_2_with_one_line() {
             vec![
                 "sign",
                 "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--id",
+                "dlv 1",
+                b,
+            ],
+            "without spaces",
+        ),
+        (
+            vec![
+                "sign",
+                "--scheme",
                 "standard",
                 "--secret",
                 "whsec_not*base64*but-long",

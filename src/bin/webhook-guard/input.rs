@@ -193,8 +193,10 @@ fn header_text(value: &str, flag: &str) -> Result<(), Failure> {
             "{flag} must be 1 to {MAX_ID_LEN} bytes long"
         )));
     }
-    if !value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
-        return Err(usage(format!("{flag} must be visible ASCII")));
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(usage(format!(
+            "{flag} must be visible ASCII, without spaces"
+        )));
     }
     Ok(())
 }
