@@ -117,7 +117,7 @@ pub fn id(scheme: &Scheme, value: &[u8], body: &[u8]) {
             continue;
         };
         match field {
-            Field::Headers(names) => {
+            Field::Headers(names) | Field::HeadersInOrder(names) => {
                 let Ok(value) = HeaderValue::from_bytes(value) else {
                     continue;
                 };

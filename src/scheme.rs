@@ -15,7 +15,7 @@
 //! | [`Scheme::github`] | `X-Hub-Signature-256` | `sha256=<hex>` | body | none | `X-GitHub-Delivery` |
 //! | [`Scheme::stripe`] | `Stripe-Signature` | `t=<ts>,v1=<hex>[,v1=<hex>…]` | `<t>.<body>` | the `t=` entry, seconds | `id` in the JSON body |
 //! | [`Scheme::slack`] | `X-Slack-Signature` | `v0=<hex>` | `v0:<timestamp>:<body>` | `X-Slack-Request-Timestamp`, seconds | none |
-//! | [`Scheme::shopify`] | `X-Shopify-Hmac-Sha256` | `<base64>` | body | none | `X-Shopify-Webhook-Id` |
+//! | [`Scheme::shopify`] | `X-Shopify-Hmac-Sha256` | `<base64>` | body | none | `X-Shopify-Event-Id`, else `X-Shopify-Webhook-Id` |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!
@@ -262,9 +262,25 @@ pub enum Field {
     /// Standard Webhooks' `webhook-id` and Svix's `svix-id`). Where several are sent they must
     /// carry the same value.
     Headers(Vec<HeaderName>),
+    /// The first of these headers that the request carries, in this order: a preferred header
+    /// and fallbacks for deliveries that lack it, such as Shopify's `X-Shopify-Event-Id` and then
+    /// `X-Shopify-Webhook-Id`. The headers carry different values; once one is found, the later
+    /// ones are not read. Several copies of the header found must still agree.
+    HeadersInOrder(Vec<HeaderName>),
     /// A string (or integer) field of the JSON body, by path from the top-level object.
     /// The body is signed, so a field read from it is as trustworthy as the body.
     JsonBody(Vec<Cow<'static, str>>),
+}
+
+impl Field {
+    /// The header names the value is read from, in the scheme's order (none for a JSON body
+    /// field).
+    pub fn header_names(&self) -> &[HeaderName] {
+        match self {
+            Field::Headers(names) | Field::HeadersInOrder(names) => names,
+            Field::JsonBody(_) => &[],
+        }
+    }
 }
 
 /// Where the timestamp is read from.
@@ -323,6 +339,8 @@ pub enum SchemeError {
     EmptyJsonPath,
     /// The list syntax needs a non-empty entry prefix.
     EmptyListPrefix,
+    /// [`SchemeBuilder::id_headers_in_order`] was given no header name.
+    NoIdHeaders,
 }
 
 impl fmt::Display for SchemeError {
@@ -348,6 +366,9 @@ impl fmt::Display for SchemeError {
             }
             SchemeError::EmptyListPrefix => {
                 f.write_str("a list signature syntax needs a non-empty entry prefix")
+            }
+            SchemeError::NoIdHeaders => {
+                f.write_str("an id read from headers in order needs a name")
             }
         }
     }
@@ -619,6 +640,44 @@ impl<V: Copy> Gathered<V> {
     }
 }
 
+impl<V: Copy> Gathered<V> {
+    /// The value of the first of the role's names (in the scheme's order) that was sent, and
+    /// that name's position among the role's names; the later names are not looked at. `Err(k)`
+    /// when copies of that name, the `k`-th, differ.
+    #[inline(always)]
+    fn first_sent<'h>(&self, role: Role) -> Result<Option<(usize, &'h [u8])>, usize>
+    where
+        V: HeaderBytes<'h>,
+    {
+        let r = role as usize;
+        let start = if r == 0 { 0 } else { self.ends[r - 1] };
+        let end = self.ends[r];
+        if !self.heap.is_empty() {
+            let Some((k, slot)) = self.heap[start..end]
+                .iter()
+                .enumerate()
+                .find(|(_, s)| s.first.is_some())
+            else {
+                return Ok(None);
+            };
+            if slot.mixed {
+                return Err(k);
+            }
+            return Ok(slot.first.map(|v| (k, v.header_bytes())));
+        }
+        let role_names = ((1u32 << end) - 1) & !((1u32 << start) - 1);
+        let sent = u32::from(self.present) & role_names;
+        if sent == 0 {
+            return Ok(None);
+        }
+        let first = sent.trailing_zeros() as usize;
+        if u32::from(self.mixed) & (1 << first) != 0 {
+            return Err(first - start);
+        }
+        Ok(self.first[first].map(|v| (first - start, v.header_bytes())))
+    }
+}
+
 /// [`Gathered::one_value`] for the slots of a scheme with many names.
 fn one_value<'h, V: HeaderBytes<'h>>(slots: &[Slot<V>]) -> Result<Option<&'h [u8]>, usize> {
     let mut found: Option<V> = None;
@@ -844,14 +903,20 @@ impl Scheme {
     /// Shopify webhooks.
     ///
     /// `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of the raw body>` (no prefix), keyed with the
-    /// app's client secret; `X-Shopify-Webhook-Id` is the delivery id and `X-Shopify-Topic` the
-    /// event type (`orders/create`, …). Shopify's `X-Shopify-Triggered-At` is an ISO 8601 date, not
-    /// a unix timestamp, and is not checked; replays are caught by deduplication.
+    /// app's client secret; `X-Shopify-Topic` is the event type (`orders/create`, …).
+    ///
+    /// The delivery id is `X-Shopify-Event-Id`: Shopify's guide "Ignore duplicate webhooks"
+    /// (<https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates>) names it as the
+    /// duplicate key, the same value on several webhooks meaning the same event (also when
+    /// several subscriptions to one topic each send one). A delivery without it is keyed on its
+    /// `X-Shopify-Webhook-Id` instead ([`Field::HeadersInOrder`]); the two headers carry
+    /// different values. Shopify's `X-Shopify-Triggered-At` is an ISO 8601 date, not a unix
+    /// timestamp, and is not checked; replays are caught by deduplication.
     pub fn shopify() -> Scheme {
         Scheme::builtin("shopify")
             .signature_header("x-shopify-hmac-sha256")
             .encoding(Encoding::Base64)
-            .id_header("x-shopify-webhook-id")
+            .id_headers_in_order(["x-shopify-event-id", "x-shopify-webhook-id"])
             .event_header("x-shopify-topic")
             .build()
             .expect("built-in scheme is valid")
@@ -909,6 +974,14 @@ impl Scheme {
                 SignedPart::Timestamp => out.push_str(&self.timestamp_label()),
                 SignedPart::Id => match &self.inner.id {
                     Some(Field::Headers(names)) => out.push_str(&format!("`{}`", names[0])),
+                    Some(Field::HeadersInOrder(names)) => out.push_str(&format!(
+                        "<first of {}>",
+                        names
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                     _ => out.push_str("<id>"),
                 },
                 SignedPart::Body => out.push_str("<body>"),
@@ -939,10 +1012,7 @@ impl Scheme {
     /// must copy headers out of another HTTP stack.
     pub fn header_names(&self) -> impl Iterator<Item = &HeaderName> {
         fn field(f: &Option<Field>) -> &[HeaderName] {
-            match f {
-                Some(Field::Headers(h)) => h,
-                _ => &[],
-            }
+            f.as_ref().map_or(&[], Field::header_names)
         }
         let timestamp: &[HeaderName] = match &self.inner.timestamp {
             Some((TimestampSource::Headers(h), _)) => h,
@@ -961,7 +1031,9 @@ impl Scheme {
     pub fn id_is_signed(&self) -> bool {
         match &self.inner.id {
             Some(Field::JsonBody(_)) => true,
-            Some(Field::Headers(_)) => self.inner.parts.contains(&SignedPart::Id),
+            Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
+                self.inner.parts.contains(&SignedPart::Id)
+            }
             None => false,
         }
     }
@@ -1273,8 +1345,9 @@ impl Scheme {
         self.timestamp_in(&g, entry)
     }
 
-    /// Read the delivery id or the event type (`role`) from its header under any of its names
-    /// and check it (non-empty, bounded, visible ASCII without spaces). Missing → `Ok(None)`.
+    /// Read the delivery id or the event type (`role`) from its header (under any of its names,
+    /// or the first of its headers in order) and check it (non-empty, bounded, visible ASCII
+    /// without spaces). Missing → `Ok(None)`.
     #[inline(always)]
     pub(crate) fn field_in<'h, V: HeaderBytes<'h>>(
         &self,
@@ -1282,32 +1355,43 @@ impl Scheme {
         role: Role,
         kind: RejectionKind,
     ) -> Result<Option<&'h [u8]>, Rejection> {
-        let value = match g.one_value(role) {
-            Ok(Some(v)) => v,
-            Ok(None) => return Ok(None),
-            Err(_) => {
-                return Err(Rejection::with_detail(
-                    kind,
-                    format!("several different `{}` headers", self.field_name(role)),
-                ));
-            }
-        };
-        if !field_text_ok(value) {
-            check_field_text(value, self.field_name(role), kind)?;
-        }
-        Ok(Some(value))
-    }
-
-    /// The first header name of the id or the event type, for diagnostics.
-    fn field_name(&self, role: Role) -> &str {
         let field = match role {
             Role::Event => &self.inner.event,
             _ => &self.inner.id,
         };
-        match field {
-            Some(Field::Headers(names)) => names.first().map_or("", HeaderName::as_str),
-            _ => "",
+        let found = match field {
+            Some(Field::HeadersInOrder(_)) => g.first_sent(role),
+            _ => g.one_value(role).map(|v| v.map(|v| (0, v))),
+        };
+        let (k, value) = match found {
+            Ok(Some(found)) => found,
+            Ok(None) => return Ok(None),
+            Err(k) => {
+                return Err(Rejection::with_detail(
+                    kind,
+                    format!("several different `{}` headers", self.field_name(role, k)),
+                ));
+            }
+        };
+        if !field_text_ok(value) {
+            check_field_text(value, self.field_name(role, k), kind)?;
         }
+        Ok(Some(value))
+    }
+
+    /// The `k`-th header name of the id or the event type (the first where the names are
+    /// alternatives), for diagnostics.
+    fn field_name(&self, role: Role, k: usize) -> &str {
+        let field = match role {
+            Role::Event => &self.inner.event,
+            _ => &self.inner.id,
+        };
+        let names = field.as_ref().map_or(&[][..], Field::header_names);
+        let k = match field {
+            Some(Field::HeadersInOrder(_)) => k,
+            _ => 0,
+        };
+        names.get(k).map_or("", HeaderName::as_str)
     }
 
     /// [`Scheme::field_in`] on a header map.
@@ -1700,6 +1784,7 @@ pub struct SchemeBuilder {
 #[derive(Debug, Clone)]
 enum FieldSpec {
     Headers(Vec<String>),
+    InOrder(Vec<String>),
     Json(String),
 }
 
@@ -1800,6 +1885,35 @@ impl SchemeBuilder {
         self
     }
 
+    /// The delivery id is read from the first of these headers that a delivery carries, in this
+    /// order: a preferred id and fallbacks for deliveries that lack it. Unlike alternative names
+    /// ([`id_header`](Self::id_header) called again), the headers may carry different values;
+    /// once one is found the later ones are not read. Replaces any id source set before.
+    ///
+    /// Shopify sends both `X-Shopify-Event-Id` (the same for every delivery of one event, the key
+    /// its guide deduplicates on) and `X-Shopify-Webhook-Id`:
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Encoding, Field, Scheme};
+    ///
+    /// let shop_like = Scheme::builder("shop-like")
+    ///     .signature_header("X-Shop-Hmac-Sha256")
+    ///     .encoding(Encoding::Base64)
+    ///     .id_headers_in_order(["X-Shop-Event-Id", "X-Shop-Webhook-Id"])
+    ///     .build()?;
+    /// assert!(matches!(shop_like.id_field(), Some(Field::HeadersInOrder(names)) if names.len() == 2));
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn id_headers_in_order<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let names = names.into_iter().map(|n| n.as_ref().to_owned()).collect();
+        self.id = Some(FieldSpec::InOrder(names));
+        self
+    }
+
     /// The delivery id is read from this field of the JSON body; nested fields with dots
     /// (`"data.id"`).
     pub fn id_json_field(mut self, path: &str) -> Self {
@@ -1842,6 +1956,10 @@ impl SchemeBuilder {
         fn field(spec: FieldSpec) -> Result<Field, SchemeError> {
             match spec {
                 FieldSpec::Headers(names) => Ok(Field::Headers(
+                    names.iter().map(|h| header(h)).collect::<Result<_, _>>()?,
+                )),
+                FieldSpec::InOrder(names) if names.is_empty() => Err(SchemeError::NoIdHeaders),
+                FieldSpec::InOrder(names) => Ok(Field::HeadersInOrder(
                     names.iter().map(|h| header(h)).collect::<Result<_, _>>()?,
                 )),
                 FieldSpec::Json(path) => {
@@ -1906,14 +2024,13 @@ impl SchemeBuilder {
         if self.parts.contains(&SignedPart::Timestamp) && timestamp.is_none() {
             return Err(SchemeError::TimestampPartWithoutHeader);
         }
-        if self.parts.contains(&SignedPart::Id) && !matches!(id, Some(Field::Headers(_))) {
+        if self.parts.contains(&SignedPart::Id)
+            && !matches!(id, Some(Field::Headers(_) | Field::HeadersInOrder(_)))
+        {
             return Err(SchemeError::IdPartWithoutHeader);
         }
         fn header_names(field: Option<&Field>) -> &[HeaderName] {
-            match field {
-                Some(Field::Headers(names)) => names,
-                _ => &[],
-            }
+            field.map_or(&[], Field::header_names)
         }
         let timestamp_names: &[HeaderName] = match &timestamp {
             Some((TimestampSource::Headers(names), _)) => names,
@@ -1996,6 +2113,23 @@ mod tests {
         Ok(found.cloned())
     }
 
+    /// The lookup for headers in order: the first name with a value, its copies agreeing.
+    fn reference_first_sent(
+        headers: &HeaderMap,
+        names: &[HeaderName],
+    ) -> Result<Option<(usize, HeaderValue)>, usize> {
+        for (k, name) in names.iter().enumerate() {
+            let mut values = headers.get_all(name).iter();
+            if let Some(first) = values.next() {
+                if values.any(|v| v != first) {
+                    return Err(k);
+                }
+                return Ok(Some((k, first.clone())));
+            }
+        }
+        Ok(None)
+    }
+
     #[test]
     fn gathering_agrees_with_a_lookup_per_name() {
         let custom = Scheme::builder("many")
@@ -2011,12 +2145,26 @@ mod tests {
             .event_header("x-z-event")
             .build()
             .unwrap();
+        // Ids from headers in order: inline slots, and a heap buffer (more than 8 names).
+        let in_order = |extra: usize| {
+            let mut b = Scheme::builder("in-order")
+                .signature_header("x-a-signature")
+                .id_headers_in_order(["x-a-id", "x-b-id", "x-c-id"])
+                .event_header("x-z-event");
+            for i in 0..extra {
+                b = b.timestamp_header(&format!("x-{i}-timestamp"), TimestampUnit::Seconds);
+            }
+            b.build().unwrap()
+        };
         let schemes = [
             Scheme::heppu(),
             Scheme::helicone(),
             Scheme::standard_webhooks(),
             Scheme::github(),
+            Scheme::shopify(),
             custom,
+            in_order(0),
+            in_order(5),
         ];
         let values = ["1", "2", "1"];
         let unrelated = [
@@ -2062,17 +2210,15 @@ mod tests {
                     ),
                     (
                         Role::Id,
-                        match scheme.id_field() {
-                            Some(Field::Headers(n)) => n.clone(),
-                            _ => vec![],
-                        },
+                        scheme
+                            .id_field()
+                            .map_or(vec![], |f| f.header_names().to_vec()),
                     ),
                     (
                         Role::Event,
-                        match scheme.event_field() {
-                            Some(Field::Headers(n)) => n.clone(),
-                            _ => vec![],
-                        },
+                        scheme
+                            .event_field()
+                            .map_or(vec![], |f| f.header_names().to_vec()),
                     ),
                 ];
                 for (role, names) in roles {
@@ -2081,6 +2227,13 @@ mod tests {
                         reference_one_value(&headers, &names)
                             .map(|v| v.map(|v| v.as_bytes().to_vec())),
                         "{} {role:?} {headers:?}",
+                        scheme.name()
+                    );
+                    assert_eq!(
+                        g.first_sent(role).map(|v| v.map(|(k, v)| (k, v.to_vec()))),
+                        reference_first_sent(&headers, &names)
+                            .map(|v| v.map(|(k, v)| (k, v.as_bytes().to_vec()))),
+                        "{} {role:?} {headers:?} in order",
                         scheme.name()
                     );
                 }
@@ -2311,6 +2464,22 @@ mod tests {
                 .build()
                 .unwrap_err(),
             SchemeError::EmptyListPrefix
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_header("s")
+                .id_headers_in_order(Vec::<String>::new())
+                .build()
+                .unwrap_err(),
+            SchemeError::NoIdHeaders
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_header("s")
+                .id_headers_in_order(["ok", "not ok"])
+                .build()
+                .unwrap_err(),
+            SchemeError::InvalidHeaderName("not ok".into())
         );
     }
 

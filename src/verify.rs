@@ -385,21 +385,26 @@ impl Verifier {
             None => None,
         };
         let id = match scheme.id_field() {
-            Some(Field::Headers(names)) => {
+            Some(field @ (Field::Headers(names) | Field::HeadersInOrder(names))) => {
                 match scheme.field_in(found, Role::Id, RejectionKind::IdMalformed)? {
                     Some(v) => Some(v),
                     None => {
-                        return Err(Rejection::with_detail(
-                            RejectionKind::IdMissing,
-                            format!("no `{}` header", names[0]),
-                        ));
+                        let detail = match field {
+                            Field::HeadersInOrder(_) if names.len() > 1 => {
+                                let list: Vec<String> =
+                                    names.iter().map(|n| format!("`{n}`")).collect();
+                                format!("none of the {} headers", list.join(", "))
+                            }
+                            _ => format!("no `{}` header", names[0]),
+                        };
+                        return Err(Rejection::with_detail(RejectionKind::IdMissing, detail));
                     }
                 }
             }
             _ => None,
         };
         let event = match scheme.event_field() {
-            Some(Field::Headers(_)) => {
+            Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
                 scheme.field_in(found, Role::Event, RejectionKind::EventMalformed)?
             }
             _ => None,
@@ -954,6 +959,59 @@ impl fmt::Debug for WebhookMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shopify_keys_on_the_event_id_and_falls_back_to_the_webhook_id() {
+        use crate::testing::Delivery;
+        use http::HeaderValue;
+        let secret = crate::Secret::new("shopify-client-secret-0123").unwrap();
+        let verifier = Verifier::new(Scheme::shopify(), secret.clone());
+        let d = Delivery::new(Scheme::shopify(), &br#"{"id":1}"#[..])
+            .id("evt-1")
+            .event("orders/create")
+            .sign(&secret);
+        let webhook_id = d.header("x-shopify-webhook-id").unwrap().to_owned();
+        assert_eq!(d.header("x-shopify-event-id"), Some("evt-1"));
+        assert_ne!(
+            webhook_id, "evt-1",
+            "the signer sends a webhook id of its own"
+        );
+        let meta = verifier.verify(&d.headers, &d.body).unwrap();
+        assert_eq!(meta.id(), Some("evt-1"));
+        assert_eq!(meta.event_type(), Some("orders/create"));
+
+        // No event id: the webhook id.
+        let mut h = d.headers.clone();
+        h.remove("x-shopify-event-id");
+        assert_eq!(
+            verifier.verify(&h, &d.body).unwrap().id(),
+            Some(webhook_id.as_str())
+        );
+        // Neither: the detail names both.
+        h.remove("x-shopify-webhook-id");
+        let err = verifier.verify(&h, &d.body).unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::IdMissing);
+        let detail = err.detail().unwrap();
+        assert!(
+            detail.contains("x-shopify-event-id") && detail.contains("x-shopify-webhook-id"),
+            "{detail}"
+        );
+        // A malformed event id is refused, not passed over for the webhook id; so are two
+        // different event ids.
+        let mut h = d.headers.clone();
+        h.insert("x-shopify-event-id", HeaderValue::from_static("evt 1"));
+        let err = verifier.verify(&h, &d.body).unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::IdMalformed);
+        assert!(err.detail().unwrap().contains("x-shopify-event-id"));
+        let mut h = d.headers.clone();
+        h.append("x-shopify-event-id", HeaderValue::from_static("evt-2"));
+        let err = verifier.verify(&h, &d.body).unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::IdMalformed);
+        // Two different webhook ids beside one event id: not read, not refused.
+        let mut h = d.headers.clone();
+        h.append("x-shopify-webhook-id", HeaderValue::from_static("other"));
+        assert_eq!(verifier.verify(&h, &d.body).unwrap().id(), Some("evt-1"));
+    }
 
     #[test]
     fn ids_and_event_types_in_the_json_body_follow_the_header_rule() {

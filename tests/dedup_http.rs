@@ -389,3 +389,60 @@ async fn forged_requests_never_touch_the_store() {
     );
     assert_eq!(rig.store.len(), 2);
 }
+
+/// A guarded route for `scheme` with `MemoryStore` whose handler records the delivery id it saw.
+async fn recording(scheme: Scheme) -> (std::net::SocketAddr, Arc<std::sync::Mutex<Vec<String>>>) {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let layer = WebhookLayer::new(Verifier::new(scheme, key())).dedup(MemoryStore::default());
+    let app = Router::new()
+        .route(
+            "/hook",
+            post(move |meta: WebhookMeta| async move {
+                let id = meta.id().unwrap_or("(none)").to_owned();
+                s.lock().unwrap().push(id);
+                "done"
+            }),
+        )
+        .route_layer(layer);
+    (spawn(app).await, seen)
+}
+
+fn is_duplicate(a: &common::Answer) -> bool {
+    a.status == StatusCode::OK && a.json == serde_json::json!({"duplicate": true})
+}
+
+#[tokio::test]
+async fn shopify_deliveries_of_one_event_are_deduplicated_on_the_event_id() {
+    let (addr, seen) = recording(Scheme::shopify()).await;
+    let body = webhook_guard::testing::samples::SHOPIFY_ORDERS_CREATE;
+    // Shopify signs the body only, so the id headers can be set after signing.
+    let with_ids = |body: &str, event_id: Option<&'static str>, webhook_id: &'static str| {
+        let mut d = Delivery::new(Scheme::shopify(), body.to_owned()).sign(&key());
+        d.headers.remove("x-shopify-event-id");
+        if let Some(event_id) = event_id {
+            d.headers
+                .insert("x-shopify-event-id", event_id.parse().unwrap());
+        }
+        d.headers
+            .insert("x-shopify-webhook-id", webhook_id.parse().unwrap());
+        d
+    };
+    // One event delivered twice under two webhook ids.
+    let first = with_ids(body, Some("evt-7f3a"), "wh-1");
+    assert_eq!(send(addr, "/hook", first).await.status, StatusCode::OK);
+    let a = send(addr, "/hook", with_ids(body, Some("evt-7f3a"), "wh-2")).await;
+    assert!(is_duplicate(&a), "{a:?}");
+    assert_eq!(*seen.lock().unwrap(), ["evt-7f3a"]);
+
+    // A delivery without `X-Shopify-Event-Id` is keyed on its webhook id; its retry (same
+    // webhook id) is a duplicate.
+    let bare = with_ids(r#"{"id":2}"#, None, "wh-3");
+    assert_eq!(
+        send(addr, "/hook", bare.clone()).await.status,
+        StatusCode::OK
+    );
+    let a = send(addr, "/hook", bare).await;
+    assert!(is_duplicate(&a), "{a:?}");
+    assert_eq!(*seen.lock().unwrap(), ["evt-7f3a", "wh-3"]);
+}

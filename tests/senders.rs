@@ -109,7 +109,7 @@ fn expected_id(s: &Sender, d: &SignedDelivery) -> Option<String> {
     match s.scheme.name() {
         "standard-webhooks" => d.header("webhook-id").map(str::to_owned),
         "github" => d.header("x-github-delivery").map(str::to_owned),
-        "shopify" => d.header("x-shopify-webhook-id").map(str::to_owned),
+        "shopify" => d.header("x-shopify-event-id").map(str::to_owned),
         "stripe" => Some("evt_1NfVbN2eZvKYlo2CfkRaWXCj".to_owned()),
         _ => None,
     }

@@ -214,7 +214,7 @@ pub fn delivery(
     let mut delivery = Delivery::new(scheme.clone(), body);
     if let Some(id) = id {
         match scheme.id_field() {
-            Some(Field::Headers(_)) => {
+            Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
                 header_text(id, "--id")?;
                 delivery = delivery.id(id);
             }
@@ -230,7 +230,7 @@ pub fn delivery(
     }
     if let Some(event) = event {
         match scheme.event_field() {
-            Some(Field::Headers(_)) => {
+            Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
                 header_text(event, "--event")?;
                 delivery = delivery.event(event);
             }
@@ -313,7 +313,7 @@ mod tests {
             assert!(!samples.is_empty());
             for (event, body) in samples {
                 let header_event = match name.scheme().event_field() {
-                    Some(Field::Headers(_)) => Some(*event),
+                    Some(Field::Headers(_) | Field::HeadersInOrder(_)) => Some(*event),
                     _ => None,
                 };
                 let d = delivery(
