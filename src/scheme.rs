@@ -14,7 +14,7 @@
 //! | [`Scheme::standard_webhooks`] | `webhook-signature` (or `svix-signature`) | `v1,<base64>` list, space-separated | `<id>.<timestamp>.<body>` | `webhook-timestamp` (or `svix-timestamp`), seconds | `webhook-id` (or `svix-id`) |
 //! | [`Scheme::github`] | `X-Hub-Signature-256` | `sha256=<hex>` | body | none | `X-GitHub-Delivery` |
 //! | [`Scheme::stripe`] | `Stripe-Signature` | `t=<ts>,v1=<hex>[,v1=<hex>…]` | `<t>.<body>` | the `t=` entry, seconds | `id` in the JSON body |
-//! | [`Scheme::slack`] | `X-Slack-Signature` | `v0=<hex>` | `v0:<timestamp>:<body>` | `X-Slack-Request-Timestamp`, seconds | none |
+//! | [`Scheme::slack`] | `X-Slack-Signature` | `v0=<hex>` | `v0:<timestamp>:<body>` | `X-Slack-Request-Timestamp`, seconds | `event_id` in the JSON body where there is one (Events API), else none |
 //! | [`Scheme::shopify`] | `X-Shopify-Hmac-Sha256` | `<base64>` | body | none | `X-Shopify-Event-Id`, else `X-Shopify-Webhook-Id` |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
@@ -390,6 +390,8 @@ struct SchemeInner {
     encoding: Encoding,
     timestamp: Option<(TimestampSource, TimestampUnit)>,
     id: Option<Field>,
+    /// A delivery without an id is accepted (deduplicated on its signature).
+    id_optional: bool,
     event: Option<Field>,
     parts: Vec<SignedPart>,
     body_index: usize,
@@ -715,6 +717,7 @@ impl fmt::Debug for Scheme {
             .field("encoding", &i.encoding)
             .field("timestamp", &i.timestamp)
             .field("id", &i.id)
+            .field("id_optional", &i.id_optional)
             .field("event", &i.event)
             .field("parts", &i.parts)
             .finish()
@@ -742,6 +745,7 @@ impl Scheme {
             encoding: Encoding::Hex,
             timestamp: None,
             id: None,
+            id_optional: false,
             event: None,
             parts: vec![SignedPart::Body],
         }
@@ -878,17 +882,27 @@ impl Scheme {
     /// Slack request signing (Events API, slash commands, interactivity).
     ///
     /// `X-Slack-Signature: v0=<hex HMAC-SHA256 of "v0:<timestamp>:<body>">` with
-    /// `X-Slack-Request-Timestamp` in unix **seconds**. Slack sends no delivery id header and
-    /// re-signs each retry with a new timestamp, so deduplication keys on the signature only;
-    /// for Events API callbacks, deduplicate retries on the body's `event_id` in the handler (a
-    /// retry also carries `X-Slack-Retry-Num`). Bodies may be JSON or form-encoded; the event type
-    /// is the JSON body's top-level `type` where there is one (`event_callback`,
+    /// `X-Slack-Request-Timestamp` in unix **seconds**. Bodies may be JSON or form-encoded; the
+    /// event type is the JSON body's top-level `type` where there is one (`event_callback`,
     /// `url_verification`).
+    ///
+    /// Slack sends no delivery id header, and re-signs each retry with a new timestamp, so the
+    /// signature of a retry differs from the first attempt's. The delivery id is therefore the
+    /// body's top-level `event_id` where there is one: Slack's Events API documentation
+    /// (<https://docs.slack.dev/apis/events-api/>, on failed deliveries and retries) has each
+    /// retry of an event callback carry `X-Slack-Retry-Num` and `X-Slack-Retry-Reason` with the
+    /// same event, whose wrapper's `event_id` identifies it
+    /// (<https://api.slack.com/types/event>). The id is read from the signed body, so it alone is
+    /// the deduplication key. Slash commands and interactivity payloads (form-encoded) and the
+    /// `url_verification` handshake carry no `event_id`: they have no id
+    /// ([`SchemeBuilder::id_optional`]) and are deduplicated on their signature.
     pub fn slack() -> Scheme {
         Scheme::builtin("slack")
             .signature_header("x-slack-signature")
             .signature_prefix("v0=")
             .timestamp_header("x-slack-request-timestamp", TimestampUnit::Seconds)
+            .id_json_field("event_id")
+            .id_optional()
             .event_json_field("type")
             .signed_parts([
                 SignedPart::literal("v0:"),
@@ -1024,6 +1038,13 @@ impl Scheme {
             .chain(timestamp)
             .chain(field(&self.inner.id))
             .chain(field(&self.inner.event))
+    }
+
+    /// Whether a delivery without an id is accepted ([`SchemeBuilder::id_optional`]); it is then
+    /// deduplicated on its signature.
+    #[inline]
+    pub fn id_is_optional(&self) -> bool {
+        self.inner.id_optional
     }
 
     /// Whether the delivery id is covered by the signature (signed directly, or read from the
@@ -1777,6 +1798,7 @@ pub struct SchemeBuilder {
     encoding: Encoding,
     timestamp: Option<(TimestampSpec, TimestampUnit)>,
     id: Option<FieldSpec>,
+    id_optional: bool,
     event: Option<FieldSpec>,
     parts: Vec<SignedPart>,
 }
@@ -1921,6 +1943,35 @@ impl SchemeBuilder {
         self
     }
 
+    /// Accept deliveries that carry no id. By default a scheme with an id source refuses a
+    /// delivery without one (`400 id_missing`); with this, such a delivery verifies with no id
+    /// ([`WebhookMeta::id`](crate::WebhookMeta::id) is `None`) and deduplication keys on its
+    /// verified signature instead. An id that is present is still checked (`400 id_malformed`).
+    ///
+    /// For senders whose deliveries only sometimes carry an id: Slack's Events API callbacks have
+    /// a top-level `event_id` in their JSON body, its slash commands and interactivity payloads
+    /// (form-encoded) have none. For a JSON body field, a body that is not JSON, or JSON without
+    /// the field as a string or integer, counts as no id.
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Scheme, SignedPart, TimestampUnit};
+    ///
+    /// let slack_like = Scheme::builder("slack-like")
+    ///     .signature_header("X-Chat-Signature")
+    ///     .signature_prefix("v0=")
+    ///     .timestamp_header("X-Chat-Timestamp", TimestampUnit::Seconds)
+    ///     .id_json_field("event_id")
+    ///     .id_optional()
+    ///     .signed_parts([SignedPart::Timestamp, SignedPart::literal(":"), SignedPart::Body])
+    ///     .build()?;
+    /// assert!(slack_like.id_is_optional());
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn id_optional(mut self) -> Self {
+        self.id_optional = true;
+        self
+    }
+
     /// The event type is read from this header. Call again for alternative names.
     pub fn event_header(mut self, name: &str) -> Self {
         self.event = Some(FieldSpec::add_header(self.event.take(), name));
@@ -2051,6 +2102,7 @@ impl SchemeBuilder {
                 encoding: self.encoding,
                 timestamp,
                 id,
+                id_optional: self.id_optional,
                 event,
                 parts: self.parts,
                 body_index,

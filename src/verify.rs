@@ -388,6 +388,7 @@ impl Verifier {
             Some(field @ (Field::Headers(names) | Field::HeadersInOrder(names))) => {
                 match scheme.field_in(found, Role::Id, RejectionKind::IdMalformed)? {
                     Some(v) => Some(v),
+                    None if scheme.id_is_optional() => None,
                     None => {
                         let detail = match field {
                             Field::HeadersInOrder(_) if names.len() > 1 => {
@@ -492,12 +493,13 @@ impl Verifier {
         // Only a verified body is parsed for fields.
         let id = match (id, scheme.id_field()) {
             (Some(id), _) => Some(FieldText::Raw(id)),
-            (None, Some(Field::JsonBody(path))) => Some(body_field(
+            (None, Some(Field::JsonBody(path))) => body_field(
                 body,
                 path,
+                scheme.id_is_optional(),
                 RejectionKind::IdMissing,
                 RejectionKind::IdMalformed,
-            )?),
+            )?,
             (None, _) => None,
         };
         let event = match (event, scheme.event_field()) {
@@ -755,12 +757,15 @@ struct Checked<'h> {
     event: Option<&'h [u8]>,
 }
 
+/// A field read from the (verified) JSON body and checked. Absent (no such field, or the body is
+/// not JSON): `Ok(None)` when `optional`, else `missing`.
 fn body_field<'b>(
     body: &'b [u8],
     path: &[std::borrow::Cow<'static, str>],
+    optional: bool,
     missing: RejectionKind,
     malformed: RejectionKind,
-) -> Result<FieldText<'b>, Rejection> {
+) -> Result<Option<FieldText<'b>>, Rejection> {
     let dotted = || path.join(".");
     match crate::json_scan::find_text(body, path) {
         Ok(Some(text)) => {
@@ -768,8 +773,9 @@ fn body_field<'b>(
             if !crate::scheme::field_text_ok(text.as_bytes()) {
                 crate::scheme::check_field_text(text.as_bytes(), &dotted(), malformed)?;
             }
-            Ok(text)
+            Ok(Some(text))
         }
+        Ok(None) | Err(()) if optional => Ok(None),
         Ok(None) => Err(Rejection::with_detail(
             missing,
             format!("no `{}` string field in the JSON body", dotted()),
@@ -1011,6 +1017,70 @@ mod tests {
         let mut h = d.headers.clone();
         h.append("x-shopify-webhook-id", HeaderValue::from_static("other"));
         assert_eq!(verifier.verify(&h, &d.body).unwrap().id(), Some("evt-1"));
+    }
+
+    #[test]
+    fn slack_events_carry_their_event_id_and_other_requests_no_id() {
+        use crate::testing::{Delivery, samples};
+        let secret = crate::Secret::new("slack-signing-secret-0123").unwrap();
+        let verifier = Verifier::new(Scheme::slack(), secret.clone());
+        let verify = |body: &str| {
+            let d = Delivery::new(Scheme::slack(), body.to_owned()).sign(&secret);
+            verifier.verify(&d.headers, &d.body)
+        };
+        assert!(Scheme::slack().id_is_optional() && Scheme::slack().id_is_signed());
+        let meta = verify(samples::SLACK_EVENT_CALLBACK).unwrap();
+        assert_eq!(meta.id(), Some("Ev123ABC456"));
+        assert_eq!(meta.event_type(), Some("event_callback"));
+        // No `event_id`: the handshake, a slash command, an interactivity payload.
+        let meta = verify(samples::SLACK_URL_VERIFICATION).unwrap();
+        assert_eq!(meta.id(), None);
+        assert_eq!(meta.event_type(), Some("url_verification"));
+        for form in [
+            "token=x&team_id=T1&command=%2Fdeploy&text=now",
+            "payload=%7B%22type%22%3A%22block_actions%22%7D",
+        ] {
+            assert_eq!(verify(form).unwrap().id(), None, "{form}");
+        }
+        // An `event_id` of another kind of value is no id; a malformed one is refused.
+        assert_eq!(verify(r#"{"event_id":{"a":1}}"#).unwrap().id(), None);
+        assert_eq!(
+            verify(r#"{"event_id":"Ev 1"}"#).unwrap_err().kind(),
+            RejectionKind::IdMalformed
+        );
+        // Without `id_optional` the same scheme refuses a body without the field.
+        let strict = Scheme::builder("strict")
+            .signature_header("x-slack-signature")
+            .signature_prefix("v0=")
+            .timestamp_header(
+                "x-slack-request-timestamp",
+                crate::scheme::TimestampUnit::Seconds,
+            )
+            .id_json_field("event_id")
+            .signed_parts(Scheme::slack().signed_parts().to_vec())
+            .build()
+            .unwrap();
+        let d = Delivery::new(strict.clone(), "token=x&command=%2Fdeploy").sign(&secret);
+        let err = Verifier::new(strict, secret.clone())
+            .verify(&d.headers, &d.body)
+            .unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::IdMissing);
+        // An optional id from a header: absent is fine, present is checked.
+        let optional = Scheme::builder("optional-header")
+            .signature_header("x-sig")
+            .id_header("x-id")
+            .id_optional()
+            .build()
+            .unwrap();
+        let v = Verifier::new(optional.clone(), secret.clone());
+        let mut d = Delivery::new(optional, "{}").id("a-1").sign(&secret);
+        assert_eq!(v.verify(&d.headers, &d.body).unwrap().id(), Some("a-1"));
+        d.headers.remove("x-id");
+        assert_eq!(v.verify(&d.headers, &d.body).unwrap().id(), None);
+        d.headers
+            .insert("x-id", http::HeaderValue::from_static("a 1"));
+        let err = v.verify(&d.headers, &d.body).unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::IdMalformed);
     }
 
     #[test]

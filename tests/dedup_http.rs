@@ -446,3 +446,52 @@ async fn shopify_deliveries_of_one_event_are_deduplicated_on_the_event_id() {
     assert!(is_duplicate(&a), "{a:?}");
     assert_eq!(*seen.lock().unwrap(), ["evt-7f3a", "wh-3"]);
 }
+
+#[tokio::test]
+async fn slack_event_retries_are_deduplicated_on_the_event_id() {
+    let (addr, seen) = recording(Scheme::slack()).await;
+    let body = webhook_guard::testing::samples::SLACK_EVENT_CALLBACK;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    // The first attempt, and Slack's retry a minute later: re-signed with a new timestamp (so
+    // another signature), same body and `event_id`, with Slack's retry headers.
+    let first = Delivery::new(Scheme::slack(), body)
+        .timestamp(now - 60)
+        .sign(&key());
+    let mut retry = Delivery::new(Scheme::slack(), body)
+        .timestamp(now)
+        .sign(&key());
+    retry
+        .headers
+        .insert("x-slack-retry-num", "1".parse().unwrap());
+    retry
+        .headers
+        .insert("x-slack-retry-reason", "http_timeout".parse().unwrap());
+    assert_ne!(
+        first.header("x-slack-signature"),
+        retry.header("x-slack-signature")
+    );
+    assert_eq!(send(addr, "/hook", first).await.status, StatusCode::OK);
+    let a = send(addr, "/hook", retry).await;
+    assert!(is_duplicate(&a), "{a:?}");
+    assert_eq!(*seen.lock().unwrap(), ["Ev123ABC456"]);
+
+    // A form-encoded slash command has no `event_id`: it is processed, with no id, and keyed on
+    // its signature, so a copy of the same signed request does not run the handler again (with
+    // no id to call it a retry by, the dedup step names it a replay).
+    let command = Delivery::new(
+        Scheme::slack(),
+        "token=x&team_id=T1&command=%2Fdeploy&text=now&trigger_id=13345224609.738474920.8088930838d88f008e0",
+    )
+    .sign(&key());
+    let a = send(addr, "/hook", command.clone()).await;
+    assert_eq!(a.status, StatusCode::OK, "{a:?}");
+    let a = send(addr, "/hook", command).await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::CONFLICT, "replay_detected")
+    );
+    assert_eq!(*seen.lock().unwrap(), ["Ev123ABC456", "(none)"]);
+}

@@ -327,7 +327,7 @@ fn slack_documented_example() {
         ("x-slack-request-timestamp", SLACK_TS),
     ]);
     let meta = v.verify(&h, SLACK_BODY.as_bytes()).unwrap();
-    assert_eq!(meta.id(), None, "Slack sends no delivery id");
+    assert_eq!(meta.id(), None, "a slash command carries no event_id");
     assert_eq!(
         meta.event_type(),
         None,
