@@ -107,7 +107,7 @@ pub fn timestamp(scheme: &Scheme, value: &[u8]) {
 }
 
 /// Id and event type header parsing, and the JSON body field reader used for Stripe's and
-/// Helicone's ids: accepted text is non-empty, bounded, visible ASCII.
+/// Helicone's ids: accepted text is non-empty, bounded, visible ASCII (no space).
 pub fn id(scheme: &Scheme, value: &[u8], body: &[u8]) {
     for (role, field) in [
         (Role::Id, scheme.id_field()),
@@ -117,7 +117,7 @@ pub fn id(scheme: &Scheme, value: &[u8], body: &[u8]) {
             continue;
         };
         match field {
-            Field::Headers(names) => {
+            Field::Headers(names) | Field::HeadersInOrder(names) => {
                 let Ok(value) = HeaderValue::from_bytes(value) else {
                     continue;
                 };
@@ -157,7 +157,7 @@ pub fn id(scheme: &Scheme, value: &[u8], body: &[u8]) {
 
 fn check_text(text: &[u8]) {
     assert!(!text.is_empty() && text.len() <= MAX_ID_LEN);
-    assert!(text.iter().all(|b| b.is_ascii_graphic() || *b == b' '));
+    assert!(text.iter().all(u8::is_ascii_graphic));
 }
 
 /// Split a fuzz input into headers and a body: lines `name: value` up to an empty line, then

@@ -39,10 +39,10 @@ pub enum RejectionKind {
     /// The scheme requires a delivery id (to sign it or to deduplicate) and none was found. `400 id_missing`.
     IdMissing,
     /// The delivery id is empty, longer than 256 bytes, sent twice with different values, or
-    /// not visible ASCII. `400 id_malformed`.
+    /// not visible ASCII (0x21–0x7E: a space is refused too). `400 id_malformed`.
     IdMalformed,
     /// The event type header is empty, too long, repeated with different values, or not visible
-    /// ASCII. `400 event_malformed`.
+    /// ASCII (0x21–0x7E: a space is refused too). `400 event_malformed`.
     EventMalformed,
     /// The delivery verified but its payload does not deserialize into the handler's type. `422 payload_invalid`.
     PayloadInvalid,

@@ -14,8 +14,8 @@
 //! | [`Scheme::standard_webhooks`] | `webhook-signature` (or `svix-signature`) | `v1,<base64>` list, space-separated | `<id>.<timestamp>.<body>` | `webhook-timestamp` (or `svix-timestamp`), seconds | `webhook-id` (or `svix-id`) |
 //! | [`Scheme::github`] | `X-Hub-Signature-256` | `sha256=<hex>` | body | none | `X-GitHub-Delivery` |
 //! | [`Scheme::stripe`] | `Stripe-Signature` | `t=<ts>,v1=<hex>[,v1=<hex>…]` | `<t>.<body>` | the `t=` entry, seconds | `id` in the JSON body |
-//! | [`Scheme::slack`] | `X-Slack-Signature` | `v0=<hex>` | `v0:<timestamp>:<body>` | `X-Slack-Request-Timestamp`, seconds | none |
-//! | [`Scheme::shopify`] | `X-Shopify-Hmac-Sha256` | `<base64>` | body | none | `X-Shopify-Webhook-Id` |
+//! | [`Scheme::slack`] | `X-Slack-Signature` | `v0=<hex>` | `v0:<timestamp>:<body>` | `X-Slack-Request-Timestamp`, seconds | `event_id` in the JSON body where there is one (Events API), else none |
+//! | [`Scheme::shopify`] | `X-Shopify-Hmac-Sha256` | `<base64>` | body | none | `X-Shopify-Event-Id`, else `X-Shopify-Webhook-Id` |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!
@@ -262,9 +262,25 @@ pub enum Field {
     /// Standard Webhooks' `webhook-id` and Svix's `svix-id`). Where several are sent they must
     /// carry the same value.
     Headers(Vec<HeaderName>),
+    /// The first of these headers that the request carries, in this order: a preferred header
+    /// and fallbacks for deliveries that lack it, such as Shopify's `X-Shopify-Event-Id` and then
+    /// `X-Shopify-Webhook-Id`. The headers carry different values; once one is found, the later
+    /// ones are not read. Several copies of the header found must still agree.
+    HeadersInOrder(Vec<HeaderName>),
     /// A string (or integer) field of the JSON body, by path from the top-level object.
     /// The body is signed, so a field read from it is as trustworthy as the body.
     JsonBody(Vec<Cow<'static, str>>),
+}
+
+impl Field {
+    /// The header names the value is read from, in the scheme's order (none for a JSON body
+    /// field).
+    pub fn header_names(&self) -> &[HeaderName] {
+        match self {
+            Field::Headers(names) | Field::HeadersInOrder(names) => names,
+            Field::JsonBody(_) => &[],
+        }
+    }
 }
 
 /// Where the timestamp is read from.
@@ -323,6 +339,8 @@ pub enum SchemeError {
     EmptyJsonPath,
     /// The list syntax needs a non-empty entry prefix.
     EmptyListPrefix,
+    /// [`SchemeBuilder::id_headers_in_order`] was given no header name.
+    NoIdHeaders,
 }
 
 impl fmt::Display for SchemeError {
@@ -349,6 +367,9 @@ impl fmt::Display for SchemeError {
             SchemeError::EmptyListPrefix => {
                 f.write_str("a list signature syntax needs a non-empty entry prefix")
             }
+            SchemeError::NoIdHeaders => {
+                f.write_str("an id read from headers in order needs a name")
+            }
         }
     }
 }
@@ -369,6 +390,8 @@ struct SchemeInner {
     encoding: Encoding,
     timestamp: Option<(TimestampSource, TimestampUnit)>,
     id: Option<Field>,
+    /// A delivery without an id is accepted (deduplicated on its signature).
+    id_optional: bool,
     event: Option<Field>,
     parts: Vec<SignedPart>,
     body_index: usize,
@@ -619,6 +642,44 @@ impl<V: Copy> Gathered<V> {
     }
 }
 
+impl<V: Copy> Gathered<V> {
+    /// The value of the first of the role's names (in the scheme's order) that was sent, and
+    /// that name's position among the role's names; the later names are not looked at. `Err(k)`
+    /// when copies of that name, the `k`-th, differ.
+    #[inline(always)]
+    fn first_sent<'h>(&self, role: Role) -> Result<Option<(usize, &'h [u8])>, usize>
+    where
+        V: HeaderBytes<'h>,
+    {
+        let r = role as usize;
+        let start = if r == 0 { 0 } else { self.ends[r - 1] };
+        let end = self.ends[r];
+        if !self.heap.is_empty() {
+            let Some((k, slot)) = self.heap[start..end]
+                .iter()
+                .enumerate()
+                .find(|(_, s)| s.first.is_some())
+            else {
+                return Ok(None);
+            };
+            if slot.mixed {
+                return Err(k);
+            }
+            return Ok(slot.first.map(|v| (k, v.header_bytes())));
+        }
+        let role_names = ((1u32 << end) - 1) & !((1u32 << start) - 1);
+        let sent = u32::from(self.present) & role_names;
+        if sent == 0 {
+            return Ok(None);
+        }
+        let first = sent.trailing_zeros() as usize;
+        if u32::from(self.mixed) & (1 << first) != 0 {
+            return Err(first - start);
+        }
+        Ok(self.first[first].map(|v| (first - start, v.header_bytes())))
+    }
+}
+
 /// [`Gathered::one_value`] for the slots of a scheme with many names.
 fn one_value<'h, V: HeaderBytes<'h>>(slots: &[Slot<V>]) -> Result<Option<&'h [u8]>, usize> {
     let mut found: Option<V> = None;
@@ -656,6 +717,7 @@ impl fmt::Debug for Scheme {
             .field("encoding", &i.encoding)
             .field("timestamp", &i.timestamp)
             .field("id", &i.id)
+            .field("id_optional", &i.id_optional)
             .field("event", &i.event)
             .field("parts", &i.parts)
             .finish()
@@ -683,6 +745,7 @@ impl Scheme {
             encoding: Encoding::Hex,
             timestamp: None,
             id: None,
+            id_optional: false,
             event: None,
             parts: vec![SignedPart::Body],
         }
@@ -819,17 +882,27 @@ impl Scheme {
     /// Slack request signing (Events API, slash commands, interactivity).
     ///
     /// `X-Slack-Signature: v0=<hex HMAC-SHA256 of "v0:<timestamp>:<body>">` with
-    /// `X-Slack-Request-Timestamp` in unix **seconds**. Slack sends no delivery id header and
-    /// re-signs each retry with a new timestamp, so deduplication keys on the signature only;
-    /// for Events API callbacks, deduplicate retries on the body's `event_id` in the handler (a
-    /// retry also carries `X-Slack-Retry-Num`). Bodies may be JSON or form-encoded; the event type
-    /// is the JSON body's top-level `type` where there is one (`event_callback`,
+    /// `X-Slack-Request-Timestamp` in unix **seconds**. Bodies may be JSON or form-encoded; the
+    /// event type is the JSON body's top-level `type` where there is one (`event_callback`,
     /// `url_verification`).
+    ///
+    /// Slack sends no delivery id header, and re-signs each retry with a new timestamp, so the
+    /// signature of a retry differs from the first attempt's. The delivery id is therefore the
+    /// body's top-level `event_id` where there is one: Slack's Events API documentation
+    /// (<https://docs.slack.dev/apis/events-api/>, on failed deliveries and retries) has each
+    /// retry of an event callback carry `X-Slack-Retry-Num` and `X-Slack-Retry-Reason` with the
+    /// same event, whose wrapper's `event_id` identifies it
+    /// (<https://api.slack.com/types/event>). The id is read from the signed body, so it alone is
+    /// the deduplication key. Slash commands and interactivity payloads (form-encoded) and the
+    /// `url_verification` handshake carry no `event_id`: they have no id
+    /// ([`SchemeBuilder::id_optional`]) and are deduplicated on their signature.
     pub fn slack() -> Scheme {
         Scheme::builtin("slack")
             .signature_header("x-slack-signature")
             .signature_prefix("v0=")
             .timestamp_header("x-slack-request-timestamp", TimestampUnit::Seconds)
+            .id_json_field("event_id")
+            .id_optional()
             .event_json_field("type")
             .signed_parts([
                 SignedPart::literal("v0:"),
@@ -844,14 +917,20 @@ impl Scheme {
     /// Shopify webhooks.
     ///
     /// `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of the raw body>` (no prefix), keyed with the
-    /// app's client secret; `X-Shopify-Webhook-Id` is the delivery id and `X-Shopify-Topic` the
-    /// event type (`orders/create`, …). Shopify's `X-Shopify-Triggered-At` is an ISO 8601 date, not
-    /// a unix timestamp, and is not checked; replays are caught by deduplication.
+    /// app's client secret; `X-Shopify-Topic` is the event type (`orders/create`, …).
+    ///
+    /// The delivery id is `X-Shopify-Event-Id`: Shopify's guide "Ignore duplicate webhooks"
+    /// (<https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates>) names it as the
+    /// duplicate key, the same value on several webhooks meaning the same event (also when
+    /// several subscriptions to one topic each send one). A delivery without it is keyed on its
+    /// `X-Shopify-Webhook-Id` instead ([`Field::HeadersInOrder`]); the two headers carry
+    /// different values. Shopify's `X-Shopify-Triggered-At` is an ISO 8601 date, not a unix
+    /// timestamp, and is not checked; replays are caught by deduplication.
     pub fn shopify() -> Scheme {
         Scheme::builtin("shopify")
             .signature_header("x-shopify-hmac-sha256")
             .encoding(Encoding::Base64)
-            .id_header("x-shopify-webhook-id")
+            .id_headers_in_order(["x-shopify-event-id", "x-shopify-webhook-id"])
             .event_header("x-shopify-topic")
             .build()
             .expect("built-in scheme is valid")
@@ -909,6 +988,14 @@ impl Scheme {
                 SignedPart::Timestamp => out.push_str(&self.timestamp_label()),
                 SignedPart::Id => match &self.inner.id {
                     Some(Field::Headers(names)) => out.push_str(&format!("`{}`", names[0])),
+                    Some(Field::HeadersInOrder(names)) => out.push_str(&format!(
+                        "<first of {}>",
+                        names
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                     _ => out.push_str("<id>"),
                 },
                 SignedPart::Body => out.push_str("<body>"),
@@ -939,10 +1026,7 @@ impl Scheme {
     /// must copy headers out of another HTTP stack.
     pub fn header_names(&self) -> impl Iterator<Item = &HeaderName> {
         fn field(f: &Option<Field>) -> &[HeaderName] {
-            match f {
-                Some(Field::Headers(h)) => h,
-                _ => &[],
-            }
+            f.as_ref().map_or(&[], Field::header_names)
         }
         let timestamp: &[HeaderName] = match &self.inner.timestamp {
             Some((TimestampSource::Headers(h), _)) => h,
@@ -956,12 +1040,21 @@ impl Scheme {
             .chain(field(&self.inner.event))
     }
 
+    /// Whether a delivery without an id is accepted ([`SchemeBuilder::id_optional`]); it is then
+    /// deduplicated on its signature.
+    #[inline]
+    pub fn id_is_optional(&self) -> bool {
+        self.inner.id_optional
+    }
+
     /// Whether the delivery id is covered by the signature (signed directly, or read from the
     /// signed body). Where it is not, deduplication also keys on the signature itself.
     pub fn id_is_signed(&self) -> bool {
         match &self.inner.id {
             Some(Field::JsonBody(_)) => true,
-            Some(Field::Headers(_)) => self.inner.parts.contains(&SignedPart::Id),
+            Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
+                self.inner.parts.contains(&SignedPart::Id)
+            }
             None => false,
         }
     }
@@ -1273,8 +1366,9 @@ impl Scheme {
         self.timestamp_in(&g, entry)
     }
 
-    /// Read the delivery id or the event type (`role`) from its header under any of its names
-    /// and check it (non-empty, bounded, visible ASCII). Missing → `Ok(None)`.
+    /// Read the delivery id or the event type (`role`) from its header (under any of its names,
+    /// or the first of its headers in order) and check it (non-empty, bounded, visible ASCII
+    /// without spaces). Missing → `Ok(None)`.
     #[inline(always)]
     pub(crate) fn field_in<'h, V: HeaderBytes<'h>>(
         &self,
@@ -1282,32 +1376,43 @@ impl Scheme {
         role: Role,
         kind: RejectionKind,
     ) -> Result<Option<&'h [u8]>, Rejection> {
-        let value = match g.one_value(role) {
-            Ok(Some(v)) => v,
-            Ok(None) => return Ok(None),
-            Err(_) => {
-                return Err(Rejection::with_detail(
-                    kind,
-                    format!("several different `{}` headers", self.field_name(role)),
-                ));
-            }
-        };
-        if !field_text_ok(value) {
-            check_field_text(value, self.field_name(role), kind)?;
-        }
-        Ok(Some(value))
-    }
-
-    /// The first header name of the id or the event type, for diagnostics.
-    fn field_name(&self, role: Role) -> &str {
         let field = match role {
             Role::Event => &self.inner.event,
             _ => &self.inner.id,
         };
-        match field {
-            Some(Field::Headers(names)) => names.first().map_or("", HeaderName::as_str),
-            _ => "",
+        let found = match field {
+            Some(Field::HeadersInOrder(_)) => g.first_sent(role),
+            _ => g.one_value(role).map(|v| v.map(|v| (0, v))),
+        };
+        let (k, value) = match found {
+            Ok(Some(found)) => found,
+            Ok(None) => return Ok(None),
+            Err(k) => {
+                return Err(Rejection::with_detail(
+                    kind,
+                    format!("several different `{}` headers", self.field_name(role, k)),
+                ));
+            }
+        };
+        if !field_text_ok(value) {
+            check_field_text(value, self.field_name(role, k), kind)?;
         }
+        Ok(Some(value))
+    }
+
+    /// The `k`-th header name of the id or the event type (the first where the names are
+    /// alternatives), for diagnostics.
+    fn field_name(&self, role: Role, k: usize) -> &str {
+        let field = match role {
+            Role::Event => &self.inner.event,
+            _ => &self.inner.id,
+        };
+        let names = field.as_ref().map_or(&[][..], Field::header_names);
+        let k = match field {
+            Some(Field::HeadersInOrder(_)) => k,
+            _ => 0,
+        };
+        names.get(k).map_or("", HeaderName::as_str)
     }
 
     /// [`Scheme::field_in`] on a header map.
@@ -1389,7 +1494,7 @@ pub(crate) fn field_text_ok(text: &[u8]) -> bool {
     !text.is_empty() && text.len() <= MAX_ID_LEN && visible_ascii(text)
 }
 
-/// Check an id or event type: non-empty, bounded, visible ASCII.
+/// Check an id or event type: non-empty, bounded, visible ASCII (no space).
 pub(crate) fn check_field_text(
     text: &[u8],
     what: &str,
@@ -1407,7 +1512,10 @@ pub(crate) fn check_field_text(
     if !visible_ascii(text) {
         return Err(Rejection::with_detail(
             kind,
-            format!("`{what}` contains characters other than visible ASCII"),
+            format!(
+                "`{what}` contains a space, a control character or a non-ASCII byte; only \
+                 visible ASCII is accepted"
+            ),
         ));
     }
     Ok(())
@@ -1473,16 +1581,16 @@ pub(crate) fn copy_short(dst: &mut [u8], src: &[u8]) {
     }
 }
 
-/// Whether every byte is visible ASCII or a space (0x20..=0x7E), eight bytes per step: with the
-/// top bit of each byte clear, `b + 0x60` reaches 0x80 iff `b >= 0x20` and `b + 0x01` stays
-/// below 0x80 iff `b <= 0x7E`, and no sum carries into the next byte.
+/// Whether every byte is visible ASCII (0x21..=0x7E: no space, no control character), eight
+/// bytes per step: with the top bit of each byte clear, `b + 0x5F` reaches 0x80 iff `b >= 0x21`
+/// and `b + 0x01` stays below 0x80 iff `b <= 0x7E`, and no sum carries into the next byte.
 #[inline]
 fn visible_ascii(text: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const TOP: u64 = ONES * 0x80;
     let ok = |w: u64| {
         let low = w & !TOP;
-        w & TOP == 0 && (low + ONES * 0x60) & TOP == TOP && (low + ONES) & TOP == 0
+        w & TOP == 0 && (low + ONES * 0x5F) & TOP == TOP && (low + ONES) & TOP == 0
     };
     let n = text.len();
     if n < 8 {
@@ -1690,6 +1798,7 @@ pub struct SchemeBuilder {
     encoding: Encoding,
     timestamp: Option<(TimestampSpec, TimestampUnit)>,
     id: Option<FieldSpec>,
+    id_optional: bool,
     event: Option<FieldSpec>,
     parts: Vec<SignedPart>,
 }
@@ -1697,6 +1806,7 @@ pub struct SchemeBuilder {
 #[derive(Debug, Clone)]
 enum FieldSpec {
     Headers(Vec<String>),
+    InOrder(Vec<String>),
     Json(String),
 }
 
@@ -1797,10 +1907,68 @@ impl SchemeBuilder {
         self
     }
 
+    /// The delivery id is read from the first of these headers that a delivery carries, in this
+    /// order: a preferred id and fallbacks for deliveries that lack it. Unlike alternative names
+    /// ([`id_header`](Self::id_header) called again), the headers may carry different values;
+    /// once one is found the later ones are not read. Replaces any id source set before.
+    ///
+    /// Shopify sends both `X-Shopify-Event-Id` (the same for every delivery of one event, the key
+    /// its guide deduplicates on) and `X-Shopify-Webhook-Id`:
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Encoding, Field, Scheme};
+    ///
+    /// let shop_like = Scheme::builder("shop-like")
+    ///     .signature_header("X-Shop-Hmac-Sha256")
+    ///     .encoding(Encoding::Base64)
+    ///     .id_headers_in_order(["X-Shop-Event-Id", "X-Shop-Webhook-Id"])
+    ///     .build()?;
+    /// assert!(matches!(shop_like.id_field(), Some(Field::HeadersInOrder(names)) if names.len() == 2));
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn id_headers_in_order<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let names = names.into_iter().map(|n| n.as_ref().to_owned()).collect();
+        self.id = Some(FieldSpec::InOrder(names));
+        self
+    }
+
     /// The delivery id is read from this field of the JSON body; nested fields with dots
     /// (`"data.id"`).
     pub fn id_json_field(mut self, path: &str) -> Self {
         self.id = Some(FieldSpec::Json(path.to_owned()));
+        self
+    }
+
+    /// Accept deliveries that carry no id. By default a scheme with an id source refuses a
+    /// delivery without one (`400 id_missing`); with this, such a delivery verifies with no id
+    /// ([`WebhookMeta::id`](crate::WebhookMeta::id) is `None`) and deduplication keys on its
+    /// verified signature instead. An id that is present is still checked (`400 id_malformed`).
+    ///
+    /// For senders whose deliveries only sometimes carry an id: Slack's Events API callbacks have
+    /// a top-level `event_id` in their JSON body, its slash commands and interactivity payloads
+    /// (form-encoded) have none. For a JSON body field, a body that is not JSON, or JSON without
+    /// the field as a string or integer, counts as no id.
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Scheme, SignedPart, TimestampUnit};
+    ///
+    /// let slack_like = Scheme::builder("slack-like")
+    ///     .signature_header("X-Chat-Signature")
+    ///     .signature_prefix("v0=")
+    ///     .timestamp_header("X-Chat-Timestamp", TimestampUnit::Seconds)
+    ///     .id_json_field("event_id")
+    ///     .id_optional()
+    ///     .signed_parts([SignedPart::Timestamp, SignedPart::literal(":"), SignedPart::Body])
+    ///     .build()?;
+    /// assert!(slack_like.id_is_optional());
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn id_optional(mut self) -> Self {
+        self.id_optional = true;
         self
     }
 
@@ -1839,6 +2007,10 @@ impl SchemeBuilder {
         fn field(spec: FieldSpec) -> Result<Field, SchemeError> {
             match spec {
                 FieldSpec::Headers(names) => Ok(Field::Headers(
+                    names.iter().map(|h| header(h)).collect::<Result<_, _>>()?,
+                )),
+                FieldSpec::InOrder(names) if names.is_empty() => Err(SchemeError::NoIdHeaders),
+                FieldSpec::InOrder(names) => Ok(Field::HeadersInOrder(
                     names.iter().map(|h| header(h)).collect::<Result<_, _>>()?,
                 )),
                 FieldSpec::Json(path) => {
@@ -1903,14 +2075,13 @@ impl SchemeBuilder {
         if self.parts.contains(&SignedPart::Timestamp) && timestamp.is_none() {
             return Err(SchemeError::TimestampPartWithoutHeader);
         }
-        if self.parts.contains(&SignedPart::Id) && !matches!(id, Some(Field::Headers(_))) {
+        if self.parts.contains(&SignedPart::Id)
+            && !matches!(id, Some(Field::Headers(_) | Field::HeadersInOrder(_)))
+        {
             return Err(SchemeError::IdPartWithoutHeader);
         }
         fn header_names(field: Option<&Field>) -> &[HeaderName] {
-            match field {
-                Some(Field::Headers(names)) => names,
-                _ => &[],
-            }
+            field.map_or(&[], Field::header_names)
         }
         let timestamp_names: &[HeaderName] = match &timestamp {
             Some((TimestampSource::Headers(names), _)) => names,
@@ -1931,6 +2102,7 @@ impl SchemeBuilder {
                 encoding: self.encoding,
                 timestamp,
                 id,
+                id_optional: self.id_optional,
                 event,
                 parts: self.parts,
                 body_index,
@@ -1993,6 +2165,23 @@ mod tests {
         Ok(found.cloned())
     }
 
+    /// The lookup for headers in order: the first name with a value, its copies agreeing.
+    fn reference_first_sent(
+        headers: &HeaderMap,
+        names: &[HeaderName],
+    ) -> Result<Option<(usize, HeaderValue)>, usize> {
+        for (k, name) in names.iter().enumerate() {
+            let mut values = headers.get_all(name).iter();
+            if let Some(first) = values.next() {
+                if values.any(|v| v != first) {
+                    return Err(k);
+                }
+                return Ok(Some((k, first.clone())));
+            }
+        }
+        Ok(None)
+    }
+
     #[test]
     fn gathering_agrees_with_a_lookup_per_name() {
         let custom = Scheme::builder("many")
@@ -2008,12 +2197,26 @@ mod tests {
             .event_header("x-z-event")
             .build()
             .unwrap();
+        // Ids from headers in order: inline slots, and a heap buffer (more than 8 names).
+        let in_order = |extra: usize| {
+            let mut b = Scheme::builder("in-order")
+                .signature_header("x-a-signature")
+                .id_headers_in_order(["x-a-id", "x-b-id", "x-c-id"])
+                .event_header("x-z-event");
+            for i in 0..extra {
+                b = b.timestamp_header(&format!("x-{i}-timestamp"), TimestampUnit::Seconds);
+            }
+            b.build().unwrap()
+        };
         let schemes = [
             Scheme::heppu(),
             Scheme::helicone(),
             Scheme::standard_webhooks(),
             Scheme::github(),
+            Scheme::shopify(),
             custom,
+            in_order(0),
+            in_order(5),
         ];
         let values = ["1", "2", "1"];
         let unrelated = [
@@ -2059,17 +2262,15 @@ mod tests {
                     ),
                     (
                         Role::Id,
-                        match scheme.id_field() {
-                            Some(Field::Headers(n)) => n.clone(),
-                            _ => vec![],
-                        },
+                        scheme
+                            .id_field()
+                            .map_or(vec![], |f| f.header_names().to_vec()),
                     ),
                     (
                         Role::Event,
-                        match scheme.event_field() {
-                            Some(Field::Headers(n)) => n.clone(),
-                            _ => vec![],
-                        },
+                        scheme
+                            .event_field()
+                            .map_or(vec![], |f| f.header_names().to_vec()),
                     ),
                 ];
                 for (role, names) in roles {
@@ -2078,6 +2279,13 @@ mod tests {
                         reference_one_value(&headers, &names)
                             .map(|v| v.map(|v| v.as_bytes().to_vec())),
                         "{} {role:?} {headers:?}",
+                        scheme.name()
+                    );
+                    assert_eq!(
+                        g.first_sent(role).map(|v| v.map(|(k, v)| (k, v.to_vec()))),
+                        reference_first_sent(&headers, &names)
+                            .map(|v| v.map(|(k, v)| (k, v.as_bytes().to_vec()))),
+                        "{} {role:?} {headers:?} in order",
                         scheme.name()
                     );
                 }
@@ -2118,14 +2326,11 @@ mod tests {
                     flipped[n - 1] ^= 0x80;
                     assert!(!short_eq(&flipped, &b));
                 }
-                assert_eq!(
-                    visible_ascii(&b),
-                    b.iter().all(|c| c.is_ascii_graphic() || *c == b' ')
-                );
-                let printable = bytes(n, b" !~azAZ09\x7f");
+                assert_eq!(visible_ascii(&b), b.iter().all(u8::is_ascii_graphic));
+                let printable = bytes(n, b" !~azAZ09\x7f\x1f");
                 assert_eq!(
                     visible_ascii(&printable),
-                    printable.iter().all(|c| c.is_ascii_graphic() || *c == b' ')
+                    printable.iter().all(u8::is_ascii_graphic)
                 );
                 let mut number = bytes(n.min(20), digits);
                 if n % 3 == 0 && !number.is_empty() {
@@ -2147,6 +2352,53 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn ids_and_event_types_are_visible_ascii_without_spaces() {
+        for ok in [
+            "dlv_1",
+            "!",
+            "~",
+            "orders/create",
+            "a:b.c-d_e",
+            &"x".repeat(MAX_ID_LEN),
+        ] {
+            assert!(field_text_ok(ok.as_bytes()), "{ok:?}");
+        }
+        for bad in [
+            "dlv 1",
+            " ",
+            " dlv1",
+            "dlv1 ",
+            "dlv\t1",
+            "dlv\u{7f}",
+            "\u{1f}",
+            "dl\u{e9}",
+            "",
+        ] {
+            assert!(!field_text_ok(bad.as_bytes()), "{bad:?}");
+            let err = check_field_text(bad.as_bytes(), "x-id", RejectionKind::IdMalformed);
+            assert_eq!(
+                err.unwrap_err().kind(),
+                RejectionKind::IdMalformed,
+                "{bad:?}"
+            );
+        }
+        // Through a scheme: `X-Webhook-ID: dlv 1` and `X-Webhook-Event: call completed`.
+        let scheme = Scheme::heppu();
+        let mut h = HeaderMap::new();
+        h.insert("x-webhook-id", HeaderValue::from_static("dlv 1"));
+        h.insert(
+            "x-webhook-event",
+            HeaderValue::from_static("call completed"),
+        );
+        let mut g = Gathered::default();
+        scheme.gather(&h, &mut g);
+        let id = scheme.field_in(&g, Role::Id, RejectionKind::IdMalformed);
+        assert_eq!(id.unwrap_err().kind(), RejectionKind::IdMalformed);
+        let event = scheme.field_in(&g, Role::Event, RejectionKind::EventMalformed);
+        assert_eq!(event.unwrap_err().kind(), RejectionKind::EventMalformed);
     }
 
     #[test]
@@ -2264,6 +2516,22 @@ mod tests {
                 .build()
                 .unwrap_err(),
             SchemeError::EmptyListPrefix
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_header("s")
+                .id_headers_in_order(Vec::<String>::new())
+                .build()
+                .unwrap_err(),
+            SchemeError::NoIdHeaders
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_header("s")
+                .id_headers_in_order(["ok", "not ok"])
+                .build()
+                .unwrap_err(),
+            SchemeError::InvalidHeaderName("not ok".into())
         );
     }
 

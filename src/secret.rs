@@ -9,7 +9,8 @@ use zeroize::Zeroizing;
 /// The shortest secret accepted, in bytes.
 ///
 /// HMAC-SHA256 keys shorter than this are easy to brute-force offline from one captured delivery;
-/// every sender we know of issues longer secrets.
+/// every sender that generates its secrets issues longer ones. Where the user typed the secret
+/// (GitHub accepts any), [`Secret::danger_allow_short`] accepts a shorter one on purpose.
 pub const MIN_SECRET_LEN: usize = 16;
 
 /// A webhook signing secret.
@@ -45,7 +46,8 @@ pub struct Secret {
 pub enum SecretError {
     /// The secret has no bytes.
     Empty,
-    /// The secret is shorter than [`MIN_SECRET_LEN`] bytes.
+    /// The secret is shorter than [`MIN_SECRET_LEN`] bytes (see [`Secret::danger_allow_short`]
+    /// for a secret a sender really uses).
     TooShort {
         /// Length of the refused secret.
         len: usize,
@@ -86,6 +88,50 @@ impl Secret {
         if bytes.len() < MIN_SECRET_LEN {
             return Err(SecretError::TooShort { len: bytes.len() });
         }
+        Ok(Secret::accepted(bytes))
+    }
+
+    /// A secret whose bytes are the HMAC key as given, **also when it is shorter than
+    /// [`MIN_SECRET_LEN`] bytes**. Dangerous: an HMAC key that short can be guessed offline from
+    /// one captured delivery, and the receiver then accepts anything signed with it.
+    ///
+    /// For senders that let users type any secret and already use a short one: GitHub accepts a
+    /// webhook secret of any length, and 8-character ones are common (octokit's own tests sign
+    /// with `mysecret`). Use it to keep such a webhook working while it is given a long random
+    /// secret, then go back to [`Secret::new`]. A shorter secret is logged once, as a warning,
+    /// here where it is configured (its length, never its bytes); verifying with it logs nothing
+    /// more. Empty secrets are still refused; a secret of [`MIN_SECRET_LEN`] bytes or more is
+    /// accepted as by [`Secret::new`], without the warning.
+    ///
+    /// ```
+    /// use webhook_guard::{Secret, SecretError};
+    ///
+    /// assert_eq!(Secret::new("mysecret").unwrap_err(), SecretError::TooShort { len: 8 });
+    /// let secret = Secret::danger_allow_short("mysecret")?;
+    /// assert_eq!(secret.len(), 8);
+    /// assert_eq!(Secret::danger_allow_short("").unwrap_err(), SecretError::Empty);
+    /// # Ok::<(), SecretError>(())
+    /// ```
+    pub fn danger_allow_short(bytes: impl AsRef<[u8]>) -> Result<Self, SecretError> {
+        let bytes = bytes.as_ref();
+        if bytes.is_empty() {
+            return Err(SecretError::Empty);
+        }
+        if bytes.len() < MIN_SECRET_LEN {
+            tracing::warn!(
+                len = bytes.len(),
+                min = MIN_SECRET_LEN,
+                "webhook secret is shorter than the minimum, accepted by \
+                 Secret::danger_allow_short: a key this short can be guessed offline from one \
+                 captured delivery; replace it with a long random secret"
+            );
+        }
+        Ok(Secret::accepted(bytes))
+    }
+
+    /// A secret that passed the length checks: warn about surrounding whitespace, keep the
+    /// bytes.
+    fn accepted(bytes: &[u8]) -> Secret {
         if bytes.first().is_some_and(u8::is_ascii_whitespace)
             || bytes.last().is_some_and(u8::is_ascii_whitespace)
         {
@@ -94,10 +140,10 @@ impl Secret {
                 "webhook secret has surrounding whitespace; if every signature fails, trim it"
             );
         }
-        Ok(Secret {
+        Secret {
             bytes: Arc::new(Zeroizing::new(bytes.to_vec())),
             label: None,
-        })
+        }
     }
 
     /// A Standard Webhooks secret, `whsec_<base64>`; the HMAC key is the decoded base64.
@@ -204,6 +250,87 @@ mod tests {
         );
         let s = Secret::from_whsec("whsec_YWJjZGVmZ2hpamtsbW5vcHFy").unwrap();
         assert_eq!(s.expose(), b"abcdefghijklmnopqr");
+    }
+
+    /// Everything logged on this thread while `f` runs, as text.
+    fn logs_of(f: impl FnOnce()) -> String {
+        use std::sync::Mutex;
+        #[derive(Clone, Default)]
+        struct Captured(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Captured {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let bytes = captured.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn danger_allow_short_verifies_a_short_github_secret_and_warns_once() {
+        use crate::{Scheme, Verifier};
+        use http::{HeaderMap, HeaderValue};
+        // GitHub's "Validating webhook deliveries" example payload, signed with octokit's test
+        // secret `mysecret`:
+        //   python3 -c "import hmac, hashlib; \
+        //     print(hmac.new(b'mysecret', b'Hello, World!', hashlib.sha256).hexdigest())"
+        const SIG: &str = "sha256=e74441163c9ea23f1b6f18b5656d99c910bb25855986273774d2f9e2b23cbbd3";
+        let mut headers = HeaderMap::new();
+        headers.insert("x-hub-signature-256", HeaderValue::from_static(SIG));
+        headers.insert(
+            "x-github-delivery",
+            HeaderValue::from_static("72d3162e-cc78-11e3-81ab-4c9367dc0958"),
+        );
+        let logs = logs_of(|| {
+            assert_eq!(
+                Secret::new("mysecret").unwrap_err(),
+                SecretError::TooShort { len: 8 }
+            );
+            let secret = Secret::danger_allow_short("mysecret").unwrap();
+            assert_eq!(secret.len(), 8);
+            let verifier = Verifier::new(Scheme::github(), secret.clone());
+            for _ in 0..3 {
+                verifier.verify(&headers, b"Hello, World!").unwrap();
+            }
+            assert!(verifier.verify(&headers, b"Hello, World?").is_err());
+            let dbg = format!("{secret:?} {verifier:?}");
+            assert!(
+                dbg.contains("<redacted>") && !dbg.contains("mysecret"),
+                "{dbg}"
+            );
+            // A long secret through the same door: no warning, GitHub's own vector verifies.
+            let long = Secret::danger_allow_short("It's a Secret to Everybody").unwrap();
+            let mut h = headers.clone();
+            h.insert(
+                "x-hub-signature-256",
+                HeaderValue::from_static(
+                    "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+                ),
+            );
+            Verifier::new(Scheme::github(), long)
+                .verify(&h, b"Hello, World!")
+                .unwrap();
+        });
+        assert_eq!(logs.matches("danger_allow_short").count(), 1, "{logs}");
+        assert!(logs.contains("len=8"), "{logs}");
+        assert!(!logs.contains("mysecret"), "{logs}");
+        // Empty stays refused.
+        assert_eq!(
+            Secret::danger_allow_short("").unwrap_err(),
+            SecretError::Empty
+        );
     }
 
     #[test]

@@ -385,21 +385,27 @@ impl Verifier {
             None => None,
         };
         let id = match scheme.id_field() {
-            Some(Field::Headers(names)) => {
+            Some(field @ (Field::Headers(names) | Field::HeadersInOrder(names))) => {
                 match scheme.field_in(found, Role::Id, RejectionKind::IdMalformed)? {
                     Some(v) => Some(v),
+                    None if scheme.id_is_optional() => None,
                     None => {
-                        return Err(Rejection::with_detail(
-                            RejectionKind::IdMissing,
-                            format!("no `{}` header", names[0]),
-                        ));
+                        let detail = match field {
+                            Field::HeadersInOrder(_) if names.len() > 1 => {
+                                let list: Vec<String> =
+                                    names.iter().map(|n| format!("`{n}`")).collect();
+                                format!("none of the {} headers", list.join(", "))
+                            }
+                            _ => format!("no `{}` header", names[0]),
+                        };
+                        return Err(Rejection::with_detail(RejectionKind::IdMissing, detail));
                     }
                 }
             }
             _ => None,
         };
         let event = match scheme.event_field() {
-            Some(Field::Headers(_)) => {
+            Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
                 scheme.field_in(found, Role::Event, RejectionKind::EventMalformed)?
             }
             _ => None,
@@ -487,12 +493,13 @@ impl Verifier {
         // Only a verified body is parsed for fields.
         let id = match (id, scheme.id_field()) {
             (Some(id), _) => Some(FieldText::Raw(id)),
-            (None, Some(Field::JsonBody(path))) => Some(body_field(
+            (None, Some(Field::JsonBody(path))) => body_field(
                 body,
                 path,
+                scheme.id_is_optional(),
                 RejectionKind::IdMissing,
                 RejectionKind::IdMalformed,
-            )?),
+            )?,
             (None, _) => None,
         };
         let event = match (event, scheme.event_field()) {
@@ -751,12 +758,15 @@ struct Checked<'h> {
     event: Option<&'h [u8]>,
 }
 
+/// A field read from the (verified) JSON body and checked. Absent (no such field, or the body is
+/// not JSON): `Ok(None)` when `optional`, else `missing`.
 fn body_field<'b>(
     body: &'b [u8],
     path: &[std::borrow::Cow<'static, str>],
+    optional: bool,
     missing: RejectionKind,
     malformed: RejectionKind,
-) -> Result<FieldText<'b>, Rejection> {
+) -> Result<Option<FieldText<'b>>, Rejection> {
     let dotted = || path.join(".");
     match crate::json_scan::find_text(body, path) {
         Ok(Some(text)) => {
@@ -764,8 +774,9 @@ fn body_field<'b>(
             if !crate::scheme::field_text_ok(text.as_bytes()) {
                 crate::scheme::check_field_text(text.as_bytes(), &dotted(), malformed)?;
             }
-            Ok(text)
+            Ok(Some(text))
         }
+        Ok(None) | Err(()) if optional => Ok(None),
         Ok(None) => Err(Rejection::with_detail(
             missing,
             format!("no `{}` string field in the JSON body", dotted()),
@@ -976,6 +987,149 @@ impl fmt::Debug for WebhookMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shopify_keys_on_the_event_id_and_falls_back_to_the_webhook_id() {
+        use crate::testing::Delivery;
+        use http::HeaderValue;
+        let secret = crate::Secret::new("shopify-client-secret-0123").unwrap();
+        let verifier = Verifier::new(Scheme::shopify(), secret.clone());
+        let d = Delivery::new(Scheme::shopify(), &br#"{"id":1}"#[..])
+            .id("evt-1")
+            .event("orders/create")
+            .sign(&secret);
+        let webhook_id = d.header("x-shopify-webhook-id").unwrap().to_owned();
+        assert_eq!(d.header("x-shopify-event-id"), Some("evt-1"));
+        assert_ne!(
+            webhook_id, "evt-1",
+            "the signer sends a webhook id of its own"
+        );
+        let meta = verifier.verify(&d.headers, &d.body).unwrap();
+        assert_eq!(meta.id(), Some("evt-1"));
+        assert_eq!(meta.event_type(), Some("orders/create"));
+
+        // No event id: the webhook id.
+        let mut h = d.headers.clone();
+        h.remove("x-shopify-event-id");
+        assert_eq!(
+            verifier.verify(&h, &d.body).unwrap().id(),
+            Some(webhook_id.as_str())
+        );
+        // Neither: the detail names both.
+        h.remove("x-shopify-webhook-id");
+        let err = verifier.verify(&h, &d.body).unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::IdMissing);
+        let detail = err.detail().unwrap();
+        assert!(
+            detail.contains("x-shopify-event-id") && detail.contains("x-shopify-webhook-id"),
+            "{detail}"
+        );
+        // A malformed event id is refused, not passed over for the webhook id; so are two
+        // different event ids.
+        let mut h = d.headers.clone();
+        h.insert("x-shopify-event-id", HeaderValue::from_static("evt 1"));
+        let err = verifier.verify(&h, &d.body).unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::IdMalformed);
+        assert!(err.detail().unwrap().contains("x-shopify-event-id"));
+        let mut h = d.headers.clone();
+        h.append("x-shopify-event-id", HeaderValue::from_static("evt-2"));
+        let err = verifier.verify(&h, &d.body).unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::IdMalformed);
+        // Two different webhook ids beside one event id: not read, not refused.
+        let mut h = d.headers.clone();
+        h.append("x-shopify-webhook-id", HeaderValue::from_static("other"));
+        assert_eq!(verifier.verify(&h, &d.body).unwrap().id(), Some("evt-1"));
+    }
+
+    #[test]
+    fn slack_events_carry_their_event_id_and_other_requests_no_id() {
+        use crate::testing::{Delivery, samples};
+        let secret = crate::Secret::new("slack-signing-secret-0123").unwrap();
+        let verifier = Verifier::new(Scheme::slack(), secret.clone());
+        let verify = |body: &str| {
+            let d = Delivery::new(Scheme::slack(), body.to_owned()).sign(&secret);
+            verifier.verify(&d.headers, &d.body)
+        };
+        assert!(Scheme::slack().id_is_optional() && Scheme::slack().id_is_signed());
+        let meta = verify(samples::SLACK_EVENT_CALLBACK).unwrap();
+        assert_eq!(meta.id(), Some("Ev123ABC456"));
+        assert_eq!(meta.event_type(), Some("event_callback"));
+        // No `event_id`: the handshake, a slash command, an interactivity payload.
+        let meta = verify(samples::SLACK_URL_VERIFICATION).unwrap();
+        assert_eq!(meta.id(), None);
+        assert_eq!(meta.event_type(), Some("url_verification"));
+        for form in [
+            "token=x&team_id=T1&command=%2Fdeploy&text=now",
+            "payload=%7B%22type%22%3A%22block_actions%22%7D",
+        ] {
+            assert_eq!(verify(form).unwrap().id(), None, "{form}");
+        }
+        // An `event_id` of another kind of value is no id; a malformed one is refused.
+        assert_eq!(verify(r#"{"event_id":{"a":1}}"#).unwrap().id(), None);
+        assert_eq!(
+            verify(r#"{"event_id":"Ev 1"}"#).unwrap_err().kind(),
+            RejectionKind::IdMalformed
+        );
+        // Without `id_optional` the same scheme refuses a body without the field.
+        let strict = Scheme::builder("strict")
+            .signature_header("x-slack-signature")
+            .signature_prefix("v0=")
+            .timestamp_header(
+                "x-slack-request-timestamp",
+                crate::scheme::TimestampUnit::Seconds,
+            )
+            .id_json_field("event_id")
+            .signed_parts(Scheme::slack().signed_parts().to_vec())
+            .build()
+            .unwrap();
+        let d = Delivery::new(strict.clone(), "token=x&command=%2Fdeploy").sign(&secret);
+        let err = Verifier::new(strict, secret.clone())
+            .verify(&d.headers, &d.body)
+            .unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::IdMissing);
+        // An optional id from a header: absent is fine, present is checked.
+        let optional = Scheme::builder("optional-header")
+            .signature_header("x-sig")
+            .id_header("x-id")
+            .id_optional()
+            .build()
+            .unwrap();
+        let v = Verifier::new(optional.clone(), secret.clone());
+        let mut d = Delivery::new(optional, "{}").id("a-1").sign(&secret);
+        assert_eq!(v.verify(&d.headers, &d.body).unwrap().id(), Some("a-1"));
+        d.headers.remove("x-id");
+        assert_eq!(v.verify(&d.headers, &d.body).unwrap().id(), None);
+        d.headers
+            .insert("x-id", http::HeaderValue::from_static("a 1"));
+        let err = v.verify(&d.headers, &d.body).unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::IdMalformed);
+    }
+
+    #[test]
+    fn ids_and_event_types_in_the_json_body_follow_the_header_rule() {
+        use crate::testing::Delivery;
+        let secret = crate::Secret::new("body-field-secret-0123").unwrap();
+        let verify = |scheme: Scheme, body: &str| {
+            let d = Delivery::new(scheme.clone(), body.to_owned()).sign(&secret);
+            Verifier::new(scheme, secret.clone()).verify(&d.headers, &d.body)
+        };
+        // An id with a space, written plainly or escaped: `400 id_malformed`.
+        for body in [
+            r#"{"id":"evt 1","type":"ping"}"#,
+            r#"{"id":"evt\u00201","type":"ping"}"#,
+        ] {
+            let err = verify(Scheme::stripe(), body).unwrap_err();
+            assert_eq!(err.kind(), RejectionKind::IdMalformed, "{body}");
+        }
+        let meta = verify(Scheme::stripe(), r#"{"id":"evt_1","type":"ping"}"#).unwrap();
+        assert_eq!(meta.id(), Some("evt_1"));
+        // An event type read from the body with a space is not reported (nothing is decided on
+        // it, so the delivery is not refused for it).
+        let meta = verify(Scheme::stripe(), r#"{"id":"evt_2","type":"ping pong"}"#).unwrap();
+        assert_eq!(meta.event_type(), None);
+        let meta = verify(Scheme::helicone(), r#"{"request_id":"r 1"}"#);
+        assert_eq!(meta.unwrap_err().kind(), RejectionKind::IdMalformed);
+    }
 
     #[test]
     fn the_secret_that_matched_last_is_tried_first() {

@@ -44,6 +44,7 @@ const SCHEMES: &[(&str, &str, Option<&str>)] = &[
     ("shopify", "/webhooks/shopify", Some("orders/create")),
 ];
 
+#[derive(Debug)]
 struct Run {
     code: i32,
     stdout: String,
@@ -898,6 +899,89 @@ fn verify_names_each_failure_reason() {
 }
 
 #[test]
+fn a_short_secret_is_refused_unless_the_danger_flag_is_given() {
+    const SHORT: &str = "mysecret";
+    // GitHub's documented example payload signed with `mysecret` (computed with Python's hmac,
+    // see `danger_allow_short_verifies_a_short_github_secret_and_warns_once` in src/secret.rs).
+    const SIG: &str = "sha256=e74441163c9ea23f1b6f18b5656d99c910bb25855986273774d2f9e2b23cbbd3";
+    let dir = temp_dir("short-secret");
+    let body = dir.join("body.txt");
+    std::fs::write(&body, "Hello, World!").unwrap();
+    let sign = |extra: &[&str]| {
+        let mut args = vec!["sign", "--scheme", "github", "--secret", SHORT];
+        args.extend(extra);
+        args.push(path(&body));
+        run(&args)
+    };
+    let no_secret_shown = |r: &Run| {
+        assert!(
+            !r.stdout.contains(SHORT) && !r.stderr.contains(SHORT),
+            "{r:?}"
+        );
+    };
+
+    let r = sign(&[]);
+    assert_eq!(r.code, 2);
+    let line = r.error_line();
+    assert!(
+        line.contains("8 bytes long") && line.contains("--danger-allow-short-secret"),
+        "{line}"
+    );
+    no_secret_shown(&r);
+
+    let r = sign(&["--danger-allow-short-secret"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("note: the secret is 8 bytes long"),
+        "{}",
+        r.stderr
+    );
+    no_secret_shown(&r);
+    let headers = header_map(&r.stdout);
+    assert_eq!(headers["x-hub-signature-256"], SIG);
+    let library = Verifier::new(Scheme::github(), Secret::danger_allow_short(SHORT).unwrap());
+    library.verify(&headers, b"Hello, World!").unwrap();
+
+    // `verify` reads the capture back: with the flag it verifies, without it it is refused.
+    let headers_file = dir.join("headers.txt");
+    std::fs::write(&headers_file, &r.stdout).unwrap();
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", "--scheme", "github", "--secret", SHORT];
+        args.extend(extra);
+        args.extend(["--headers", path(&headers_file), path(&body)]);
+        run(&args)
+    };
+    let r = verify(&["--danger-allow-short-secret"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("verified: github delivery "),
+        "{}",
+        r.stdout
+    );
+    no_secret_shown(&r);
+    let r = verify(&[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.error_line().contains("--danger-allow-short-secret"),
+        "{}",
+        r.stderr
+    );
+    // The flag does not make an empty secret acceptable.
+    let r = run(&[
+        "sign",
+        "--scheme",
+        "github",
+        "--secret",
+        "",
+        "--danger-allow-short-secret",
+        path(&body),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.error_line().contains("empty"), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn usage_errors_exit_2_with_one_line() {
     let dir = temp_dir("usage");
     let body = dir.join("body.json");
@@ -1005,6 +1089,19 @@ fn usage_errors_exit_2_with_one_line() {
                 b,
             ],
             "visible ASCII",
+        ),
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--id",
+                "dlv 1",
+                b,
+            ],
+            "without spaces",
         ),
         (
             vec![

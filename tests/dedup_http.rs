@@ -536,3 +536,106 @@ async fn forged_requests_never_touch_the_store() {
     );
     assert_eq!(rig.store.len(), 2);
 }
+
+/// A guarded route for `scheme` with `MemoryStore` whose handler records the delivery id it saw.
+async fn recording(scheme: Scheme) -> (std::net::SocketAddr, Arc<std::sync::Mutex<Vec<String>>>) {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let layer = WebhookLayer::new(Verifier::new(scheme, key())).dedup(MemoryStore::default());
+    let app = Router::new()
+        .route(
+            "/hook",
+            post(move |meta: WebhookMeta| async move {
+                let id = meta.id().unwrap_or("(none)").to_owned();
+                s.lock().unwrap().push(id);
+                "done"
+            }),
+        )
+        .route_layer(layer);
+    (spawn(app).await, seen)
+}
+
+fn is_duplicate(a: &common::Answer) -> bool {
+    a.status == StatusCode::OK && a.json == serde_json::json!({"duplicate": true})
+}
+
+#[tokio::test]
+async fn shopify_deliveries_of_one_event_are_deduplicated_on_the_event_id() {
+    let (addr, seen) = recording(Scheme::shopify()).await;
+    let body = webhook_guard::testing::samples::SHOPIFY_ORDERS_CREATE;
+    // Shopify signs the body only, so the id headers can be set after signing.
+    let with_ids = |body: &str, event_id: Option<&'static str>, webhook_id: &'static str| {
+        let mut d = Delivery::new(Scheme::shopify(), body.to_owned()).sign(&key());
+        d.headers.remove("x-shopify-event-id");
+        if let Some(event_id) = event_id {
+            d.headers
+                .insert("x-shopify-event-id", event_id.parse().unwrap());
+        }
+        d.headers
+            .insert("x-shopify-webhook-id", webhook_id.parse().unwrap());
+        d
+    };
+    // One event delivered twice under two webhook ids.
+    let first = with_ids(body, Some("evt-7f3a"), "wh-1");
+    assert_eq!(send(addr, "/hook", first).await.status, StatusCode::OK);
+    let a = send(addr, "/hook", with_ids(body, Some("evt-7f3a"), "wh-2")).await;
+    assert!(is_duplicate(&a), "{a:?}");
+    assert_eq!(*seen.lock().unwrap(), ["evt-7f3a"]);
+
+    // A delivery without `X-Shopify-Event-Id` is keyed on its webhook id; its retry (same
+    // webhook id) is a duplicate.
+    let bare = with_ids(r#"{"id":2}"#, None, "wh-3");
+    assert_eq!(
+        send(addr, "/hook", bare.clone()).await.status,
+        StatusCode::OK
+    );
+    let a = send(addr, "/hook", bare).await;
+    assert!(is_duplicate(&a), "{a:?}");
+    assert_eq!(*seen.lock().unwrap(), ["evt-7f3a", "wh-3"]);
+}
+
+#[tokio::test]
+async fn slack_event_retries_are_deduplicated_on_the_event_id() {
+    let (addr, seen) = recording(Scheme::slack()).await;
+    let body = webhook_guard::testing::samples::SLACK_EVENT_CALLBACK;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    // The first attempt, and Slack's retry a minute later: re-signed with a new timestamp (so
+    // another signature), same body and `event_id`, with Slack's retry headers.
+    let first = Delivery::new(Scheme::slack(), body)
+        .timestamp(now - 60)
+        .sign(&key());
+    let mut retry = Delivery::new(Scheme::slack(), body)
+        .timestamp(now)
+        .sign(&key());
+    retry
+        .headers
+        .insert("x-slack-retry-num", "1".parse().unwrap());
+    retry
+        .headers
+        .insert("x-slack-retry-reason", "http_timeout".parse().unwrap());
+    assert_ne!(
+        first.header("x-slack-signature"),
+        retry.header("x-slack-signature")
+    );
+    assert_eq!(send(addr, "/hook", first).await.status, StatusCode::OK);
+    let a = send(addr, "/hook", retry).await;
+    assert!(is_duplicate(&a), "{a:?}");
+    assert_eq!(*seen.lock().unwrap(), ["Ev123ABC456"]);
+
+    // A form-encoded slash command has no `event_id`: it is processed, with no id, and keyed on
+    // its signature, so a copy of the same signed request does not run the handler again: a
+    // duplicate of the completed original.
+    let command = Delivery::new(
+        Scheme::slack(),
+        "token=x&team_id=T1&command=%2Fdeploy&text=now&trigger_id=13345224609.738474920.8088930838d88f008e0",
+    )
+    .sign(&key());
+    let a = send(addr, "/hook", command.clone()).await;
+    assert_eq!(a.status, StatusCode::OK, "{a:?}");
+    let a = send(addr, "/hook", command).await;
+    assert!(is_duplicate(&a), "{a:?}");
+    assert_eq!(*seen.lock().unwrap(), ["Ev123ABC456", "(none)"]);
+}

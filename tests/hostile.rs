@@ -103,6 +103,7 @@ fn router(limit: usize) -> Router {
         .route("/helix", route(Scheme::helix()))
         .route("/github", route(Scheme::github()))
         .route("/shopify", route(Scheme::shopify()))
+        .route("/stripe", route(Scheme::stripe()))
         .layer(RequestBodyTimeoutLayer::new(BODY_IDLE))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -430,7 +431,7 @@ async fn lying_content_lengths_and_chunked_bodies() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Headers: invalid UTF-8, repetition, length.
+// Headers: invalid UTF-8, spaces, repetition, length.
 
 /// The crate-level cases: answered by our layer, with our status and code. Shared with the
 /// actix adapter test below.
@@ -502,6 +503,26 @@ fn header_cases() -> Vec<(&'static str, &'static str, Vec<u8>, u16, &'static str
         400,
         "event_malformed",
     );
+    // A space inside an id or an event type (HTTP keeps inner spaces): ids and event types are
+    // visible ASCII, `!` to `~`.
+    with(
+        "space in id",
+        "/heppu",
+        &hh,
+        "x-webhook-id",
+        b"dlv 1".to_vec(),
+        400,
+        "id_malformed",
+    );
+    with(
+        "space in event",
+        "/heppu",
+        &hh,
+        "x-webhook-event",
+        b"call completed".to_vec(),
+        400,
+        "event_malformed",
+    );
     // Long values, within what the HTTP stack accepts.
     with(
         "64 KiB signature",
@@ -569,6 +590,25 @@ fn header_cases() -> Vec<(&'static str, &'static str, Vec<u8>, u16, &'static str
         "80 identical signature headers",
         "/heppu",
         request("/heppu", &same, BODY.as_bytes()),
+        200,
+        "",
+    ));
+    // The same rule for an id read from the (signed) JSON body.
+    let body = r#"{"id":"evt 1","object":"event","type":"ping"}"#;
+    let stripe = raw_headers(&sign(Scheme::stripe(), body));
+    cases.push((
+        "space in the body's id",
+        "/stripe",
+        request("/stripe", &stripe, body.as_bytes()),
+        400,
+        "id_malformed",
+    ));
+    let body = r#"{"id":"evt_1","object":"event","type":"ping"}"#;
+    let stripe = raw_headers(&sign(Scheme::stripe(), body));
+    cases.push((
+        "a well-formed body id",
+        "/stripe",
+        request("/stripe", &stripe, body.as_bytes()),
         200,
         "",
     ));
@@ -697,6 +737,11 @@ async fn hostile_headers_on_actix_get_the_same_answers() {
                     .service(
                         web::resource("/helix")
                             .wrap(guard(Scheme::helix()))
+                            .route(web::post().to(handler)),
+                    )
+                    .service(
+                        web::resource("/stripe")
+                            .wrap(guard(Scheme::stripe()))
                             .route(web::post().to(handler)),
                     )
             })

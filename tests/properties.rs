@@ -69,6 +69,7 @@ const NAMES: &[&str] = &[
     "x-slack-signature",
     "x-slack-request-timestamp",
     "x-shopify-hmac-sha256",
+    "x-shopify-event-id",
     "x-shopify-webhook-id",
     "x-shopify-topic",
     "content-type",

@@ -327,7 +327,7 @@ fn slack_documented_example() {
         ("x-slack-request-timestamp", SLACK_TS),
     ]);
     let meta = v.verify(&h, SLACK_BODY.as_bytes()).unwrap();
-    assert_eq!(meta.id(), None, "Slack sends no delivery id");
+    assert_eq!(meta.id(), None, "a slash command carries no event_id");
     assert_eq!(
         meta.event_type(),
         None,
@@ -378,6 +378,14 @@ fn shopify_known_answer() {
     let meta = v.verify(&h, SHOPIFY_BODY.as_bytes()).unwrap();
     assert_eq!(meta.id(), Some("b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"));
     assert_eq!(meta.event_type(), Some("orders/create"));
+    // With `X-Shopify-Event-Id`, the key of Shopify's duplicate guide, the id is the event's.
+    let mut with_event = h.clone();
+    with_event.insert(
+        "x-shopify-event-id",
+        HeaderValue::from_static("98880550-7158-44d4-b7cd-2c97c8a091b5"),
+    );
+    let meta = v.verify(&with_event, SHOPIFY_BODY.as_bytes()).unwrap();
+    assert_eq!(meta.id(), Some("98880550-7158-44d4-b7cd-2c97c8a091b5"));
     // Hex where base64 is expected is malformed, not a mismatch.
     let mut h2 = h.clone();
     h2.insert(

@@ -109,6 +109,10 @@ struct SchemeSecret {
     /// secret is decoded (the key is the base64 after `whsec_`), as the senders' libraries do.
     #[arg(long)]
     raw_secret: bool,
+    /// Accept a secret shorter than 16 bytes, as used as given (GitHub lets users type any
+    /// secret). Dangerous: a key that short can be guessed from one captured delivery.
+    #[arg(long)]
+    danger_allow_short_secret: bool,
 }
 
 #[derive(Debug, Args)]

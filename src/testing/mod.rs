@@ -67,7 +67,10 @@ impl Delivery {
     }
 
     /// The delivery id header (when the scheme reads its id from a header). Without it a
-    /// unique id is generated.
+    /// unique id is generated. Where the scheme reads its id from the first of several headers
+    /// ([`Field::HeadersInOrder`], Shopify's `X-Shopify-Event-Id` then
+    /// `X-Shopify-Webhook-Id`), the id goes in the first and each later one gets a fresh unique
+    /// value of its own, as the sender sends.
     pub fn id(mut self, id: impl Into<String>) -> Self {
         self.id = Some(id.into());
         self
@@ -157,9 +160,19 @@ impl Delivery {
                 insert(&mut headers, &names[0], &id);
                 Some(id)
             }
+            Some(Field::HeadersInOrder(names)) => {
+                let id = self.id.clone().unwrap_or_else(unique_id);
+                insert(&mut headers, &names[0], &id);
+                // The fallbacks carry values of their own, as Shopify's webhook id differs from
+                // its event id.
+                for name in &names[1..] {
+                    insert(&mut headers, name, &unique_id());
+                }
+                Some(id)
+            }
             _ => None,
         };
-        if let Some(Field::Headers(names)) = scheme.event_field() {
+        if let Some(Field::Headers(names) | Field::HeadersInOrder(names)) = scheme.event_field() {
             let name = &names[0];
             let from_body = || {
                 ["event", "type"].iter().find_map(|k| {

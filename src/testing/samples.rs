@@ -86,6 +86,8 @@ pub const STANDARD_CONTACT_CREATED: &str =
 /// Slack's `url_verification` handshake, as in the Events API documentation.
 pub const SLACK_URL_VERIFICATION: &str = include_str!("../../samples/slack/url_verification.json");
 /// A Slack Events API `event_callback` (an `app_mention`), as in the Events API documentation.
+/// Its `event_id` (`Ev123ABC456`) is the delivery id [`Scheme::slack`](crate::Scheme::slack)
+/// deduplicates on.
 pub const SLACK_EVENT_CALLBACK: &str = include_str!("../../samples/slack/event_callback.json");
 
 /// Shopify `orders/create`, shaped after Shopify's sample webhook payload (trimmed).
@@ -149,6 +151,8 @@ mod tests {
             let v: serde_json::Value = serde_json::from_str(body).unwrap();
             assert_eq!(v["type"], kind);
         }
+        let v: serde_json::Value = serde_json::from_str(SLACK_EVENT_CALLBACK).unwrap();
+        assert_eq!(v["event_id"], "Ev123ABC456");
         let order: serde_json::Value = serde_json::from_str(SHOPIFY_ORDERS_CREATE).unwrap();
         assert_eq!(order["name"], "#9999");
     }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderValue};
 use webhook_guard::scheme::{Field, MAX_ID_LEN};
 use webhook_guard::testing::{Delivery, samples};
-use webhook_guard::{Scheme, Secret};
+use webhook_guard::{MIN_SECRET_LEN, Scheme, Secret, SecretError};
 
 use crate::{SchemeName, SchemeSecret};
 
@@ -108,7 +108,9 @@ impl SchemeSecret {
     /// `whsec_<base64>`. Errors never show the secret.
     pub fn secret(&self) -> Result<Secret, Failure> {
         let (text, origin) = self.secret_text()?;
-        self.build_secret(&text, &origin, self.raw_secret)
+        let secret = self.build_secret(&text, &origin, self.raw_secret)?;
+        note_short(&secret);
+        Ok(secret)
     }
 
     /// The secret's text as given, and how to name where it came from.
@@ -141,9 +143,28 @@ impl SchemeSecret {
                      --raw-secret"
                 ))
             })
+        } else if self.danger_allow_short_secret {
+            Secret::danger_allow_short(text.as_bytes()).map_err(|e| usage(format!("{origin}: {e}")))
         } else {
-            Secret::new(text.as_bytes()).map_err(|e| usage(format!("{origin}: {e}")))
+            Secret::new(text.as_bytes()).map_err(|e| match e {
+                SecretError::TooShort { .. } => usage(format!(
+                    "{origin}: {e}; if the sender really signs with it (GitHub accepts any \
+                     secret), add --danger-allow-short-secret"
+                )),
+                e => usage(format!("{origin}: {e}")),
+            })
         }
+    }
+}
+
+/// Say on stderr (once per command) that a short secret is in use, as the library logs it.
+pub fn note_short(secret: &Secret) {
+    if secret.len() < MIN_SECRET_LEN {
+        eprintln!(
+            "note: the secret is {} bytes long, shorter than {MIN_SECRET_LEN}; accepted because \
+             of --danger-allow-short-secret (it can be guessed from one captured delivery)",
+            secret.len()
+        );
     }
 }
 
@@ -193,8 +214,10 @@ fn header_text(value: &str, flag: &str) -> Result<(), Failure> {
             "{flag} must be 1 to {MAX_ID_LEN} bytes long"
         )));
     }
-    if !value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
-        return Err(usage(format!("{flag} must be visible ASCII")));
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(usage(format!(
+            "{flag} must be visible ASCII, without spaces"
+        )));
     }
     Ok(())
 }
@@ -212,7 +235,7 @@ pub fn delivery(
     let mut delivery = Delivery::new(scheme.clone(), body);
     if let Some(id) = id {
         match scheme.id_field() {
-            Some(Field::Headers(_)) => {
+            Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
                 header_text(id, "--id")?;
                 delivery = delivery.id(id);
             }
@@ -228,7 +251,7 @@ pub fn delivery(
     }
     if let Some(event) = event {
         match scheme.event_field() {
-            Some(Field::Headers(_)) => {
+            Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
                 header_text(event, "--event")?;
                 delivery = delivery.event(event);
             }
@@ -311,7 +334,7 @@ mod tests {
             assert!(!samples.is_empty());
             for (event, body) in samples {
                 let header_event = match name.scheme().event_field() {
-                    Some(Field::Headers(_)) => Some(*event),
+                    Some(Field::Headers(_) | Field::HeadersInOrder(_)) => Some(*event),
                     _ => None,
                 };
                 let d = delivery(

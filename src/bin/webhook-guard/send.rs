@@ -82,14 +82,17 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
                     ))
                 })?,
             };
-            let header_event =
-                matches!(scheme.event_field(), Some(Field::Headers(_))).then(|| event.to_owned());
+            let header_event = matches!(
+                scheme.event_field(),
+                Some(Field::Headers(_) | Field::HeadersInOrder(_))
+            )
+            .then(|| event.to_owned());
             (body.as_bytes().to_vec(), header_event, Some(event))
         }
     };
     // One id for every attempt: a retry is the same delivery.
     let id = match (&args.id, scheme.id_field()) {
-        (None, Some(Field::Headers(_))) => Some(fresh_id()),
+        (None, Some(Field::Headers(_) | Field::HeadersInOrder(_))) => Some(fresh_id()),
         (id, _) => id.clone(),
     };
     let delivery = input::delivery(

@@ -20,6 +20,7 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
     let secret = args
         .scheme
         .build_secret(&text, &origin, args.scheme.raw_secret)?;
+    crate::input::note_short(&secret);
     let verifier = |secret: &Secret| {
         Verifier::builder(scheme.clone())
             .secret(secret.clone())
