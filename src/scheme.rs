@@ -1951,7 +1951,9 @@ impl SchemeBuilder {
     /// For senders whose deliveries only sometimes carry an id: Slack's Events API callbacks have
     /// a top-level `event_id` in their JSON body, its slash commands and interactivity payloads
     /// (form-encoded) have none. For a JSON body field, a body that is not JSON, or JSON without
-    /// the field as a string or integer, counts as no id.
+    /// the field as a string or integer, counts as no id; a top-level field is then looked for
+    /// from both ends of the body, as an event type is
+    /// ([`event_json_field`](Self::event_json_field)).
     ///
     /// ```
     /// use webhook_guard::scheme::{Scheme, SignedPart, TimestampUnit};
@@ -1985,8 +1987,8 @@ impl SchemeBuilder {
     /// `data`, Slack after `event`, and finding it then costs nothing like a pass over the
     /// payload. The event type is informational (nothing in the pipeline is decided on it), so
     /// the part of the body skipped this way is not checked to be valid JSON, and a field given
-    /// twice may be read at either place. An id ([`id_json_field`](Self::id_json_field)) is
-    /// always read from the front, with the whole body up to it checked.
+    /// twice may be read at either place. A required id ([`id_json_field`](Self::id_json_field))
+    /// is always read from the front, with the whole body up to it checked.
     pub fn event_json_field(mut self, path: &str) -> Self {
         self.event = Some(FieldSpec::Json(path.to_owned()));
         self

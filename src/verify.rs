@@ -768,7 +768,15 @@ fn body_field<'b>(
     malformed: RejectionKind,
 ) -> Result<Option<FieldText<'b>>, Rejection> {
     let dotted = || path.join(".");
-    match crate::json_scan::find_text(body, path) {
+    // An optional id (Slack's `event_id`, after the bulk of the body) is looked for from both
+    // ends, as event types are: a body that is not JSON has no id either way, and reading from
+    // the front went through the whole payload.
+    let found = if optional {
+        Ok(crate::json_scan::find_text_either_end(body, path))
+    } else {
+        crate::json_scan::find_text(body, path)
+    };
+    match found {
         Ok(Some(text)) => {
             // The field's name is only spelled out (allocated) for an error.
             if !crate::scheme::field_text_ok(text.as_bytes()) {
