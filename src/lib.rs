@@ -42,6 +42,8 @@
 //! - `axum` (default): axum extractors and `IntoResponse` for [`Rejection`].
 //! - `actix`: the actix-web middleware `actix::WebhookGuard` and the same extractors.
 //! - `redis`: `dedup::RedisStore`, deduplication shared by several replicas.
+//! - `ed25519`, `p256`, `rsa`: [`keys::PublicKey`] for senders that sign with Ed25519, ECDSA
+//!   P-256 or RSA (X.509 certificates with `rsa`).
 //! - `cli`: the `webhook-guard` command-line tool (sign, send and verify test deliveries); the
 //!   library is the same with or without it.
 #![forbid(unsafe_code)]
@@ -61,6 +63,12 @@ mod error;
 pub mod events;
 mod extract;
 mod json_scan;
+#[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "ed25519", feature = "p256", feature = "rsa")))
+)]
+pub mod keys;
 mod pipeline;
 pub mod scheme;
 mod secret;

@@ -31,6 +31,7 @@ use crate::scheme::{Field, Scheme, TimestampSource, json_field};
 use crate::secret::Secret;
 use crate::verify::compute_tag;
 
+pub mod keys;
 pub mod samples;
 
 /// A delivery to sign: a scheme, a body, and optionally an id, event type and timestamp.
