@@ -55,6 +55,7 @@ pub mod actix;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
+mod bytes;
 pub mod clock;
 pub mod dedup;
 mod error;

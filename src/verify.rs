@@ -815,7 +815,7 @@ impl Text {
     fn from_ascii(text: &[u8]) -> Text {
         if text.len() <= INLINE_TEXT {
             let mut buf = [0u8; INLINE_TEXT];
-            crate::scheme::copy_short(&mut buf[..text.len()], text);
+            crate::bytes::copy_short(&mut buf[..text.len()], text);
             Text::Inline {
                 len: text.len() as u8,
                 buf,
