@@ -88,7 +88,7 @@ pub fn timestamp(scheme: &Scheme, value: &[u8]) {
     match scheme.parse_timestamp(&headers, &signature) {
         Ok(Some((text, n))) => {
             assert!(text.as_bytes().iter().all(u8::is_ascii_digit));
-            assert_eq!(crate::scheme::parse_unsigned(text.as_bytes()), Some(n));
+            assert_eq!(crate::bytes::parse_unsigned(text.as_bytes()), Some(n));
         }
         Ok(None) => assert!(scheme.timestamp().is_none()),
         Err(r) => assert!(matches!(

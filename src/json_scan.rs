@@ -139,7 +139,7 @@ fn top_level_field_from_end<'a>(
         if key.contains(&b'\\') {
             return None;
         }
-        if crate::scheme::short_eq(key, want) {
+        if crate::bytes::short_eq(key, want) {
             if last != b'"' {
                 return None;
             }
@@ -289,7 +289,7 @@ impl<'a> Scanner<'a> {
             if escaped {
                 return None;
             }
-            if crate::scheme::short_eq(&self.b[start..end], want) {
+            if crate::bytes::short_eq(&self.b[start..end], want) {
                 if self.peek() != Some(b'"') {
                     return None;
                 }

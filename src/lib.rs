@@ -59,6 +59,7 @@ mod algorithm;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
+mod bytes;
 pub mod clock;
 pub mod dedup;
 mod error;

@@ -195,7 +195,7 @@ pub(crate) struct BodyCollector {
     /// Boxed: the state (~670 bytes: the MAC, up to eight decoded signatures inline, the id
     /// and event type inline) would otherwise be copied each time the collector, the future
     /// reading the body and the adapter's future holding that are moved; one allocation costs
-    /// less than those copies (in-process axum route, 1 KiB: ~90 ns less per request).
+    /// less than those copies (BENCHMARKS.md, sixth run).
     state: Box<VerifyState>,
     stats: Option<Stats>,
     /// The guard's own namespace, if it has one, for the delivery's metadata.

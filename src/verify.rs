@@ -511,8 +511,8 @@ impl Verifier {
             }
             (None, _) => None,
         };
-        // The texts are copied in the struct literal: built before it, each was read back at
-        // once over the narrow stores just made (a stalled store forwarding).
+        // The texts are copied in the struct literal: built before it, each would be read back
+        // at once over the narrow stores just made (a stalled store forwarding).
         Ok(WebhookMeta {
             scheme: scheme.shared_name(),
             id: id.map(Text::from_field),
@@ -625,8 +625,9 @@ impl Verifier {
     }
 }
 
-/// Feed signed parts other than the body into a MAC. (Gathering several parts on the stack
-/// for one `update` was tried: zeroing and filling the buffer cost more than the updates.)
+/// Feed signed parts other than the body into a MAC, one `update` per part: they are few and
+/// short, and gathering them into one buffer first costs more than it saves (BENCHMARKS.md,
+/// "Earlier findings").
 #[inline(always)]
 fn feed_parts(mac: &mut HmacSha256, parts: &[SignedPart], ts: Option<&[u8]>, id: Option<&[u8]>) {
     for part in parts {
@@ -815,7 +816,7 @@ impl Text {
     fn from_ascii(text: &[u8]) -> Text {
         if text.len() <= INLINE_TEXT {
             let mut buf = [0u8; INLINE_TEXT];
-            crate::scheme::copy_short(&mut buf[..text.len()], text);
+            crate::bytes::copy_short(&mut buf[..text.len()], text);
             Text::Inline {
                 len: text.len() as u8,
                 buf,

@@ -60,9 +60,9 @@ where
         Box::pin(async move {
             // Everything up to the handler in a block of its own: what it takes out of the
             // request and moves on (the metadata, the body) then has no room in the future
-            // beside the handler's own future. The future lives in one allocation, and below
-            // about 1 KiB the allocator serves it from its per-thread cache (glibc's tcache
-            // stops at 1,032 bytes; a larger one took the slow path, ~2,000 instructions).
+            // beside the handler's own future. The future lives in one allocation, small enough
+            // for the allocator's per-thread cache (glibc's tcache: up to 1,032 bytes, which
+            // `tests/layer_allocations.rs` holds it to; BENCHMARKS.md, ninth run).
             let (req, guard) = {
                 let read = read_and_verify(&config, &parts.headers, body);
                 let (meta, body) = match config.within_body_timeout(read).await {

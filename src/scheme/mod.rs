@@ -1,0 +1,528 @@
+//! Schemes: declarative descriptions of how one sender signs its deliveries.
+//!
+//! A [`Scheme`] says which header carries the signature and in which syntax, how the MAC is encoded,
+//! where the timestamp, delivery id and event type come from, and which parts, in which order, make up
+//! the signed message. The [`Verifier`](crate::Verifier) interprets it; nothing here computes a MAC.
+//!
+//! Built-in profiles follow each sender's own documentation:
+//!
+//! | profile | signature header | value | signed message | timestamp | delivery id |
+//! |---|---|---|---|---|---|
+//! | [`Scheme::heppu`] | `X-Webhook-Signature-256` | `sha256=<hex>` | body | `X-Webhook-Timestamp`, seconds (checked, not signed) | `X-Webhook-ID` |
+//! | [`Scheme::helix`] | `X-Webhook-Signature` | `v1=<hex>` | `<timestamp>.<body>` | `X-Webhook-Timestamp`, milliseconds | `X-Webhook-Event-ID` |
+//! | [`Scheme::helicone`] | `Helicone-Signature` or `X-Helicone-Signature` | `<hex>` | body | none | `request_id` in the JSON body |
+//! | [`Scheme::standard_webhooks`] | `webhook-signature` (or `svix-signature`) | `v1,<base64>` list, space-separated | `<id>.<timestamp>.<body>` | `webhook-timestamp` (or `svix-timestamp`), seconds | `webhook-id` (or `svix-id`) |
+//! | [`Scheme::github`] | `X-Hub-Signature-256` | `sha256=<hex>` | body | none | `X-GitHub-Delivery` |
+//! | [`Scheme::stripe`] | `Stripe-Signature` | `t=<ts>,v1=<hex>[,v1=<hex>…]` | `<t>.<body>` | the `t=` entry, seconds | `id` in the JSON body |
+//! | [`Scheme::slack`] | `X-Slack-Signature` | `v0=<hex>` | `v0:<timestamp>:<body>` | `X-Slack-Request-Timestamp`, seconds | `event_id` in the JSON body where there is one (Events API), else none |
+//! | [`Scheme::shopify`] | `X-Shopify-Hmac-Sha256` | `<base64>` | body | none | `X-Shopify-Event-Id`, else `X-Shopify-Webhook-Id` |
+//!
+//! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
+//!
+//! ```
+//! use webhook_guard::scheme::{Encoding, Scheme, SignedPart, TimestampUnit};
+//!
+//! // "X-Acme-Signature: t=<unix seconds>,<base64 of HMAC(secret, "<t>:<body>")>"-style senders
+//! // are described part by part:
+//! let acme = Scheme::builder("acme")
+//!     .signature_header("X-Acme-Signature")
+//!     .signature_prefix("v1=")
+//!     .encoding(Encoding::Base64)
+//!     .timestamp_header("X-Acme-Timestamp", TimestampUnit::Seconds)
+//!     .id_header("X-Acme-Delivery")
+//!     .event_json_field("type")
+//!     .signed_parts([SignedPart::Timestamp, SignedPart::literal(":"), SignedPart::Body])
+//!     .build()?;
+//! assert_eq!(acme.name(), "acme");
+//! # Ok::<(), webhook_guard::scheme::SchemeError>(())
+//! ```
+
+// Where things are: the public model and `Scheme`'s accessors here; the builder and its checks
+// in `builder.rs`; each built-in sender's constructor in `profiles/<sender family>.rs`; the
+// request-time parsing the verifier drives in `parse.rs`.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use http::HeaderName;
+
+mod builder;
+mod parse;
+mod profiles;
+
+pub use builder::SchemeBuilder;
+use parse::Wanted;
+pub(crate) use parse::{
+    Gathered, HeaderBytes, Role, Signatures, TimestampText, check_field_text, field_text_ok,
+    json_field,
+};
+
+/// Length of an HMAC-SHA256 tag in bytes.
+pub const TAG_LEN: usize = 32;
+
+/// Most signatures accepted from one delivery (entries of a list header). Anything beyond is
+/// refused as malformed, so a hostile header cannot make verification do unbounded work.
+pub const MAX_SIGNATURES: usize = 8;
+
+/// Longest delivery id or event type accepted, in bytes.
+pub const MAX_ID_LEN: usize = 256;
+
+/// How the MAC is written in the signature header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Encoding {
+    /// Lower- or upper-case hexadecimal, 64 characters.
+    Hex,
+    /// Standard base64 with padding, 44 characters.
+    Base64,
+}
+
+impl Encoding {
+    fn encoded_len(self) -> usize {
+        match self {
+            Encoding::Hex => 2 * TAG_LEN,
+            Encoding::Base64 => TAG_LEN.div_ceil(3) * 4,
+        }
+    }
+
+    /// Encode a tag the way a sender would.
+    pub fn encode(self, tag: &[u8]) -> String {
+        match self {
+            Encoding::Hex => hex::encode(tag),
+            Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode(tag),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Encoding::Hex => "hex",
+            Encoding::Base64 => "base64",
+        }
+    }
+}
+
+/// How the signature header's value is laid out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureSyntax {
+    /// The whole value is `<prefix><encoded tag>`, e.g. `sha256=5c9f…`.
+    Single {
+        /// Text before the encoded tag (may be empty).
+        prefix: Cow<'static, str>,
+    },
+    /// The value holds several entries separated by `separator`; the entries that start with
+    /// `prefix` are candidate signatures (any one matching is enough), other entries are ignored.
+    /// Empty entries and surrounding spaces are skipped.
+    List {
+        /// Entry separator, e.g. `' '` or `','`.
+        separator: char,
+        /// Prefix of the entries that carry a signature, e.g. `"v1,"` or `"v1="`.
+        prefix: Cow<'static, str>,
+    },
+}
+
+/// The unit of a unix timestamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampUnit {
+    /// Seconds since the unix epoch.
+    Seconds,
+    /// Milliseconds since the unix epoch.
+    Milliseconds,
+}
+
+impl TimestampUnit {
+    /// Convert a value in this unit to milliseconds; `None` on overflow.
+    pub fn to_millis(self, value: u64) -> Option<u64> {
+        match self {
+            TimestampUnit::Seconds => value.checked_mul(1000),
+            TimestampUnit::Milliseconds => Some(value),
+        }
+    }
+
+    /// Express a time in milliseconds in this unit.
+    pub fn from_millis(self, millis: u64) -> u64 {
+        match self {
+            TimestampUnit::Seconds => millis / 1000,
+            TimestampUnit::Milliseconds => millis,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            TimestampUnit::Seconds => "seconds",
+            TimestampUnit::Milliseconds => "milliseconds",
+        }
+    }
+}
+
+/// Where a value (delivery id, event type) is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Field {
+    /// A request header, under any of these names (alternative names of the same value, such as
+    /// Standard Webhooks' `webhook-id` and Svix's `svix-id`). Where several are sent they must
+    /// carry the same value.
+    Headers(Vec<HeaderName>),
+    /// The first of these headers that the request carries, in this order: a preferred header
+    /// and fallbacks for deliveries that lack it, such as Shopify's `X-Shopify-Event-Id` and then
+    /// `X-Shopify-Webhook-Id`. The headers carry different values; once one is found, the later
+    /// ones are not read. Several copies of the header found must still agree.
+    HeadersInOrder(Vec<HeaderName>),
+    /// A string (or integer) field of the JSON body, by path from the top-level object.
+    /// The body is signed, so a field read from it is as trustworthy as the body.
+    JsonBody(Vec<Cow<'static, str>>),
+}
+
+impl Field {
+    /// The header names the value is read from, in the scheme's order (none for a JSON body
+    /// field).
+    pub fn header_names(&self) -> &[HeaderName] {
+        match self {
+            Field::Headers(names) | Field::HeadersInOrder(names) => names,
+            Field::JsonBody(_) => &[],
+        }
+    }
+}
+
+/// Where the timestamp is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimestampSource {
+    /// A request header, under any of these names (alternatives, like [`Field::Headers`]).
+    Headers(Vec<HeaderName>),
+    /// An entry of the signature header itself, identified by its prefix: Stripe sends
+    /// `Stripe-Signature: t=<unix seconds>,v1=<hex>`, so its timestamp is the `t=` entry. Only
+    /// with the [list syntax](SignatureSyntax::List); the entry is split off with the same
+    /// separator as the signatures.
+    SignatureEntry(Cow<'static, str>),
+}
+
+/// One part of the signed message, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignedPart {
+    /// The timestamp exactly as sent (its header, or its signature header entry without the
+    /// entry's prefix).
+    Timestamp,
+    /// The delivery id exactly as sent in its header.
+    Id,
+    /// The raw body bytes as received.
+    Body,
+    /// Fixed bytes, such as a `.` separator or a version tag.
+    Literal(Cow<'static, [u8]>),
+}
+
+impl SignedPart {
+    /// A fixed text part.
+    pub fn literal(text: &'static str) -> Self {
+        SignedPart::Literal(Cow::Borrowed(text.as_bytes()))
+    }
+}
+
+/// A scheme that cannot work, refused by [`SchemeBuilder::build`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SchemeError {
+    /// No signature header was named.
+    NoSignatureHeader,
+    /// A header name is not a valid HTTP header name.
+    InvalidHeaderName(String),
+    /// The signed message must contain the body exactly once.
+    BodyNotSignedOnce,
+    /// The signed message contains the timestamp but the scheme has no timestamp source.
+    TimestampPartWithoutHeader,
+    /// A timestamp read from a signature header entry needs the list syntax and an entry prefix
+    /// that is non-empty and differs from the signatures' prefix.
+    InvalidTimestampEntry,
+    /// The signed message contains the id, but the id is not read from a header.
+    IdPartWithoutHeader,
+    /// A JSON path with no segments.
+    EmptyJsonPath,
+    /// The list syntax needs a non-empty entry prefix.
+    EmptyListPrefix,
+    /// [`SchemeBuilder::id_headers_in_order`] was given no header name.
+    NoIdHeaders,
+}
+
+impl fmt::Display for SchemeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SchemeError::NoSignatureHeader => f.write_str("scheme names no signature header"),
+            SchemeError::InvalidHeaderName(n) => write!(f, "`{n}` is not a valid header name"),
+            SchemeError::BodyNotSignedOnce => {
+                f.write_str("the signed message must contain the body exactly once")
+            }
+            SchemeError::TimestampPartWithoutHeader => f.write_str(
+                "the signed message contains the timestamp but no timestamp source is set",
+            ),
+            SchemeError::InvalidTimestampEntry => f.write_str(
+                "a timestamp entry of the signature header needs the list syntax and a non-empty \
+                 entry prefix different from the signature prefix",
+            ),
+            SchemeError::IdPartWithoutHeader => f.write_str(
+                "the signed message contains the id but the id is not read from a header",
+            ),
+            SchemeError::EmptyJsonPath => {
+                f.write_str("a JSON field path needs at least one segment")
+            }
+            SchemeError::EmptyListPrefix => {
+                f.write_str("a list signature syntax needs a non-empty entry prefix")
+            }
+            SchemeError::NoIdHeaders => {
+                f.write_str("an id read from headers in order needs a name")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SchemeError {}
+
+/// A declarative description of one sender's signing scheme. Cheap to clone.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Scheme {
+    inner: Arc<SchemeInner>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct SchemeInner {
+    name: SchemeName,
+    signature_headers: Vec<HeaderName>,
+    syntax: SignatureSyntax,
+    encoding: Encoding,
+    timestamp: Option<(TimestampSource, TimestampUnit)>,
+    id: Option<Field>,
+    /// A delivery without an id is accepted (deduplicated on its signature).
+    id_optional: bool,
+    event: Option<Field>,
+    parts: Vec<SignedPart>,
+    body_index: usize,
+    /// Every header name above, laid out for [`Scheme::gather`].
+    wanted: Wanted,
+}
+
+/// A scheme's name: a `&'static str` for the built-in schemes, so that reporting it in every
+/// [`WebhookMeta`](crate::WebhookMeta) touches no reference count; shared otherwise.
+#[derive(Clone)]
+pub(crate) enum SchemeName {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl SchemeName {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            SchemeName::Static(s) => s,
+            SchemeName::Shared(s) => s,
+        }
+    }
+}
+
+impl PartialEq for SchemeName {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SchemeName {}
+
+impl fmt::Debug for SchemeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Debug for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Scheme")
+            .field("name", &i.name)
+            .field("signature_headers", &i.signature_headers)
+            .field("syntax", &i.syntax)
+            .field("encoding", &i.encoding)
+            .field("timestamp", &i.timestamp)
+            .field("id", &i.id)
+            .field("id_optional", &i.id_optional)
+            .field("event", &i.event)
+            .field("parts", &i.parts)
+            .finish()
+    }
+}
+
+impl Scheme {
+    /// The scheme's name, e.g. `"heppu"`.
+    pub fn name(&self) -> &str {
+        self.inner.name.as_str()
+    }
+
+    #[inline]
+    pub(crate) fn shared_name(&self) -> SchemeName {
+        self.inner.name.clone()
+    }
+
+    /// Headers that may carry the signature (any one).
+    #[inline]
+    pub fn signature_headers(&self) -> &[HeaderName] {
+        &self.inner.signature_headers
+    }
+
+    /// The signature header's syntax.
+    pub fn syntax(&self) -> &SignatureSyntax {
+        &self.inner.syntax
+    }
+
+    /// How the MAC is encoded.
+    pub fn encoding(&self) -> Encoding {
+        self.inner.encoding
+    }
+
+    /// Where the timestamp comes from and its unit, if the scheme has a timestamp.
+    pub fn timestamp(&self) -> Option<(&TimestampSource, TimestampUnit)> {
+        self.inner.timestamp.as_ref().map(|(h, u)| (h, *u))
+    }
+
+    /// How the timestamp's origin is named in diagnostics, e.g. `` `x-slack-request-timestamp` ``
+    /// or `` `t=` entry of `stripe-signature` ``.
+    pub(crate) fn timestamp_label(&self) -> String {
+        match &self.inner.timestamp {
+            Some((TimestampSource::Headers(names), _)) => format!("`{}`", names[0]),
+            Some((TimestampSource::SignatureEntry(prefix), _)) => {
+                format!("`{prefix}` entry of `{}`", self.inner.signature_headers[0])
+            }
+            None => "timestamp".to_owned(),
+        }
+    }
+
+    /// The signed message in words, for diagnostics, e.g. `` `x-webhook-timestamp`.<body> `` or
+    /// `` `t=` entry of `stripe-signature`.<body> ``.
+    pub(crate) fn signed_message_label(&self) -> String {
+        let mut out = String::new();
+        for part in &self.inner.parts {
+            match part {
+                SignedPart::Timestamp => out.push_str(&self.timestamp_label()),
+                SignedPart::Id => match &self.inner.id {
+                    Some(Field::Headers(names)) => out.push_str(&format!("`{}`", names[0])),
+                    Some(Field::HeadersInOrder(names)) => out.push_str(&format!(
+                        "<first of {}>",
+                        names
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                    _ => out.push_str("<id>"),
+                },
+                SignedPart::Body => out.push_str("<body>"),
+                SignedPart::Literal(bytes) => out.push_str(&String::from_utf8_lossy(bytes)),
+            }
+        }
+        out
+    }
+
+    /// Where the delivery id comes from.
+    #[inline]
+    pub fn id_field(&self) -> Option<&Field> {
+        self.inner.id.as_ref()
+    }
+
+    /// Where the event type comes from.
+    #[inline]
+    pub fn event_field(&self) -> Option<&Field> {
+        self.inner.event.as_ref()
+    }
+
+    /// The signed message, part by part.
+    pub fn signed_parts(&self) -> &[SignedPart] {
+        &self.inner.parts
+    }
+
+    /// Every header the scheme reads (signature, timestamp, id, event type), for adapters that
+    /// must copy headers out of another HTTP stack.
+    pub fn header_names(&self) -> impl Iterator<Item = &HeaderName> {
+        fn field(f: &Option<Field>) -> &[HeaderName] {
+            f.as_ref().map_or(&[], Field::header_names)
+        }
+        let timestamp: &[HeaderName] = match &self.inner.timestamp {
+            Some((TimestampSource::Headers(h), _)) => h,
+            _ => &[],
+        };
+        self.inner
+            .signature_headers
+            .iter()
+            .chain(timestamp)
+            .chain(field(&self.inner.id))
+            .chain(field(&self.inner.event))
+    }
+
+    /// Whether a delivery without an id is accepted ([`SchemeBuilder::id_optional`]); it is then
+    /// deduplicated on its signature.
+    #[inline]
+    pub fn id_is_optional(&self) -> bool {
+        self.inner.id_optional
+    }
+
+    /// Whether the delivery id is covered by the signature (signed directly, or read from the
+    /// signed body). Where it is not, deduplication also keys on the signature itself.
+    pub fn id_is_signed(&self) -> bool {
+        match &self.inner.id {
+            Some(Field::JsonBody(_)) => true,
+            Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
+                self.inner.parts.contains(&SignedPart::Id)
+            }
+            None => false,
+        }
+    }
+
+    /// The parts before the body.
+    #[inline]
+    pub(crate) fn prefix_parts(&self) -> &[SignedPart] {
+        &self.inner.parts[..self.inner.body_index]
+    }
+
+    /// The parts after the body.
+    #[inline]
+    pub(crate) fn suffix_parts(&self) -> &[SignedPart] {
+        &self.inner.parts[self.inner.body_index + 1..]
+    }
+
+    /// Format a tag as the signature header value a sender would send.
+    pub fn format_signature(&self, tag: &[u8]) -> String {
+        let prefix = match &self.inner.syntax {
+            SignatureSyntax::Single { prefix } | SignatureSyntax::List { prefix, .. } => prefix,
+        };
+        format!("{prefix}{}", self.inner.encoding.encode(tag))
+    }
+
+    /// The whole signature header value a sender would send with these tags (one per secret
+    /// during a rotation; a single-value syntax carries only the first) and, for schemes that
+    /// keep their timestamp in the signature header, this timestamp text.
+    pub(crate) fn signature_header_value(
+        &self,
+        tags: &[[u8; TAG_LEN]],
+        ts: Option<&str>,
+    ) -> String {
+        let mut out = String::new();
+        let separator = match &self.inner.syntax {
+            SignatureSyntax::List { separator, .. } => Some(*separator),
+            SignatureSyntax::Single { .. } => None,
+        };
+        if let (Some((TimestampSource::SignatureEntry(prefix), _)), Some(ts), Some(sep)) =
+            (&self.inner.timestamp, ts, separator)
+        {
+            out.push_str(prefix);
+            out.push_str(ts);
+            out.push(sep);
+        }
+        let count = if separator.is_some() { tags.len() } else { 1 };
+        for (i, tag) in tags.iter().take(count).enumerate() {
+            if i > 0
+                && let Some(sep) = separator
+            {
+                out.push(sep);
+            }
+            out.push_str(&self.format_signature(tag));
+        }
+        out
+    }
+}
