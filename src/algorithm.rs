@@ -70,6 +70,10 @@ impl Algorithm {
 
 const ANY_KEY: &str = "HMAC takes a key of any length";
 
+/// The signatures of a delivery in algorithms other than HMAC-SHA256 (which the verifier keeps
+/// on the stack): rare, so on the heap.
+pub(crate) type AltSigs = Vec<(Algorithm, Vec<u8>)>;
+
 /// Longest token or signature accepted for the algorithms without a fixed length.
 pub(crate) const MAX_TOKEN_LEN: usize = 1024;
 
@@ -77,7 +81,7 @@ pub(crate) const MAX_TOKEN_LEN: usize = 1024;
 #[derive(Clone)]
 pub(crate) enum AltKey {
     Secret(Secret),
-    #[cfg(feature = "ed25519")]
+    #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
     Public(crate::keys::PublicKey),
 }
 
@@ -85,7 +89,7 @@ impl AltKey {
     pub(crate) fn label(&self) -> Option<std::sync::Arc<str>> {
         match self {
             AltKey::Secret(s) => s.label_arc(),
-            #[cfg(feature = "ed25519")]
+            #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
             AltKey::Public(k) => k.label().map(Into::into),
         }
     }
@@ -94,7 +98,7 @@ impl AltKey {
     pub(crate) fn fits(&self, algorithm: Algorithm) -> bool {
         match self {
             AltKey::Secret(_) => !algorithm.uses_public_key() && algorithm != Algorithm::HmacSha256,
-            #[cfg(feature = "ed25519")]
+            #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
             AltKey::Public(k) => {
                 algorithm == Algorithm::Ed25519
                     && k.algorithm() == crate::keys::KeyAlgorithm::Ed25519
@@ -130,7 +134,7 @@ impl Message<'_> {
 
     /// The whole message in one buffer (the algorithms that cannot take it in pieces).
     #[cfg_attr(not(feature = "ed25519"), allow(dead_code))]
-    fn joined(&self) -> Vec<u8> {
+    pub(crate) fn joined(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.pieces().map(<[u8]>::len).sum());
         for piece in self.pieces() {
             out.extend_from_slice(piece);
@@ -187,6 +191,9 @@ pub(crate) fn check(
             Ok(sig) => public.verify_ed25519(&message.joined(), sig),
             Err(_) => false,
         },
+        // Only Ed25519 keys fit a scheme's algorithms so far (`fits` above).
+        #[cfg(all(not(feature = "ed25519"), any(feature = "p256", feature = "rsa")))]
+        AltKey::Public(_) => false,
     }
 }
 

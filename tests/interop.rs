@@ -74,7 +74,7 @@ fn python_libraries(test: &str) -> Option<()> {
         let out = Command::new(python())
             .args([
                 "-c",
-                "import standardwebhooks, svix.webhooks, stripe, slack_sdk.signature",
+                "import standardwebhooks, svix.webhooks, stripe, slack_sdk.signature, nacl.signing",
             ])
             .output()
             .map_err(|e| format!("{}: {e}", python().display()))?;
@@ -358,4 +358,58 @@ async fn github_octokit_signatures_verify_over_http_and_ours_verify_with_octokit
         "op": "verify", "secret": KEY, "body": format!("{body} "), "signature": sig,
     }));
     assert_eq!(tampered["ok"], false);
+}
+
+/// Discord, as its documentation verifies interactions (PyNaCl): an interaction signed by
+/// PyNaCl with a fresh key pair verifies through a real server with that public key, and ours,
+/// signed with the test key, verifies with PyNaCl; each side refuses a changed body.
+#[cfg(feature = "ed25519")]
+#[tokio::test]
+async fn discord_signatures_made_by_pynacl_verify_and_ours_verify_with_pynacl() {
+    use webhook_guard::keys::PublicKey;
+    use webhook_guard::testing::keys;
+
+    let test = "discord_signatures_made_by_pynacl_verify_and_ours_verify_with_pynacl";
+    if python_libraries(test).is_none() {
+        return;
+    }
+    let body = r#"{"id":"1100000000000000001","type":2,"data":{"name":"ping"}}"#;
+    let signed = py(json!({
+        "op": "sign", "sender": "discord", "secret": null, "body": body, "timestamp": now_secs(),
+    }));
+    let headers = &signed["headers"];
+    let public = PublicKey::ed25519_hex(headers["public_key"].as_str().unwrap()).unwrap();
+    let app = axum::Router::new()
+        .route(
+            "/interactions",
+            axum::routing::post(|meta: webhook_guard::WebhookMeta| async move {
+                meta.event_type().unwrap_or_default().to_owned()
+            }),
+        )
+        .route_layer(webhook_guard::WebhookLayer::new(
+            webhook_guard::Verifier::with_public_key(Scheme::discord(), public),
+        ));
+    let addr = common::spawn(app).await;
+    let mut d = delivery(headers, body);
+    d.headers.remove("public_key");
+    let a = common::send(addr, "/interactions", d.clone()).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    let mut tampered = d;
+    tampered.body = body.replace("ping", "pong").into();
+    assert_eq!(
+        common::send(addr, "/interactions", tampered).await.code(),
+        "signature_mismatch"
+    );
+
+    let ours = Delivery::new(Scheme::discord(), body).sign_ed25519(&keys::ED25519_SEED_TEST_ONLY);
+    let ok = py(json!({
+        "op": "verify", "sender": "discord", "secret": keys::ED25519_PUBLIC_HEX,
+        "body": body, "headers": headers_json(&ours),
+    }));
+    assert_eq!(ok["ok"], true, "{}", ok["error"]);
+    let refused = py(json!({
+        "op": "verify", "sender": "discord", "secret": keys::ED25519_PUBLIC_HEX,
+        "body": body.replace("ping", "pong"), "headers": headers_json(&ours),
+    }));
+    assert_eq!(refused["ok"], false, "PyNaCl accepted a tampered body");
 }

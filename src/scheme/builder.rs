@@ -8,8 +8,8 @@ use http::HeaderName;
 
 use super::parse::Wanted;
 use super::{
-    Encoding, Field, Scheme, SchemeError, SchemeInner, SchemeName, SignatureSyntax, SignedPart,
-    TimestampSource, TimestampUnit,
+    Algorithm, Encoding, Field, Scheme, SchemeError, SchemeInner, SchemeName, SignatureSyntax,
+    SignedPart, TimestampSource, TimestampUnit,
 };
 
 impl Scheme {
@@ -32,6 +32,8 @@ impl Scheme {
                 prefix: Cow::Borrowed(""),
             },
             encoding: Encoding::Hex,
+            algorithm: Algorithm::HmacSha256,
+            extra_entries: Vec::new(),
             timestamp: None,
             id: None,
             id_optional: false,
@@ -50,6 +52,8 @@ pub struct SchemeBuilder {
     signature_headers: Vec<String>,
     syntax: SignatureSyntax,
     encoding: Encoding,
+    algorithm: Algorithm,
+    extra_entries: Vec<(Cow<'static, str>, Algorithm)>,
     timestamp: Option<(TimestampSpec, TimestampUnit)>,
     id: Option<FieldSpec>,
     id_optional: bool,
@@ -111,6 +115,40 @@ impl SchemeBuilder {
     /// Hex (default) or base64.
     pub fn encoding(mut self, encoding: Encoding) -> Self {
         self.encoding = encoding;
+        self
+    }
+
+    /// How the signatures are made (default [`Algorithm::HmacSha256`]). With
+    /// [`Algorithm::Token`] the signature header carries the shared secret itself, as sent
+    /// (the encoding is not used and the signed parts cover nothing).
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Algorithm, Scheme};
+    ///
+    /// // Intercom-style: `X-Hub-Signature: sha1=<hex HMAC-SHA1 of the body>`.
+    /// let sha1 = Scheme::builder("sha1-sender")
+    ///     .signature_header("X-Hub-Signature")
+    ///     .signature_prefix("sha1=")
+    ///     .algorithm(Algorithm::HmacSha1)
+    ///     .build()?;
+    /// assert_eq!(sha1.algorithm(), Algorithm::HmacSha1);
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// With the list syntax, entries starting with `prefix` carry signatures of another
+    /// `algorithm` over the same signed message, in the same encoding: Standard Webhooks sends
+    /// `v1a,<base64 Ed25519 signature>` beside (or instead of) `v1,<base64 HMAC>`. A delivery
+    /// passes when any entry verifies under any configured key of its kind.
+    pub fn also_entries(
+        mut self,
+        prefix: impl Into<Cow<'static, str>>,
+        algorithm: Algorithm,
+    ) -> Self {
+        self.extra_entries.push((prefix.into(), algorithm));
         self
     }
 
@@ -295,6 +333,21 @@ impl SchemeBuilder {
         {
             return Err(SchemeError::EmptyListPrefix);
         }
+        if !self.extra_entries.is_empty() {
+            let SignatureSyntax::List { prefix, .. } = &self.syntax else {
+                return Err(SchemeError::InvalidExtraEntries);
+            };
+            let mut prefixes = vec![prefix.as_ref()];
+            for (extra, algorithm) in &self.extra_entries {
+                if extra.is_empty()
+                    || prefixes.contains(&extra.as_ref())
+                    || *algorithm == Algorithm::Token
+                {
+                    return Err(SchemeError::InvalidExtraEntries);
+                }
+                prefixes.push(extra);
+            }
+        }
         let timestamp = match self.timestamp {
             Some((TimestampSpec::Headers(names), unit)) => Some((
                 TimestampSource::Headers(
@@ -356,6 +409,8 @@ impl SchemeBuilder {
                 signature_headers,
                 syntax: self.syntax,
                 encoding: self.encoding,
+                algorithm: self.algorithm,
+                extra_entries: self.extra_entries,
                 timestamp,
                 id,
                 id_optional: self.id_optional,

@@ -1,6 +1,8 @@
 //! Schemes: declarative descriptions of how one sender signs its deliveries.
 //!
-//! A [`Scheme`] says which header carries the signature and in which syntax, how the MAC is encoded,
+//! A [`Scheme`] says which header carries the signature and in which syntax, with which
+//! [`Algorithm`] it is made (HMAC-SHA256 unless said otherwise; HMAC-SHA1 and -SHA512, Ed25519,
+//! a shared token), how it is encoded,
 //! where the timestamp, delivery id and event type come from, and which parts, in which order, make up
 //! the signed message. The [`Verifier`](crate::Verifier) interprets it; nothing here computes a MAC.
 //!
@@ -11,11 +13,13 @@
 //! | [`Scheme::heppu`] | `X-Webhook-Signature-256` | `sha256=<hex>` | body | `X-Webhook-Timestamp`, seconds (checked, not signed) | `X-Webhook-ID` |
 //! | [`Scheme::helix`] | `X-Webhook-Signature` | `v1=<hex>` | `<timestamp>.<body>` | `X-Webhook-Timestamp`, milliseconds | `X-Webhook-Event-ID` |
 //! | [`Scheme::helicone`] | `Helicone-Signature` or `X-Helicone-Signature` | `<hex>` | body | none | `request_id` in the JSON body |
-//! | [`Scheme::standard_webhooks`] | `webhook-signature` (or `svix-signature`) | `v1,<base64>` list, space-separated | `<id>.<timestamp>.<body>` | `webhook-timestamp` (or `svix-timestamp`), seconds | `webhook-id` (or `svix-id`) |
+//! | [`Scheme::standard_webhooks`] | `webhook-signature` (or `svix-signature`) | `v1,<base64>` (HMAC) and `v1a,<base64>` (Ed25519) list, space-separated | `<id>.<timestamp>.<body>` | `webhook-timestamp` (or `svix-timestamp`), seconds | `webhook-id` (or `svix-id`) |
 //! | [`Scheme::github`] | `X-Hub-Signature-256` | `sha256=<hex>` | body | none | `X-GitHub-Delivery` |
 //! | [`Scheme::stripe`] | `Stripe-Signature` | `t=<ts>,v1=<hex>[,v1=<hex>…]` | `<t>.<body>` | the `t=` entry, seconds | `id` in the JSON body |
 //! | [`Scheme::slack`] | `X-Slack-Signature` | `v0=<hex>` | `v0:<timestamp>:<body>` | `X-Slack-Request-Timestamp`, seconds | `event_id` in the JSON body where there is one (Events API), else none |
 //! | [`Scheme::shopify`] | `X-Shopify-Hmac-Sha256` | `<base64>` | body | none | `X-Shopify-Event-Id`, else `X-Shopify-Webhook-Id` |
+//! | [`Scheme::discord`] | `X-Signature-Ed25519` | `<hex Ed25519>` | `<timestamp><body>` | `X-Signature-Timestamp`, seconds | `id` in the JSON body |
+//! | [`Scheme::gitlab`] | `X-Gitlab-Token` | the secret token itself | nothing | none | `Idempotency-Key`, else `X-Gitlab-Event-UUID` |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!
@@ -52,11 +56,12 @@ mod builder;
 mod parse;
 mod profiles;
 
+pub use crate::algorithm::Algorithm;
 pub use builder::SchemeBuilder;
 use parse::Wanted;
 pub(crate) use parse::{
-    Gathered, HeaderBytes, Role, Signatures, TimestampText, check_field_text, field_text_ok,
-    json_field,
+    Gathered, HeaderBytes, Role, Signatures, TimestampText, check_field_text, event_text_ok,
+    field_text_ok, json_field,
 };
 
 /// Length of an HMAC-SHA256 tag in bytes.
@@ -244,6 +249,9 @@ pub enum SchemeError {
     EmptyListPrefix,
     /// [`SchemeBuilder::id_headers_in_order`] was given no header name.
     NoIdHeaders,
+    /// [`SchemeBuilder::also_entries`] needs the list syntax, a non-empty prefix different
+    /// from the others, and an algorithm other than a token.
+    InvalidExtraEntries,
 }
 
 impl fmt::Display for SchemeError {
@@ -273,6 +281,10 @@ impl fmt::Display for SchemeError {
             SchemeError::NoIdHeaders => {
                 f.write_str("an id read from headers in order needs a name")
             }
+            SchemeError::InvalidExtraEntries => f.write_str(
+                "entries of another algorithm need the list syntax, a non-empty prefix of their \
+                 own, and an algorithm other than a shared token",
+            ),
         }
     }
 }
@@ -291,6 +303,10 @@ struct SchemeInner {
     signature_headers: Vec<HeaderName>,
     syntax: SignatureSyntax,
     encoding: Encoding,
+    /// How the signatures (the entries with the syntax's prefix) are made.
+    algorithm: Algorithm,
+    /// List entries of other algorithms, by their prefix (Standard Webhooks' `v1a,`).
+    extra_entries: Vec<(Cow<'static, str>, Algorithm)>,
     timestamp: Option<(TimestampSource, TimestampUnit)>,
     id: Option<Field>,
     /// A delivery without an id is accepted (deduplicated on its signature).
@@ -351,6 +367,24 @@ impl fmt::Debug for Scheme {
 }
 
 impl Scheme {
+    /// How the scheme's signatures are made (HMAC-SHA256 unless the builder said otherwise).
+    pub fn algorithm(&self) -> Algorithm {
+        self.inner.algorithm
+    }
+
+    /// The list entries of other algorithms, by prefix (see [`SchemeBuilder::also_entries`]).
+    pub fn extra_entries(&self) -> impl Iterator<Item = (&str, Algorithm)> {
+        self.inner
+            .extra_entries
+            .iter()
+            .map(|(prefix, algorithm)| (prefix.as_ref(), *algorithm))
+    }
+
+    /// Every algorithm the scheme's signatures may use.
+    pub(crate) fn algorithms(&self) -> impl Iterator<Item = Algorithm> + '_ {
+        std::iter::once(self.inner.algorithm).chain(self.extra_entries().map(|(_, a)| a))
+    }
+
     /// The scheme's name, e.g. `"heppu"`.
     pub fn name(&self) -> &str {
         self.inner.name.as_str()
@@ -488,18 +522,36 @@ impl Scheme {
 
     /// Format a tag as the signature header value a sender would send.
     pub fn format_signature(&self, tag: &[u8]) -> String {
-        let prefix = match &self.inner.syntax {
-            SignatureSyntax::Single { prefix } | SignatureSyntax::List { prefix, .. } => prefix,
-        };
-        format!("{prefix}{}", self.inner.encoding.encode(tag))
+        self.format_entry(self.inner.algorithm, tag)
     }
 
-    /// The whole signature header value a sender would send with these tags (one per secret
-    /// during a rotation; a single-value syntax carries only the first) and, for schemes that
-    /// keep their timestamp in the signature header, this timestamp text.
+    /// One signature as the sender writes it: the prefix of its algorithm's entries, then the
+    /// signature in the scheme's encoding (a token as it is).
+    pub(crate) fn format_entry(&self, algorithm: Algorithm, signature: &[u8]) -> String {
+        let main = match &self.inner.syntax {
+            SignatureSyntax::Single { prefix } | SignatureSyntax::List { prefix, .. } => prefix,
+        };
+        let prefix = if algorithm == self.inner.algorithm {
+            main.as_ref()
+        } else {
+            self.extra_entries()
+                .find(|(_, a)| *a == algorithm)
+                .map_or(main.as_ref(), |(p, _)| p)
+        };
+        let text = if algorithm == Algorithm::Token {
+            String::from_utf8_lossy(signature).into_owned()
+        } else {
+            self.inner.encoding.encode(signature)
+        };
+        format!("{prefix}{text}")
+    }
+
+    /// The whole signature header value a sender would send with these signatures (one per
+    /// key during a rotation; a single-value syntax carries only the first) and, for schemes
+    /// that keep their timestamp in the signature header, this timestamp text.
     pub(crate) fn signature_header_value(
         &self,
-        tags: &[[u8; TAG_LEN]],
+        signatures: &[(Algorithm, Vec<u8>)],
         ts: Option<&str>,
     ) -> String {
         let mut out = String::new();
@@ -514,14 +566,18 @@ impl Scheme {
             out.push_str(ts);
             out.push(sep);
         }
-        let count = if separator.is_some() { tags.len() } else { 1 };
-        for (i, tag) in tags.iter().take(count).enumerate() {
+        let count = if separator.is_some() {
+            signatures.len()
+        } else {
+            1
+        };
+        for (i, (algorithm, signature)) in signatures.iter().take(count).enumerate() {
             if i > 0
                 && let Some(sep) = separator
             {
                 out.push(sep);
             }
-            out.push_str(&self.format_signature(tag));
+            out.push_str(&self.format_entry(*algorithm, signature));
         }
         out
     }

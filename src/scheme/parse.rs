@@ -9,8 +9,10 @@ use base64::Engine as _;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::{
-    Encoding, Field, MAX_ID_LEN, MAX_SIGNATURES, Scheme, SignatureSyntax, TAG_LEN, TimestampSource,
+    Algorithm, Encoding, Field, MAX_ID_LEN, MAX_SIGNATURES, Scheme, SignatureSyntax, TAG_LEN,
+    TimestampSource,
 };
+use crate::algorithm::{AltSigs, MAX_TOKEN_LEN};
 use crate::bytes::{
     copy_short, parse_unsigned, split_bytes, strip_short_prefix, visible_ascii, word_at,
 };
@@ -416,7 +418,8 @@ impl Scheme {
         value: &(impl AsRef<[u8]> + ?Sized),
     ) -> Result<Signatures, Rejection> {
         let mut sigs = Signatures::default();
-        self.parse_signature_value(value.as_ref(), &mut sigs)
+        let mut others = AltSigs::new();
+        self.parse_signature_value(value.as_ref(), &mut sigs, &mut others)
             .map(|_| sigs)
     }
 
@@ -429,9 +432,9 @@ impl Scheme {
         &self,
         raw: &'v [u8],
         sigs: &mut Signatures,
+        others: &mut AltSigs,
     ) -> Result<EntryTimestamp<'v>, Rejection> {
         let header = &self.inner.signature_headers[0];
-        let encoding = self.inner.encoding;
         let mut entry_ts = EntryTimestamp::Absent;
         match &self.inner.syntax {
             SignatureSyntax::Single { prefix } => {
@@ -441,10 +444,7 @@ impl Scheme {
                         format!("`{header}` header is present but has no `{prefix}` prefix"),
                     ));
                 };
-                let tag = encoding
-                    .decode(encoded)
-                    .ok_or_else(|| malformed_tag(header, encoding, encoded.len()))?;
-                sigs.push(tag);
+                self.push_signature(self.inner.algorithm, encoded, sigs, others)?;
             }
             SignatureSyntax::List { separator, prefix } => {
                 let ts_prefix = match &self.inner.timestamp {
@@ -458,29 +458,113 @@ impl Scheme {
                     if let Some(ts_prefix) = ts_prefix {
                         note_entry(&mut entry_ts, entry, ts_prefix);
                     }
-                    let Some(encoded) = strip_short_prefix(entry, prefix.as_bytes()) else {
-                        continue;
+                    let (algorithm, encoded) = match strip_short_prefix(entry, prefix.as_bytes()) {
+                        Some(encoded) => (self.inner.algorithm, encoded),
+                        None => match self.extra_entry(entry) {
+                            Some(found) => found,
+                            None => continue,
+                        },
                     };
-                    if sigs.len() == MAX_SIGNATURES {
+                    if sigs.len() + others.len() == MAX_SIGNATURES {
                         return Err(Rejection::with_detail(
                             RejectionKind::SignatureMalformed,
                             format!("`{header}` carries more than {MAX_SIGNATURES} signatures"),
                         ));
                     }
-                    let tag = encoding
-                        .decode(encoded)
-                        .ok_or_else(|| malformed_tag(header, encoding, encoded.len()))?;
-                    sigs.push(tag);
+                    self.push_signature(algorithm, encoded, sigs, others)?;
                 }
-                if sigs.len() == 0 {
+                if sigs.len() == 0 && others.is_empty() {
+                    let mut names = format!("`{prefix}`");
+                    for (extra, _) in &self.inner.extra_entries {
+                        names.push_str(&format!(" or `{extra}`"));
+                    }
                     return Err(Rejection::with_detail(
                         RejectionKind::SignatureMalformed,
-                        format!("`{header}` header has no `{prefix}` entry"),
+                        format!("`{header}` header has no {names} entry"),
                     ));
                 }
             }
         }
         Ok(entry_ts)
+    }
+
+    /// An entry of another algorithm ([`SchemeBuilder::also_entries`]): its algorithm and
+    /// encoded signature.
+    #[cold]
+    fn extra_entry<'v>(&self, entry: &'v [u8]) -> Option<(Algorithm, &'v [u8])> {
+        self.inner
+            .extra_entries
+            .iter()
+            .find_map(|(prefix, algorithm)| {
+                strip_short_prefix(entry, prefix.as_bytes()).map(|encoded| (*algorithm, encoded))
+            })
+    }
+
+    /// Decode one signature: an HMAC-SHA256 tag into `sigs` (on the stack), any other into
+    /// `others`.
+    #[inline(always)]
+    fn push_signature(
+        &self,
+        algorithm: Algorithm,
+        encoded: &[u8],
+        sigs: &mut Signatures,
+        others: &mut AltSigs,
+    ) -> Result<(), Rejection> {
+        let header = &self.inner.signature_headers[0];
+        let encoding = self.inner.encoding;
+        if algorithm == Algorithm::HmacSha256 {
+            let tag = encoding
+                .decode(encoded)
+                .ok_or_else(|| malformed_tag(header, encoding, encoded.len()))?;
+            sigs.push(tag);
+            return Ok(());
+        }
+        others.push((algorithm, self.decode_other(algorithm, encoded)?));
+        Ok(())
+    }
+
+    /// A signature of an algorithm other than HMAC-SHA256, decoded: a token as sent, any other
+    /// from the scheme's encoding at the algorithm's length.
+    #[cold]
+    fn decode_other(&self, algorithm: Algorithm, encoded: &[u8]) -> Result<Vec<u8>, Rejection> {
+        let header = &self.inner.signature_headers[0];
+        let Some(len) = algorithm.signature_len() else {
+            if encoded.is_empty() || encoded.len() > MAX_TOKEN_LEN {
+                return Err(Rejection::with_detail(
+                    RejectionKind::SignatureMalformed,
+                    format!(
+                        "`{header}` token is {} bytes long; 1 to {MAX_TOKEN_LEN} are accepted",
+                        encoded.len()
+                    ),
+                ));
+            }
+            return Ok(encoded.to_vec());
+        };
+        let encoding = self.inner.encoding;
+        let want = match encoding {
+            Encoding::Hex => 2 * len,
+            Encoding::Base64 => len.div_ceil(3) * 4,
+        };
+        let mut out = vec![0u8; len];
+        let decoded = encoded.len() == want
+            && match encoding {
+                Encoding::Hex => hex::decode_to_slice(encoded, &mut out).is_ok(),
+                Encoding::Base64 => base64::engine::general_purpose::STANDARD
+                    .decode_slice(encoded, &mut out)
+                    .is_ok_and(|n| n == len),
+            };
+        if !decoded {
+            return Err(Rejection::with_detail(
+                RejectionKind::SignatureMalformed,
+                format!(
+                    "`{header}` {} signature is not {want} characters of {} (got {})",
+                    algorithm.name(),
+                    encoding.name(),
+                    encoded.len()
+                ),
+            ));
+        }
+        Ok(out)
     }
 
     /// Read the timestamp: `(its text as sent, value in the scheme's unit)`, from its header
@@ -596,7 +680,11 @@ impl Scheme {
                 ));
             }
         };
-        if !field_text_ok(value) {
+        let ok = match role {
+            Role::Event => event_text_ok(value),
+            _ => field_text_ok(value),
+        };
+        if !ok {
             check_field_text(value, self.field_name(role, k), kind)?;
         }
         Ok(Some(value))
@@ -696,7 +784,23 @@ pub(crate) fn field_text_ok(text: &[u8]) -> bool {
     !text.is_empty() && text.len() <= MAX_ID_LEN && visible_ascii(text)
 }
 
-/// Check an id or event type: non-empty, bounded, visible ASCII (no space).
+/// Whether an event type passes: like an id, except that it may have spaces inside, as
+/// GitLab's `X-Gitlab-Event: Push Hook` does (HTTP strips them at the ends).
+#[inline]
+pub(crate) fn event_text_ok(text: &[u8]) -> bool {
+    match (text.first(), text.last()) {
+        (Some(&first), Some(&last)) => {
+            first != b' '
+                && last != b' '
+                && text.len() <= MAX_ID_LEN
+                && text.iter().all(|b| (0x20..=0x7e).contains(b))
+        }
+        _ => false,
+    }
+}
+
+/// Check an id or event type: non-empty, bounded, visible ASCII (no space; an event type may
+/// have spaces inside, see [`event_text_ok`]).
 pub(crate) fn check_field_text(
     text: &[u8],
     what: &str,
@@ -711,12 +815,16 @@ pub(crate) fn check_field_text(
             format!("`{what}` is longer than {MAX_ID_LEN} bytes"),
         ));
     }
-    if !visible_ascii(text) {
+    let ok = match kind {
+        RejectionKind::EventMalformed => event_text_ok(text),
+        _ => visible_ascii(text),
+    };
+    if !ok {
         return Err(Rejection::with_detail(
             kind,
             format!(
                 "`{what}` contains a space, a control character or a non-ASCII byte; only \
-                 visible ASCII is accepted"
+                 visible ASCII is accepted (and, in an event type, spaces inside)"
             ),
         ));
     }
@@ -1050,20 +1158,24 @@ mod tests {
                 "{bad:?}"
             );
         }
-        // Through a scheme: `X-Webhook-ID: dlv 1` and `X-Webhook-Event: call completed`.
+        // Through a scheme: `X-Webhook-ID: dlv 1` is refused; an event type may have spaces
+        // inside (GitLab's `Push Hook`), not a tab.
         let scheme = Scheme::heppu();
         let mut h = HeaderMap::new();
         h.insert("x-webhook-id", HeaderValue::from_static("dlv 1"));
-        h.insert(
-            "x-webhook-event",
-            HeaderValue::from_static("call completed"),
-        );
+        h.insert("x-webhook-event", HeaderValue::from_static("Push Hook"));
         let mut g = Gathered::default();
         scheme.gather(&h, &mut g);
         let id = scheme.field_in(&g, Role::Id, RejectionKind::IdMalformed);
         assert_eq!(id.unwrap_err().kind(), RejectionKind::IdMalformed);
         let event = scheme.field_in(&g, Role::Event, RejectionKind::EventMalformed);
+        assert_eq!(event.unwrap(), Some(&b"Push Hook"[..]));
+        h.insert("x-webhook-event", HeaderValue::from_static("Push\tHook"));
+        let mut g = Gathered::default();
+        scheme.gather(&h, &mut g);
+        let event = scheme.field_in(&g, Role::Event, RejectionKind::EventMalformed);
         assert_eq!(event.unwrap_err().kind(), RejectionKind::EventMalformed);
+        assert!(!event_text_ok(b" Push") && !event_text_ok(b"") && event_text_ok(b"a b"));
     }
 
     #[test]

@@ -95,3 +95,14 @@ wy5RW3dZYIlQdhgnJ+9AS+Rfegovt9VdN0TjPP0PzmVEBWJVIyL0Lge+Kwn09i5H
 5V0k0noWNzA76ygLwwEjtjcgWnymmLqzb3gcqn0nADKlGmOExY6PNTlPnDTU9IBH
 //wiphjOeagQLv64iwIDAQAB
 -----END PUBLIC KEY-----";
+
+/// **Test only.** An Ed25519 private key (its 32-byte seed): RFC 8032, section 7.1, test 1.
+pub const ED25519_SEED_TEST_ONLY: [u8; 32] = [
+    0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a, 0xf4, 0x92, 0xec, 0x2c, 0xc4,
+    0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32, 0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60,
+];
+
+/// The public key of [`ED25519_SEED_TEST_ONLY`], as 64 hex digits (RFC 8032, section 7.1,
+/// test 1).
+pub const ED25519_PUBLIC_HEX: &str =
+    "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";

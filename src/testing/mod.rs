@@ -26,10 +26,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
+use crate::algorithm::{Algorithm, Message};
 use crate::clock::{Clock, SystemClock};
 use crate::scheme::{Field, Scheme, TimestampSource, json_field};
 use crate::secret::Secret;
-use crate::verify::compute_tag;
 
 pub mod keys;
 pub mod samples;
@@ -139,6 +139,67 @@ impl Delivery {
     /// header value.
     pub fn sign_with_each(&self, secrets: &[&Secret]) -> SignedDelivery {
         assert!(!secrets.is_empty(), "sign_with_each needs a secret");
+        let algorithm = self.scheme.algorithm();
+        assert!(
+            !algorithm.uses_public_key(),
+            "`{}` signs with {}: sign with its private key (sign_ed25519)",
+            self.scheme.name(),
+            algorithm.name()
+        );
+        self.sign_by(|message| {
+            secrets
+                .iter()
+                .map(|secret| {
+                    (
+                        algorithm,
+                        message.sign_with_secret(algorithm, secret.expose()),
+                    )
+                })
+                .collect()
+        })
+    }
+
+    /// Sign with an Ed25519 private key (its 32-byte seed), as Discord and Standard Webhooks
+    /// `v1a` senders do: the scheme's own signatures if they are Ed25519, else its entries of
+    /// that algorithm (`v1a,` for Standard Webhooks). Check it with the matching public key;
+    /// [`keys::ED25519_SEED_TEST_ONLY`] and [`keys::ED25519_PUBLIC_HEX`] are a pair.
+    ///
+    /// ```
+    /// use webhook_guard::keys::PublicKey;
+    /// use webhook_guard::testing::{Delivery, keys};
+    /// use webhook_guard::{Scheme, Verifier};
+    ///
+    /// let d = Delivery::new(Scheme::discord(), &br#"{"type":1}"#[..])
+    ///     .sign_ed25519(&keys::ED25519_SEED_TEST_ONLY);
+    /// let key = PublicKey::ed25519_hex(keys::ED25519_PUBLIC_HEX)?;
+    /// let meta = Verifier::with_public_key(Scheme::discord(), key).verify(&d.headers, &d.body)?;
+    /// assert_eq!(meta.scheme(), "discord");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Panics
+    /// If the scheme has no Ed25519 signatures.
+    #[cfg(feature = "ed25519")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ed25519")))]
+    pub fn sign_ed25519(&self, seed: &[u8; 32]) -> SignedDelivery {
+        use ed25519_dalek::Signer as _;
+        assert!(
+            self.scheme.algorithms().any(|a| a == Algorithm::Ed25519),
+            "`{}` has no Ed25519 signatures",
+            self.scheme.name()
+        );
+        let key = ed25519_dalek::SigningKey::from_bytes(seed);
+        self.sign_by(|message| {
+            let signature = key.sign(&message.joined());
+            vec![(Algorithm::Ed25519, signature.to_bytes().to_vec())]
+        })
+    }
+
+    /// The headers of this delivery, with the signatures `sign` makes of its signed message.
+    fn sign_by(
+        &self,
+        sign: impl FnOnce(&Message<'_>) -> Vec<(Algorithm, Vec<u8>)>,
+    ) -> SignedDelivery {
         let scheme = &self.scheme;
         let mut headers = HeaderMap::new();
         headers.insert(
@@ -186,22 +247,17 @@ impl Delivery {
                 insert(&mut headers, name, &event);
             }
         }
-        let tags: Vec<_> = secrets
-            .iter()
-            .map(|secret| {
-                compute_tag(
-                    scheme,
-                    secret.expose(),
-                    ts.as_deref().map(str::as_bytes),
-                    id.as_deref().map(str::as_bytes),
-                    &self.body,
-                )
-            })
-            .collect();
+        let signatures = sign(&Message {
+            prefix: scheme.prefix_parts(),
+            suffix: scheme.suffix_parts(),
+            timestamp: ts.as_deref().map(str::as_bytes),
+            id: id.as_deref().map(str::as_bytes),
+            body: &self.body,
+        });
         insert(
             &mut headers,
             &scheme.signature_headers()[0],
-            &scheme.signature_header_value(&tags, ts.as_deref()),
+            &scheme.signature_header_value(&signatures, ts.as_deref()),
         );
         SignedDelivery {
             headers,

@@ -7,8 +7,11 @@ Used by tests/interop.rs. Reads one JSON request on stdin and writes one JSON an
   {"op": "verify", "sender": S, "secret": K, "body": B, "headers": {...}}
       -> {"ok": true} or {"ok": false, "error": "..."}
 
-S is one of standard (standardwebhooks), svix (svix), stripe (stripe), slack (slack_sdk).
-K is the secret as that sender's library takes it (whsec_<base64> for standard and svix).
+S is one of standard (standardwebhooks), svix (svix), stripe (stripe), slack (slack_sdk),
+discord (PyNaCl, as Discord's documentation verifies interactions).
+K is the secret as that sender's library takes it (whsec_<base64> for standard and svix); for
+discord, signing takes no secret (a fresh key pair is made, its public key answered as
+"public_key") and verifying takes the public key as hex.
 """
 
 import json
@@ -47,6 +50,16 @@ def sign(sender, secret, body, msg_id, timestamp):
 
         signature = SignatureVerifier(secret).generate_signature(timestamp=str(timestamp), body=body)
         return {"x-slack-signature": signature, "x-slack-request-timestamp": str(timestamp)}
+    if sender == "discord":
+        from nacl.signing import SigningKey
+
+        key = SigningKey.generate()
+        signed = key.sign(f"{timestamp}{body}".encode())
+        return {
+            "x-signature-ed25519": signed.signature.hex(),
+            "x-signature-timestamp": str(timestamp),
+            "public_key": key.verify_key.encode().hex(),
+        }
     raise ValueError("unknown sender " + sender)
 
 
@@ -71,6 +84,15 @@ def verify(sender, secret, body, headers):
 
         if not SignatureVerifier(secret).is_valid_request(body, headers):
             raise ValueError("slack_sdk: signature is not valid")
+        return
+    if sender == "discord":
+        from nacl.signing import VerifyKey
+
+        signature = headers["x-signature-ed25519"]
+        timestamp = headers["x-signature-timestamp"]
+        VerifyKey(bytes.fromhex(secret)).verify(
+            f"{timestamp}{body}".encode(), bytes.fromhex(signature)
+        )
         return
     raise ValueError("unknown sender " + sender)
 

@@ -21,3 +21,7 @@ mod stripe;
 mod slack;
 
 mod shopify;
+
+mod discord;
+
+mod gitlab;

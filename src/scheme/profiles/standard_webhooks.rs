@@ -1,13 +1,17 @@
 //! Standard Webhooks, also what Svix sends: [`Scheme::standard_webhooks`].
 
-use crate::scheme::{Encoding, Scheme, SignedPart, TimestampUnit};
+use crate::scheme::{Algorithm, Encoding, Scheme, SignedPart, TimestampUnit};
 
 impl Scheme {
     /// [Standard Webhooks](https://www.standardwebhooks.com/), also what Svix sends.
     ///
     /// `webhook-signature: v1,<base64> [v1,<base64> …]`: a space-separated list, one entry per
-    /// active secret while the sender rotates (any one matching is enough; entries of other
-    /// versions, such as `v1a,` asymmetric signatures, are ignored). The signed message is
+    /// active secret while the sender rotates (any one matching is enough). Entries
+    /// `v1a,<base64>` are the specification's asymmetric signatures: Ed25519 over the same
+    /// message, checked with the sender's `whpk_` public key
+    /// ([`PublicKey::from_whpk`](crate::keys::PublicKey::from_whpk), feature `ed25519`); some
+    /// senders, Google's Gemini API among them, send only those. A delivery passes when any
+    /// entry verifies with any configured key of its kind. The signed message is
     /// `<webhook-id>.<webhook-timestamp>.<body>`, the timestamp in unix **seconds**. Secrets are
     /// `whsec_<base64>`: build them with [`Secret::from_whsec`](crate::Secret::from_whsec). The
     /// Svix header names `svix-id`, `svix-timestamp` and `svix-signature` are accepted too. The id
@@ -17,6 +21,7 @@ impl Scheme {
             .signature_header("webhook-signature")
             .signature_header("svix-signature")
             .signature_list(' ', "v1,")
+            .also_entries("v1a,", Algorithm::Ed25519)
             .encoding(Encoding::Base64)
             .timestamp_header("webhook-timestamp", TimestampUnit::Seconds)
             .timestamp_header("svix-timestamp", TimestampUnit::Seconds)
