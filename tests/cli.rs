@@ -1,6 +1,7 @@
 //! The `webhook-guard` binary, run as a process: `send` against the receiver example's app on
 //! 127.0.0.1 for every scheme, `sign` output checked by the library's verifier, `verify` naming
-//! each failure, exit codes and one-line errors.
+//! each failure, the secret read from `WEBHOOK_SECRET` by default, exit codes and one-line
+//! errors.
 #![cfg(feature = "cli")]
 
 #[path = "../examples/support/dead_letters.rs"]
@@ -66,18 +67,29 @@ impl Run {
     }
 }
 
-/// Run the binary (bounded: 60 s) with `WG_SECRET` set to [`SECRET`]. Asserts that no output
-/// shows a secret.
+/// Run the binary (bounded: 60 s) with `WG_SECRET` set to [`SECRET`] and `WEBHOOK_SECRET`
+/// unset, whatever the test's own environment holds. Asserts that no output shows a secret.
 fn run(args: &[&str]) -> Run {
-    run_with_stdin(args, None)
+    run_full(args, None, &[])
 }
 
 fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    run_full(args, stdin, &[])
+}
+
+/// [`run`], with these variables set in the child's environment as well.
+fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    run_full(args, None, env)
+}
+
+fn run_full(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
     let mut child = Command::new(BIN)
         .args(args)
         .env("WG_SECRET", SECRET)
         .env("WG_WRONG", WRONG)
         .env("WG_WHSEC", WHSEC)
+        .env_remove("WEBHOOK_SECRET")
+        .envs(env.iter().copied())
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
@@ -505,6 +517,100 @@ fn send_fails_with_exit_1_on_rejection_refusal_and_silence() {
     assert!(r.error_line().contains("2 of 2 attempts"));
     drop(silent);
     assert!(events(addr).is_empty());
+}
+
+#[test]
+fn the_secret_is_read_from_webhook_secret_by_default() {
+    let dir = temp_dir("default-secret");
+    let body = dir.join("body.json");
+    std::fs::write(&body, samples::HEPPU_CALL_COMPLETED).unwrap();
+    let verifier = |secret: &str| Verifier::new(Scheme::heppu(), Secret::new(secret).unwrap());
+    let sign_args = ["sign", "--scheme", "heppu", path(&body)];
+
+    // No secret flag: WEBHOOK_SECRET signs.
+    let r = run_with_env(&sign_args, &[("WEBHOOK_SECRET", SECRET)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let headers = header_map(&r.stdout);
+    verifier(SECRET)
+        .verify(&headers, samples::HEPPU_CALL_COMPLETED.as_bytes())
+        .unwrap();
+    // ... and verifies what it signed.
+    let headers_file = dir.join("headers.txt");
+    std::fs::write(&headers_file, &r.stdout).unwrap();
+    let r = run_with_env(
+        &[
+            "verify",
+            "--scheme",
+            "heppu",
+            "--headers",
+            path(&headers_file),
+            path(&body),
+        ],
+        &[("WEBHOOK_SECRET", SECRET)],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("verified: heppu delivery "),
+        "{}",
+        r.stdout
+    );
+
+    // A secret flag wins over WEBHOOK_SECRET.
+    let r = run_with_env(
+        &[
+            "sign",
+            "--scheme",
+            "heppu",
+            "--secret-env",
+            "WG_WRONG",
+            path(&body),
+        ],
+        &[("WEBHOOK_SECRET", SECRET)],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    verifier(WRONG)
+        .verify(
+            &header_map(&r.stdout),
+            samples::HEPPU_CALL_COMPLETED.as_bytes(),
+        )
+        .unwrap();
+
+    // send, to a receiver: delivered with WEBHOOK_SECRET.
+    let addr = receiver();
+    let r = run_with_env(
+        &[
+            "send",
+            "--scheme",
+            "stripe",
+            "--url",
+            &url(addr, "/webhooks/stripe"),
+        ],
+        &[("WEBHOOK_SECRET", SECRET)],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(events(addr)[0]["event"], "customer.updated");
+
+    // Unset (run() removes it from the child's environment): a usage error that says so.
+    for args in [
+        &sign_args[..],
+        &[
+            "send",
+            "--scheme",
+            "heppu",
+            "--url",
+            &url(addr, "/webhooks/heppu"),
+        ][..],
+    ] {
+        let r = run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert_eq!(
+            r.error_line(),
+            "webhook-guard: no secret: give --secret, --secret-env VAR, or set WEBHOOK_SECRET"
+        );
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+    }
+    assert_eq!(events(addr).len(), 1);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -998,7 +1104,10 @@ fn usage_errors_exit_2_with_one_line() {
             vec!["sign", "--scheme", "acme", "--secret", SECRET, b],
             "acme",
         ),
-        (vec!["sign", "--scheme", "heppu", b], "--secret"),
+        (
+            vec!["sign", "--scheme", "heppu", b],
+            "no secret: give --secret, --secret-env VAR, or set WEBHOOK_SECRET",
+        ),
         (
             vec![
                 "sign",
@@ -1295,5 +1404,6 @@ fn usage_errors_exit_2_with_one_line() {
     let help = run(&["send", "--help"]);
     assert_eq!(help.code, 0);
     assert!(help.stdout.contains("--secret-env <VAR>") && help.stdout.contains("Exit codes"));
+    assert!(help.stdout.contains("WEBHOOK_SECRET"));
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -3,8 +3,12 @@
 //!
 //! ```text
 //! cargo install webhook-guard --features cli
-//! webhook-guard send --scheme heppu --secret-env WEBHOOK_SECRET --url http://127.0.0.1:3000/webhooks/heppu
+//! export WEBHOOK_SECRET=…        # the endpoint's signing secret
+//! webhook-guard send --scheme heppu --url http://127.0.0.1:3000/webhooks/heppu
 //! ```
+//!
+//! The secret comes from `--secret`, from the environment variable named by `--secret-env`, or
+//! else from `WEBHOOK_SECRET`.
 //!
 //! Exit codes: 0 success, 1 verification or delivery failure, 2 usage error. Errors are one line
 //! on stderr. No secret and no expected signature is ever printed.
@@ -29,8 +33,9 @@ use input::{Body, Failure};
 const AFTER_HELP: &str = "\
 Exit codes: 0 success, 1 verification or delivery failure, 2 usage error.
 
-Secrets: prefer --secret-env VAR to --secret: a secret on the command line ends up in the shell
-history and in the process list. Secrets are never printed, nor are expected signatures.";
+Secrets: without --secret or --secret-env VAR, the secret is read from WEBHOOK_SECRET. Prefer the
+environment to --secret: a secret on the command line ends up in the shell history and in the
+process list. Secrets are never printed, nor are expected signatures.";
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
 /// Webhooks (Svix), GitHub, Stripe, Slack and Shopify sign them.
@@ -94,15 +99,12 @@ struct SchemeSecret {
     /// The sender whose signing scheme to use.
     #[arg(long, value_enum)]
     scheme: SchemeName,
-    /// The signing secret, as the sender's dashboard shows it. Prefer --secret-env.
-    #[arg(
-        long,
-        value_name = "SECRET",
-        required_unless_present = "secret_env",
-        conflicts_with = "secret_env"
-    )]
+    /// The signing secret, as the sender's dashboard shows it. Prefer the environment
+    /// (--secret-env, WEBHOOK_SECRET).
+    #[arg(long, value_name = "SECRET", conflicts_with = "secret_env")]
     secret: Option<String>,
     /// Read the signing secret from this environment variable instead of the command line.
+    /// Without --secret and --secret-env: WEBHOOK_SECRET.
     #[arg(long, value_name = "VAR")]
     secret_env: Option<String>,
     /// Standard Webhooks only: use a `whsec_…` secret's bytes as given. By default a `whsec_`
