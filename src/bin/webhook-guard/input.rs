@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::io::Read as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -221,7 +221,7 @@ impl Body {
     }
 }
 
-pub fn read_file(path: &PathBuf, what: &str) -> Result<Vec<u8>, Failure> {
+pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
     std::fs::read(path)
         .map_err(|e| usage(format!("cannot read the {what} {}: {e}", path.display())))
 }
