@@ -1,6 +1,7 @@
 //! The `webhook-guard` binary, run as a process: `send` against the receiver example's app on
-//! 127.0.0.1 for every scheme, `sign` output checked by the library's verifier, `verify` naming
-//! each failure, exit codes and one-line errors.
+//! 127.0.0.1 for every scheme, over http and over https (a certificate made at test time),
+//! `sign` output checked by the library's verifier, `verify` naming each failure, the secret
+//! read from `WEBHOOK_SECRET` by default, exit codes and one-line errors.
 #![cfg(feature = "cli")]
 
 #[path = "../examples/support/dead_letters.rs"]
@@ -14,6 +15,7 @@ use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http::HeaderMap;
@@ -66,18 +68,29 @@ impl Run {
     }
 }
 
-/// Run the binary (bounded: 60 s) with `WG_SECRET` set to [`SECRET`]. Asserts that no output
-/// shows a secret.
+/// Run the binary (bounded: 60 s) with `WG_SECRET` set to [`SECRET`] and `WEBHOOK_SECRET`
+/// unset, whatever the test's own environment holds. Asserts that no output shows a secret.
 fn run(args: &[&str]) -> Run {
-    run_with_stdin(args, None)
+    run_full(args, None, &[])
 }
 
 fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    run_full(args, stdin, &[])
+}
+
+/// [`run`], with these variables set in the child's environment as well.
+fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    run_full(args, None, env)
+}
+
+fn run_full(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
     let mut child = Command::new(BIN)
         .args(args)
         .env("WG_SECRET", SECRET)
         .env("WG_WRONG", WRONG)
         .env("WG_WHSEC", WHSEC)
+        .env_remove("WEBHOOK_SECRET")
+        .envs(env.iter().copied())
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
@@ -146,6 +159,90 @@ fn receiver() -> SocketAddr {
     });
     rx.recv_timeout(Duration::from_secs(10))
         .expect("receiver started")
+}
+
+/// A receiver over https: the receiver example's app, verifying with [`SECRET`], behind TLS on an
+/// ephemeral port of 127.0.0.1 with a self-signed certificate made now for `names` (host names or
+/// IP addresses), a CA certificate if `ca`. Returns its address, what its handlers processed and
+/// its certificate in PEM.
+fn https_receiver(names: &[&str], ca: bool) -> (SocketAddr, receiver_app::EventLog, String) {
+    use tokio_rustls::rustls;
+
+    let rcgen::CertifiedKey { cert, signing_key } = self_signed(names, ca);
+    let pem = pem_certificate(cert.der());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], signing_key.into())
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let app = receiver_app::app(Secret::new(SECRET).unwrap());
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send((listener.local_addr().unwrap(), app.log.clone()))
+                .unwrap();
+            loop {
+                let (tcp, _) = listener.accept().await.unwrap();
+                let acceptor = acceptor.clone();
+                let router = app.router.clone();
+                tokio::spawn(async move {
+                    // A client that refuses the certificate ends the handshake: nothing to serve.
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(
+                            hyper_util::rt::TokioIo::new(tls),
+                            hyper_util::service::TowerToHyperService::new(router),
+                        )
+                        .await;
+                });
+            }
+        });
+    });
+    let (addr, log) = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("https receiver started");
+    (addr, log, pem)
+}
+
+/// A self-signed certificate for `names`, whose subject (and so issuer) is the first name: two
+/// of them never pass for each other's issuer. With `ca`, marked as a CA (basicConstraints
+/// CA:TRUE), as `openssl req -x509` makes them by default.
+fn self_signed(names: &[&str], ca: bool) -> rcgen::CertifiedKey<rcgen::KeyPair> {
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut params = rcgen::CertificateParams::new(names.clone()).expect("valid names");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, names[0].as_str());
+    if ca {
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    }
+    let signing_key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&signing_key).unwrap();
+    rcgen::CertifiedKey { cert, signing_key }
+}
+
+/// A DER certificate as a PEM `CERTIFICATE` section, as `--cacert` reads it.
+fn pem_certificate(der: &[u8]) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in encoded.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(line).unwrap());
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    pem
 }
 
 /// `GET /events`: what the receiver's handlers processed, in order.
@@ -505,6 +602,227 @@ fn send_fails_with_exit_1_on_rejection_refusal_and_silence() {
     assert!(r.error_line().contains("2 of 2 attempts"));
     drop(silent);
     assert!(events(addr).is_empty());
+}
+
+#[test]
+fn send_over_https_verifies_the_receivers_certificate() {
+    let (addr, log, pem) = https_receiver(&["127.0.0.1"], false);
+    let dir = temp_dir("https");
+    let url = format!("https://{addr}/webhooks/heppu");
+    let send = |extra: &[&str]| {
+        let mut args = vec![
+            "send",
+            "--scheme",
+            "heppu",
+            "--secret-env",
+            "WG_SECRET",
+            "--url",
+            &url,
+        ];
+        args.extend(extra);
+        run(&args)
+    };
+
+    // Without --cacert the self-signed certificate chains to no Mozilla root: refused, named,
+    // and the later attempts of the schedule are not sent.
+    let r = send(&["--repeat", "3"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert_eq!(r.attempts().len(), 1, "{}", r.stdout);
+    assert!(
+        r.attempts()[0].contains("failed after")
+            && r.attempts()[0].contains("invalid peer certificate: UnknownIssuer"),
+        "{}",
+        r.stdout
+    );
+    let line = r.error_line();
+    assert!(
+        line.contains("invalid peer certificate: UnknownIssuer: the receiver's certificate is not signed by a trusted CA")
+            && line.contains("give that certificate with --cacert FILE")
+            && line.ends_with("(the 2 later attempt(s) were not sent)"),
+        "{line}"
+    );
+    assert!(
+        log.lock().unwrap().is_empty(),
+        "nothing reached the handler"
+    );
+
+    // With the certificate in --cacert (after another one: a file may hold several), the
+    // delivery goes through TLS and the receiver's guard verifies it.
+    let other_pem = pem_certificate(self_signed(&["other.test"], false).cert.der());
+    let cacert = dir.join("ca.pem");
+    std::fs::write(&cacert, format!("{other_pem}{pem}")).unwrap();
+    let r = send(&["--cacert", path(&cacert)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.starts_with(&format!("POST {url}: heppu")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.attempts()[0].starts_with("#1  200 OK  in ")
+            && r.attempts()[0].contains("\"received\":\"call.completed\""),
+        "{}",
+        r.stdout
+    );
+    // Over https too, a repeat is answered as a duplicate.
+    let r = send(&[
+        "--cacert",
+        path(&cacert),
+        "--event",
+        "call.failed",
+        "--repeat",
+        "2",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.attempts()[1].ends_with("{\"duplicate\":true}"),
+        "{}",
+        r.stdout
+    );
+    let processed = log.lock().unwrap().clone();
+    let events: Vec<&str> = processed
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["call.completed", "call.failed"]);
+    assert!(processed.iter().all(|e| e["scheme"] == "heppu"));
+
+    // Only the other certificate: refused as before.
+    let only_other = dir.join("other.pem");
+    std::fs::write(&only_other, &other_pem).unwrap();
+    let r = send(&["--cacert", path(&only_other)]);
+    assert_eq!(r.code, 1);
+    assert!(r.error_line().contains("UnknownIssuer"), "{}", r.stderr);
+
+    // Trusted certificates that are wrong all the same: each problem is said.
+    for (names, ca, says) in [
+        (
+            &["receiver.test"][..],
+            false,
+            "certificate not valid for name \"127.0.0.1\"; certificate is only valid for \
+             DnsName(\"receiver.test\"): the receiver's certificate is for another host name",
+        ),
+        (
+            &["127.0.0.1"][..],
+            true,
+            "invalid peer certificate: Other(OtherError(CaUsedAsEndEntity)): the receiver's \
+             certificate is a CA certificate",
+        ),
+    ] {
+        let (addr, log, pem) = https_receiver(names, ca);
+        let cacert = dir.join("trusted.pem");
+        std::fs::write(&cacert, pem).unwrap();
+        let r = run(&[
+            "send",
+            "--scheme",
+            "github",
+            "--secret-env",
+            "WG_SECRET",
+            "--url",
+            &format!("https://{addr}/webhooks/github"),
+            "--cacert",
+            path(&cacert),
+        ]);
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert!(r.error_line().contains(says), "{}", r.stderr);
+        assert!(log.lock().unwrap().is_empty());
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_secret_is_read_from_webhook_secret_by_default() {
+    let dir = temp_dir("default-secret");
+    let body = dir.join("body.json");
+    std::fs::write(&body, samples::HEPPU_CALL_COMPLETED).unwrap();
+    let verifier = |secret: &str| Verifier::new(Scheme::heppu(), Secret::new(secret).unwrap());
+    let sign_args = ["sign", "--scheme", "heppu", path(&body)];
+
+    // No secret flag: WEBHOOK_SECRET signs.
+    let r = run_with_env(&sign_args, &[("WEBHOOK_SECRET", SECRET)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let headers = header_map(&r.stdout);
+    verifier(SECRET)
+        .verify(&headers, samples::HEPPU_CALL_COMPLETED.as_bytes())
+        .unwrap();
+    // ... and verifies what it signed.
+    let headers_file = dir.join("headers.txt");
+    std::fs::write(&headers_file, &r.stdout).unwrap();
+    let r = run_with_env(
+        &[
+            "verify",
+            "--scheme",
+            "heppu",
+            "--headers",
+            path(&headers_file),
+            path(&body),
+        ],
+        &[("WEBHOOK_SECRET", SECRET)],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("verified: heppu delivery "),
+        "{}",
+        r.stdout
+    );
+
+    // A secret flag wins over WEBHOOK_SECRET.
+    let r = run_with_env(
+        &[
+            "sign",
+            "--scheme",
+            "heppu",
+            "--secret-env",
+            "WG_WRONG",
+            path(&body),
+        ],
+        &[("WEBHOOK_SECRET", SECRET)],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    verifier(WRONG)
+        .verify(
+            &header_map(&r.stdout),
+            samples::HEPPU_CALL_COMPLETED.as_bytes(),
+        )
+        .unwrap();
+
+    // send, to a receiver: delivered with WEBHOOK_SECRET.
+    let addr = receiver();
+    let r = run_with_env(
+        &[
+            "send",
+            "--scheme",
+            "stripe",
+            "--url",
+            &url(addr, "/webhooks/stripe"),
+        ],
+        &[("WEBHOOK_SECRET", SECRET)],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(events(addr)[0]["event"], "customer.updated");
+
+    // Unset (run() removes it from the child's environment): a usage error that says so.
+    for args in [
+        &sign_args[..],
+        &[
+            "send",
+            "--scheme",
+            "heppu",
+            "--url",
+            &url(addr, "/webhooks/heppu"),
+        ][..],
+    ] {
+        let r = run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert_eq!(
+            r.error_line(),
+            "webhook-guard: no secret: give --secret, --secret-env VAR, or set WEBHOOK_SECRET"
+        );
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+    }
+    assert_eq!(events(addr).len(), 1);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -998,7 +1316,10 @@ fn usage_errors_exit_2_with_one_line() {
             vec!["sign", "--scheme", "acme", "--secret", SECRET, b],
             "acme",
         ),
-        (vec!["sign", "--scheme", "heppu", b], "--secret"),
+        (
+            vec!["sign", "--scheme", "heppu", b],
+            "no secret: give --secret, --secret-env VAR, or set WEBHOOK_SECRET",
+        ),
         (
             vec![
                 "sign",
@@ -1126,9 +1447,51 @@ fn usage_errors_exit_2_with_one_line() {
                 "--secret-env",
                 "WG_SECRET",
                 "--url",
-                "https://example.com/x",
+                "ftp://127.0.0.1/x",
             ],
-            "https:// is not supported",
+            "is not an absolute http:// or https:// URL",
+        ),
+        (
+            vec![
+                "send",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--url",
+                u,
+                "--cacert",
+                b,
+            ],
+            "--cacert applies to https:// URLs only",
+        ),
+        (
+            vec![
+                "send",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--url",
+                "https://127.0.0.1:9/webhooks/heppu",
+                "--cacert",
+                b,
+            ],
+            "holds no PEM certificate",
+        ),
+        (
+            vec![
+                "send",
+                "--scheme",
+                "heppu",
+                "--secret-env",
+                "WG_SECRET",
+                "--url",
+                "https://127.0.0.1:9/webhooks/heppu",
+                "--cacert",
+                "/nonexistent/ca.pem",
+            ],
+            "cannot read the --cacert file /nonexistent/ca.pem",
         ),
         (
             vec![
@@ -1140,7 +1503,7 @@ fn usage_errors_exit_2_with_one_line() {
                 "--url",
                 "example.com/x",
             ],
-            "http:// URL",
+            "not an absolute http:// or https:// URL",
         ),
         (
             vec![
@@ -1295,5 +1658,6 @@ fn usage_errors_exit_2_with_one_line() {
     let help = run(&["send", "--help"]);
     assert_eq!(help.code, 0);
     assert!(help.stdout.contains("--secret-env <VAR>") && help.stdout.contains("Exit codes"));
+    assert!(help.stdout.contains("--cacert <FILE>") && help.stdout.contains("WEBHOOK_SECRET"));
     let _ = std::fs::remove_dir_all(dir);
 }

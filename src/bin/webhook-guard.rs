@@ -3,8 +3,17 @@
 //!
 //! ```text
 //! cargo install webhook-guard --features cli
-//! webhook-guard send --scheme heppu --secret-env WEBHOOK_SECRET --url http://127.0.0.1:3000/webhooks/heppu
+//! export WEBHOOK_SECRET=…        # the endpoint's signing secret
+//! webhook-guard send --scheme heppu --url http://127.0.0.1:3000/webhooks/heppu
+//! webhook-guard send --scheme heppu --url https://hooks.example.com/heppu
+//! webhook-guard send --scheme heppu --url https://127.0.0.1:8443/heppu --cacert receiver.pem
 //! ```
+//!
+//! The secret comes from `--secret`, from the environment variable named by `--secret-env`, or
+//! else from `WEBHOOK_SECRET`. `send` speaks HTTP/1.1 over `http://` and `https://`; https
+//! verifies the receiver's certificate against the Mozilla roots (`webpki-roots`, through rustls)
+//! and the certificates of `--cacert FILE` (PEM: a private CA, or a self-signed receiver's own
+//! certificate). There is no switch to skip that check.
 //!
 //! Exit codes: 0 success, 1 verification or delivery failure, 2 usage error. Errors are one line
 //! on stderr. No secret and no expected signature is ever printed.
@@ -16,6 +25,8 @@
 mod input;
 #[path = "webhook-guard/send.rs"]
 mod send;
+#[path = "webhook-guard/tls.rs"]
+mod tls;
 #[path = "webhook-guard/verify.rs"]
 mod verify;
 
@@ -29,8 +40,9 @@ use input::{Body, Failure};
 const AFTER_HELP: &str = "\
 Exit codes: 0 success, 1 verification or delivery failure, 2 usage error.
 
-Secrets: prefer --secret-env VAR to --secret: a secret on the command line ends up in the shell
-history and in the process list. Secrets are never printed, nor are expected signatures.";
+Secrets: without --secret or --secret-env VAR, the secret is read from WEBHOOK_SECRET. Prefer the
+environment to --secret: a secret on the command line ends up in the shell history and in the
+process list. Secrets are never printed, nor are expected signatures.";
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
 /// Webhooks (Svix), GitHub, Stripe, Slack and Shopify sign them.
@@ -50,6 +62,9 @@ enum Command {
     #[command(after_help = AFTER_HELP)]
     Sign(SignArgs),
     /// POST a correctly signed delivery to a URL and print status, answer time and body.
+    ///
+    /// Over `http://` or `https://` (HTTP/1.1). For https the receiver's certificate must chain
+    /// to a Mozilla root or to a certificate of `--cacert`.
     ///
     /// Without a body file it sends the sender's documented sample event (`--event` picks one;
     /// `--event list` shows them). `--repeat N` or `--retry-schedule` replays the same delivery
@@ -94,15 +109,12 @@ struct SchemeSecret {
     /// The sender whose signing scheme to use.
     #[arg(long, value_enum)]
     scheme: SchemeName,
-    /// The signing secret, as the sender's dashboard shows it. Prefer --secret-env.
-    #[arg(
-        long,
-        value_name = "SECRET",
-        required_unless_present = "secret_env",
-        conflicts_with = "secret_env"
-    )]
+    /// The signing secret, as the sender's dashboard shows it. Prefer the environment
+    /// (--secret-env, WEBHOOK_SECRET).
+    #[arg(long, value_name = "SECRET", conflicts_with = "secret_env")]
     secret: Option<String>,
     /// Read the signing secret from this environment variable instead of the command line.
+    /// Without --secret and --secret-env: WEBHOOK_SECRET.
     #[arg(long, value_name = "VAR")]
     secret_env: Option<String>,
     /// Standard Webhooks only: use a `whsec_…` secret's bytes as given. By default a `whsec_`
@@ -141,9 +153,13 @@ struct SignArgs {
 struct SendArgs {
     #[command(flatten)]
     scheme: SchemeSecret,
-    /// Where to POST the delivery (plain `http://` only).
+    /// Where to POST the delivery: an `http://` or `https://` URL.
     #[arg(long)]
     url: String,
+    /// Also trust the certificates in this PEM file for https: the CA that signed the receiver's
+    /// certificate, or a self-signed receiver's own certificate. The Mozilla roots stay trusted.
+    #[arg(long, value_name = "FILE")]
+    cacert: Option<PathBuf>,
     /// Without a body file: which documented sample to send (`list` shows them; default: the
     /// first). With a body file: the event-type header, for schemes that have one.
     #[arg(long, value_name = "TYPE")]

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::io::Read as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -104,8 +104,8 @@ impl SchemeSecret {
         self.scheme.scheme()
     }
 
-    /// The secret from `--secret` or `--secret-env`, decoded where the scheme's secrets are
-    /// `whsec_<base64>`. Errors never show the secret.
+    /// The secret from `--secret`, `--secret-env` or [`DEFAULT_SECRET_ENV`], decoded where the
+    /// scheme's secrets are `whsec_<base64>`. Errors never show the secret.
     pub fn secret(&self) -> Result<Secret, Failure> {
         let (text, origin) = self.secret_text()?;
         let secret = self.build_secret(&text, &origin, self.raw_secret)?;
@@ -118,14 +118,18 @@ impl SchemeSecret {
         match (&self.secret, &self.secret_env) {
             (Some(s), _) => Ok((s.clone(), "--secret".to_owned())),
             (None, Some(var)) => {
-                let value = std::env::var_os(var)
+                let value = env_secret(var)?
                     .ok_or_else(|| usage(format!("environment variable {var} is not set")))?;
-                let value = value
-                    .into_string()
-                    .map_err(|_| usage(format!("environment variable {var} is not valid UTF-8")))?;
                 Ok((value, format!("the secret in {var}")))
             }
-            (None, None) => Err(usage("give --secret or --secret-env")),
+            (None, None) => {
+                let value = env_secret(DEFAULT_SECRET_ENV)?.ok_or_else(|| {
+                    usage(format!(
+                        "no secret: give --secret, --secret-env VAR, or set {DEFAULT_SECRET_ENV}"
+                    ))
+                })?;
+                Ok((value, format!("the secret in {DEFAULT_SECRET_ENV}")))
+            }
         }
     }
 
@@ -155,6 +159,21 @@ impl SchemeSecret {
             })
         }
     }
+}
+
+/// The environment variable the secret is read from when neither `--secret` nor `--secret-env`
+/// is given; the receiver example reads the same one.
+pub const DEFAULT_SECRET_ENV: &str = "WEBHOOK_SECRET";
+
+/// The value of the environment variable `var`, `None` where it is not set.
+fn env_secret(var: &str) -> Result<Option<String>, Failure> {
+    std::env::var_os(var)
+        .map(|value| {
+            value
+                .into_string()
+                .map_err(|_| usage(format!("environment variable {var} is not valid UTF-8")))
+        })
+        .transpose()
 }
 
 /// Say on stderr (once per command) that a short secret is in use, as the library logs it.
@@ -202,7 +221,7 @@ impl Body {
     }
 }
 
-pub fn read_file(path: &PathBuf, what: &str) -> Result<Vec<u8>, Failure> {
+pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
     std::fs::read(path)
         .map_err(|e| usage(format!("cannot read the {what} {}: {e}", path.display())))
 }

@@ -1,11 +1,13 @@
 //! `send`: POST a signed delivery, possibly several times on a retry schedule, and report each
 //! answer.
 
+use std::error::Error;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{HeaderValue, Request, Uri};
 use http_body_util::{BodyExt as _, Full};
+use hyper_rustls::HttpsConnectorBuilder;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use webhook_guard::Verifier;
@@ -27,6 +29,12 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
 
     // Everything that can be wrong with the arguments is checked before anything is sent.
     let uri = parse_url(&args.url)?;
+    if args.cacert.is_some() && uri.scheme() != Some(&http::uri::Scheme::HTTPS) {
+        return Err(usage(
+            "--cacert applies to https:// URLs only; this --url is plain http://",
+        ));
+    }
+    let tls = crate::tls::client_config(args.cacert.as_deref())?;
     let timeout = parse_duration(&args.timeout, "--timeout")?;
     if timeout.is_zero() {
         return Err(usage("--timeout must be longer than zero"));
@@ -144,9 +152,17 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::Failed(format!("cannot start the async runtime: {e}")))?;
-    let failures = runtime.block_on(async {
-        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let (failures, refused) = runtime.block_on(async {
+        let connector = HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let client = Client::builder(TokioExecutor::new()).build::<_, Full<Bytes>>(connector);
         let mut failures = 0usize;
+        // The attempt whose TLS handshake refused the receiver's certificate, and why: every
+        // further attempt would be refused alike, so none is sent.
+        let mut refused = None;
         for (index, delay) in schedule.iter().enumerate() {
             if !delay.is_zero() {
                 let scaled = delay.div_f64(args.speed);
@@ -186,15 +202,18 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
 
             let started = Instant::now();
             let exchange = async {
-                let response = client.request(request).await.map_err(|e| chain(&e))?;
+                let response = client.request(request).await.map_err(|e| {
+                    let advice = causes(&e).find_map(crate::tls::certificate_advice);
+                    (chain(&e), advice)
+                })?;
                 let status = response.status();
                 let body = response
                     .into_body()
                     .collect()
                     .await
-                    .map_err(|e| chain(&e))?
+                    .map_err(|e| (chain(&e), None))?
                     .to_bytes();
-                Ok::<_, String>((status, body))
+                Ok::<_, (String, Option<&str>)>((status, body))
             };
             let outcome = tokio::time::timeout(timeout, exchange).await;
             let took = millis(started.elapsed());
@@ -206,9 +225,13 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
                         failures += 1;
                     }
                 }
-                Ok(Err(error)) => {
+                Ok(Err((error, advice))) => {
                     println!("#{n}  failed after {took}: {error}");
                     failures += 1;
+                    if let Some(advice) = advice {
+                        refused = Some((n, format!("{error}: {advice}")));
+                        break;
+                    }
                 }
                 Err(_) => {
                     println!("#{n}  no answer within {}", human(timeout));
@@ -216,8 +239,16 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
                 }
             }
         }
-        failures
+        (failures, refused)
     });
+    if let Some((attempt, refused)) = refused {
+        let unsent = schedule.len() - attempt;
+        return Err(Failure::Failed(if unsent == 0 {
+            refused
+        } else {
+            format!("{refused} (the {unsent} later attempt(s) were not sent)")
+        }));
+    }
     match failures {
         0 => Ok(()),
         _ if schedule.len() == 1 => Err(Failure::Failed(
@@ -233,16 +264,13 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
 fn parse_url(text: &str) -> Result<Uri, Failure> {
     let not_http = || {
         usage(format!(
-            "--url `{text}` is not an absolute http:// URL, e.g. http://127.0.0.1:3000/webhooks/heppu"
+            "--url `{text}` is not an absolute http:// or https:// URL, e.g. \
+             http://127.0.0.1:3000/webhooks/heppu"
         ))
     };
     let uri: Uri = text.parse().map_err(|_| not_http())?;
     match uri.scheme_str() {
-        Some("http") if uri.host().is_some() => Ok(uri),
-        Some("https") => Err(usage(
-            "--url: https:// is not supported; send to the receiver's plain http:// address \
-             (e.g. a local port, or a tunnel's local end)",
-        )),
+        Some("http" | "https") if uri.host().is_some() => Ok(uri),
         _ => Err(not_http()),
     }
 }
@@ -256,17 +284,30 @@ fn fresh_id() -> String {
 }
 
 /// An error and its causes on one line, without repeats.
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+fn chain(error: &(dyn Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(error);
-    while let Some(e) = next {
+    for e in causes(error) {
         let text = e.to_string();
         if !parts.iter().any(|p| p == &text) {
             parts.push(text);
         }
-        next = e.source();
     }
     parts.join(": ")
+}
+
+/// An error and its causes. An `io::Error` wrapping another error passes on that error's own
+/// causes as its `source`, skipping the error itself (rustls' certificate refusal comes wrapped
+/// so, twice); here the wrapped error is visited.
+fn causes<'a>(error: &'a (dyn Error + 'static)) -> impl Iterator<Item = &'a (dyn Error + 'static)> {
+    std::iter::successors(Some(error), |&e| -> Option<&'a (dyn Error + 'static)> {
+        match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner),
+            None => e.source(),
+        }
+    })
 }
 
 /// An answer body for the terminal: lossy UTF-8, on one line, cut after [`MAX_SHOWN_BODY`].
@@ -311,8 +352,9 @@ mod tests {
     #[test]
     fn urls() {
         assert!(parse_url("http://127.0.0.1:3000/webhooks/heppu").is_ok());
+        assert!(parse_url("https://example.com/x").is_ok());
         for bad in [
-            "https://example.com/x",
+            "https://",
             "127.0.0.1:3000/x",
             "/webhooks",
             "ftp://x/",
