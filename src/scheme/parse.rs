@@ -295,22 +295,10 @@ impl Encoding {
         if text.len() != self.encoded_len() {
             return None;
         }
-        let mut out = [0u8; TAG_LEN];
         match self {
-            Encoding::Hex => hex::decode_to_slice(text, &mut out).ok()?,
-            Encoding::Base64 => {
-                // 44 characters are 31, 32 or 33 bytes: a 33-byte text (no padding) does not fit
-                // `out` and is refused, a 31-byte one (`==`) is refused here. The STANDARD
-                // engine also refuses non-canonical padding and non-zero trailing bits.
-                let n = base64::engine::general_purpose::STANDARD
-                    .decode_slice(text, &mut out)
-                    .ok()?;
-                if n != TAG_LEN {
-                    return None;
-                }
-            }
+            Encoding::Hex => crate::bytes::hex_tag(text),
+            Encoding::Base64 => crate::bytes::base64_tag(text),
         }
-        Some(out)
     }
 }
 
