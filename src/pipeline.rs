@@ -316,3 +316,84 @@ pub(crate) fn duplicate_response<B: From<Bytes>>() -> http::Response<B> {
     );
     res
 }
+
+/// The configuration methods every adapter's guard shares (`new`, body limit and timeout,
+/// namespace, deduplication, stats), written once for the tower layer and the actix-web guard,
+/// which both keep their configuration in a `config: Arc<Pipeline>` field.
+macro_rules! guard_builder {
+    ($ty:ident) => {
+        impl $ty {
+            /// Verify every request with `verifier`, with the default 1 MiB body limit.
+            pub fn new(verifier: $crate::Verifier) -> Self {
+                $ty {
+                    config: std::sync::Arc::new($crate::pipeline::Pipeline::new(verifier)),
+                }
+            }
+
+            /// Refuse bodies larger than `bytes` with `413 body_too_large`, without reading past the
+            /// limit.
+            #[must_use]
+            pub fn body_limit(mut self, bytes: usize) -> Self {
+                std::sync::Arc::make_mut(&mut self.config).limit = bytes;
+                self
+            }
+
+            /// Refuse a body that has not fully arrived `limit` after the request reached the guard
+            /// with `408 body_timeout`, so a stalled or trickling client holds no buffer or task for
+            /// longer. On by default: [`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT) (10 s;
+            /// senders upload webhook bodies in milliseconds). `None` turns it off. Needs the Tokio
+            /// timer (any `#[tokio::main]` / actix-web runtime has it).
+            #[must_use]
+            pub fn body_timeout(mut self, limit: impl Into<Option<std::time::Duration>>) -> Self {
+                std::sync::Arc::make_mut(&mut self.config).body_timeout = limit.into();
+                self
+            }
+
+            /// The first part of this guard's dedup keys (`<namespace>:id:<delivery id>`); default: the
+            /// scheme's name. Give each guard of one sender its own when they share a store: Stripe, for
+            /// one, sends the same event id to every endpoint subscribed to the event, and two guards
+            /// with one namespace would answer the second endpoint as a duplicate. Two such guards are
+            /// refused when the second is put in front of its service (a panic at start-up naming the
+            /// namespace), never discovered as lost deliveries.
+            #[must_use]
+            pub fn namespace(mut self, namespace: impl Into<std::sync::Arc<str>>) -> Self {
+                std::sync::Arc::make_mut(&mut self.config).namespace = Some(namespace.into());
+                self
+            }
+
+            /// This guard is one of several replicas of one endpoint in this process (for example
+            /// two servers in one test standing for two instances of a service): other guards marked
+            /// so may deduplicate under the same [namespace](Self::namespace) in the same store,
+            /// and a delivery processed through one is a duplicate through the others. Guards in
+            /// different processes never need it.
+            #[must_use]
+            pub fn shared_namespace(mut self) -> Self {
+                std::sync::Arc::make_mut(&mut self.config).shared_namespace = true;
+                self
+            }
+
+            /// Run each delivery's handler once: deduplicate through `store` with the default lease
+            /// (5 min) and TTL (24 h), failing closed. See [`crate::dedup`].
+            #[must_use]
+            pub fn dedup(self, store: impl $crate::dedup::DedupStore) -> Self {
+                self.dedup_with($crate::dedup::Dedup::new(store))
+            }
+
+            /// Deduplicate with explicit settings.
+            #[must_use]
+            pub fn dedup_with(mut self, dedup: $crate::dedup::Dedup) -> Self {
+                std::sync::Arc::make_mut(&mut self.config).dedup = Some(dedup);
+                self
+            }
+
+            /// Count what this guard sees (received, verified, rejected by reason, duplicates) into
+            /// `stats`. See [`crate::stats`].
+            #[must_use]
+            pub fn stats(mut self, stats: &$crate::stats::Stats) -> Self {
+                std::sync::Arc::make_mut(&mut self.config).stats = Some(stats.clone());
+                self
+            }
+        }
+    };
+}
+pub(crate) use guard_builder;
