@@ -140,9 +140,14 @@ fn run_full(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
     run
 }
 
-/// The receiver example's app on an ephemeral port of 127.0.0.1, verifying with [`SECRET`], on
-/// its own runtime thread (it lives until the test process ends).
-fn receiver() -> SocketAddr {
+/// The receiver example's app, verifying with [`SECRET`], on an ephemeral port of 127.0.0.1,
+/// served by `serve` on a runtime thread of its own (it lives until the test process ends):
+/// the address, and what the app's handlers processed.
+fn serve_receiver<F, Fut>(serve: F) -> (SocketAddr, receiver_app::EventLog)
+where
+    F: FnOnce(tokio::net::TcpListener, axum::Router) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -153,12 +158,21 @@ fn receiver() -> SocketAddr {
         runtime.block_on(async move {
             let app = receiver_app::app(Secret::new(SECRET).unwrap());
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app.router).await.unwrap();
+            tx.send((listener.local_addr().unwrap(), app.log.clone()))
+                .unwrap();
+            serve(listener, app.router).await;
         });
     });
     rx.recv_timeout(Duration::from_secs(10))
         .expect("receiver started")
+}
+
+/// The receiver over plain http.
+fn receiver() -> SocketAddr {
+    serve_receiver(|listener, router| async move {
+        axum::serve(listener, router).await.unwrap();
+    })
+    .0
 }
 
 /// A receiver over https: the receiver example's app, verifying with [`SECRET`], behind TLS on an
@@ -178,40 +192,25 @@ fn https_receiver(names: &[&str], ca: bool) -> (SocketAddr, receiver_app::EventL
         .with_single_cert(vec![cert.der().clone()], signing_key.into())
         .unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let app = receiver_app::app(Secret::new(SECRET).unwrap());
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send((listener.local_addr().unwrap(), app.log.clone()))
-                .unwrap();
-            loop {
-                let (tcp, _) = listener.accept().await.unwrap();
-                let acceptor = acceptor.clone();
-                let router = app.router.clone();
-                tokio::spawn(async move {
-                    // A client that refuses the certificate ends the handshake: nothing to serve.
-                    let Ok(tls) = acceptor.accept(tcp).await else {
-                        return;
-                    };
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(
-                            hyper_util::rt::TokioIo::new(tls),
-                            hyper_util::service::TowerToHyperService::new(router),
-                        )
-                        .await;
-                });
-            }
-        });
+    let (addr, log) = serve_receiver(move |listener, router| async move {
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let acceptor = acceptor.clone();
+            let router = router.clone();
+            tokio::spawn(async move {
+                // A client that refuses the certificate ends the handshake: nothing to serve.
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(
+                        hyper_util::rt::TokioIo::new(tls),
+                        hyper_util::service::TowerToHyperService::new(router),
+                    )
+                    .await;
+            });
+        }
     });
-    let (addr, log) = rx
-        .recv_timeout(Duration::from_secs(10))
-        .expect("https receiver started");
     (addr, log, pem)
 }
 
