@@ -10,7 +10,7 @@ import json
 import os
 import sys
 
-BASELINES = ("bare_hmac_sha256", "buffer_then_hash", "bare (reads the body)")
+BASELINES = ("bare_hmac_sha256", "buffer_then_hash", "bare (reads the body)", "bare_ed25519_dalek_verify_strict")
 
 
 def medians(root):

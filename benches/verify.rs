@@ -16,6 +16,10 @@
 //!
 //! Also: `verify_rotation/<size>`, two configured secrets with deliveries signed by the first
 //! and by the second.
+//!
+//! Also (`--features ed25519`): `verify_asymmetric/<size>`, Discord's Ed25519 scheme through
+//! the verifier against a bare `ed25519-dalek` strict verification of the same message, and
+//! GitLab's shared token.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -330,12 +334,62 @@ fn rotation(c: &mut Criterion) {
     }
 }
 
+/// Discord's Ed25519 scheme through the verifier, against the primitive on the same message
+/// (`<timestamp><body>`, assembled once outside the timing), and GitLab's token.
+#[cfg(feature = "ed25519")]
+fn asymmetric(c: &mut Criterion) {
+    use ed25519_dalek::{Signature, Signer, SigningKey};
+    use webhook_guard::keys::PublicKey;
+    use webhook_guard::testing::keys;
+
+    let signing = SigningKey::from_bytes(&keys::ED25519_SEED_TEST_ONLY);
+    let verifying = signing.verifying_key();
+    for &(size, label) in &SIZES[..3] {
+        let mut g = c.benchmark_group(format!("verify_asymmetric/{label}"));
+        g.throughput(Throughput::Bytes(size as u64));
+        g.warm_up_time(Duration::from_millis(500));
+        g.measurement_time(Duration::from_secs(2));
+        let b = body(size);
+        let message = format!("{NOW_SECS}{b}");
+        let signature: Signature = signing.sign(message.as_bytes());
+        g.bench_function("bare_ed25519_dalek_verify_strict", |bench| {
+            bench.iter(|| {
+                black_box(verifying.verify_strict(black_box(message.as_bytes()), &signature))
+            })
+        });
+        let verifier = Verifier::builder(Scheme::discord())
+            .public_key(PublicKey::ed25519_hex(keys::ED25519_PUBLIC_HEX).unwrap())
+            .clock(ManualClock::at_secs(NOW_SECS))
+            .build()
+            .unwrap();
+        let d = Delivery::new(Scheme::discord(), b.clone())
+            .timestamp(NOW_SECS)
+            .sign_ed25519(&keys::ED25519_SEED_TEST_ONLY);
+        verifier.verify(&d.headers, &d.body).expect("verifies");
+        g.bench_function("discord", |bench| {
+            bench.iter(|| black_box(verifier.verify(black_box(&d.headers), black_box(&d.body))))
+        });
+        let token = Secret::new(KEY).unwrap();
+        let gitlab = Verifier::new(Scheme::gitlab(), token.clone());
+        let d = Delivery::new(Scheme::gitlab(), b.clone()).sign(&token);
+        gitlab.verify(&d.headers, &d.body).expect("verifies");
+        g.bench_function("gitlab_token", |bench| {
+            bench.iter(|| black_box(gitlab.verify(black_box(&d.headers), black_box(&d.body))))
+        });
+        g.finish();
+    }
+}
+
+#[cfg(not(feature = "ed25519"))]
+fn asymmetric(_: &mut Criterion) {}
+
 criterion_group!(
     benches,
     core,
     busy_headers,
     hash_while_reading,
     sender_shaped_bodies,
-    rotation
+    rotation,
+    asymmetric
 );
 criterion_main!(benches);
