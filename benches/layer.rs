@@ -89,6 +89,11 @@ fn routers() -> Vec<(&'static str, Router)> {
                 .with_state(()),
         ),
         ("+ verification", guarded(WebhookLayer::new(verifier()))),
+        // What the default body timeout (a Tokio timer per request) costs.
+        (
+            "+ verification, body timeout off",
+            guarded(WebhookLayer::new(verifier()).body_timeout(None)),
+        ),
         (
             "+ verification + in-memory dedup",
             guarded(WebhookLayer::new(verifier()).dedup(MemoryStore::default())),
