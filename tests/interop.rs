@@ -3,7 +3,8 @@
 //! `testing` signer are verified by the senders' libraries.
 //!
 //! The libraries (pinned in `tests/interop/requirements.txt` and `tests/interop/package.json`):
-//! Python `standardwebhooks`, `svix`, `stripe`, `slack-sdk` in `target/interop/venv`, and npm
+//! Python `standardwebhooks`, `svix`, `stripe`, `slack-sdk`, `PyNaCl`, `sendgrid` (with
+//! `cryptography`) in `target/interop/venv`, and npm
 //! `@octokit/webhooks-methods` in `tests/interop/node_modules`. `.ci/run` installs them. Where
 //! they are missing each test is skipped with the reason printed, except under `CI`, where a
 //! missing library fails the test.
@@ -74,7 +75,8 @@ fn python_libraries(test: &str) -> Option<()> {
         let out = Command::new(python())
             .args([
                 "-c",
-                "import standardwebhooks, svix.webhooks, stripe, slack_sdk.signature, nacl.signing",
+                "import standardwebhooks, svix.webhooks, stripe, slack_sdk.signature, nacl.signing, \
+                 sendgrid.helpers.eventwebhook, cryptography",
             ])
             .output()
             .map_err(|e| format!("{}: {e}", python().display()))?;
@@ -412,4 +414,68 @@ async fn discord_signatures_made_by_pynacl_verify_and_ours_verify_with_pynacl() 
         "body": body.replace("ping", "pong"), "headers": headers_json(&ours),
     }));
     assert_eq!(refused["ok"], false, "PyNaCl accepted a tampered body");
+}
+
+/// SendGrid's Signed Event Webhook: a batch signed with `cryptography` (ECDSA P-256, SHA-256,
+/// DER, under the header names SendGrid's own library defines) verifies through a real server
+/// with the public key in the base64 form SendGrid's settings show; a batch signed by our
+/// signer verifies with the `sendgrid` package's `EventWebhook` helper. Each side refuses a
+/// changed body.
+#[cfg(feature = "p256")]
+#[tokio::test]
+async fn sendgrid_batches_signed_with_cryptography_verify_and_ours_verify_with_sendgrids_helper() {
+    use webhook_guard::keys::PublicKey;
+    use webhook_guard::testing::keys;
+
+    let test =
+        "sendgrid_batches_signed_with_cryptography_verify_and_ours_verify_with_sendgrids_helper";
+    if python_libraries(test).is_none() {
+        return;
+    }
+    let body = r#"[{"email":"example@test.com","timestamp":1513299569,"event":"delivered","sg_event_id":"sg_event_id","sg_message_id":"sg_message_id"}]"#;
+    let signed = py(json!({
+        "op": "sign", "sender": "sendgrid", "secret": null, "body": body, "timestamp": now_secs(),
+    }));
+    let headers = &signed["headers"];
+    let public = PublicKey::p256_base64(headers["public_key"].as_str().unwrap()).unwrap();
+    let app = axum::Router::new()
+        .route(
+            "/sendgrid",
+            axum::routing::post(|meta: webhook_guard::WebhookMeta| async move {
+                meta.scheme().to_owned()
+            }),
+        )
+        .route_layer(webhook_guard::WebhookLayer::new(
+            webhook_guard::Verifier::with_public_key(Scheme::sendgrid(), public),
+        ));
+    let addr = common::spawn(app).await;
+    let mut d = delivery(headers, body);
+    d.headers.remove("public_key");
+    let a = common::send(addr, "/sendgrid", d.clone()).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    let mut tampered = d;
+    tampered.body = body.replace("delivered", "bounce").into();
+    assert_eq!(
+        common::send(addr, "/sendgrid", tampered).await.code(),
+        "signature_mismatch"
+    );
+
+    let ours = Delivery::new(Scheme::sendgrid(), body).sign_p256(keys::P256_PRIVATE_PEM_TEST_ONLY);
+    let settings_key: String = keys::P256_PUBLIC_PEM
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let ok = py(json!({
+        "op": "verify", "sender": "sendgrid", "secret": settings_key,
+        "body": body, "headers": headers_json(&ours),
+    }));
+    assert_eq!(ok["ok"], true, "{}", ok["error"]);
+    let refused = py(json!({
+        "op": "verify", "sender": "sendgrid", "secret": settings_key,
+        "body": body.replace("delivered", "bounce"), "headers": headers_json(&ours),
+    }));
+    assert_eq!(
+        refused["ok"], false,
+        "SendGrid's helper accepted a tampered body"
+    );
 }

@@ -2,7 +2,7 @@
 //!
 //! A [`Scheme`] says which header carries the signature and in which syntax, with which
 //! [`Algorithm`] it is made (HMAC-SHA256 unless said otherwise; HMAC-SHA1 and -SHA512, Ed25519,
-//! a shared token), how it is encoded,
+//! ECDSA P-256, RSA PKCS#1 v1.5, a shared token), how it is encoded,
 //! where the timestamp, delivery id and event type come from, and which parts, in which order, make up
 //! the signed message. The [`Verifier`](crate::Verifier) interprets it; nothing here computes a MAC.
 //!
@@ -20,6 +20,7 @@
 //! | [`Scheme::shopify`] | `X-Shopify-Hmac-Sha256` | `<base64>` | body | none | `X-Shopify-Event-Id`, else `X-Shopify-Webhook-Id` |
 //! | [`Scheme::discord`] | `X-Signature-Ed25519` | `<hex Ed25519>` | `<timestamp><body>` | `X-Signature-Timestamp`, seconds | `id` in the JSON body |
 //! | [`Scheme::gitlab`] | `X-Gitlab-Token` | the secret token itself | nothing | none | `Idempotency-Key`, else `X-Gitlab-Event-UUID` |
+//! | [`Scheme::sendgrid`] | `X-Twilio-Email-Event-Webhook-Signature` | `<base64 DER ECDSA P-256>` | `<timestamp><body>` | `X-Twilio-Email-Event-Webhook-Timestamp`, seconds | none (keyed on the signature) |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!

@@ -12,7 +12,7 @@ use super::{
     Algorithm, Encoding, Field, MAX_ID_LEN, MAX_SIGNATURES, Scheme, SignatureSyntax, TAG_LEN,
     TimestampSource,
 };
-use crate::algorithm::{AltSigs, MAX_TOKEN_LEN};
+use crate::algorithm::AltSigs;
 use crate::bytes::{
     copy_short, parse_unsigned, split_bytes, strip_short_prefix, visible_ascii, word_at,
 };
@@ -524,47 +524,82 @@ impl Scheme {
     }
 
     /// A signature of an algorithm other than HMAC-SHA256, decoded: a token as sent, any other
-    /// from the scheme's encoding at the algorithm's length.
+    /// from the scheme's encoding, at the algorithm's length or within its bounds (ECDSA's DER,
+    /// RSA's key-sized signatures). The encoded length is checked before anything is decoded.
     #[cold]
     fn decode_other(&self, algorithm: Algorithm, encoded: &[u8]) -> Result<Vec<u8>, Rejection> {
         let header = &self.inner.signature_headers[0];
-        let Some(len) = algorithm.signature_len() else {
-            if encoded.is_empty() || encoded.len() > MAX_TOKEN_LEN {
+        let (min, max) = algorithm.decoded_len_bounds();
+        if algorithm == Algorithm::Token {
+            if encoded.len() < min || encoded.len() > max {
                 return Err(Rejection::with_detail(
                     RejectionKind::SignatureMalformed,
                     format!(
-                        "`{header}` token is {} bytes long; 1 to {MAX_TOKEN_LEN} are accepted",
+                        "`{header}` token is {} bytes long; {min} to {max} are accepted",
                         encoded.len()
                     ),
                 ));
             }
             return Ok(encoded.to_vec());
-        };
+        }
         let encoding = self.inner.encoding;
-        let want = match encoding {
-            Encoding::Hex => 2 * len,
-            Encoding::Base64 => len.div_ceil(3) * 4,
+        let encoded_len = |n: usize| match encoding {
+            Encoding::Hex => 2 * n,
+            Encoding::Base64 => n.div_ceil(3) * 4,
         };
-        let mut out = vec![0u8; len];
-        let decoded = encoded.len() == want
-            && match encoding {
-                Encoding::Hex => hex::decode_to_slice(encoded, &mut out).is_ok(),
+        let (lo, hi) = (encoded_len(min), encoded_len(max));
+        let mut out = vec![0u8; max];
+        let decoded = if encoded.len() < lo || encoded.len() > hi {
+            None
+        } else {
+            match encoding {
+                Encoding::Hex if encoded.len().is_multiple_of(2) => {
+                    let n = encoded.len() / 2;
+                    hex::decode_to_slice(encoded, &mut out[..n])
+                        .ok()
+                        .map(|()| n)
+                }
+                Encoding::Hex => None,
+                // Canonical padded base64 only (the STANDARD engine refuses non-zero trailing
+                // bits and missing padding).
                 Encoding::Base64 => base64::engine::general_purpose::STANDARD
                     .decode_slice(encoded, &mut out)
-                    .is_ok_and(|n| n == len),
-            };
-        if !decoded {
-            return Err(Rejection::with_detail(
-                RejectionKind::SignatureMalformed,
-                format!(
-                    "`{header}` {} signature is not {want} characters of {} (got {})",
-                    algorithm.name(),
-                    encoding.name(),
-                    encoded.len()
-                ),
-            ));
+                    .ok(),
+            }
+        };
+        match decoded {
+            Some(n) if (min..=max).contains(&n) => {
+                out.truncate(n);
+                if algorithm == Algorithm::EcdsaP256Sha256
+                    && !crate::algorithm::ecdsa_p256_shape_ok(&out)
+                {
+                    return Err(Rejection::with_detail(
+                        RejectionKind::SignatureMalformed,
+                        format!(
+                            "`{header}` is not an ECDSA P-256 signature: neither DER nor the \
+                             64-byte `r ‖ s` form"
+                        ),
+                    ));
+                }
+                Ok(out)
+            }
+            _ => {
+                let want = if lo == hi {
+                    format!("{lo} characters")
+                } else {
+                    format!("{lo} to {hi} characters")
+                };
+                Err(Rejection::with_detail(
+                    RejectionKind::SignatureMalformed,
+                    format!(
+                        "`{header}` {} signature is not {want} of {} (got {})",
+                        algorithm.name(),
+                        encoding.name(),
+                        encoded.len()
+                    ),
+                ))
+            }
         }
-        Ok(out)
     }
 
     /// Read the timestamp: `(its text as sent, value in the scheme's unit)`, from its header
@@ -1048,6 +1083,7 @@ mod tests {
             Scheme::standard_webhooks(),
             Scheme::github(),
             Scheme::shopify(),
+            Scheme::sendgrid(),
             custom,
             in_order(0),
             in_order(5),

@@ -142,7 +142,7 @@ impl Delivery {
         let algorithm = self.scheme.algorithm();
         assert!(
             !algorithm.uses_public_key(),
-            "`{}` signs with {}: sign with its private key (sign_ed25519)",
+            "`{}` signs with {}: sign with its private key (sign_ed25519, sign_p256, sign_rsa)",
             self.scheme.name(),
             algorithm.name()
         );
@@ -192,6 +192,84 @@ impl Delivery {
         self.sign_by(|message| {
             let signature = key.sign(&message.joined());
             vec![(Algorithm::Ed25519, signature.to_bytes().to_vec())]
+        })
+    }
+
+    /// Sign with a P-256 private key in PEM (SEC1 `EC PRIVATE KEY` or PKCS#8 `PRIVATE KEY`),
+    /// as SendGrid does: ECDSA with SHA-256 of the signed message, DER-encoded (deterministic,
+    /// RFC 6979). [`keys::P256_PRIVATE_PEM_TEST_ONLY`] and [`keys::P256_PUBLIC_PEM`] are a pair.
+    ///
+    /// ```
+    /// use webhook_guard::keys::PublicKey;
+    /// use webhook_guard::testing::{Delivery, keys};
+    /// use webhook_guard::{Scheme, Verifier};
+    ///
+    /// let d = Delivery::new(Scheme::sendgrid(), &br#"[{"event":"delivered"}]"#[..])
+    ///     .sign_p256(keys::P256_PRIVATE_PEM_TEST_ONLY);
+    /// let key = PublicKey::p256_pem(keys::P256_PUBLIC_PEM)?;
+    /// let meta = Verifier::with_public_key(Scheme::sendgrid(), key).verify(&d.headers, &d.body)?;
+    /// assert_eq!(meta.scheme(), "sendgrid");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Panics
+    /// If the scheme has no ECDSA P-256 signatures, or `private_key_pem` is not a P-256
+    /// private key in PEM.
+    #[cfg(feature = "p256")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "p256")))]
+    pub fn sign_p256(&self, private_key_pem: &str) -> SignedDelivery {
+        use p256::ecdsa::signature::Signer as _;
+        use p256::pkcs8::DecodePrivateKey as _;
+        assert!(
+            self.scheme
+                .algorithms()
+                .any(|a| a == Algorithm::EcdsaP256Sha256),
+            "`{}` has no ECDSA P-256 signatures",
+            self.scheme.name()
+        );
+        let key = p256::ecdsa::SigningKey::from_pkcs8_pem(private_key_pem)
+            .or_else(|_| {
+                p256::SecretKey::from_sec1_pem(private_key_pem).map(p256::ecdsa::SigningKey::from)
+            })
+            .expect("a P-256 private key in PEM (SEC1 or PKCS#8)");
+        self.sign_by(|message| {
+            let signature: p256::ecdsa::Signature = key.sign(&message.joined());
+            vec![(
+                Algorithm::EcdsaP256Sha256,
+                signature.to_der().as_bytes().to_vec(),
+            )]
+        })
+    }
+
+    /// Sign with an RSA private key in PEM (PKCS#8 `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`),
+    /// as PayPal does: RSASSA-PKCS1-v1_5 with SHA-256 of the signed message.
+    /// [`keys::RSA_PRIVATE_PEM_TEST_ONLY`] signs for [`keys::RSA_CERTIFICATE_PEM`].
+    ///
+    /// # Panics
+    /// If the scheme has no RSA signatures, or `private_key_pem` is not an RSA private key in
+    /// PEM.
+    #[cfg(feature = "rsa")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rsa")))]
+    pub fn sign_rsa(&self, private_key_pem: &str) -> SignedDelivery {
+        use rsa::pkcs1::DecodeRsaPrivateKey as _;
+        use rsa::pkcs8::DecodePrivateKey as _;
+        use sha2::Digest as _;
+        assert!(
+            self.scheme
+                .algorithms()
+                .any(|a| a == Algorithm::RsaPkcs1Sha256),
+            "`{}` has no RSA signatures",
+            self.scheme.name()
+        );
+        let key = rsa::RsaPrivateKey::from_pkcs8_pem(private_key_pem)
+            .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(private_key_pem))
+            .expect("an RSA private key in PEM (PKCS#8 or PKCS#1)");
+        self.sign_by(|message| {
+            let digest = sha2::Sha256::digest(message.joined());
+            let signature = key
+                .sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
+                .expect("an RSA key of at least 2048 bits signs a SHA-256 digest");
+            vec![(Algorithm::RsaPkcs1Sha256, signature)]
         })
     }
 
@@ -247,13 +325,12 @@ impl Delivery {
                 insert(&mut headers, name, &event);
             }
         }
-        let signatures = sign(&Message {
-            prefix: scheme.prefix_parts(),
-            suffix: scheme.suffix_parts(),
-            timestamp: ts.as_deref().map(str::as_bytes),
-            id: id.as_deref().map(str::as_bytes),
-            body: &self.body,
-        });
+        let signatures = sign(&Message::new(
+            scheme.signed_parts(),
+            ts.as_deref().map(str::as_bytes),
+            id.as_deref().map(str::as_bytes),
+            &self.body,
+        ));
         insert(
             &mut headers,
             &scheme.signature_headers()[0],

@@ -8,10 +8,13 @@ Used by tests/interop.rs. Reads one JSON request on stdin and writes one JSON an
       -> {"ok": true} or {"ok": false, "error": "..."}
 
 S is one of standard (standardwebhooks), svix (svix), stripe (stripe), slack (slack_sdk),
-discord (PyNaCl, as Discord's documentation verifies interactions).
+discord (PyNaCl, as Discord's documentation verifies interactions), sendgrid (signed with
+`cryptography`, verified with the `sendgrid` package's EventWebhook helper, which also names
+the headers).
 K is the secret as that sender's library takes it (whsec_<base64> for standard and svix); for
-discord, signing takes no secret (a fresh key pair is made, its public key answered as
-"public_key") and verifying takes the public key as hex.
+discord and sendgrid, signing takes no secret: a fresh key pair is made and its public half
+answered as "public_key" (hex for discord; base64 of the SubjectPublicKeyInfo DER for sendgrid,
+as SendGrid's settings show it). Verifying takes that public key.
 """
 
 import json
@@ -19,7 +22,20 @@ import sys
 from datetime import datetime, timezone
 
 
-def sign(sender, secret, body, msg_id, timestamp):
+def sendgrid_headers():
+    """SendGrid's own names of its signature and timestamp headers, lower-cased."""
+    from sendgrid.helpers.eventwebhook.eventwebhook_header import EventWebhookHeader
+
+    return EventWebhookHeader.SIGNATURE.lower(), EventWebhookHeader.TIMESTAMP.lower()
+
+
+def b64(data):
+    import base64
+
+    return base64.b64encode(data).decode()
+
+
+def sign(sender, secret, body, msg_id, timestamp, extra):
     if sender == "standard":
         from standardwebhooks.webhooks import Webhook
 
@@ -60,6 +76,17 @@ def sign(sender, secret, body, msg_id, timestamp):
             "x-signature-timestamp": str(timestamp),
             "public_key": key.verify_key.encode().hex(),
         }
+    if sender == "sendgrid":
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        signature = key.sign(f"{timestamp}{body}".encode(), ec.ECDSA(hashes.SHA256()))
+        spki = key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        sig_name, ts_name = sendgrid_headers()
+        return {sig_name: b64(signature), ts_name: str(timestamp), "public_key": b64(spki)}
     raise ValueError("unknown sender " + sender)
 
 
@@ -94,13 +121,25 @@ def verify(sender, secret, body, headers):
             f"{timestamp}{body}".encode(), bytes.fromhex(signature)
         )
         return
+    if sender == "sendgrid":
+        from sendgrid.helpers.eventwebhook import EventWebhook
+
+        sig_name, ts_name = sendgrid_headers()
+        lower = {k.lower(): v for k, v in headers.items()}
+        helper = EventWebhook()
+        key = helper.convert_public_key_to_ecdsa(secret)
+        if not helper.verify_signature(body, lower[sig_name], lower[ts_name], key):
+            raise ValueError("sendgrid EventWebhook: signature is not valid")
+        return
     raise ValueError("unknown sender " + sender)
 
 
 def main():
     req = json.load(sys.stdin)
     if req["op"] == "sign":
-        headers = sign(req["sender"], req["secret"], req["body"], req.get("id"), req["timestamp"])
+        headers = sign(
+            req["sender"], req["secret"], req["body"], req.get("id"), req.get("timestamp"), req
+        )
         json.dump({"headers": headers}, sys.stdout)
         return
     try:

@@ -25,3 +25,5 @@ mod shopify;
 mod discord;
 
 mod gitlab;
+
+mod sendgrid;
