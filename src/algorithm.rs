@@ -187,21 +187,64 @@ pub(crate) struct Message<'a> {
     timestamp: Option<&'a [u8]>,
     id: Option<&'a [u8]>,
     body: &'a [u8],
+    /// The body's CRC32 as decimal text, where a part asks for it.
+    crc32: Crc32Text,
+}
+
+/// A CRC32 written as an unsigned decimal (at most 10 digits), on the stack.
+#[derive(Clone, Copy, Default)]
+struct Crc32Text {
+    buf: [u8; 10],
+    len: usize,
+}
+
+impl Crc32Text {
+    /// The CRC-32 (IEEE 802.3, as zlib and PHP's `crc32` compute it) of `body`.
+    fn of(body: &[u8]) -> Crc32Text {
+        let mut value = crc32fast::hash(body);
+        let mut digits = [0u8; 10];
+        let mut n = 0;
+        loop {
+            digits[n] = b'0' + (value % 10) as u8;
+            n += 1;
+            value /= 10;
+            if value == 0 {
+                break;
+            }
+        }
+        let mut out = Crc32Text::default();
+        for (slot, digit) in out.buf.iter_mut().zip(digits[..n].iter().rev()) {
+            *slot = *digit;
+        }
+        out.len = n;
+        out
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
 }
 
 impl<'a> Message<'a> {
-    /// The message `parts` make with these values.
+    /// The message `parts` make with these values (the body's CRC32 is computed only when a
+    /// part asks for it).
     pub(crate) fn new(
         parts: &'a [SignedPart],
         timestamp: Option<&'a [u8]>,
         id: Option<&'a [u8]>,
         body: &'a [u8],
     ) -> Self {
+        let crc32 = if parts.contains(&SignedPart::BodyCrc32) {
+            Crc32Text::of(body)
+        } else {
+            Crc32Text::default()
+        };
         Message {
             parts,
             timestamp,
             id,
             body,
+            crc32,
         }
     }
 
@@ -211,6 +254,8 @@ impl<'a> Message<'a> {
             SignedPart::Id => self.id.unwrap_or_default(),
             SignedPart::Literal(bytes) => bytes,
             SignedPart::Body => self.body,
+            SignedPart::BodyCrc32 => self.crc32.as_bytes(),
+            SignedPart::Configured { value, .. } => value.as_bytes(),
         }
     }
 
@@ -378,6 +423,35 @@ mod tests {
         assert!(!ecdsa_p256_shape_ok(&bad_tag));
         assert!(!ecdsa_p256_shape_ok(&[0x30, 6, 2, 1, 1, 2, 0, 0]));
         assert!(ecdsa_p256_shape_ok(&[0x30, 6, 2, 1, 1, 2, 1, 1]));
+    }
+
+    #[test]
+    fn the_body_crc32_is_an_unsigned_decimal_and_configured_values_are_signed_as_given() {
+        // zlib.crc32(b"hello world") == 222957957, b"" → 0; 0xFFFFFFFF-sized values stay
+        // unsigned: zlib.crc32(b"The quick brown fox jumps over the lazy dog") == 1095738169,
+        // zlib.crc32(b"123456789") == 3421780262 (the CRC-32 check value 0xCBF43926).
+        for (body, crc) in [
+            (&b"hello world"[..], "222957957"),
+            (b"", "0"),
+            (b"The quick brown fox jumps over the lazy dog", "1095738169"),
+            (b"123456789", "3421780262"),
+        ] {
+            assert_eq!(Crc32Text::of(body).as_bytes(), crc.as_bytes());
+        }
+        let parts = [
+            SignedPart::Id,
+            SignedPart::literal("|"),
+            SignedPart::configured("webhook id", "WH1"),
+            SignedPart::literal("|"),
+            SignedPart::BodyCrc32,
+        ];
+        let m = Message::new(&parts, None, Some(b"tx-1"), b"123456789");
+        assert_eq!(m.joined(), b"tx-1|WH1|3421780262");
+        use sha2::Digest as _;
+        assert_eq!(
+            m.sha256(),
+            <[u8; 32]>::from(sha2::Sha256::digest(m.joined()))
+        );
     }
 
     #[test]

@@ -645,16 +645,24 @@ impl Verifier {
             },
         };
         // Only a verified body is parsed for fields.
-        let id = match (id, scheme.id_field()) {
-            (Some(id), _) => Some(FieldText::Raw(id)),
-            (None, Some(Field::JsonBody(path))) => body_field(
+        let id = match (scheme.dedup_id_path(), id, scheme.id_field()) {
+            // The id header was only signed; the body's field is the id (PayPal).
+            (Some(path), _, _) => body_field(
                 body,
                 path,
                 scheme.id_is_optional(),
                 RejectionKind::IdMissing,
                 RejectionKind::IdMalformed,
             )?,
-            (None, _) => None,
+            (None, Some(id), _) => Some(FieldText::Raw(id)),
+            (None, None, Some(Field::JsonBody(path))) => body_field(
+                body,
+                path,
+                scheme.id_is_optional(),
+                RejectionKind::IdMissing,
+                RejectionKind::IdMalformed,
+            )?,
+            (None, None, _) => None,
         };
         let event = match (event, scheme.event_field()) {
             (Some(e), _) => Some(FieldText::Raw(e)),
@@ -869,7 +877,10 @@ fn part_bytes<'a>(part: &'a SignedPart, ts: Option<&'a [u8]>, id: Option<&'a [u8
         SignedPart::Timestamp => ts.unwrap_or_default(),
         SignedPart::Id => id.unwrap_or_default(),
         SignedPart::Literal(bytes) => bytes,
-        SignedPart::Body => &[],
+        SignedPart::Configured { value, .. } => value.as_bytes(),
+        // The body is fed between the prefix and the suffix parts; its CRC32 is never signed
+        // with the streamed HMAC-SHA256 (`SchemeBuilder::build` refuses that).
+        SignedPart::Body | SignedPart::BodyCrc32 => &[],
     }
 }
 

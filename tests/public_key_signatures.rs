@@ -299,3 +299,194 @@ mod p256_sendgrid {
         }
     }
 }
+
+#[cfg(feature = "rsa")]
+mod rsa_paypal {
+    use super::*;
+
+    const WEBHOOK_ID: &str = "8PT597110X687430LKGECATA";
+
+    fn certificate() -> PublicKey {
+        PublicKey::from_certificate_pem(keys::RSA_CERTIFICATE_PEM).unwrap()
+    }
+
+    /// OpenSSL's RSA signature of the fixture message verifies with the public key and with
+    /// the certificate; a changed message or signature does not.
+    #[test]
+    fn an_openssl_rsa_signature_verifies_with_the_key_and_the_certificate() {
+        let scheme = fixture_scheme(Algorithm::RsaPkcs1Sha256);
+        let d = fixture_delivery(keys::RSA_OPENSSL_SIGNATURE_BASE64);
+        for key in [
+            PublicKey::rsa_pem(keys::RSA_PUBLIC_PEM).unwrap(),
+            certificate(),
+        ] {
+            let verifier = Verifier::builder(scheme.clone())
+                .public_key(key)
+                .clock(ManualClock::at_secs(FIXTURE_TIMESTAMP))
+                .build()
+                .unwrap();
+            assert!(verifier.verify(&d.headers, &d.body).is_ok());
+            let mut tampered = d.clone();
+            tampered.body = r#"{"event":"tesT"}"#.into();
+            let mut flipped = unb64(keys::RSA_OPENSSL_SIGNATURE_BASE64);
+            flipped[100] ^= 0x40;
+            for bad in [tampered, fixture_delivery(&b64(&flipped))] {
+                assert_eq!(
+                    verifier.verify(&bad.headers, &bad.body).unwrap_err().code(),
+                    "signature_mismatch"
+                );
+            }
+            // Cut to 255 bytes, or 2 KiB: malformed by length alone.
+            let sig = unb64(keys::RSA_OPENSSL_SIGNATURE_BASE64);
+            for bad in [b64(&sig[..255]), b64(&[7u8; 2048])] {
+                let d = fixture_delivery(&bad);
+                assert_eq!(
+                    verifier.verify(&d.headers, &d.body).unwrap_err().code(),
+                    "signature_malformed"
+                );
+            }
+        }
+    }
+
+    fn capture(id: &str) -> String {
+        format!(
+            r#"{{"id":"{id}","event_version":"1.0","resource_type":"capture","event_type":"PAYMENT.CAPTURE.COMPLETED","resource":{{"id":"27M47624FP291604U","status":"COMPLETED"}}}}"#
+        )
+    }
+
+    #[tokio::test]
+    async fn paypal_verifies_with_the_certificate_and_deduplicates_retries_on_the_event_id() {
+        let paypal = Scheme::paypal(WEBHOOK_ID).unwrap();
+        assert!(
+            !paypal.id_is_signed(),
+            "the body is covered by a CRC32 only"
+        );
+        let verifier = Verifier::builder(paypal.clone())
+            .public_key(certificate().with_label("CERT-360caa42"))
+            .build()
+            .unwrap();
+        let (addr, seen) = route(verifier.clone()).await;
+        let body = capture("WH-58D329510W468432D-8HN650336L201105X");
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            * 1000;
+        let d = Delivery::new(paypal.clone(), body.clone())
+            .id("b2384410-f8d2-11ec-b22c-9fb3e4ce5e8b")
+            .timestamp(now_ms)
+            .sign_rsa(keys::RSA_PRIVATE_PEM_TEST_ONLY);
+        let time = d.header("paypal-transmission-time").unwrap().to_owned();
+        assert!(
+            time.len() == 20 && time.as_bytes()[10] == b'T' && time.ends_with('Z'),
+            "{time}"
+        );
+        assert_eq!(
+            unb64(d.header("paypal-transmission-sig").unwrap()).len(),
+            256
+        );
+
+        let a = send(addr, "/hook", d.clone()).await;
+        assert_eq!(a.status, 200, "{:?}", a.json);
+        assert_eq!(
+            seen.lock().unwrap()[0],
+            [
+                Some("WH-58D329510W468432D-8HN650336L201105X".into()),
+                Some("PAYMENT.CAPTURE.COMPLETED".into()),
+                Some("CERT-360caa42".into())
+            ]
+        );
+        // PayPal's retry: a new transmission (id, time, signature), the same event: a duplicate.
+        let retry = Delivery::new(paypal.clone(), body.clone())
+            .id("c9a1e2f0-f8d2-11ec-b22c-9fb3e4ce5e8b")
+            .sign_rsa(keys::RSA_PRIVATE_PEM_TEST_ONLY);
+        assert_ne!(
+            retry.header("paypal-transmission-sig"),
+            d.header("paypal-transmission-sig")
+        );
+        assert_eq!(
+            send(addr, "/hook", retry).await.json,
+            serde_json::json!({"duplicate": true})
+        );
+        // Another event is processed.
+        let next = Delivery::new(paypal.clone(), capture("WH-2"))
+            .sign_rsa(keys::RSA_PRIVATE_PEM_TEST_ONLY);
+        assert_eq!(send(addr, "/hook", next).await.status, 200);
+        assert_eq!(seen.lock().unwrap().len(), 2);
+
+        // Every signed part counts: body, time, transmission id; and the webhook id, which is
+        // the receiver's own configuration.
+        let mut body_changed = d.clone();
+        body_changed.body = body.replace("COMPLETED\"}}", "COMPLETED \"}}").into();
+        let moved_time = TimestampUnit::Rfc3339.text(now_ms + 1000);
+        for bad in [
+            body_changed,
+            with_header(&d, "paypal-transmission-time", &moved_time),
+            with_header(
+                &d,
+                "paypal-transmission-id",
+                "b2384410-f8d2-11ec-b22c-9fb3e4ce5e8c",
+            ),
+        ] {
+            assert_eq!(send(addr, "/hook", bad).await.code(), "signature_mismatch");
+        }
+        let elsewhere =
+            Verifier::with_public_key(Scheme::paypal("5GP028458E2496506").unwrap(), certificate());
+        assert_eq!(
+            elsewhere.verify(&d.headers, &d.body).unwrap_err().code(),
+            "signature_mismatch"
+        );
+
+        // Malformed: times that are not RFC 3339, an old one, a cut signature, no id header.
+        for bad_time in ["1733220000", "2016-09-21 22:00:46Z", "2016-02-30T22:00:46Z"] {
+            let a = send(
+                addr,
+                "/hook",
+                with_header(&d, "paypal-transmission-time", bad_time),
+            )
+            .await;
+            assert_eq!(a.code(), "timestamp_malformed", "{bad_time}");
+        }
+        let old = with_header(&d, "paypal-transmission-time", "2016-09-21T22:00:46Z");
+        assert_eq!(send(addr, "/hook", old).await.code(), "timestamp_expired");
+        let sig = d.header("paypal-transmission-sig").unwrap();
+        let cut = with_header(&d, "paypal-transmission-sig", &sig[..sig.len() - 8]);
+        assert_eq!(send(addr, "/hook", cut).await.code(), "signature_malformed");
+        let mut no_id = d.clone();
+        no_id.headers.remove("paypal-transmission-id");
+        assert_eq!(send(addr, "/hook", no_id).await.code(), "id_missing");
+        assert_eq!(seen.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn paypal_needs_an_rsa_key_and_a_well_formed_webhook_id() {
+        let paypal = Scheme::paypal(WEBHOOK_ID).unwrap();
+        let err = Verifier::builder(paypal.clone())
+            .secret(Secret::new("a-paypal-client-secret-is-not-it").unwrap())
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("RSA") && err.to_string().contains("`rsa`"),
+            "{err}"
+        );
+        #[cfg(feature = "p256")]
+        {
+            let p256 = PublicKey::p256_pem(keys::P256_PUBLIC_PEM).unwrap();
+            let err = Verifier::builder(paypal)
+                .public_key(p256)
+                .build()
+                .unwrap_err();
+            assert!(err.to_string().contains("ECDSA P-256"), "{err}");
+        }
+        for (bad, why) in [
+            ("", "empty"),
+            (" 8PT597110X687430LKGECATA", "whitespace"),
+            ("8PT597110X687430LKGECATA\n", "whitespace"),
+            ("WH-8PT597110X687430LKGECATA", "letters and digits"),
+            (&"A".repeat(51)[..], "50"),
+        ] {
+            let err = Scheme::paypal(bad).unwrap_err().to_string();
+            assert!(err.contains(why), "{bad:?}: {err}");
+        }
+    }
+}

@@ -10,12 +10,10 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::{
     Algorithm, Encoding, Field, MAX_ID_LEN, MAX_SIGNATURES, Scheme, SignatureSyntax, TAG_LEN,
-    TimestampSource,
+    TimestampSource, TimestampUnit,
 };
 use crate::algorithm::AltSigs;
-use crate::bytes::{
-    copy_short, parse_unsigned, split_bytes, strip_short_prefix, visible_ascii, word_at,
-};
+use crate::bytes::{copy_short, split_bytes, strip_short_prefix, visible_ascii, word_at};
 use crate::error::{Rejection, RejectionKind};
 
 /// What a header the scheme reads carries.
@@ -648,16 +646,18 @@ impl Scheme {
             },
         };
         let malformed = || {
+            let expected = match unit {
+                TimestampUnit::Rfc3339 => {
+                    "an RFC 3339 date-time such as `2016-09-21T22:00:46Z`".to_owned()
+                }
+                _ => format!("a plain unsigned decimal integer (unix {})", unit.name()),
+            };
             Rejection::with_detail(
                 RejectionKind::TimestampMalformed,
-                format!(
-                    "{} is not a plain unsigned decimal integer (unix {})",
-                    label(),
-                    unit.name()
-                ),
+                format!("{} is not {expected}", label()),
             )
         };
-        let n = parse_unsigned(text).ok_or_else(malformed)?;
+        let n = unit.parse(text).ok_or_else(malformed)?;
         let text = TimestampText::new(text).ok_or_else(malformed)?;
         Ok(Some((text, n)))
     }
@@ -767,18 +767,21 @@ fn note_entry<'v>(found: &mut EntryTimestamp<'v>, entry: &'v [u8], prefix: &[u8]
     };
 }
 
-/// A timestamp's text as sent, copied onto the stack (at most 20 ASCII digits), so it can be
-/// fed into the MAC wherever it came from without allocating.
+/// A timestamp's text as sent, copied onto the stack (at most 20 ASCII digits, or an RFC 3339
+/// date-time), so it can be fed into the MAC wherever it came from without allocating.
 #[derive(Clone, Copy)]
 pub(crate) struct TimestampText {
-    buf: [u8; 20],
+    buf: [u8; TIMESTAMP_TEXT_LEN],
     len: usize,
 }
+
+/// Room for the longest timestamp text accepted: an RFC 3339 date-time.
+const TIMESTAMP_TEXT_LEN: usize = super::rfc3339::MAX_LEN;
 
 impl TimestampText {
     #[inline]
     fn new(text: &[u8]) -> Option<Self> {
-        let mut buf = [0u8; 20];
+        let mut buf = [0u8; TIMESTAMP_TEXT_LEN];
         copy_short(buf.get_mut(..text.len())?, text);
         Some(TimestampText {
             buf,
@@ -1084,6 +1087,7 @@ mod tests {
             Scheme::github(),
             Scheme::shopify(),
             Scheme::sendgrid(),
+            Scheme::paypal("WH1234567890").unwrap(),
             custom,
             in_order(0),
             in_order(5),

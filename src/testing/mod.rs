@@ -28,7 +28,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::algorithm::{Algorithm, Message};
 use crate::clock::{Clock, SystemClock};
-use crate::scheme::{Field, Scheme, TimestampSource, json_field};
+use crate::scheme::{Field, Scheme, TimestampSource, TimestampUnit, json_field};
 use crate::secret::Secret;
 
 pub mod keys;
@@ -84,9 +84,15 @@ impl Delivery {
         self
     }
 
-    /// The timestamp, in the scheme's own unit (seconds or milliseconds). Without it: now.
+    /// The timestamp, in the scheme's own unit (seconds or milliseconds; milliseconds for an
+    /// RFC 3339 timestamp, written as a UTC date-time). Without it: now (in whole seconds for
+    /// an RFC 3339 timestamp, as PayPal writes it).
     pub fn timestamp(mut self, value: u64) -> Self {
-        self.timestamp = Some(value.to_string());
+        let unit = self
+            .scheme
+            .timestamp()
+            .map_or(crate::scheme::TimestampUnit::Seconds, |(_, unit)| unit);
+        self.timestamp = Some(unit.text(value));
         self
     }
 
@@ -243,7 +249,25 @@ impl Delivery {
 
     /// Sign with an RSA private key in PEM (PKCS#8 `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`),
     /// as PayPal does: RSASSA-PKCS1-v1_5 with SHA-256 of the signed message.
-    /// [`keys::RSA_PRIVATE_PEM_TEST_ONLY`] signs for [`keys::RSA_CERTIFICATE_PEM`].
+    /// [`keys::RSA_PRIVATE_PEM_TEST_ONLY`] signs for [`keys::RSA_CERTIFICATE_PEM`]. The id
+    /// ([`Delivery::id`]) goes in the id header the message signs (PayPal's
+    /// `PAYPAL-TRANSMISSION-ID`).
+    ///
+    /// ```
+    /// use webhook_guard::keys::PublicKey;
+    /// use webhook_guard::testing::{Delivery, keys};
+    /// use webhook_guard::{Scheme, Verifier};
+    ///
+    /// let paypal = Scheme::paypal("8PT597110X687430LKGECATA")?;
+    /// let body = r#"{"id":"WH-1","event_type":"PAYMENT.CAPTURE.COMPLETED"}"#;
+    /// let d = Delivery::new(paypal.clone(), body)
+    ///     .id("b2384410-f8d2-11ec-b22c-9fb3e4ce5e8b")
+    ///     .sign_rsa(keys::RSA_PRIVATE_PEM_TEST_ONLY);
+    /// let cert = PublicKey::from_certificate_pem(keys::RSA_CERTIFICATE_PEM)?;
+    /// let meta = Verifier::with_public_key(paypal, cert).verify(&d.headers, &d.body)?;
+    /// assert_eq!(meta.id(), Some("WH-1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Panics
     /// If the scheme has no RSA signatures, or `private_key_pem` is not an RSA private key in
@@ -285,10 +309,13 @@ impl Delivery {
             HeaderValue::from_static("application/json"),
         );
         let ts = scheme.timestamp().map(|(source, unit)| {
-            let text = self
-                .timestamp
-                .clone()
-                .unwrap_or_else(|| unit.from_millis(SystemClock.now_millis()).to_string());
+            let text = self.timestamp.clone().unwrap_or_else(|| {
+                let now = SystemClock.now_millis();
+                match unit {
+                    TimestampUnit::Rfc3339 => unit.text(now / 1000 * 1000),
+                    _ => unit.text(unit.from_millis(now)),
+                }
+            });
             if let TimestampSource::Headers(names) = source {
                 insert(&mut headers, &names[0], &text);
             }

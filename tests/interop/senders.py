@@ -10,11 +10,13 @@ Used by tests/interop.rs. Reads one JSON request on stdin and writes one JSON an
 S is one of standard (standardwebhooks), svix (svix), stripe (stripe), slack (slack_sdk),
 discord (PyNaCl, as Discord's documentation verifies interactions), sendgrid (signed with
 `cryptography`, verified with the `sendgrid` package's EventWebhook helper, which also names
-the headers).
+the headers), paypal (signed with `cryptography` only: PayPal's SDKs verify by calling PayPal).
 K is the secret as that sender's library takes it (whsec_<base64> for standard and svix); for
-discord and sendgrid, signing takes no secret: a fresh key pair is made and its public half
-answered as "public_key" (hex for discord; base64 of the SubjectPublicKeyInfo DER for sendgrid,
-as SendGrid's settings show it). Verifying takes that public key.
+discord, sendgrid and paypal, signing takes no secret: a fresh key pair is made and its public
+half answered as "public_key" (hex for discord; base64 of the SubjectPublicKeyInfo DER for
+sendgrid, as SendGrid's settings show it; a self-signed certificate in PEM for paypal, which
+serves certificates). Verifying takes that public key. paypal signing also takes "webhook_id"
+and optionally "transmission_time" (RFC 3339, default now); the id is the transmission id.
 """
 
 import json
@@ -87,6 +89,42 @@ def sign(sender, secret, body, msg_id, timestamp, extra):
         )
         sig_name, ts_name = sendgrid_headers()
         return {sig_name: b64(signature), ts_name: str(timestamp), "public_key": b64(spki)}
+    if sender == "paypal":
+        import zlib
+        from datetime import timedelta
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding, rsa
+        from cryptography.x509.oid import NameOID
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "interop paypal signer")])
+        now = datetime.now(timezone.utc)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=1))
+            .sign(key, hashes.SHA256())
+        )
+        # PayPal's documented message: <transmission id>|<transmission time>|<webhook id>|
+        # <CRC32 of the raw body as an unsigned decimal> (zlib's CRC32, unsigned in Python 3).
+        crc = zlib.crc32(body.encode())
+        when = extra.get("transmission_time") or now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        message = f"{msg_id}|{when}|{extra['webhook_id']}|{crc}"
+        signature = key.sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())
+        return {
+            "paypal-transmission-id": msg_id,
+            "paypal-transmission-time": when,
+            "paypal-transmission-sig": b64(signature),
+            "paypal-auth-algo": "SHA256withRSA",
+            "paypal-cert-url": "https://api.paypal.com/v1/notifications/certs/CERT-interop",
+            "public_key": cert.public_bytes(serialization.Encoding.PEM).decode(),
+        }
     raise ValueError("unknown sender " + sender)
 
 

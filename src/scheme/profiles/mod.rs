@@ -27,3 +27,5 @@ mod discord;
 mod gitlab;
 
 mod sendgrid;
+
+mod paypal;
