@@ -3,8 +3,9 @@
 //!
 //! HMAC-SHA256, the algorithm of most senders, is verified while the body arrives (see
 //! [`crate::Verifier`]). The others are checked here once the whole body is in: HMAC-SHA1 and
-//! HMAC-SHA512 (keyed with a [`Secret`]), Ed25519 (with a [`PublicKey`](crate::keys::PublicKey),
-//! feature `ed25519`), and a shared token compared in constant time (GitLab's `X-Gitlab-Token`).
+//! HMAC-SHA512 (keyed with a [`Secret`]), Ed25519, ECDSA P-256 and RSA PKCS#1 v1.5 (with a
+//! [`PublicKey`](crate::keys::PublicKey), features `ed25519`, `p256`, `rsa`), and a shared
+//! token compared in constant time (GitLab's `X-Gitlab-Token`).
 
 use hmac::{Hmac, Mac};
 use subtle::ConstantTimeEq;
@@ -30,6 +31,14 @@ pub enum Algorithm {
     /// (GitLab's `X-Gitlab-Token`). Nothing of the message is covered, so only TLS keeps the
     /// token from being read and the delivery from being altered on the way.
     Token,
+    /// ECDSA over NIST P-256 with SHA-256 of the signed message, checked with the sender's
+    /// P-256 public key (SendGrid; feature `p256`). The signature may be DER-encoded (70 to 72
+    /// bytes as senders make them) or the fixed 64-byte `r ‖ s` form; both are accepted.
+    EcdsaP256Sha256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 of the signed message, checked with the sender's RSA
+    /// public key or certificate (PayPal; feature `rsa`). The signature is as long as the key's
+    /// modulus (256 bytes for a 2048-bit key).
+    RsaPkcs1Sha256,
 }
 
 impl Algorithm {
@@ -41,22 +50,54 @@ impl Algorithm {
             Algorithm::HmacSha512 => "HMAC-SHA512",
             Algorithm::Ed25519 => "Ed25519",
             Algorithm::Token => "shared token",
+            Algorithm::EcdsaP256Sha256 => "ECDSA P-256 SHA-256",
+            Algorithm::RsaPkcs1Sha256 => "RSA PKCS#1 v1.5 SHA-256",
         }
     }
 
-    /// The length of a decoded signature, where the algorithm fixes it.
+    /// The length of a decoded signature, where the algorithm fixes it (`None` for a token,
+    /// an ECDSA signature, which may be DER-encoded, and an RSA signature, as long as the key).
     pub fn signature_len(self) -> Option<usize> {
         match self {
             Algorithm::HmacSha256 => Some(32),
             Algorithm::HmacSha1 => Some(20),
             Algorithm::HmacSha512 | Algorithm::Ed25519 => Some(64),
-            Algorithm::Token => None,
+            Algorithm::Token | Algorithm::EcdsaP256Sha256 | Algorithm::RsaPkcs1Sha256 => None,
+        }
+    }
+
+    /// The shortest and longest decoded signature accepted, before any key is tried: the fixed
+    /// length, or for ECDSA P-256 the DER encoding's bounds (8 to 72 bytes; the 64-byte fixed
+    /// form falls inside), for RSA 256 to 1024 bytes (keys of 2048 to 8192 bits). A token is
+    /// bounded by [`MAX_TOKEN_LEN`] instead.
+    pub(crate) fn decoded_len_bounds(self) -> (usize, usize) {
+        match self {
+            Algorithm::EcdsaP256Sha256 => (8, 72),
+            Algorithm::RsaPkcs1Sha256 => (MIN_RSA_SIGNATURE_LEN, MAX_RSA_SIGNATURE_LEN),
+            Algorithm::Token => (1, MAX_TOKEN_LEN),
+            fixed => {
+                let len = fixed.signature_len().unwrap_or(0);
+                (len, len)
+            }
         }
     }
 
     /// Whether signatures are checked with a public key (else with a shared secret).
     pub fn uses_public_key(self) -> bool {
-        matches!(self, Algorithm::Ed25519)
+        matches!(
+            self,
+            Algorithm::Ed25519 | Algorithm::EcdsaP256Sha256 | Algorithm::RsaPkcs1Sha256
+        )
+    }
+
+    /// The crate feature whose public keys check this algorithm (`None`: a shared secret).
+    pub(crate) fn key_feature(self) -> Option<&'static str> {
+        match self {
+            Algorithm::Ed25519 => Some("ed25519"),
+            Algorithm::EcdsaP256Sha256 => Some("p256"),
+            Algorithm::RsaPkcs1Sha256 => Some("rsa"),
+            _ => None,
+        }
     }
 
     /// Whether the signed message is hashed with the key (an HMAC).
@@ -74,8 +115,36 @@ const ANY_KEY: &str = "HMAC takes a key of any length";
 /// on the stack): rare, so on the heap.
 pub(crate) type AltSigs = Vec<(Algorithm, Vec<u8>)>;
 
-/// Longest token or signature accepted for the algorithms without a fixed length.
+/// Whether `signature` has the shape of a P-256 ECDSA signature: 64 bytes (`r ‖ s`), or a
+/// DER `SEQUENCE` of two `INTEGER`s of 1 to 33 bytes each with consistent lengths. Checked
+/// when the header is read, so a mangled signature is refused as malformed, not as a
+/// mismatch; whether the integers are in range is the key's check.
+pub(crate) fn ecdsa_p256_shape_ok(signature: &[u8]) -> bool {
+    if signature.len() == 64 {
+        return true;
+    }
+    let [0x30, seq_len, 0x02, r_len, rest @ ..] = signature else {
+        return false;
+    };
+    let (seq_len, r_len) = (usize::from(*seq_len), usize::from(*r_len));
+    if seq_len != signature.len() - 2 || !(1..=33).contains(&r_len) || rest.len() < r_len + 2 {
+        return false;
+    }
+    let [0x02, s_len, s @ ..] = &rest[r_len..] else {
+        return false;
+    };
+    (1..=33).contains(&usize::from(*s_len)) && s.len() == usize::from(*s_len)
+}
+
+/// Longest token accepted, in bytes.
 pub(crate) const MAX_TOKEN_LEN: usize = 1024;
+
+/// Longest RSA signature accepted, in bytes: an 8192-bit key's.
+pub(crate) const MAX_RSA_SIGNATURE_LEN: usize = 1024;
+
+/// Shortest RSA signature accepted, in bytes: a key of the fewest bits allowed (2048, the
+/// `keys::MIN_RSA_BITS` of feature `rsa`).
+const MIN_RSA_SIGNATURE_LEN: usize = 2048 / 8;
 
 /// A key of the algorithms checked here.
 #[derive(Clone)]
@@ -100,46 +169,123 @@ impl AltKey {
             AltKey::Secret(_) => !algorithm.uses_public_key() && algorithm != Algorithm::HmacSha256,
             #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
             AltKey::Public(k) => {
-                algorithm == Algorithm::Ed25519
-                    && k.algorithm() == crate::keys::KeyAlgorithm::Ed25519
+                use crate::keys::KeyAlgorithm;
+                matches!(
+                    (algorithm, k.algorithm()),
+                    (Algorithm::Ed25519, KeyAlgorithm::Ed25519)
+                        | (Algorithm::EcdsaP256Sha256, KeyAlgorithm::EcdsaP256)
+                        | (Algorithm::RsaPkcs1Sha256, KeyAlgorithm::RsaPkcs1Sha256)
+                )
             }
         }
     }
 }
 
-/// The parts of a signed message around the body, with the values this delivery gives them.
+/// A signed message: the scheme's parts in order, with the values this delivery gives them.
 pub(crate) struct Message<'a> {
-    pub(crate) prefix: &'a [SignedPart],
-    pub(crate) suffix: &'a [SignedPart],
-    pub(crate) timestamp: Option<&'a [u8]>,
-    pub(crate) id: Option<&'a [u8]>,
-    pub(crate) body: &'a [u8],
+    parts: &'a [SignedPart],
+    timestamp: Option<&'a [u8]>,
+    id: Option<&'a [u8]>,
+    body: &'a [u8],
+    /// The body's CRC32 as decimal text, where a part asks for it.
+    crc32: Crc32Text,
 }
 
-impl Message<'_> {
+/// A CRC32 written as an unsigned decimal (at most 10 digits), on the stack.
+#[derive(Clone, Copy, Default)]
+struct Crc32Text {
+    buf: [u8; 10],
+    len: usize,
+}
+
+impl Crc32Text {
+    /// The CRC-32 (IEEE 802.3, as zlib and PHP's `crc32` compute it) of `body`.
+    fn of(body: &[u8]) -> Crc32Text {
+        let mut value = crc32fast::hash(body);
+        let mut digits = [0u8; 10];
+        let mut n = 0;
+        loop {
+            digits[n] = b'0' + (value % 10) as u8;
+            n += 1;
+            value /= 10;
+            if value == 0 {
+                break;
+            }
+        }
+        let mut out = Crc32Text::default();
+        for (slot, digit) in out.buf.iter_mut().zip(digits[..n].iter().rev()) {
+            *slot = *digit;
+        }
+        out.len = n;
+        out
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl<'a> Message<'a> {
+    /// The message `parts` make with these values (the body's CRC32 is computed only when a
+    /// part asks for it).
+    pub(crate) fn new(
+        parts: &'a [SignedPart],
+        timestamp: Option<&'a [u8]>,
+        id: Option<&'a [u8]>,
+        body: &'a [u8],
+    ) -> Self {
+        let crc32 = if parts.contains(&SignedPart::BodyCrc32) {
+            Crc32Text::of(body)
+        } else {
+            Crc32Text::default()
+        };
+        Message {
+            parts,
+            timestamp,
+            id,
+            body,
+            crc32,
+        }
+    }
+
     fn part<'s>(&'s self, part: &'s SignedPart) -> &'s [u8] {
         match part {
             SignedPart::Timestamp => self.timestamp.unwrap_or_default(),
             SignedPart::Id => self.id.unwrap_or_default(),
             SignedPart::Literal(bytes) => bytes,
-            SignedPart::Body => &[],
+            SignedPart::Body => self.body,
+            SignedPart::BodyCrc32 => self.crc32.as_bytes(),
+            SignedPart::Configured { value, .. } => value.as_bytes(),
         }
     }
 
     fn pieces(&self) -> impl Iterator<Item = &[u8]> {
-        let prefix = self.prefix.iter().map(|p| self.part(p));
-        let suffix = self.suffix.iter().map(|p| self.part(p));
-        prefix.chain(std::iter::once(self.body)).chain(suffix)
+        self.parts.iter().map(|p| self.part(p))
     }
 
-    /// The whole message in one buffer (the algorithms that cannot take it in pieces).
-    #[cfg_attr(not(feature = "ed25519"), allow(dead_code))]
+    /// The whole message in one buffer (Ed25519, which cannot take it in pieces, and the
+    /// test signer).
+    #[cfg_attr(
+        not(any(test, feature = "ed25519", feature = "p256", feature = "rsa")),
+        allow(dead_code)
+    )]
     pub(crate) fn joined(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.pieces().map(<[u8]>::len).sum());
         for piece in self.pieces() {
             out.extend_from_slice(piece);
         }
         out
+    }
+
+    /// The SHA-256 of the message, its pieces hashed in order (no joined copy).
+    #[cfg_attr(not(any(feature = "p256", feature = "rsa")), allow(dead_code))]
+    pub(crate) fn sha256(&self) -> [u8; 32] {
+        use sha2::Digest as _;
+        let mut hash = sha2::Sha256::new();
+        for piece in self.pieces() {
+            hash.update(piece);
+        }
+        hash.finalize().into()
     }
 
     fn tag(&self, mut mac: impl Mac) -> Vec<u8> {
@@ -163,7 +309,9 @@ impl Message<'_> {
                 self.tag(Hmac::<sha2::Sha512>::new_from_slice(secret).expect(ANY_KEY))
             }
             Algorithm::Token => secret.to_vec(),
-            Algorithm::Ed25519 => Vec::new(),
+            Algorithm::Ed25519 | Algorithm::EcdsaP256Sha256 | Algorithm::RsaPkcs1Sha256 => {
+                Vec::new()
+            }
         }
     }
 }
@@ -186,14 +334,38 @@ pub(crate) fn check(
             // secret's, which a mismatch reveals only to someone who can already guess it).
             expected.len() == signature.len() && bool::from(expected.ct_eq(signature))
         }
-        #[cfg(feature = "ed25519")]
-        AltKey::Public(public) => match <&[u8; 64]>::try_from(signature) {
-            Ok(sig) => public.verify_ed25519(&message.joined(), sig),
-            Err(_) => false,
+        #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
+        AltKey::Public(public) => match algorithm {
+            #[cfg(feature = "ed25519")]
+            Algorithm::Ed25519 => match <&[u8; 64]>::try_from(signature) {
+                Ok(sig) => public.verify_ed25519(&message.joined(), sig),
+                Err(_) => false,
+            },
+            #[cfg(feature = "p256")]
+            Algorithm::EcdsaP256Sha256 => public.verify_p256_prehash(&message.sha256(), signature),
+            #[cfg(feature = "rsa")]
+            Algorithm::RsaPkcs1Sha256 => public.verify_rsa_prehash(&message.sha256(), signature),
+            // `fits` above lets only a key of the algorithm's own kind through.
+            _ => false,
         },
-        // Only Ed25519 keys fit a scheme's algorithms so far (`fits` above).
-        #[cfg(all(not(feature = "ed25519"), any(feature = "p256", feature = "rsa")))]
-        AltKey::Public(_) => false,
+    }
+}
+
+/// What deduplication keys a verified signature of `algorithm` on: the SHA-256 of the
+/// signature, in a canonical form where one signed message has several valid signatures, so a
+/// replay cannot pass as new by re-encoding its signature. An ECDSA signature `(r, s)` is as
+/// valid as `(r, n - s)` and may be sent DER-encoded or fixed-size: it is keyed as the fixed
+/// form with the low `s`. A token is the same in every delivery, so the body is keyed instead.
+pub(crate) fn replay_tag(algorithm: Algorithm, signature: &[u8], body: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    match algorithm {
+        Algorithm::Token => sha2::Sha256::digest(body).into(),
+        #[cfg(feature = "p256")]
+        Algorithm::EcdsaP256Sha256 => match crate::keys::p256_canonical_signature(signature) {
+            Some(fixed) => sha2::Sha256::digest(fixed).into(),
+            None => sha2::Sha256::digest(signature).into(),
+        },
+        _ => sha2::Sha256::digest(signature).into(),
     }
 }
 
@@ -202,13 +374,7 @@ mod tests {
     use super::*;
 
     fn body_only(body: &[u8]) -> Message<'_> {
-        Message {
-            prefix: &[],
-            suffix: &[],
-            timestamp: None,
-            id: None,
-            body,
-        }
+        Message::new(&[SignedPart::Body], None, None, body)
     }
 
     #[test]
@@ -225,20 +391,66 @@ mod tests {
             "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
         );
         // The message in parts hashes as the concatenation.
-        let parts = [SignedPart::Timestamp, SignedPart::literal(".")];
-        let split = Message {
-            prefix: &parts,
-            suffix: &[],
-            timestamp: Some(b"what do ya"),
-            id: None,
-            body: b" want for nothing?",
-        };
+        let parts = [
+            SignedPart::Timestamp,
+            SignedPart::literal("."),
+            SignedPart::Body,
+        ];
+        let split = Message::new(&parts, Some(b"what do ya"), None, b" want for nothing?");
         assert_eq!(
             hex::encode(split.sign_with_secret(Algorithm::HmacSha1, b"Jefe")),
             hex::encode(
                 body_only(b"what do ya. want for nothing?")
                     .sign_with_secret(Algorithm::HmacSha1, b"Jefe")
             )
+        );
+    }
+
+    #[test]
+    fn ecdsa_shapes_are_der_or_64_bytes() {
+        use base64::Engine as _;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode("MEQCIH2SILp0LXm+yxRGMhdLAWmjKvaZElyMFb7DTIn69L6LAiBXR3MI4tFBn1XwRBrQBlbfeiZOE+XhwO/2qZySUzHA+Q==")
+            .unwrap();
+        assert!(ecdsa_p256_shape_ok(&der));
+        assert!(ecdsa_p256_shape_ok(&[0; 64]));
+        assert!(!ecdsa_p256_shape_ok(&der[..der.len() - 1]));
+        let mut longer = der.clone();
+        longer.push(0);
+        assert!(!ecdsa_p256_shape_ok(&longer));
+        let mut bad_tag = der.clone();
+        bad_tag[0] = 0x31;
+        assert!(!ecdsa_p256_shape_ok(&bad_tag));
+        assert!(!ecdsa_p256_shape_ok(&[0x30, 6, 2, 1, 1, 2, 0, 0]));
+        assert!(ecdsa_p256_shape_ok(&[0x30, 6, 2, 1, 1, 2, 1, 1]));
+    }
+
+    #[test]
+    fn the_body_crc32_is_an_unsigned_decimal_and_configured_values_are_signed_as_given() {
+        // zlib.crc32(b"hello world") == 222957957, b"" → 0; 0xFFFFFFFF-sized values stay
+        // unsigned: zlib.crc32(b"The quick brown fox jumps over the lazy dog") == 1095738169,
+        // zlib.crc32(b"123456789") == 3421780262 (the CRC-32 check value 0xCBF43926).
+        for (body, crc) in [
+            (&b"hello world"[..], "222957957"),
+            (b"", "0"),
+            (b"The quick brown fox jumps over the lazy dog", "1095738169"),
+            (b"123456789", "3421780262"),
+        ] {
+            assert_eq!(Crc32Text::of(body).as_bytes(), crc.as_bytes());
+        }
+        let parts = [
+            SignedPart::Id,
+            SignedPart::literal("|"),
+            SignedPart::configured("webhook id", "WH1"),
+            SignedPart::literal("|"),
+            SignedPart::BodyCrc32,
+        ];
+        let m = Message::new(&parts, None, Some(b"tx-1"), b"123456789");
+        assert_eq!(m.joined(), b"tx-1|WH1|3421780262");
+        use sha2::Digest as _;
+        assert_eq!(
+            m.sha256(),
+            <[u8; 32]>::from(sha2::Sha256::digest(m.joined()))
         );
     }
 

@@ -46,6 +46,17 @@ pub enum KeyAlgorithm {
     RsaPkcs1Sha256,
 }
 
+impl KeyAlgorithm {
+    /// The algorithm's name in errors.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            KeyAlgorithm::Ed25519 => "Ed25519",
+            KeyAlgorithm::EcdsaP256 => "ECDSA P-256",
+            KeyAlgorithm::RsaPkcs1Sha256 => "RSA",
+        }
+    }
+}
+
 /// A sender's public key, validated, with an optional label. Cheap to clone.
 #[derive(Clone)]
 pub struct PublicKey {
@@ -284,7 +295,6 @@ impl PublicKey {
 
     /// Whether `signature` (DER, or the 64-byte `r ‖ s` form) is this P-256 key's ECDSA
     /// signature of the message whose SHA-256 is `digest`.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn verify_p256_prehash(&self, digest: &[u8; 32], signature: &[u8]) -> bool {
         use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
         #[allow(irrefutable_let_patterns)]
@@ -298,6 +308,22 @@ impl PublicKey {
         };
         parsed.is_ok_and(|sig| key.verify_prehash(digest, &sig).is_ok())
     }
+}
+
+/// A P-256 ECDSA signature (DER or fixed-size) in one canonical form: the fixed 64 bytes with
+/// the low of the two valid `s` values. `None` when it is not a signature at all.
+#[cfg(feature = "p256")]
+pub(crate) fn p256_canonical_signature(signature: &[u8]) -> Option<[u8; 64]> {
+    let parsed = if signature.len() == 64 {
+        p256::ecdsa::Signature::from_slice(signature)
+    } else {
+        p256::ecdsa::Signature::from_der(signature)
+    }
+    .ok()?;
+    let low = parsed.normalize_s().unwrap_or(parsed);
+    let mut fixed = [0u8; 64];
+    fixed.copy_from_slice(&low.to_bytes());
+    Some(fixed)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,7 +403,6 @@ impl PublicKey {
 
     /// Whether `signature` is this RSA key's PKCS#1 v1.5 signature of the message whose
     /// SHA-256 is `digest`.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn verify_rsa_prehash(&self, digest: &[u8; 32], signature: &[u8]) -> bool {
         #[allow(irrefutable_let_patterns)]
         let Key::Rsa(key) = &self.inner.key else {

@@ -5,8 +5,8 @@
 //!
 //! Put a [`WebhookLayer`] in front of an axum route (or any tower / hyper service). For every
 //! request it buffers the raw body up to a limit, checks the timestamp window, verifies the
-//! signature (HMAC-SHA256, -SHA1 or -SHA512 in constant time, Ed25519 with the sender's public
-//! key, or a shared token) against one or more keys, and hands the handler the
+//! signature (HMAC-SHA256, -SHA1 or -SHA512 in constant time, Ed25519, ECDSA P-256 or RSA with
+//! the sender's public key, or a shared token) against one or more keys, and hands the handler the
 //! verified payload. Anything else gets a clear, specific error: a status code and a
 //! machine-readable reason, `{"error": "signature_mismatch", "message": "…"}`.
 //!
@@ -32,9 +32,9 @@
 //! - [`Scheme`]: how a sender signs, declaratively; built-in profiles ([`Scheme::heppu`],
 //!   [`Scheme::helix`], [`Scheme::helicone`], [`Scheme::standard_webhooks`],
 //!   [`Scheme::github`], [`Scheme::stripe`], [`Scheme::slack`], [`Scheme::shopify`],
-//!   [`Scheme::discord`], [`Scheme::gitlab`]) and a [builder](Scheme::builder) for any other
-//!   scheme: HMAC-SHA256, -SHA1 or -SHA512, Ed25519, or a shared token
-//!   ([`scheme::Algorithm`]).
+//!   [`Scheme::discord`], [`Scheme::gitlab`], [`Scheme::sendgrid`], [`Scheme::paypal`]) and a
+//!   [builder](Scheme::builder) for any other scheme: HMAC-SHA256, -SHA1 or -SHA512, Ed25519,
+//!   ECDSA P-256, RSA PKCS#1 v1.5, or a shared token ([`scheme::Algorithm`]).
 //! - `keys::PublicKey` (features `ed25519`, `p256`, `rsa`): a sender's public key.
 //! - [`Verifier`]: scheme + secrets + tolerance + clock; pure and synchronous.
 //! - [`Rejection`]: every failure, with one status and one stable code.

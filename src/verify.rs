@@ -186,7 +186,8 @@ impl VerifierBuilder {
     }
 
     /// Add a sender's public key, for schemes that sign with a private key (Discord's Ed25519,
-    /// Standard Webhooks `v1a`). Several may be configured for a rotation; any one matching is
+    /// Standard Webhooks `v1a`, SendGrid's ECDSA P-256, PayPal's RSA certificate). Several may
+    /// be configured for a rotation; any one matching is
     /// enough, and its position (after the secrets) and label are reported in
     /// [`WebhookMeta`].
     #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
@@ -290,17 +291,9 @@ impl VerifierBuilder {
                 .iter()
                 .any(|(_, k)| algorithms.iter().any(|a| k.fits(*a)));
         if !fits {
-            let needs: Vec<&str> = algorithms.iter().map(|a| a.name()).collect();
-            let what = if algorithms.iter().all(|a| a.uses_public_key()) {
-                "the sender's public key (`VerifierBuilder::public_key`, feature `ed25519`), not a secret"
-            } else {
-                "a shared secret"
-            };
-            return Err(VerifierError::NoFittingKey(format!(
-                "`{}` signs with {}: configure {what}",
-                self.scheme.name(),
-                needs.join(" or ")
-            )));
+            return Err(VerifierError::NoFittingKey(
+                self.no_fitting_key(&algorithms),
+            ));
         }
         let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         Ok(Verifier {
@@ -316,6 +309,42 @@ impl VerifierBuilder {
                 clock: self.clock,
             }),
         })
+    }
+}
+
+impl VerifierBuilder {
+    /// Why none of the configured keys can check the scheme's signatures, and what would.
+    fn no_fitting_key(&self, algorithms: &[Algorithm]) -> String {
+        let needs: Vec<&str> = algorithms.iter().map(|a| a.name()).collect();
+        let features: Vec<String> = algorithms
+            .iter()
+            .filter_map(|a| a.key_feature())
+            .map(|f| format!("`{f}`"))
+            .collect();
+        let what = if algorithms.iter().all(|a| a.uses_public_key()) {
+            format!(
+                "the sender's public key (`VerifierBuilder::public_key`, feature {}), not a secret",
+                features.join(" or ")
+            )
+        } else {
+            "a shared secret".to_owned()
+        };
+        #[allow(unused_mut)]
+        let mut found = String::new();
+        #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
+        if !self.public_keys.is_empty() {
+            let kinds: Vec<&str> = self
+                .public_keys
+                .iter()
+                .map(|k| k.algorithm().name())
+                .collect();
+            found = format!(" (the public key(s) configured: {})", kinds.join(", "));
+        }
+        format!(
+            "`{}` signs with {}: configure {what}{found}",
+            self.scheme.name(),
+            needs.join(" or ")
+        )
     }
 }
 
@@ -616,16 +645,24 @@ impl Verifier {
             },
         };
         // Only a verified body is parsed for fields.
-        let id = match (id, scheme.id_field()) {
-            (Some(id), _) => Some(FieldText::Raw(id)),
-            (None, Some(Field::JsonBody(path))) => body_field(
+        let id = match (scheme.dedup_id_path(), id, scheme.id_field()) {
+            // The id header was only signed; the body's field is the id (PayPal).
+            (Some(path), _, _) => body_field(
                 body,
                 path,
                 scheme.id_is_optional(),
                 RejectionKind::IdMissing,
                 RejectionKind::IdMalformed,
             )?,
-            (None, _) => None,
+            (None, Some(id), _) => Some(FieldText::Raw(id)),
+            (None, None, Some(Field::JsonBody(path))) => body_field(
+                body,
+                path,
+                scheme.id_is_optional(),
+                RejectionKind::IdMissing,
+                RejectionKind::IdMalformed,
+            )?,
+            (None, None, _) => None,
         };
         let event = match (event, scheme.event_field()) {
             (Some(e), _) => Some(FieldText::Raw(e)),
@@ -651,8 +688,9 @@ impl Verifier {
     }
 
     /// The signatures of the scheme's other algorithms, each against every key of its kind:
-    /// the matching key's position and label, and the tag dedup keys on (the SHA-256 of the
-    /// signature, or of the body for a token, which is the same in every delivery).
+    /// the matching key's position and label, and the tag dedup keys on
+    /// ([`replay_tag`](crate::algorithm::replay_tag): the SHA-256 of the signature in a
+    /// canonical form, or of the body for a token, which is the same in every delivery).
     #[cold]
     #[inline(never)]
     fn check_others(
@@ -662,27 +700,16 @@ impl Verifier {
         id: Option<&[u8]>,
         body: &[u8],
     ) -> Option<(usize, Option<Arc<str>>, [u8; TAG_LEN])> {
-        use sha2::Digest as _;
         if others.is_empty() || self.inner.others.is_empty() {
             return None;
         }
         let scheme = &self.inner.scheme;
-        let message = Message {
-            prefix: scheme.prefix_parts(),
-            suffix: scheme.suffix_parts(),
-            timestamp: ts_raw,
-            id,
-            body,
-        };
+        let message = Message::new(scheme.signed_parts(), ts_raw, id, body);
         for (algorithm, signature) in others {
             for (index, key) in &self.inner.others {
                 if crate::algorithm::check(*algorithm, key, &message, signature) {
-                    let covered: &[u8] = if *algorithm == Algorithm::Token {
-                        body
-                    } else {
-                        signature
-                    };
-                    return Some((*index, key.label(), Sha256::digest(covered).into()));
+                    let tag = crate::algorithm::replay_tag(*algorithm, signature, body);
+                    return Some((*index, key.label(), tag));
                 }
             }
         }
@@ -850,7 +877,10 @@ fn part_bytes<'a>(part: &'a SignedPart, ts: Option<&'a [u8]>, id: Option<&'a [u8
         SignedPart::Timestamp => ts.unwrap_or_default(),
         SignedPart::Id => id.unwrap_or_default(),
         SignedPart::Literal(bytes) => bytes,
-        SignedPart::Body => &[],
+        SignedPart::Configured { value, .. } => value.as_bytes(),
+        // The body is fed between the prefix and the suffix parts; its CRC32 is never signed
+        // with the streamed HMAC-SHA256 (`SchemeBuilder::build` refuses that).
+        SignedPart::Body | SignedPart::BodyCrc32 => &[],
     }
 }
 

@@ -3,7 +3,8 @@
 //! `testing` signer are verified by the senders' libraries.
 //!
 //! The libraries (pinned in `tests/interop/requirements.txt` and `tests/interop/package.json`):
-//! Python `standardwebhooks`, `svix`, `stripe`, `slack-sdk` in `target/interop/venv`, and npm
+//! Python `standardwebhooks`, `svix`, `stripe`, `slack-sdk`, `PyNaCl`, `sendgrid` and
+//! `cryptography` in `target/interop/venv`, and npm
 //! `@octokit/webhooks-methods` in `tests/interop/node_modules`. `.ci/run` installs them. Where
 //! they are missing each test is skipped with the reason printed, except under `CI`, where a
 //! missing library fails the test.
@@ -74,7 +75,8 @@ fn python_libraries(test: &str) -> Option<()> {
         let out = Command::new(python())
             .args([
                 "-c",
-                "import standardwebhooks, svix.webhooks, stripe, slack_sdk.signature, nacl.signing",
+                "import standardwebhooks, svix.webhooks, stripe, slack_sdk.signature, nacl.signing, \
+                 sendgrid.helpers.eventwebhook, cryptography",
             ])
             .output()
             .map_err(|e| format!("{}: {e}", python().display()))?;
@@ -412,4 +414,145 @@ async fn discord_signatures_made_by_pynacl_verify_and_ours_verify_with_pynacl() 
         "body": body.replace("ping", "pong"), "headers": headers_json(&ours),
     }));
     assert_eq!(refused["ok"], false, "PyNaCl accepted a tampered body");
+}
+
+/// SendGrid's Signed Event Webhook: a batch signed with `cryptography` (ECDSA P-256, SHA-256,
+/// DER, under the header names SendGrid's own library defines) verifies through a real server
+/// with the public key in the base64 form SendGrid's settings show; a batch signed by our
+/// signer verifies with the `sendgrid` package's `EventWebhook` helper. Each side refuses a
+/// changed body.
+#[cfg(feature = "p256")]
+#[tokio::test]
+async fn sendgrid_batches_signed_with_cryptography_verify_and_ours_verify_with_sendgrids_helper() {
+    use webhook_guard::keys::PublicKey;
+    use webhook_guard::testing::keys;
+
+    let test =
+        "sendgrid_batches_signed_with_cryptography_verify_and_ours_verify_with_sendgrids_helper";
+    if python_libraries(test).is_none() {
+        return;
+    }
+    let body = r#"[{"email":"example@test.com","timestamp":1513299569,"event":"delivered","sg_event_id":"sg_event_id","sg_message_id":"sg_message_id"}]"#;
+    let signed = py(json!({
+        "op": "sign", "sender": "sendgrid", "secret": null, "body": body, "timestamp": now_secs(),
+    }));
+    let headers = &signed["headers"];
+    let public = PublicKey::p256_base64(headers["public_key"].as_str().unwrap()).unwrap();
+    let app = axum::Router::new()
+        .route(
+            "/sendgrid",
+            axum::routing::post(|meta: webhook_guard::WebhookMeta| async move {
+                meta.scheme().to_owned()
+            }),
+        )
+        .route_layer(webhook_guard::WebhookLayer::new(
+            webhook_guard::Verifier::with_public_key(Scheme::sendgrid(), public),
+        ));
+    let addr = common::spawn(app).await;
+    let mut d = delivery(headers, body);
+    d.headers.remove("public_key");
+    let a = common::send(addr, "/sendgrid", d.clone()).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    let mut tampered = d;
+    tampered.body = body.replace("delivered", "bounce").into();
+    assert_eq!(
+        common::send(addr, "/sendgrid", tampered).await.code(),
+        "signature_mismatch"
+    );
+
+    let ours = Delivery::new(Scheme::sendgrid(), body).sign_p256(keys::P256_PRIVATE_PEM_TEST_ONLY);
+    let settings_key: String = keys::P256_PUBLIC_PEM
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let ok = py(json!({
+        "op": "verify", "sender": "sendgrid", "secret": settings_key,
+        "body": body, "headers": headers_json(&ours),
+    }));
+    assert_eq!(ok["ok"], true, "{}", ok["error"]);
+    let refused = py(json!({
+        "op": "verify", "sender": "sendgrid", "secret": settings_key,
+        "body": body.replace("delivered", "bounce"), "headers": headers_json(&ours),
+    }));
+    assert_eq!(
+        refused["ok"], false,
+        "SendGrid's helper accepted a tampered body"
+    );
+}
+
+/// PayPal: there is no offline verifier in PayPal's SDKs to check our signer against (they
+/// verify by posting the delivery to PayPal's `verify-webhook-signature` API, or fetch the
+/// certificate from `PAYPAL-CERT-URL`; neither works without PayPal). So the delivery is
+/// signed with Python's `cryptography` (RSA PKCS#1 v1.5, SHA-256) over the message as PayPal
+/// documents it, `<transmission id>|<transmission time>|<webhook id>|<zlib CRC32 of the body>`,
+/// under a certificate made there, independently of our signer and our CRC32, and verified
+/// through a real server with that certificate. Changing the body, the transmission id or the
+/// webhook id is refused.
+#[cfg(feature = "rsa")]
+#[tokio::test]
+async fn paypal_deliveries_signed_with_cryptography_as_documented_verify_over_http() {
+    use webhook_guard::keys::PublicKey;
+
+    let test = "paypal_deliveries_signed_with_cryptography_as_documented_verify_over_http";
+    if python_libraries(test).is_none() {
+        return;
+    }
+    let webhook_id = "8PT597110X687430LKGECATA";
+    let body = r#"{"id":"WH-58D329510W468432D-8HN650336L201105X","event_version":"1.0","create_time":"2019-02-14T21:50:07.940Z","resource_type":"capture","event_type":"PAYMENT.CAPTURE.COMPLETED","summary":"Payment completed for $ 2.51 USD","resource":{"id":"27M47624FP291604U","status":"COMPLETED"}}"#;
+    let signed = py(json!({
+        "op": "sign", "sender": "paypal", "secret": null, "body": body,
+        "id": "b2384410-f8d2-11ec-b22c-9fb3e4ce5e8b", "webhook_id": webhook_id,
+    }));
+    let mut headers = signed["headers"].clone();
+    // The certificate (PEM, several lines) is no header: taken out before the delivery is made.
+    let pem = headers
+        .as_object_mut()
+        .unwrap()
+        .remove("public_key")
+        .unwrap();
+    let cert = PublicKey::from_certificate_pem(pem.as_str().unwrap()).unwrap();
+    let app = axum::Router::new()
+        .route(
+            "/paypal",
+            axum::routing::post(|meta: webhook_guard::WebhookMeta| async move {
+                format!(
+                    "{} {}",
+                    meta.id().unwrap_or("-"),
+                    meta.event_type().unwrap_or("-")
+                )
+            }),
+        )
+        .route_layer(webhook_guard::WebhookLayer::new(
+            webhook_guard::Verifier::with_public_key(
+                Scheme::paypal(webhook_id).unwrap(),
+                cert.clone(),
+            ),
+        ));
+    let addr = common::spawn(app).await;
+    let d = delivery(&headers, body);
+    let a = common::send(addr, "/paypal", d.clone()).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+
+    let mut tampered = d.clone();
+    tampered.body = body.replace("2.51", "2.52").into();
+    let mut other_transmission = d.clone();
+    other_transmission.headers.insert(
+        "paypal-transmission-id",
+        "b2384410-f8d2-11ec-b22c-9fb3e4ce5e8c".parse().unwrap(),
+    );
+    for bad in [tampered, other_transmission] {
+        assert_eq!(
+            common::send(addr, "/paypal", bad).await.code(),
+            "signature_mismatch"
+        );
+    }
+    // Another subscription's webhook id: the same delivery does not verify.
+    let other = webhook_guard::Verifier::with_public_key(
+        Scheme::paypal("5GP028458E2496506").unwrap(),
+        cert,
+    );
+    assert_eq!(
+        other.verify(&d.headers, &d.body).unwrap_err().code(),
+        "signature_mismatch"
+    );
 }

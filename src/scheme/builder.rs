@@ -36,6 +36,7 @@ impl Scheme {
             extra_entries: Vec::new(),
             timestamp: None,
             id: None,
+            dedup_id: None,
             id_optional: false,
             event: None,
             parts: vec![SignedPart::Body],
@@ -56,6 +57,7 @@ pub struct SchemeBuilder {
     extra_entries: Vec<(Cow<'static, str>, Algorithm)>,
     timestamp: Option<(TimestampSpec, TimestampUnit)>,
     id: Option<FieldSpec>,
+    dedup_id: Option<String>,
     id_optional: bool,
     event: Option<FieldSpec>,
     parts: Vec<SignedPart>,
@@ -235,6 +237,17 @@ impl SchemeBuilder {
         self
     }
 
+    /// Report and deduplicate on this field of the verified JSON body (dots for nesting)
+    /// instead of the id header, which then only supplies [`SignedPart::Id`] to the signed
+    /// message. For senders whose signed header names the attempt, not the event: PayPal
+    /// signs a `PAYPAL-TRANSMISSION-ID` that is new on every retry, while the event `id` in the
+    /// body stays. A body without the field is refused (`400 id_missing`) unless the id is
+    /// [optional](Self::id_optional).
+    pub fn dedup_id_json_field(mut self, path: &str) -> Self {
+        self.dedup_id = Some(path.to_owned());
+        self
+    }
+
     /// Accept deliveries that carry no id. By default a scheme with an id source refuses a
     /// delivery without one (`400 id_missing`); with this, such a delivery verifies with no id
     /// ([`WebhookMeta::id`](crate::WebhookMeta::id) is `None`) and deduplication keys on its
@@ -286,7 +299,8 @@ impl SchemeBuilder {
         self
     }
 
-    /// The signed message, in order. Must contain [`SignedPart::Body`] exactly once.
+    /// The signed message, in order. Must contain [`SignedPart::Body`] or
+    /// [`SignedPart::BodyCrc32`], one of them, exactly once.
     pub fn signed_parts(mut self, parts: impl IntoIterator<Item = SignedPart>) -> Self {
         self.parts = parts.into_iter().collect();
         self
@@ -371,16 +385,39 @@ impl SchemeBuilder {
         };
         let id = self.id.map(field).transpose()?;
         let event = self.event.map(field).transpose()?;
+        let dedup_id = match self.dedup_id.map(|path| field(FieldSpec::Json(path))) {
+            Some(Ok(Field::JsonBody(path))) => Some(path),
+            Some(Err(e)) => return Err(e),
+            _ => None,
+        };
         let bodies: Vec<usize> = self
             .parts
             .iter()
             .enumerate()
-            .filter(|(_, p)| **p == SignedPart::Body)
+            .filter(|(_, p)| matches!(p, SignedPart::Body | SignedPart::BodyCrc32))
             .map(|(i, _)| i)
             .collect();
         let [body_index] = bodies[..] else {
             return Err(SchemeError::BodyNotSignedOnce);
         };
+        if self.parts[body_index] == SignedPart::BodyCrc32
+            && (self.algorithm == Algorithm::HmacSha256
+                || self
+                    .extra_entries
+                    .iter()
+                    .any(|(_, a)| *a == Algorithm::HmacSha256))
+        {
+            return Err(SchemeError::BodyCrc32WithHmacSha256);
+        }
+        for part in &self.parts {
+            if let SignedPart::Configured { name, value } = part
+                && value.is_empty()
+            {
+                return Err(SchemeError::InvalidConfiguredValue(format!(
+                    "the {name} signed as part of the message is empty"
+                )));
+            }
+        }
         if self.parts.contains(&SignedPart::Timestamp) && timestamp.is_none() {
             return Err(SchemeError::TimestampPartWithoutHeader);
         }
@@ -413,6 +450,7 @@ impl SchemeBuilder {
                 extra_entries: self.extra_entries,
                 timestamp,
                 id,
+                dedup_id,
                 id_optional: self.id_optional,
                 event,
                 parts: self.parts,
@@ -471,6 +509,51 @@ mod tests {
                 .build()
                 .unwrap_err(),
             SchemeError::EmptyListPrefix
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_header("s")
+                .signed_parts([SignedPart::Body, SignedPart::BodyCrc32])
+                .build()
+                .unwrap_err(),
+            SchemeError::BodyNotSignedOnce
+        );
+        // The CRC32 is known only once the body is in: not with the streamed HMAC-SHA256.
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_header("s")
+                .signed_parts([SignedPart::BodyCrc32])
+                .build()
+                .unwrap_err(),
+            SchemeError::BodyCrc32WithHmacSha256
+        );
+        let crc_sha1 = Scheme::builder("x")
+            .signature_header("s")
+            .algorithm(Algorithm::HmacSha1)
+            .signed_parts([SignedPart::literal("crc:"), SignedPart::BodyCrc32])
+            .build()
+            .unwrap();
+        assert!(
+            crc_sha1
+                .signed_message_label()
+                .contains("<CRC32 of the body")
+        );
+        assert!(matches!(
+            Scheme::builder("x")
+                .signature_header("s")
+                .algorithm(Algorithm::HmacSha1)
+                .signed_parts([SignedPart::configured("webhook id", ""), SignedPart::Body])
+                .build()
+                .unwrap_err(),
+            SchemeError::InvalidConfiguredValue(detail) if detail.contains("webhook id")
+        ));
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_header("s")
+                .dedup_id_json_field(".")
+                .build()
+                .unwrap_err(),
+            SchemeError::EmptyJsonPath
         );
         assert_eq!(
             Scheme::builder("x")

@@ -2,7 +2,7 @@
 //!
 //! A [`Scheme`] says which header carries the signature and in which syntax, with which
 //! [`Algorithm`] it is made (HMAC-SHA256 unless said otherwise; HMAC-SHA1 and -SHA512, Ed25519,
-//! a shared token), how it is encoded,
+//! ECDSA P-256, RSA PKCS#1 v1.5, a shared token), how it is encoded,
 //! where the timestamp, delivery id and event type come from, and which parts, in which order, make up
 //! the signed message. The [`Verifier`](crate::Verifier) interprets it; nothing here computes a MAC.
 //!
@@ -20,6 +20,8 @@
 //! | [`Scheme::shopify`] | `X-Shopify-Hmac-Sha256` | `<base64>` | body | none | `X-Shopify-Event-Id`, else `X-Shopify-Webhook-Id` |
 //! | [`Scheme::discord`] | `X-Signature-Ed25519` | `<hex Ed25519>` | `<timestamp><body>` | `X-Signature-Timestamp`, seconds | `id` in the JSON body |
 //! | [`Scheme::gitlab`] | `X-Gitlab-Token` | the secret token itself | nothing | none | `Idempotency-Key`, else `X-Gitlab-Event-UUID` |
+//! | [`Scheme::sendgrid`] | `X-Twilio-Email-Event-Webhook-Signature` | `<base64 DER ECDSA P-256>` | `<timestamp><body>` | `X-Twilio-Email-Event-Webhook-Timestamp`, seconds | none (keyed on the signature) |
+//! | [`Scheme::paypal`] | `PAYPAL-TRANSMISSION-SIG` | `<base64 RSA PKCS#1 v1.5>` | `<transmission id>\|<time>\|<webhook id>\|<CRC32 of the body>` | `PAYPAL-TRANSMISSION-TIME`, RFC 3339 | `id` in the JSON body (the event) |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!
@@ -55,6 +57,7 @@ use http::HeaderName;
 mod builder;
 mod parse;
 mod profiles;
+mod rfc3339;
 
 pub use crate::algorithm::Algorithm;
 pub use builder::SchemeBuilder;
@@ -128,13 +131,19 @@ pub enum SignatureSyntax {
     },
 }
 
-/// The unit of a unix timestamp.
+/// How a timestamp is written: a unix timestamp in seconds or milliseconds, or an RFC 3339
+/// date-time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimestampUnit {
-    /// Seconds since the unix epoch.
+    /// Seconds since the unix epoch, as a plain unsigned decimal.
     Seconds,
-    /// Milliseconds since the unix epoch.
+    /// Milliseconds since the unix epoch, as a plain unsigned decimal.
     Milliseconds,
+    /// An RFC 3339 `date-time` (PayPal's `2016-09-21T22:00:46Z`), read strictly: `T` between
+    /// date and time, seconds present, an optional fraction (milliseconds kept), `Z` or a
+    /// `±HH:MM` offset, a date that exists. Its value in this unit is milliseconds since the
+    /// unix epoch; anything else is refused as `timestamp_malformed`.
+    Rfc3339,
 }
 
 impl TimestampUnit {
@@ -142,7 +151,7 @@ impl TimestampUnit {
     pub fn to_millis(self, value: u64) -> Option<u64> {
         match self {
             TimestampUnit::Seconds => value.checked_mul(1000),
-            TimestampUnit::Milliseconds => Some(value),
+            TimestampUnit::Milliseconds | TimestampUnit::Rfc3339 => Some(value),
         }
     }
 
@@ -150,7 +159,27 @@ impl TimestampUnit {
     pub fn from_millis(self, millis: u64) -> u64 {
         match self {
             TimestampUnit::Seconds => millis / 1000,
-            TimestampUnit::Milliseconds => millis,
+            TimestampUnit::Milliseconds | TimestampUnit::Rfc3339 => millis,
+        }
+    }
+
+    /// A timestamp's text as sent, read into a value in this unit; `None` when malformed.
+    #[inline]
+    pub(crate) fn parse(self, text: &[u8]) -> Option<u64> {
+        match self {
+            TimestampUnit::Seconds | TimestampUnit::Milliseconds => {
+                crate::bytes::parse_unsigned(text)
+            }
+            TimestampUnit::Rfc3339 => rfc3339::parse_millis(text),
+        }
+    }
+
+    /// A value in this unit written as a sender writes it (an RFC 3339 date-time in UTC for
+    /// [`Rfc3339`](TimestampUnit::Rfc3339)).
+    pub fn text(self, value: u64) -> String {
+        match self {
+            TimestampUnit::Seconds | TimestampUnit::Milliseconds => value.to_string(),
+            TimestampUnit::Rfc3339 => rfc3339::format_millis(value),
         }
     }
 
@@ -158,6 +187,7 @@ impl TimestampUnit {
         match self {
             TimestampUnit::Seconds => "seconds",
             TimestampUnit::Milliseconds => "milliseconds",
+            TimestampUnit::Rfc3339 => "RFC 3339 date-time",
         }
     }
 }
@@ -215,14 +245,42 @@ pub enum SignedPart {
     Id,
     /// The raw body bytes as received.
     Body,
+    /// The CRC32 (IEEE, as zlib computes it) of the raw body, as an unsigned decimal: PayPal
+    /// signs this instead of the body. A scheme signs the body or its CRC32, exactly once.
+    ///
+    /// A CRC32 is no cryptographic digest: anyone who sees a genuine delivery can write
+    /// another body with the same CRC32, and the signature still verifies. Only TLS, the
+    /// timestamp window and deduplication on the signature stand between such a forgery and
+    /// the handler, and a field read from such a body (an id, an event type) is not counted as
+    /// signed ([`Scheme::id_is_signed`]). Not with HMAC-SHA256, which is hashed while the body
+    /// arrives, before its CRC32 is known.
+    BodyCrc32,
     /// Fixed bytes, such as a `.` separator or a version tag.
     Literal(Cow<'static, [u8]>),
+    /// A value of the receiver's own configuration, signed as given: PayPal's webhook id
+    /// (the id PayPal assigned to the receiving subscription). Named in diagnostics by `name`,
+    /// never printed by value there.
+    Configured {
+        /// What the value is, e.g. `"webhook id"`.
+        name: Cow<'static, str>,
+        /// The value as configured.
+        value: Cow<'static, str>,
+    },
 }
 
 impl SignedPart {
     /// A fixed text part.
     pub fn literal(text: &'static str) -> Self {
         SignedPart::Literal(Cow::Borrowed(text.as_bytes()))
+    }
+
+    /// A configured value (see [`SignedPart::Configured`]); refused by
+    /// [`SchemeBuilder::build`] when empty.
+    pub fn configured(name: &'static str, value: impl Into<String>) -> Self {
+        SignedPart::Configured {
+            name: Cow::Borrowed(name),
+            value: Cow::Owned(value.into()),
+        }
     }
 }
 
@@ -234,8 +292,13 @@ pub enum SchemeError {
     NoSignatureHeader,
     /// A header name is not a valid HTTP header name.
     InvalidHeaderName(String),
-    /// The signed message must contain the body exactly once.
+    /// The signed message must contain the body, or its CRC32, exactly once.
     BodyNotSignedOnce,
+    /// [`SignedPart::BodyCrc32`] with HMAC-SHA256, which is hashed while the body arrives:
+    /// the CRC32 is known only at its end.
+    BodyCrc32WithHmacSha256,
+    /// A [`SignedPart::Configured`] value is empty or malformed; says which and why.
+    InvalidConfiguredValue(String),
     /// The signed message contains the timestamp but the scheme has no timestamp source.
     TimestampPartWithoutHeader,
     /// A timestamp read from a signature header entry needs the list syntax and an entry prefix
@@ -260,8 +323,13 @@ impl fmt::Display for SchemeError {
             SchemeError::NoSignatureHeader => f.write_str("scheme names no signature header"),
             SchemeError::InvalidHeaderName(n) => write!(f, "`{n}` is not a valid header name"),
             SchemeError::BodyNotSignedOnce => {
-                f.write_str("the signed message must contain the body exactly once")
+                f.write_str("the signed message must contain the body, or its CRC32, exactly once")
             }
+            SchemeError::BodyCrc32WithHmacSha256 => f.write_str(
+                "the body's CRC32 cannot be signed with HMAC-SHA256, which is hashed while the \
+                 body arrives; sign the body itself",
+            ),
+            SchemeError::InvalidConfiguredValue(detail) => f.write_str(detail),
             SchemeError::TimestampPartWithoutHeader => f.write_str(
                 "the signed message contains the timestamp but no timestamp source is set",
             ),
@@ -309,6 +377,9 @@ struct SchemeInner {
     extra_entries: Vec<(Cow<'static, str>, Algorithm)>,
     timestamp: Option<(TimestampSource, TimestampUnit)>,
     id: Option<Field>,
+    /// The id reported and deduplicated on, read from the verified body, where it is not the
+    /// id header (which is then only signed): PayPal's event `id`.
+    dedup_id: Option<Vec<Cow<'static, str>>>,
     /// A delivery without an id is accepted (deduplicated on its signature).
     id_optional: bool,
     event: Option<Field>,
@@ -359,6 +430,7 @@ impl fmt::Debug for Scheme {
             .field("encoding", &i.encoding)
             .field("timestamp", &i.timestamp)
             .field("id", &i.id)
+            .field("dedup_id", &i.dedup_id)
             .field("id_optional", &i.id_optional)
             .field("event", &i.event)
             .field("parts", &i.parts)
@@ -448,16 +520,37 @@ impl Scheme {
                     _ => out.push_str("<id>"),
                 },
                 SignedPart::Body => out.push_str("<body>"),
+                SignedPart::BodyCrc32 => out.push_str("<CRC32 of the body, decimal>"),
                 SignedPart::Literal(bytes) => out.push_str(&String::from_utf8_lossy(bytes)),
+                SignedPart::Configured { name, .. } => out.push_str(&format!("<{name}>")),
             }
         }
         out
     }
 
-    /// Where the delivery id comes from.
+    /// Where the delivery id comes from: the header the signed message reads it from, or its
+    /// body field. Where [`dedup_id_field`](Scheme::dedup_id_field) is set, the id reported
+    /// and deduplicated on comes from there instead.
     #[inline]
     pub fn id_field(&self) -> Option<&Field> {
         self.inner.id.as_ref()
+    }
+
+    /// The field of the verified JSON body reported as the delivery id and deduplicated on,
+    /// where that is not the id header ([`SchemeBuilder::dedup_id_json_field`]): PayPal's
+    /// event `id`, the same on every retry, while its signed `PAYPAL-TRANSMISSION-ID` is new
+    /// on each.
+    pub fn dedup_id_field(&self) -> Option<Field> {
+        self.inner
+            .dedup_id
+            .as_ref()
+            .map(|path| Field::JsonBody(path.clone()))
+    }
+
+    /// The path of [`dedup_id_field`](Scheme::dedup_id_field), without a copy.
+    #[inline]
+    pub(crate) fn dedup_id_path(&self) -> Option<&[Cow<'static, str>]> {
+        self.inner.dedup_id.as_deref()
     }
 
     /// Where the event type comes from.
@@ -497,10 +590,16 @@ impl Scheme {
     }
 
     /// Whether the delivery id is covered by the signature (signed directly, or read from the
-    /// signed body). Where it is not, deduplication also keys on the signature itself.
+    /// signed body). Where it is not, deduplication also keys on the signature itself. A body
+    /// covered only by its CRC32 ([`SignedPart::BodyCrc32`]) does not count as signed: another
+    /// body with the same CRC32 is easily written.
     pub fn id_is_signed(&self) -> bool {
+        let body_signed = self.inner.parts.contains(&SignedPart::Body);
+        if self.inner.dedup_id.is_some() {
+            return body_signed;
+        }
         match &self.inner.id {
-            Some(Field::JsonBody(_)) => true,
+            Some(Field::JsonBody(_)) => body_signed,
             Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
                 self.inner.parts.contains(&SignedPart::Id)
             }

@@ -10,12 +10,10 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::{
     Algorithm, Encoding, Field, MAX_ID_LEN, MAX_SIGNATURES, Scheme, SignatureSyntax, TAG_LEN,
-    TimestampSource,
+    TimestampSource, TimestampUnit,
 };
-use crate::algorithm::{AltSigs, MAX_TOKEN_LEN};
-use crate::bytes::{
-    copy_short, parse_unsigned, split_bytes, strip_short_prefix, visible_ascii, word_at,
-};
+use crate::algorithm::AltSigs;
+use crate::bytes::{copy_short, split_bytes, strip_short_prefix, visible_ascii, word_at};
 use crate::error::{Rejection, RejectionKind};
 
 /// What a header the scheme reads carries.
@@ -512,47 +510,82 @@ impl Scheme {
     }
 
     /// A signature of an algorithm other than HMAC-SHA256, decoded: a token as sent, any other
-    /// from the scheme's encoding at the algorithm's length.
+    /// from the scheme's encoding, at the algorithm's length or within its bounds (ECDSA's DER,
+    /// RSA's key-sized signatures). The encoded length is checked before anything is decoded.
     #[cold]
     fn decode_other(&self, algorithm: Algorithm, encoded: &[u8]) -> Result<Vec<u8>, Rejection> {
         let header = &self.inner.signature_headers[0];
-        let Some(len) = algorithm.signature_len() else {
-            if encoded.is_empty() || encoded.len() > MAX_TOKEN_LEN {
+        let (min, max) = algorithm.decoded_len_bounds();
+        if algorithm == Algorithm::Token {
+            if encoded.len() < min || encoded.len() > max {
                 return Err(Rejection::with_detail(
                     RejectionKind::SignatureMalformed,
                     format!(
-                        "`{header}` token is {} bytes long; 1 to {MAX_TOKEN_LEN} are accepted",
+                        "`{header}` token is {} bytes long; {min} to {max} are accepted",
                         encoded.len()
                     ),
                 ));
             }
             return Ok(encoded.to_vec());
-        };
+        }
         let encoding = self.inner.encoding;
-        let want = match encoding {
-            Encoding::Hex => 2 * len,
-            Encoding::Base64 => len.div_ceil(3) * 4,
+        let encoded_len = |n: usize| match encoding {
+            Encoding::Hex => 2 * n,
+            Encoding::Base64 => n.div_ceil(3) * 4,
         };
-        let mut out = vec![0u8; len];
-        let decoded = encoded.len() == want
-            && match encoding {
-                Encoding::Hex => hex::decode_to_slice(encoded, &mut out).is_ok(),
+        let (lo, hi) = (encoded_len(min), encoded_len(max));
+        let mut out = vec![0u8; max];
+        let decoded = if encoded.len() < lo || encoded.len() > hi {
+            None
+        } else {
+            match encoding {
+                Encoding::Hex if encoded.len().is_multiple_of(2) => {
+                    let n = encoded.len() / 2;
+                    hex::decode_to_slice(encoded, &mut out[..n])
+                        .ok()
+                        .map(|()| n)
+                }
+                Encoding::Hex => None,
+                // Canonical padded base64 only (the STANDARD engine refuses non-zero trailing
+                // bits and missing padding).
                 Encoding::Base64 => base64::engine::general_purpose::STANDARD
                     .decode_slice(encoded, &mut out)
-                    .is_ok_and(|n| n == len),
-            };
-        if !decoded {
-            return Err(Rejection::with_detail(
-                RejectionKind::SignatureMalformed,
-                format!(
-                    "`{header}` {} signature is not {want} characters of {} (got {})",
-                    algorithm.name(),
-                    encoding.name(),
-                    encoded.len()
-                ),
-            ));
+                    .ok(),
+            }
+        };
+        match decoded {
+            Some(n) if (min..=max).contains(&n) => {
+                out.truncate(n);
+                if algorithm == Algorithm::EcdsaP256Sha256
+                    && !crate::algorithm::ecdsa_p256_shape_ok(&out)
+                {
+                    return Err(Rejection::with_detail(
+                        RejectionKind::SignatureMalformed,
+                        format!(
+                            "`{header}` is not an ECDSA P-256 signature: neither DER nor the \
+                             64-byte `r ‖ s` form"
+                        ),
+                    ));
+                }
+                Ok(out)
+            }
+            _ => {
+                let want = if lo == hi {
+                    format!("{lo} characters")
+                } else {
+                    format!("{lo} to {hi} characters")
+                };
+                Err(Rejection::with_detail(
+                    RejectionKind::SignatureMalformed,
+                    format!(
+                        "`{header}` {} signature is not {want} of {} (got {})",
+                        algorithm.name(),
+                        encoding.name(),
+                        encoded.len()
+                    ),
+                ))
+            }
         }
-        Ok(out)
     }
 
     /// Read the timestamp: `(its text as sent, value in the scheme's unit)`, from its header
@@ -601,16 +634,18 @@ impl Scheme {
             },
         };
         let malformed = || {
+            let expected = match unit {
+                TimestampUnit::Rfc3339 => {
+                    "an RFC 3339 date-time such as `2016-09-21T22:00:46Z`".to_owned()
+                }
+                _ => format!("a plain unsigned decimal integer (unix {})", unit.name()),
+            };
             Rejection::with_detail(
                 RejectionKind::TimestampMalformed,
-                format!(
-                    "{} is not a plain unsigned decimal integer (unix {})",
-                    label(),
-                    unit.name()
-                ),
+                format!("{} is not {expected}", label()),
             )
         };
-        let n = parse_unsigned(text).ok_or_else(malformed)?;
+        let n = unit.parse(text).ok_or_else(malformed)?;
         let text = TimestampText::new(text).ok_or_else(malformed)?;
         Ok(Some((text, n)))
     }
@@ -720,18 +755,21 @@ fn note_entry<'v>(found: &mut EntryTimestamp<'v>, entry: &'v [u8], prefix: &[u8]
     };
 }
 
-/// A timestamp's text as sent, copied onto the stack (at most 20 ASCII digits), so it can be
-/// fed into the MAC wherever it came from without allocating.
+/// A timestamp's text as sent, copied onto the stack (at most 20 ASCII digits, or an RFC 3339
+/// date-time), so it can be fed into the MAC wherever it came from without allocating.
 #[derive(Clone, Copy)]
 pub(crate) struct TimestampText {
-    buf: [u8; 20],
+    buf: [u8; TIMESTAMP_TEXT_LEN],
     len: usize,
 }
+
+/// Room for the longest timestamp text accepted: an RFC 3339 date-time.
+const TIMESTAMP_TEXT_LEN: usize = super::rfc3339::MAX_LEN;
 
 impl TimestampText {
     #[inline]
     fn new(text: &[u8]) -> Option<Self> {
-        let mut buf = [0u8; 20];
+        let mut buf = [0u8; TIMESTAMP_TEXT_LEN];
         copy_short(buf.get_mut(..text.len())?, text);
         Some(TimestampText {
             buf,
@@ -1036,6 +1074,8 @@ mod tests {
             Scheme::standard_webhooks(),
             Scheme::github(),
             Scheme::shopify(),
+            Scheme::sendgrid(),
+            Scheme::paypal("WH1234567890").unwrap(),
             custom,
             in_order(0),
             in_order(5),

@@ -28,7 +28,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::algorithm::{Algorithm, Message};
 use crate::clock::{Clock, SystemClock};
-use crate::scheme::{Field, Scheme, TimestampSource, json_field};
+use crate::scheme::{Field, Scheme, TimestampSource, TimestampUnit, json_field};
 use crate::secret::Secret;
 
 pub mod keys;
@@ -84,9 +84,15 @@ impl Delivery {
         self
     }
 
-    /// The timestamp, in the scheme's own unit (seconds or milliseconds). Without it: now.
+    /// The timestamp, in the scheme's own unit (seconds or milliseconds; milliseconds for an
+    /// RFC 3339 timestamp, written as a UTC date-time). Without it: now (in whole seconds for
+    /// an RFC 3339 timestamp, as PayPal writes it).
     pub fn timestamp(mut self, value: u64) -> Self {
-        self.timestamp = Some(value.to_string());
+        let unit = self
+            .scheme
+            .timestamp()
+            .map_or(crate::scheme::TimestampUnit::Seconds, |(_, unit)| unit);
+        self.timestamp = Some(unit.text(value));
         self
     }
 
@@ -142,7 +148,7 @@ impl Delivery {
         let algorithm = self.scheme.algorithm();
         assert!(
             !algorithm.uses_public_key(),
-            "`{}` signs with {}: sign with its private key (sign_ed25519)",
+            "`{}` signs with {}: sign with its private key (sign_ed25519, sign_p256, sign_rsa)",
             self.scheme.name(),
             algorithm.name()
         );
@@ -195,6 +201,102 @@ impl Delivery {
         })
     }
 
+    /// Sign with a P-256 private key in PEM (SEC1 `EC PRIVATE KEY` or PKCS#8 `PRIVATE KEY`),
+    /// as SendGrid does: ECDSA with SHA-256 of the signed message, DER-encoded (deterministic,
+    /// RFC 6979). [`keys::P256_PRIVATE_PEM_TEST_ONLY`] and [`keys::P256_PUBLIC_PEM`] are a pair.
+    ///
+    /// ```
+    /// use webhook_guard::keys::PublicKey;
+    /// use webhook_guard::testing::{Delivery, keys};
+    /// use webhook_guard::{Scheme, Verifier};
+    ///
+    /// let d = Delivery::new(Scheme::sendgrid(), &br#"[{"event":"delivered"}]"#[..])
+    ///     .sign_p256(keys::P256_PRIVATE_PEM_TEST_ONLY);
+    /// let key = PublicKey::p256_pem(keys::P256_PUBLIC_PEM)?;
+    /// let meta = Verifier::with_public_key(Scheme::sendgrid(), key).verify(&d.headers, &d.body)?;
+    /// assert_eq!(meta.scheme(), "sendgrid");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Panics
+    /// If the scheme has no ECDSA P-256 signatures, or `private_key_pem` is not a P-256
+    /// private key in PEM.
+    #[cfg(feature = "p256")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "p256")))]
+    pub fn sign_p256(&self, private_key_pem: &str) -> SignedDelivery {
+        use p256::ecdsa::signature::Signer as _;
+        use p256::pkcs8::DecodePrivateKey as _;
+        assert!(
+            self.scheme
+                .algorithms()
+                .any(|a| a == Algorithm::EcdsaP256Sha256),
+            "`{}` has no ECDSA P-256 signatures",
+            self.scheme.name()
+        );
+        let key = p256::ecdsa::SigningKey::from_pkcs8_pem(private_key_pem)
+            .or_else(|_| {
+                p256::SecretKey::from_sec1_pem(private_key_pem).map(p256::ecdsa::SigningKey::from)
+            })
+            .expect("a P-256 private key in PEM (SEC1 or PKCS#8)");
+        self.sign_by(|message| {
+            let signature: p256::ecdsa::Signature = key.sign(&message.joined());
+            vec![(
+                Algorithm::EcdsaP256Sha256,
+                signature.to_der().as_bytes().to_vec(),
+            )]
+        })
+    }
+
+    /// Sign with an RSA private key in PEM (PKCS#8 `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`),
+    /// as PayPal does: RSASSA-PKCS1-v1_5 with SHA-256 of the signed message.
+    /// [`keys::RSA_PRIVATE_PEM_TEST_ONLY`] signs for [`keys::RSA_CERTIFICATE_PEM`]. The id
+    /// ([`Delivery::id`]) goes in the id header the message signs (PayPal's
+    /// `PAYPAL-TRANSMISSION-ID`).
+    ///
+    /// ```
+    /// use webhook_guard::keys::PublicKey;
+    /// use webhook_guard::testing::{Delivery, keys};
+    /// use webhook_guard::{Scheme, Verifier};
+    ///
+    /// let paypal = Scheme::paypal("8PT597110X687430LKGECATA")?;
+    /// let body = r#"{"id":"WH-1","event_type":"PAYMENT.CAPTURE.COMPLETED"}"#;
+    /// let d = Delivery::new(paypal.clone(), body)
+    ///     .id("b2384410-f8d2-11ec-b22c-9fb3e4ce5e8b")
+    ///     .sign_rsa(keys::RSA_PRIVATE_PEM_TEST_ONLY);
+    /// let cert = PublicKey::from_certificate_pem(keys::RSA_CERTIFICATE_PEM)?;
+    /// let meta = Verifier::with_public_key(paypal, cert).verify(&d.headers, &d.body)?;
+    /// assert_eq!(meta.id(), Some("WH-1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Panics
+    /// If the scheme has no RSA signatures, or `private_key_pem` is not an RSA private key in
+    /// PEM.
+    #[cfg(feature = "rsa")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rsa")))]
+    pub fn sign_rsa(&self, private_key_pem: &str) -> SignedDelivery {
+        use rsa::pkcs1::DecodeRsaPrivateKey as _;
+        use rsa::pkcs8::DecodePrivateKey as _;
+        use sha2::Digest as _;
+        assert!(
+            self.scheme
+                .algorithms()
+                .any(|a| a == Algorithm::RsaPkcs1Sha256),
+            "`{}` has no RSA signatures",
+            self.scheme.name()
+        );
+        let key = rsa::RsaPrivateKey::from_pkcs8_pem(private_key_pem)
+            .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(private_key_pem))
+            .expect("an RSA private key in PEM (PKCS#8 or PKCS#1)");
+        self.sign_by(|message| {
+            let digest = sha2::Sha256::digest(message.joined());
+            let signature = key
+                .sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
+                .expect("an RSA key of at least 2048 bits signs a SHA-256 digest");
+            vec![(Algorithm::RsaPkcs1Sha256, signature)]
+        })
+    }
+
     /// The headers of this delivery, with the signatures `sign` makes of its signed message.
     fn sign_by(
         &self,
@@ -207,10 +309,13 @@ impl Delivery {
             HeaderValue::from_static("application/json"),
         );
         let ts = scheme.timestamp().map(|(source, unit)| {
-            let text = self
-                .timestamp
-                .clone()
-                .unwrap_or_else(|| unit.from_millis(SystemClock.now_millis()).to_string());
+            let text = self.timestamp.clone().unwrap_or_else(|| {
+                let now = SystemClock.now_millis();
+                match unit {
+                    TimestampUnit::Rfc3339 => unit.text(now / 1000 * 1000),
+                    _ => unit.text(unit.from_millis(now)),
+                }
+            });
             if let TimestampSource::Headers(names) = source {
                 insert(&mut headers, &names[0], &text);
             }
@@ -247,13 +352,12 @@ impl Delivery {
                 insert(&mut headers, name, &event);
             }
         }
-        let signatures = sign(&Message {
-            prefix: scheme.prefix_parts(),
-            suffix: scheme.suffix_parts(),
-            timestamp: ts.as_deref().map(str::as_bytes),
-            id: id.as_deref().map(str::as_bytes),
-            body: &self.body,
-        });
+        let signatures = sign(&Message::new(
+            scheme.signed_parts(),
+            ts.as_deref().map(str::as_bytes),
+            id.as_deref().map(str::as_bytes),
+            &self.body,
+        ));
         insert(
             &mut headers,
             &scheme.signature_headers()[0],

@@ -8,10 +8,15 @@ Used by tests/interop.rs. Reads one JSON request on stdin and writes one JSON an
       -> {"ok": true} or {"ok": false, "error": "..."}
 
 S is one of standard (standardwebhooks), svix (svix), stripe (stripe), slack (slack_sdk),
-discord (PyNaCl, as Discord's documentation verifies interactions).
+discord (PyNaCl, as Discord's documentation verifies interactions), sendgrid (signed with
+`cryptography`, verified with the `sendgrid` package's EventWebhook helper, which also names
+the headers), paypal (signed with `cryptography` only: PayPal's SDKs verify by calling PayPal).
 K is the secret as that sender's library takes it (whsec_<base64> for standard and svix); for
-discord, signing takes no secret (a fresh key pair is made, its public key answered as
-"public_key") and verifying takes the public key as hex.
+discord, sendgrid and paypal, signing takes no secret: a fresh key pair is made and its public
+half answered as "public_key" (hex for discord; base64 of the SubjectPublicKeyInfo DER for
+sendgrid, as SendGrid's settings show it; a self-signed certificate in PEM for paypal, which
+serves certificates). Verifying takes that public key. paypal signing also takes "webhook_id"
+and optionally "transmission_time" (RFC 3339, default now); the id is the transmission id.
 """
 
 import json
@@ -19,7 +24,20 @@ import sys
 from datetime import datetime, timezone
 
 
-def sign(sender, secret, body, msg_id, timestamp):
+def sendgrid_headers():
+    """SendGrid's own names of its signature and timestamp headers, lower-cased."""
+    from sendgrid.helpers.eventwebhook.eventwebhook_header import EventWebhookHeader
+
+    return EventWebhookHeader.SIGNATURE.lower(), EventWebhookHeader.TIMESTAMP.lower()
+
+
+def b64(data):
+    import base64
+
+    return base64.b64encode(data).decode()
+
+
+def sign(sender, secret, body, msg_id, timestamp, extra):
     if sender == "standard":
         from standardwebhooks.webhooks import Webhook
 
@@ -60,6 +78,53 @@ def sign(sender, secret, body, msg_id, timestamp):
             "x-signature-timestamp": str(timestamp),
             "public_key": key.verify_key.encode().hex(),
         }
+    if sender == "sendgrid":
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        signature = key.sign(f"{timestamp}{body}".encode(), ec.ECDSA(hashes.SHA256()))
+        spki = key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        sig_name, ts_name = sendgrid_headers()
+        return {sig_name: b64(signature), ts_name: str(timestamp), "public_key": b64(spki)}
+    if sender == "paypal":
+        import zlib
+        from datetime import timedelta
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding, rsa
+        from cryptography.x509.oid import NameOID
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "interop paypal signer")])
+        now = datetime.now(timezone.utc)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=1))
+            .sign(key, hashes.SHA256())
+        )
+        # PayPal's documented message: <transmission id>|<transmission time>|<webhook id>|
+        # <CRC32 of the raw body as an unsigned decimal> (zlib's CRC32, unsigned in Python 3).
+        crc = zlib.crc32(body.encode())
+        when = extra.get("transmission_time") or now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        message = f"{msg_id}|{when}|{extra['webhook_id']}|{crc}"
+        signature = key.sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())
+        return {
+            "paypal-transmission-id": msg_id,
+            "paypal-transmission-time": when,
+            "paypal-transmission-sig": b64(signature),
+            "paypal-auth-algo": "SHA256withRSA",
+            "paypal-cert-url": "https://api.paypal.com/v1/notifications/certs/CERT-interop",
+            "public_key": cert.public_bytes(serialization.Encoding.PEM).decode(),
+        }
     raise ValueError("unknown sender " + sender)
 
 
@@ -94,13 +159,25 @@ def verify(sender, secret, body, headers):
             f"{timestamp}{body}".encode(), bytes.fromhex(signature)
         )
         return
+    if sender == "sendgrid":
+        from sendgrid.helpers.eventwebhook import EventWebhook
+
+        sig_name, ts_name = sendgrid_headers()
+        lower = {k.lower(): v for k, v in headers.items()}
+        helper = EventWebhook()
+        key = helper.convert_public_key_to_ecdsa(secret)
+        if not helper.verify_signature(body, lower[sig_name], lower[ts_name], key):
+            raise ValueError("sendgrid EventWebhook: signature is not valid")
+        return
     raise ValueError("unknown sender " + sender)
 
 
 def main():
     req = json.load(sys.stdin)
     if req["op"] == "sign":
-        headers = sign(req["sender"], req["secret"], req["body"], req.get("id"), req["timestamp"])
+        headers = sign(
+            req["sender"], req["secret"], req["body"], req.get("id"), req.get("timestamp"), req
+        )
         json.dump({"headers": headers}, sys.stdout)
         return
     try:

@@ -25,3 +25,7 @@ mod shopify;
 mod discord;
 
 mod gitlab;
+
+mod sendgrid;
+
+mod paypal;
