@@ -8,18 +8,13 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
-use axum::Router;
-use axum::routing::post;
 use base64::Engine as _;
-use common::{send, spawn};
+use common::send;
 use webhook_guard::clock::ManualClock;
-use webhook_guard::dedup::MemoryStore;
 use webhook_guard::keys::PublicKey;
 use webhook_guard::scheme::{Algorithm, Encoding, SignedPart, TimestampUnit};
 use webhook_guard::testing::{Delivery, SignedDelivery, keys};
-use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer, WebhookMeta};
+use webhook_guard::{Scheme, Secret, Verifier};
 
 /// The fixture message is `webhook-guard test message: 1733220000.{"event":"test"}`: a scheme
 /// whose signed message is `webhook-guard test message: <timestamp>.<body>` makes exactly
@@ -69,23 +64,8 @@ fn unb64(text: &str) -> Vec<u8> {
 }
 
 /// A guarded route recording (id, event type, key label) of what it processed.
-async fn route(verifier: Verifier) -> (std::net::SocketAddr, Arc<Mutex<Vec<[Option<String>; 3]>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let s = seen.clone();
-    let app = Router::new()
-        .route(
-            "/hook",
-            post(move |meta: WebhookMeta| async move {
-                s.lock().unwrap().push([
-                    meta.id().map(str::to_owned),
-                    meta.event_type().map(str::to_owned),
-                    meta.secret_label().map(str::to_owned),
-                ]);
-                "ok"
-            }),
-        )
-        .route_layer(WebhookLayer::new(verifier).dedup(MemoryStore::default()));
-    (spawn(app).await, seen)
+async fn route(verifier: Verifier) -> (std::net::SocketAddr, common::Seen) {
+    common::recording_route(verifier).await
 }
 
 fn with_header(d: &SignedDelivery, name: &'static str, value: &str) -> SignedDelivery {

@@ -8,39 +8,19 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
-use axum::Router;
-use axum::routing::post;
-use common::{send, spawn};
-use webhook_guard::dedup::MemoryStore;
+use common::send;
 use webhook_guard::keys::PublicKey;
 use webhook_guard::scheme::{Algorithm, Encoding};
 use webhook_guard::testing::{Delivery, keys};
-use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer, WebhookMeta};
+use webhook_guard::{Scheme, Secret, Verifier};
 
 fn public_key() -> PublicKey {
     PublicKey::ed25519_hex(keys::ED25519_PUBLIC_HEX).unwrap()
 }
 
 /// A guarded route recording (id, event type, key label) of what it processed.
-async fn route(verifier: Verifier) -> (std::net::SocketAddr, Arc<Mutex<Vec<[Option<String>; 3]>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let s = seen.clone();
-    let app = Router::new()
-        .route(
-            "/hook",
-            post(move |meta: WebhookMeta| async move {
-                s.lock().unwrap().push([
-                    meta.id().map(str::to_owned),
-                    meta.event_type().map(str::to_owned),
-                    meta.secret_label().map(str::to_owned),
-                ]);
-                "ok"
-            }),
-        )
-        .route_layer(WebhookLayer::new(verifier).dedup(MemoryStore::default()));
-    (spawn(app).await, seen)
+async fn route(verifier: Verifier) -> (std::net::SocketAddr, common::Seen) {
+    common::recording_route(verifier).await
 }
 
 #[tokio::test]

@@ -169,3 +169,31 @@ pub async fn get_json(addr: SocketAddr, path: &str) -> serde_json::Value {
     let body = res.into_body().collect().await.unwrap().to_bytes();
     serde_json::from_slice(&body).unwrap()
 }
+
+/// What a [`recording_route`] saw of each delivery it processed: id, event type, key label.
+pub type Seen = Arc<Mutex<Vec<[Option<String>; 3]>>>;
+
+/// A real server on 127.0.0.1 whose one route, `POST /hook`, is guarded by `verifier` with
+/// in-memory deduplication and records what it processed.
+pub async fn recording_route(verifier: webhook_guard::Verifier) -> (SocketAddr, Seen) {
+    use webhook_guard::{WebhookLayer, WebhookMeta};
+
+    let seen = Seen::default();
+    let s = seen.clone();
+    let app = Router::new()
+        .route(
+            "/hook",
+            axum::routing::post(move |meta: WebhookMeta| async move {
+                s.lock().unwrap().push([
+                    meta.id().map(str::to_owned),
+                    meta.event_type().map(str::to_owned),
+                    meta.secret_label().map(str::to_owned),
+                ]);
+                "ok"
+            }),
+        )
+        .route_layer(
+            WebhookLayer::new(verifier).dedup(webhook_guard::dedup::MemoryStore::default()),
+        );
+    (spawn(app).await, seen)
+}
