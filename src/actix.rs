@@ -119,7 +119,16 @@ where
                 let content_length = headers
                     .get(actix_web::http::header::CONTENT_LENGTH)
                     .map(|v| v.as_bytes());
-                let mut collector = match config.begin_pairs(content_length, headers.iter()) {
+                // The request line, for schemes that sign the URL or the method.
+                let target = crate::verify::Target {
+                    method: req.method().as_str().as_bytes(),
+                    path_and_query: req
+                        .uri()
+                        .path_and_query()
+                        .map_or(b"/", |p| p.as_str().as_bytes()),
+                };
+                let mut collector = match config.begin_pairs(target, content_length, headers.iter())
+                {
                     Ok(c) => c,
                     Err(r) => return reject(&config, req, r),
                 };

@@ -166,7 +166,8 @@ impl AltKey {
     /// Whether this key can check signatures of `algorithm`.
     pub(crate) fn fits(&self, algorithm: Algorithm) -> bool {
         match self {
-            AltKey::Secret(_) => !algorithm.uses_public_key() && algorithm != Algorithm::HmacSha256,
+            // HMAC-SHA256 lands here only for schemes that check it once the body is in.
+            AltKey::Secret(_) => !algorithm.uses_public_key(),
             #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
             AltKey::Public(k) => {
                 use crate::keys::KeyAlgorithm;
@@ -189,6 +190,36 @@ pub(crate) struct Message<'a> {
     body: &'a [u8],
     /// The body's CRC32 as decimal text, where a part asks for it.
     crc32: Crc32Text,
+    /// What the message takes from the request line and headers.
+    request: Option<&'a RequestValues>,
+    /// The public base URL of a [`SignedPart::Url`] (one of its variants).
+    base: &'a str,
+    /// The texts of the [`SignedPart::JsonField`] parts, in order.
+    json: Vec<Vec<u8>>,
+    /// The [`SignedPart::FormParams`] text.
+    form: Vec<u8>,
+}
+
+/// What a signed message takes from the request besides the body: the method, the request
+/// target's path and query, and the values of the signed headers in the scheme's order.
+/// Copied out of the request when the headers are checked (only for schemes that sign any
+/// of them), so the verdict can be reached after the request is gone.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RequestValues {
+    pub(crate) method: Box<[u8]>,
+    pub(crate) path: Box<[u8]>,
+    pub(crate) headers: Vec<Box<[u8]>>,
+}
+
+impl RequestValues {
+    /// The value of query parameter `name` of the request target, percent-decoded.
+    pub(crate) fn query_param(&self, name: &str) -> Option<String> {
+        let path = &self.path[..];
+        let query = &path[path.iter().position(|b| *b == b'?')? + 1..];
+        form_urlencoded::parse(query)
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
 }
 
 /// A CRC32 written as an unsigned decimal (at most 10 digits), on the stack.
@@ -225,42 +256,136 @@ impl Crc32Text {
     }
 }
 
+/// A signed part that the body or the request does not supply: the field's or header's name.
+#[derive(Debug)]
+pub(crate) struct MissingPart(pub(crate) String);
+
+/// The [`SignedPart::FormParams`] text of a form-encoded body: the decoded parameters sorted
+/// by name, then value, identical pairs once, each written as name then value. The order and
+/// the dropping of repeated pairs follow Twilio's own validator (twilio-python 9.6
+/// `RequestValidator.compute_signature`: `sorted(set(values))` per sorted name).
+pub(crate) fn sorted_form_params(body: &[u8]) -> Vec<u8> {
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut out = Vec::with_capacity(body.len());
+    for (k, v) in pairs {
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(v.as_bytes());
+    }
+    out
+}
+
 impl<'a> Message<'a> {
     /// The message `parts` make with these values (the body's CRC32 is computed only when a
-    /// part asks for it).
+    /// part asks for it), for schemes that take nothing from the request line, headers or
+    /// body fields.
     pub(crate) fn new(
         parts: &'a [SignedPart],
         timestamp: Option<&'a [u8]>,
         id: Option<&'a [u8]>,
         body: &'a [u8],
     ) -> Self {
-        let crc32 = if parts.contains(&SignedPart::BodyCrc32) {
-            Crc32Text::of(body)
-        } else {
-            Crc32Text::default()
-        };
         Message {
             parts,
             timestamp,
             id,
             body,
-            crc32,
+            crc32: Crc32Text::default(),
+            request: None,
+            base: "",
+            json: Vec::new(),
+            form: Vec::new(),
+        }
+        .with_body_values(false)
+        .0
+    }
+
+    /// The message with everything a scheme's parts can ask for: the request's values, the
+    /// public base URL, and (read from the body) the JSON field texts, the sorted form
+    /// parameters unless `no_form` (a body covered by its hash instead), the CRC32. `Err`
+    /// names a JSON field the body lacks.
+    pub(crate) fn resolve(
+        parts: &'a [SignedPart],
+        timestamp: Option<&'a [u8]>,
+        id: Option<&'a [u8]>,
+        body: &'a [u8],
+        request: Option<&'a RequestValues>,
+        base: &'a str,
+        no_form: bool,
+    ) -> Result<Self, MissingPart> {
+        let (message, missing) = Message {
+            parts,
+            timestamp,
+            id,
+            body,
+            crc32: Crc32Text::default(),
+            request,
+            base,
+            json: Vec::new(),
+            form: Vec::new(),
+        }
+        .with_body_values(no_form);
+        match missing {
+            Some(name) => Err(MissingPart(name)),
+            None => Ok(message),
         }
     }
 
-    fn part<'s>(&'s self, part: &'s SignedPart) -> &'s [u8] {
-        match part {
-            SignedPart::Timestamp => self.timestamp.unwrap_or_default(),
-            SignedPart::Id => self.id.unwrap_or_default(),
-            SignedPart::Literal(bytes) => bytes,
-            SignedPart::Body => self.body,
-            SignedPart::BodyCrc32 => self.crc32.as_bytes(),
-            SignedPart::Configured { value, .. } => value.as_bytes(),
-        }
+    /// The same message over another public base URL (a port variant).
+    pub(crate) fn with_base(mut self, base: &'a str) -> Self {
+        self.base = base;
+        self
     }
 
-    fn pieces(&self) -> impl Iterator<Item = &[u8]> {
-        self.parts.iter().map(|p| self.part(p))
+    /// The parts read from the body, and the first JSON field part the body lacks (signed
+    /// as empty).
+    fn with_body_values(mut self, no_form: bool) -> (Self, Option<String>) {
+        let mut missing = None;
+        for part in self.parts {
+            match part {
+                SignedPart::BodyCrc32 => self.crc32 = Crc32Text::of(self.body),
+                SignedPart::FormParams if !no_form => self.form = sorted_form_params(self.body),
+                SignedPart::JsonField(path) => match crate::json_scan::find_text(self.body, path) {
+                    Ok(Some(text)) => self.json.push(text.as_bytes().to_vec()),
+                    _ => {
+                        self.json.push(Vec::new());
+                        missing.get_or_insert_with(|| path.join("."));
+                    }
+                },
+                _ => {}
+            }
+        }
+        (self, missing)
+    }
+
+    /// Every piece of the message in order (a URL is two: its base and the request's path).
+    fn for_each_piece(&self, mut f: impl FnMut(&[u8])) {
+        let mut json = self.json.iter();
+        let mut headers = self.request.map(|r| r.headers.iter());
+        for part in self.parts {
+            match part {
+                SignedPart::Timestamp => f(self.timestamp.unwrap_or_default()),
+                SignedPart::Id => f(self.id.unwrap_or_default()),
+                SignedPart::Literal(bytes) => f(bytes),
+                SignedPart::Body => f(self.body),
+                SignedPart::BodyCrc32 => f(self.crc32.as_bytes()),
+                SignedPart::Configured { value, .. } => f(value.as_bytes()),
+                SignedPart::Url => {
+                    f(self.base.as_bytes());
+                    f(self.request.map_or(&[][..], |r| &r.path));
+                }
+                SignedPart::Method => f(self.request.map_or(&[][..], |r| &r.method)),
+                SignedPart::Header(_) => f(headers
+                    .as_mut()
+                    .and_then(Iterator::next)
+                    .map_or(&[][..], |v| v)),
+                SignedPart::FormParams => f(&self.form),
+                SignedPart::JsonField(_) => f(json.next().map_or(&[][..], |v| v)),
+            }
+        }
     }
 
     /// The whole message in one buffer (Ed25519, which cannot take it in pieces, and the
@@ -270,10 +395,10 @@ impl<'a> Message<'a> {
         allow(dead_code)
     )]
     pub(crate) fn joined(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.pieces().map(<[u8]>::len).sum());
-        for piece in self.pieces() {
-            out.extend_from_slice(piece);
-        }
+        let mut len = 0;
+        self.for_each_piece(|p| len += p.len());
+        let mut out = Vec::with_capacity(len);
+        self.for_each_piece(|p| out.extend_from_slice(p));
         out
     }
 
@@ -282,16 +407,12 @@ impl<'a> Message<'a> {
     pub(crate) fn sha256(&self) -> [u8; 32] {
         use sha2::Digest as _;
         let mut hash = sha2::Sha256::new();
-        for piece in self.pieces() {
-            hash.update(piece);
-        }
+        self.for_each_piece(|p| hash.update(p));
         hash.finalize().into()
     }
 
     fn tag(&self, mut mac: impl Mac) -> Vec<u8> {
-        for piece in self.pieces() {
-            mac.update(piece);
-        }
+        self.for_each_piece(|p| mac.update(p));
         mac.finalize().into_bytes().to_vec()
     }
 

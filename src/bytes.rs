@@ -128,27 +128,33 @@ pub(crate) fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
 }
 
 /// The pieces of `raw` between occurrences of `sep` (all of `raw` when there is none).
+#[inline(always)]
 pub(crate) fn split_bytes<'a>(raw: &'a [u8], sep: &[u8]) -> impl Iterator<Item = &'a [u8]> {
     let mut rest = Some(raw);
-    std::iter::from_fn(move || {
-        let r = rest?;
-        // Separators are one ASCII byte in every built-in scheme: a byte scan, not a memcmp
-        // per position.
-        let found = match sep {
-            [one] => find_byte(r, *one),
-            _ => r.windows(sep.len()).position(|w| w == sep),
-        };
-        match found {
-            Some(i) => {
-                rest = Some(&r[i + sep.len()..]);
-                Some(&r[..i])
+    // Inlined into the signature header's parsing, whose size otherwise decides against it
+    // (BENCHMARKS.md: +239 instructions per Stripe verify when it was not).
+    std::iter::from_fn(
+        #[inline(always)]
+        move || {
+            let r = rest?;
+            // Separators are one ASCII byte in every built-in scheme: a byte scan, not a memcmp
+            // per position.
+            let found = match sep {
+                [one] => find_byte(r, *one),
+                _ => r.windows(sep.len()).position(|w| w == sep),
+            };
+            match found {
+                Some(i) => {
+                    rest = Some(&r[i + sep.len()..]);
+                    Some(&r[..i])
+                }
+                None => {
+                    rest = None;
+                    Some(r)
+                }
             }
-            None => {
-                rest = None;
-                Some(r)
-            }
-        }
-    })
+        },
+    )
 }
 
 /// Parse a plain unsigned decimal (ASCII digits only: no sign, spaces, exponent or hex), refusing

@@ -65,6 +65,14 @@ pub enum RejectionKind {
     /// An extractor ran on a request that did not pass through the webhook layer: a server
     /// configuration error, never the sender's fault. `500 verification_missing`.
     VerificationMissing,
+    /// A header or JSON body field that the signed message contains was not sent, or was sent
+    /// twice with different values. `400 signed_part_missing`.
+    SignedPartMissing,
+    /// The scheme signs the request's URL or method, but the verifier was not given them
+    /// ([`Verifier::verify`](crate::Verifier::verify) instead of
+    /// [`Verifier::verify_request`](crate::Verifier::verify_request)): a server integration
+    /// error, never the sender's fault. `500 request_target_missing`.
+    RequestTargetMissing,
 }
 
 impl RejectionKind {
@@ -79,7 +87,8 @@ impl RejectionKind {
             | RejectionKind::TimestampMalformed
             | RejectionKind::IdMissing
             | RejectionKind::IdMalformed
-            | RejectionKind::EventMalformed => StatusCode::BAD_REQUEST,
+            | RejectionKind::EventMalformed
+            | RejectionKind::SignedPartMissing => StatusCode::BAD_REQUEST,
             RejectionKind::SignatureMissing
             | RejectionKind::SignatureMismatch
             | RejectionKind::TimestampExpired
@@ -93,7 +102,9 @@ impl RejectionKind {
             | RejectionKind::QueueFull
             | RejectionKind::QueueClosed
             | RejectionKind::QueueUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            RejectionKind::VerificationMissing => StatusCode::INTERNAL_SERVER_ERROR,
+            RejectionKind::VerificationMissing | RejectionKind::RequestTargetMissing => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -123,6 +134,8 @@ impl RejectionKind {
             RejectionKind::QueueClosed => "queue_closed",
             RejectionKind::QueueUnavailable => "queue_unavailable",
             RejectionKind::VerificationMissing => "verification_missing",
+            RejectionKind::SignedPartMissing => "signed_part_missing",
+            RejectionKind::RequestTargetMissing => "request_target_missing",
         }
     }
 
@@ -160,6 +173,10 @@ impl RejectionKind {
             RejectionKind::QueueClosed => "receiver is shutting down; retry later",
             RejectionKind::QueueUnavailable => "processing queue unavailable; retry later",
             RejectionKind::VerificationMissing => "webhook verification is not configured",
+            RejectionKind::SignedPartMissing => "a signed header or body field is missing",
+            RejectionKind::RequestTargetMissing => {
+                "webhook verification is missing the request URL"
+            }
         }
     }
 
@@ -188,6 +205,8 @@ impl RejectionKind {
         RejectionKind::QueueClosed,
         RejectionKind::QueueUnavailable,
         RejectionKind::VerificationMissing,
+        RejectionKind::SignedPartMissing,
+        RejectionKind::RequestTargetMissing,
     ];
 }
 

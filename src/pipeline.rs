@@ -131,12 +131,18 @@ impl Pipeline {
         }
     }
 
-    /// Check what the headers decide and prepare to absorb the body.
-    pub(crate) fn begin(&self, headers: &HeaderMap) -> Result<BodyCollector, Rejection> {
+    /// Check what the request line and headers decide and prepare to absorb the body.
+    pub(crate) fn begin(
+        &self,
+        target: crate::verify::Target<'_>,
+        headers: &HeaderMap,
+    ) -> Result<BodyCollector, Rejection> {
         let content_length = headers
             .get(http::header::CONTENT_LENGTH)
             .map(http::HeaderValue::as_bytes);
-        self.begin_with(content_length, || self.verifier.begin(headers))
+        self.begin_with(content_length, || {
+            self.verifier.begin_target(headers, Some(target))
+        })
     }
 
     /// [`begin`](Pipeline::begin) for another HTTP stack's headers, read in place as
@@ -144,6 +150,7 @@ impl Pipeline {
     #[cfg_attr(not(feature = "actix"), allow(dead_code))]
     pub(crate) fn begin_pairs<'h, I, N, V>(
         &self,
+        target: crate::verify::Target<'_>,
         content_length: Option<&[u8]>,
         headers: I,
     ) -> Result<BodyCollector, Rejection>
@@ -152,7 +159,9 @@ impl Pipeline {
         N: crate::scheme::HeaderBytes<'h>,
         V: crate::scheme::HeaderBytes<'h>,
     {
-        self.begin_with(content_length, || self.verifier.begin_pairs(headers))
+        self.begin_with(content_length, || {
+            self.verifier.begin_pairs(Some(target), headers)
+        })
     }
 
     /// The declared length against the limit, then the verifier's header checks.

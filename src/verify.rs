@@ -31,16 +31,35 @@ use http::HeaderMap;
 use sha2::Sha256;
 use subtle::Choice;
 
-use crate::algorithm::{Algorithm, AltKey, AltSigs, Message};
+use crate::algorithm::{Algorithm, AltKey, AltSigs, Message, RequestValues};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Rejection, RejectionKind};
 use crate::json_scan::FieldText;
 use crate::scheme::{
-    Field, Gathered, Role, Scheme, SchemeName, Signatures, SignedPart, TAG_LEN, TimestampText,
+    Field, Gathered, Role, Scheme, SchemeName, Signatures, SignedPart, TAG_LEN, TimestampSource,
+    TimestampText,
 };
 use crate::secret::Secret;
 
 type HmacSha256 = Hmac<Sha256>;
+
+/// The request line, for schemes that sign the URL or the method: the method's name and the
+/// request target's path and query as received (`/twilio/sms?x=1`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Target<'a> {
+    pub(crate) method: &'a [u8],
+    pub(crate) path_and_query: &'a [u8],
+}
+
+impl<'a> Target<'a> {
+    /// The request line of an `http` request.
+    pub(crate) fn of(method: &'a http::Method, uri: &'a http::Uri) -> Self {
+        Target {
+            method: method.as_str().as_bytes(),
+            path_and_query: uri.path_and_query().map_or(b"/", |p| p.as_str().as_bytes()),
+        }
+    }
+}
 
 /// Default tolerance for timestamps in the past and in the future: 5 minutes, the value every
 /// sender in our documentation recommends.
@@ -246,10 +265,13 @@ impl VerifierBuilder {
         #[allow(unused_mut)]
         let mut others: Vec<(usize, AltKey)> = Vec::new();
         let algorithms: Vec<Algorithm> = self.scheme.algorithms().collect();
-        let streamed = algorithms.contains(&Algorithm::HmacSha256);
+        // HMAC-SHA256 is hashed while the body arrives unless the scheme needs the whole body
+        // first; then it is checked at the end like the other algorithms.
+        let deferred = self.scheme.is_deferred();
+        let streamed = algorithms.contains(&Algorithm::HmacSha256) && !deferred;
         if algorithms
             .iter()
-            .any(|a| *a != Algorithm::HmacSha256 && !a.uses_public_key())
+            .any(|a| (*a != Algorithm::HmacSha256 || deferred) && !a.uses_public_key())
         {
             others.extend(
                 self.secrets
@@ -405,20 +427,78 @@ impl Verifier {
     /// The same checks as [`begin`](Verifier::begin), [`update`](VerifyState::update) and
     /// [`finish`](VerifyState::finish), without an owned state in between: the headers' values
     /// are borrowed until the verdict.
+    ///
+    /// A scheme that signs the request's URL or method ([`Scheme::reads_request`]) needs
+    /// [`verify_request`](Verifier::verify_request); here it is refused as
+    /// `500 request_target_missing`.
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookMeta, Rejection> {
+        self.verify_target(None, headers, body)
+    }
+
+    /// Verify a complete request: its method and URL (for schemes that sign them), headers and
+    /// raw body. The same checks as [`verify`](Verifier::verify) otherwise.
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Algorithm, Encoding, Scheme, SignedPart};
+    /// use webhook_guard::testing::Delivery;
+    /// use webhook_guard::{Secret, Verifier};
+    ///
+    /// // HMAC-SHA256 over the URL the sender addressed, then the body.
+    /// let scheme = Scheme::builder("url-signed")
+    ///     .signature_header("X-Acme-Signature")
+    ///     .encoding(Encoding::Base64)
+    ///     .public_url("https://hooks.example.com")
+    ///     .signed_parts([SignedPart::Url, SignedPart::Body])
+    ///     .build()?;
+    /// let secret = Secret::new("an-acme-signing-key-of-some-length")?;
+    /// let d = Delivery::new(scheme.clone(), &b"{}"[..])
+    ///     .path("/hooks/acme?shop=1")
+    ///     .sign(&secret);
+    ///
+    /// let verifier = Verifier::new(scheme, secret);
+    /// let request = d.clone().into_request::<bytes::Bytes>("/hooks/acme?shop=1");
+    /// assert!(verifier.verify_request(&request).is_ok());
+    /// // Addressed elsewhere, the same delivery does not verify.
+    /// let moved = d.into_request::<bytes::Bytes>("/hooks/other");
+    /// assert_eq!(verifier.verify_request(&moved).unwrap_err().code(), "signature_mismatch");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_request<B: AsRef<[u8]>>(
+        &self,
+        request: &http::Request<B>,
+    ) -> Result<WebhookMeta, Rejection> {
+        self.verify_target(
+            Some(Target::of(request.method(), request.uri())),
+            request.headers(),
+            request.body().as_ref(),
+        )
+    }
+
+    #[inline(always)]
+    fn verify_target(
+        &self,
+        target: Option<Target<'_>>,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<WebhookMeta, Rejection> {
         let mut sigs = Signatures::default();
         let mut others = AltSigs::new();
-        let checked = self.check_headers(headers, &mut sigs, &mut others)?;
-        let ts_raw = checked.timestamp.as_ref().map(|(raw, _)| raw.as_bytes());
+        let checked = self.check_headers(headers, target, &mut sigs, &mut others)?;
+        let values = PartValues {
+            ts: checked.timestamp.as_ref().map(|(raw, _)| raw.as_bytes()),
+            id: checked.id,
+            request: checked.request.as_deref(),
+            base: self.scheme().public_url().unwrap_or_default(),
+        };
         // The MAC is cloned, fed and finalized in this frame: passed by value it would be moved
         // (copied, 152 bytes) on its way.
         let first = self.first_key();
         let mut tag = [0u8; TAG_LEN];
         if let Some(key) = self.inner.keys.get(first) {
             let mut mac = key.mac.clone();
-            feed_parts(&mut mac, self.scheme().prefix_parts(), ts_raw, checked.id);
+            feed_parts(&mut mac, self.scheme().prefix_parts(), values);
             mac.update(body);
-            feed_parts(&mut mac, self.scheme().suffix_parts(), ts_raw, checked.id);
+            feed_parts(&mut mac, self.scheme().suffix_parts(), values);
             tag = mac.finalize().into_bytes().into();
         }
         self.verdict(
@@ -429,6 +509,7 @@ impl Verifier {
             checked.timestamp.as_ref(),
             checked.id,
             checked.event,
+            checked.request.as_deref(),
             body,
         )
     }
@@ -452,18 +533,45 @@ impl Verifier {
     /// assert_eq!(meta.scheme(), "helix");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// A scheme that signs the request's URL or method needs
+    /// [`begin_request`](Verifier::begin_request).
     #[inline]
     pub fn begin(&self, headers: &HeaderMap) -> Result<VerifyState, Rejection> {
+        self.begin_target(headers, None)
+    }
+
+    /// [`begin`](Verifier::begin) with the request's method and URL, for schemes that sign
+    /// them (any scheme may be begun this way). The request's body is not read.
+    pub fn begin_request<B>(&self, request: &http::Request<B>) -> Result<VerifyState, Rejection> {
+        self.begin_target(
+            request.headers(),
+            Some(Target::of(request.method(), request.uri())),
+        )
+    }
+
+    /// [`begin`](Verifier::begin) with the request line where the adapter has it.
+    #[inline]
+    pub(crate) fn begin_target(
+        &self,
+        headers: &HeaderMap,
+        target: Option<Target<'_>>,
+    ) -> Result<VerifyState, Rejection> {
         let mut sigs = Signatures::default();
         let mut others = AltSigs::new();
-        let checked = self.check_headers(headers, &mut sigs, &mut others)?;
+        let checked = self.check_headers(headers, target, &mut sigs, &mut others)?;
         Ok(self.state(checked, sigs, others))
     }
 
     /// The state that absorbs the body, once the headers passed.
     #[inline(always)]
     fn state(&self, checked: Checked<'_>, sigs: Signatures, others: AltSigs) -> VerifyState {
-        let ts_raw = checked.timestamp.as_ref().map(|(raw, _)| raw.as_bytes());
+        let values = PartValues {
+            ts: checked.timestamp.as_ref().map(|(raw, _)| raw.as_bytes()),
+            id: checked.id,
+            request: checked.request.as_deref(),
+            base: self.scheme().public_url().unwrap_or_default(),
+        };
         let first = self.first_key();
         let inner = &*self.inner;
         let hashing = !inner.keys.is_empty();
@@ -473,7 +581,7 @@ impl Verifier {
             .map_or(&inner.idle, |k| &k.mac)
             .clone();
         if hashing {
-            feed_parts(&mut mac, self.scheme().prefix_parts(), ts_raw, checked.id);
+            feed_parts(&mut mac, self.scheme().prefix_parts(), values);
         }
         VerifyState {
             verifier: self.clone(),
@@ -485,6 +593,7 @@ impl Verifier {
             timestamp: checked.timestamp,
             id: checked.id.map(Text::from_ascii),
             event: checked.event.map(Text::from_ascii),
+            request: checked.request,
         }
     }
 
@@ -495,19 +604,24 @@ impl Verifier {
     fn check_headers<'h>(
         &self,
         headers: &'h HeaderMap,
+        target: Option<Target<'_>>,
         sigs: &mut Signatures,
         others: &mut AltSigs,
     ) -> Result<Checked<'h>, Rejection> {
         let now = self.now_millis();
         let mut found = Gathered::default();
         self.inner.scheme.gather(headers, &mut found);
-        self.check_gathered(&found, sigs, others, now)
+        self.check_gathered(&found, target, sigs, others, now)
     }
 
     /// [`begin`](Verifier::begin) for adapters whose HTTP stack has its own header types:
     /// `headers` are (lowercase name, value) pairs in the order received, read in place.
     #[cfg_attr(not(feature = "actix"), allow(dead_code))]
-    pub(crate) fn begin_pairs<'h, I, N, V>(&self, headers: I) -> Result<VerifyState, Rejection>
+    pub(crate) fn begin_pairs<'h, I, N, V>(
+        &self,
+        target: Option<Target<'_>>,
+        headers: I,
+    ) -> Result<VerifyState, Rejection>
     where
         I: IntoIterator<Item = (N, V)>,
         N: crate::scheme::HeaderBytes<'h>,
@@ -518,7 +632,7 @@ impl Verifier {
         self.inner.scheme.gather_pairs(headers, &mut found);
         let mut sigs = Signatures::default();
         let mut others = AltSigs::new();
-        let checked = self.check_gathered(&found, &mut sigs, &mut others, now)?;
+        let checked = self.check_gathered(&found, target, &mut sigs, &mut others, now)?;
         Ok(self.state(checked, sigs, others))
     }
 
@@ -527,13 +641,20 @@ impl Verifier {
     fn check_gathered<'h, V: crate::scheme::HeaderBytes<'h>>(
         &self,
         found: &Gathered<V>,
+        target: Option<Target<'_>>,
         sigs: &mut Signatures,
         others: &mut AltSigs,
         now_ms: u64,
     ) -> Result<Checked<'h>, Rejection> {
         let scheme = &self.inner.scheme;
-        let signature = scheme.signature_in(found)?;
-        let entry_ts = scheme.parse_signature_value(signature, sigs, others)?;
+        // A signature in the body (Mailgun) is read once the body is in.
+        let entry_ts = if scheme.signature_path().is_none() {
+            let signature = scheme.signature_in(found)?;
+            scheme.parse_signature_value(signature, sigs, others)?
+        } else {
+            crate::scheme::EntryTimestamp::Absent
+        };
+        // (A timestamp in the JSON body is read once the body is in.)
         let timestamp = match scheme.timestamp_in(found, entry_ts)? {
             Some((raw, value)) => Some((raw, self.check_window(value, now_ms)?)),
             None => None,
@@ -564,11 +685,61 @@ impl Verifier {
             }
             _ => None,
         };
+        let request = if scheme.reads_request() {
+            Some(self.request_values(found, target)?)
+        } else {
+            None
+        };
         Ok(Checked {
             timestamp,
             id,
             event,
+            request,
         })
+    }
+
+    /// What the signed message takes from the request line and headers, copied out.
+    #[cold]
+    #[inline(never)]
+    fn request_values<'h, V: crate::scheme::HeaderBytes<'h>>(
+        &self,
+        found: &Gathered<V>,
+        target: Option<Target<'_>>,
+    ) -> Result<Box<RequestValues>, Rejection> {
+        let scheme = &self.inner.scheme;
+        let Some(target) = target else {
+            return Err(Rejection::with_detail(
+                RejectionKind::RequestTargetMissing,
+                format!(
+                    "`{}` signs the request's URL or method: verify with \
+                     `Verifier::verify_request` / `begin_request`, or through an adapter",
+                    scheme.name()
+                ),
+            ));
+        };
+        let mut headers = Vec::with_capacity(scheme.signed_headers().len());
+        for (k, name) in scheme.signed_headers().iter().enumerate() {
+            match scheme.signed_header_in(found, k) {
+                Ok(Some(value)) => headers.push(Box::from(value)),
+                Ok(None) => {
+                    return Err(Rejection::with_detail(
+                        RejectionKind::SignedPartMissing,
+                        format!("no `{name}` header, which the signed message contains"),
+                    ));
+                }
+                Err(()) => {
+                    return Err(Rejection::with_detail(
+                        RejectionKind::SignedPartMissing,
+                        format!("several different `{name}` headers; the signed message has one"),
+                    ));
+                }
+            }
+        }
+        Ok(Box::new(RequestValues {
+            method: Box::from(target.method),
+            path: Box::from(target.path_and_query),
+            headers,
+        }))
     }
 
     /// The verdict once the whole body is in `mac` (keyed with secret `first`, prefix parts
@@ -586,15 +757,23 @@ impl Verifier {
         timestamp: Option<&(TimestampText, u64)>,
         id: Option<&[u8]>,
         event: Option<&[u8]>,
+        request: Option<&RequestValues>,
         body: &[u8],
     ) -> Result<WebhookMeta, Rejection> {
-        let ts_raw = timestamp.map(|(raw, _)| raw.as_bytes());
         let mut tag = [0u8; TAG_LEN];
         if !self.inner.keys.is_empty() {
-            feed_parts(&mut mac, self.scheme().suffix_parts(), ts_raw, id);
+            let values = PartValues {
+                ts: timestamp.map(|(raw, _)| raw.as_bytes()),
+                id,
+                request,
+                base: self.scheme().public_url().unwrap_or_default(),
+            };
+            feed_parts(&mut mac, self.scheme().suffix_parts(), values);
             tag = mac.finalize().into_bytes().into();
         }
-        self.verdict(first, &tag, sigs, others, timestamp, id, event, body)
+        self.verdict(
+            first, &tag, sigs, others, timestamp, id, event, request, body,
+        )
     }
 
     /// The secret tried first: the one that matched last (see [`Inner::preferred`]).
@@ -624,25 +803,37 @@ impl Verifier {
         timestamp: Option<&(TimestampText, u64)>,
         id: Option<&[u8]>,
         event: Option<&[u8]>,
+        request: Option<&RequestValues>,
         body: &[u8],
     ) -> Result<WebhookMeta, Rejection> {
         let inner = &*self.inner;
         let scheme = &inner.scheme;
-        let ts_raw = timestamp.map(|(raw, _)| raw.as_bytes());
         let streamed = !inner.keys.is_empty();
         let mut matched = None;
         if streamed {
             matched = any_matches(tag, sigs).map(|sig| (first, sig));
             if matched.is_none() && sigs.len() > 0 {
-                matched = self.try_other_keys(first, sigs, ts_raw, id, body);
+                let values = PartValues {
+                    ts: timestamp.map(|(raw, _)| raw.as_bytes()),
+                    id,
+                    request,
+                    base: scheme.public_url().unwrap_or_default(),
+                };
+                matched = self.try_other_keys(first, sigs, values, body);
             }
         }
-        let (secret_index, secret_label, signature) = match matched {
-            Some((key, sig)) => (key, inner.keys[key].label.clone(), sigs.as_slice()[sig]),
-            None => match self.check_others(others, ts_raw, id, body) {
-                Some(found) => found,
-                None => return Err(self.mismatch(sigs, others, body)),
-            },
+        let (secret_index, secret_label, signature, timestamp_ms) = match matched {
+            Some((key, sig)) => (
+                key,
+                inner.keys[key].label.clone(),
+                sigs.as_slice()[sig],
+                timestamp.map(|(_, ms)| *ms),
+            ),
+            None => {
+                let ((key, label, tag), ms) =
+                    self.match_at_end(sigs, others, timestamp, id, request, body)?;
+                (key, label, tag, ms)
+            }
         };
         // Only a verified body is parsed for fields.
         let id = match (scheme.dedup_id_path(), id, scheme.id_field()) {
@@ -679,7 +870,7 @@ impl Verifier {
             scheme: scheme.shared_name(),
             id: id.map(Text::from_field),
             event: event.map(Text::from_field),
-            timestamp_ms: timestamp.map(|(_, ms)| *ms),
+            timestamp_ms,
             secret_index,
             secret_label,
             signature,
@@ -687,33 +878,163 @@ impl Verifier {
         })
     }
 
-    /// The signatures of the scheme's other algorithms, each against every key of its kind:
-    /// the matching key's position and label, and the tag dedup keys on
-    /// ([`replay_tag`](crate::algorithm::replay_tag): the SHA-256 of the signature in a
-    /// canonical form, or of the body for a token, which is the same in every delivery).
+    /// The verdict on the signatures not matched while the body streamed: those of the
+    /// scheme's other algorithms and, for a scheme that needs the whole body first, all of
+    /// them, with a signature or timestamp read from the body where the scheme keeps them
+    /// there. The matching key and the timestamp in milliseconds.
     #[cold]
     #[inline(never)]
+    fn match_at_end(
+        &self,
+        sigs: &Signatures,
+        others: &AltSigs,
+        timestamp: Option<&(TimestampText, u64)>,
+        id: Option<&[u8]>,
+        request: Option<&RequestValues>,
+        body: &[u8],
+    ) -> Result<(KeyMatch, Option<u64>), Rejection> {
+        let scheme = &self.inner.scheme;
+        let mut body_sigs = Signatures::default();
+        let mut body_others = AltSigs::new();
+        let mut body_ts = None;
+        let (sigs, others, timestamp) = if scheme.is_deferred() {
+            self.read_body_inputs(body, &mut body_sigs, &mut body_others, &mut body_ts)?;
+            match scheme.signature_path() {
+                Some(_) => (&body_sigs, &body_others, body_ts.as_ref().or(timestamp)),
+                None => (sigs, others, body_ts.as_ref().or(timestamp)),
+            }
+        } else {
+            (sigs, others, timestamp)
+        };
+        let ts_raw = timestamp.map(|(raw, _)| raw.as_bytes());
+        match self.check_others(sigs, others, ts_raw, id, request, body)? {
+            Some(found) => Ok((found, timestamp.map(|(_, ms)| *ms))),
+            None => Err(self.mismatch(sigs, others, body)),
+        }
+    }
+
+    /// The signature and timestamp that a deferred scheme keeps in its JSON body
+    /// ([`SchemeBuilder::signature_json_field`](crate::scheme::SchemeBuilder::signature_json_field),
+    /// [`timestamp_json_field`](crate::scheme::SchemeBuilder::timestamp_json_field)), read from
+    /// the whole body and checked as their header counterparts are.
+    #[cold]
+    #[inline(never)]
+    fn read_body_inputs(
+        &self,
+        body: &[u8],
+        sigs: &mut Signatures,
+        others: &mut AltSigs,
+        timestamp: &mut Option<(TimestampText, u64)>,
+    ) -> Result<(), Rejection> {
+        let scheme = &self.inner.scheme;
+        let not_json = |what: RejectionKind, path: &[std::borrow::Cow<'static, str>]| {
+            Rejection::with_detail(
+                what,
+                format!(
+                    "no `{}` string field in the JSON body (or the body is not JSON)",
+                    path.join(".")
+                ),
+            )
+        };
+        if let Some(path) = scheme.signature_path() {
+            let Ok(Some(text)) = crate::json_scan::find_text(body, path) else {
+                return Err(not_json(RejectionKind::SignatureMissing, path));
+            };
+            scheme.parse_signature_value(text.as_bytes(), sigs, others)?;
+        }
+        if let Some((TimestampSource::JsonBody(path), unit)) = &scheme.timestamp() {
+            let Ok(Some(text)) = crate::json_scan::find_text(body, path) else {
+                return Err(not_json(RejectionKind::TimestampMissing, path));
+            };
+            let (raw, value) = scheme.parse_timestamp_text(text.as_bytes(), *unit)?;
+            let now = self.now_millis();
+            *timestamp = Some((raw, self.check_window(value, now)?));
+        }
+        Ok(())
+    }
+
+    /// The signatures checked once the body is in, each against every key of its kind: those
+    /// of the scheme's other algorithms and, for a deferred scheme, its HMAC-SHA256 ones. The
+    /// matching key's position and label, and the tag dedup keys on
+    /// ([`replay_tag`](crate::algorithm::replay_tag): the SHA-256 of the signature in a
+    /// canonical form, or of the body for a token, which is the same in every delivery).
+    /// `Err` for a signed part the delivery lacks, or a body that does not match its hash.
     fn check_others(
         &self,
+        sigs: &Signatures,
         others: &AltSigs,
         ts_raw: Option<&[u8]>,
         id: Option<&[u8]>,
+        request: Option<&RequestValues>,
         body: &[u8],
-    ) -> Option<(usize, Option<Arc<str>>, [u8; TAG_LEN])> {
-        if others.is_empty() || self.inner.others.is_empty() {
-            return None;
-        }
+    ) -> Result<Option<KeyMatch>, Rejection> {
         let scheme = &self.inner.scheme;
-        let message = Message::new(scheme.signed_parts(), ts_raw, id, body);
-        for (algorithm, signature) in others {
-            for (index, key) in &self.inner.others {
-                if crate::algorithm::check(*algorithm, key, &message, signature) {
-                    let tag = crate::algorithm::replay_tag(*algorithm, signature, body);
-                    return Some((*index, key.label(), tag));
+        let deferred_hmac = scheme.is_deferred() && sigs.len() > 0;
+        if (others.is_empty() && !deferred_hmac) || self.inner.others.is_empty() {
+            return Ok(None);
+        }
+        // Twilio's JSON deliveries: the body is covered by its hash in the signed URL.
+        let mut body_hashed = false;
+        if let Some(param) = scheme.body_sha256_query()
+            && let Some(expected) = request.and_then(|r| r.query_param(param))
+        {
+            use sha2::Digest as _;
+            let actual = hex::encode(Sha256::digest(body));
+            if !actual.eq_ignore_ascii_case(&expected) {
+                return Err(Rejection::with_detail(
+                    RejectionKind::SignatureMismatch,
+                    format!(
+                        "the body's SHA-256 is not the `{param}` query parameter of the signed \
+                         URL ({}-byte body)",
+                        body.len()
+                    ),
+                ));
+            }
+            body_hashed = true;
+        }
+        let mut bases = scheme.public_url_bases();
+        let mut message = Message::resolve(
+            scheme.signed_parts(),
+            ts_raw,
+            id,
+            body,
+            request,
+            bases.next().unwrap_or_default(),
+            body_hashed,
+        )
+        .map_err(|missing| {
+            Rejection::with_detail(
+                RejectionKind::SignedPartMissing,
+                format!(
+                    "no `{}` string field in the JSON body (or the body is not JSON), which \
+                     the signed message contains",
+                    missing.0
+                ),
+            )
+        })?;
+        let hmac_sigs = sigs
+            .as_slice()
+            .iter()
+            .filter(|_| deferred_hmac)
+            .map(|tag| (Algorithm::HmacSha256, &tag[..]));
+        let all: Vec<(Algorithm, &[u8])> = hmac_sigs
+            .chain(others.iter().map(|(a, s)| (*a, &s[..])))
+            .collect();
+        loop {
+            for (algorithm, signature) in &all {
+                for (index, key) in &self.inner.others {
+                    if crate::algorithm::check(*algorithm, key, &message, signature) {
+                        let tag = crate::algorithm::replay_tag(*algorithm, signature, body);
+                        return Ok(Some((*index, key.label(), tag)));
+                    }
                 }
             }
+            // The URL's other form (with or without its port), where the scheme allows both.
+            match bases.next() {
+                Some(base) => message = message.with_base(base),
+                None => return Ok(None),
+            }
         }
-        None
     }
 
     /// The refusal when no key matched, saying what was computed over what.
@@ -721,12 +1042,15 @@ impl Verifier {
     fn mismatch(&self, sigs: &Signatures, others: &AltSigs, body: &[u8]) -> Rejection {
         let inner = &*self.inner;
         let scheme = &inner.scheme;
-        let header = &scheme.signature_headers()[0];
+        let header = match scheme.signature_path() {
+            Some(_) => scheme.signature_label(),
+            None => format!("{} header", scheme.signature_label()),
+        };
         if others.is_empty() && inner.others.is_empty() {
             return Rejection::with_detail(
                 RejectionKind::SignatureMismatch,
                 format!(
-                    "no secret matched the `{header}` header: HMAC-SHA256 of {} ({}-byte body) \
+                    "no secret matched the {header}: HMAC-SHA256 of {} ({}-byte body) \
                      under {} configured secret(s) equals none of the {} signature(s) received; \
                      was the body re-serialized before verification, or is the secret for \
                      another endpoint?",
@@ -749,7 +1073,7 @@ impl Verifier {
         Rejection::with_detail(
             RejectionKind::SignatureMismatch,
             format!(
-                "no configured key matched the `{header}` header: {} signature(s) ({}) of {} \
+                "no configured key matched the {header}: {} signature(s) ({}) of {} \
                  ({}-byte body) received, {} key(s) configured; was the body re-serialized \
                  before verification, or is the key for another endpoint?",
                 sigs.len() + others.len(),
@@ -770,8 +1094,7 @@ impl Verifier {
         &self,
         first: usize,
         sigs: &Signatures,
-        ts_raw: Option<&[u8]>,
-        id: Option<&[u8]>,
+        values: PartValues<'_>,
         body: &[u8],
     ) -> Option<(usize, usize)> {
         let scheme = &self.inner.scheme;
@@ -780,9 +1103,9 @@ impl Verifier {
                 continue;
             }
             let mut mac = key.mac.clone();
-            feed_parts(&mut mac, scheme.prefix_parts(), ts_raw, id);
+            feed_parts(&mut mac, scheme.prefix_parts(), values);
             mac.update(body);
-            feed_parts(&mut mac, scheme.suffix_parts(), ts_raw, id);
+            feed_parts(&mut mac, scheme.suffix_parts(), values);
             let tag: [u8; TAG_LEN] = mac.finalize().into_bytes().into();
             if let Some(sig) = any_matches(&tag, sigs) {
                 self.inner.preferred.store(index, Ordering::Relaxed);
@@ -861,26 +1184,51 @@ impl Verifier {
     }
 }
 
-/// Feed signed parts other than the body into a MAC, one `update` per part: they are few and
-/// short, and gathering them into one buffer first costs more than it saves (BENCHMARKS.md,
-/// "Earlier findings").
-#[inline(always)]
-fn feed_parts(mac: &mut HmacSha256, parts: &[SignedPart], ts: Option<&[u8]>, id: Option<&[u8]>) {
-    for part in parts {
-        mac.update(part_bytes(part, ts, id));
-    }
+/// A key that verified a signature checked at the end: its position among the configured keys,
+/// its label, and the tag deduplication keys on.
+type KeyMatch = (usize, Option<Arc<str>>, [u8; TAG_LEN]);
+
+/// The values of the signed parts other than the body, for feeding them into the streamed
+/// MAC.
+#[derive(Clone, Copy)]
+struct PartValues<'a> {
+    ts: Option<&'a [u8]>,
+    id: Option<&'a [u8]>,
+    request: Option<&'a RequestValues>,
+    /// The public base URL of a [`SignedPart::Url`].
+    base: &'a str,
 }
 
+/// Feed signed parts other than the body into a MAC, one `update` per part (two for a URL):
+/// they are few and short, and gathering them into one buffer first costs more than it saves
+/// (BENCHMARKS.md, "Earlier findings").
 #[inline(always)]
-fn part_bytes<'a>(part: &'a SignedPart, ts: Option<&'a [u8]>, id: Option<&'a [u8]>) -> &'a [u8] {
-    match part {
-        SignedPart::Timestamp => ts.unwrap_or_default(),
-        SignedPart::Id => id.unwrap_or_default(),
-        SignedPart::Literal(bytes) => bytes,
-        SignedPart::Configured { value, .. } => value.as_bytes(),
-        // The body is fed between the prefix and the suffix parts; its CRC32 is never signed
-        // with the streamed HMAC-SHA256 (`SchemeBuilder::build` refuses that).
-        SignedPart::Body | SignedPart::BodyCrc32 => &[],
+fn feed_parts(mac: &mut HmacSha256, parts: &[SignedPart], values: PartValues<'_>) {
+    let mut header = 0;
+    for part in parts {
+        match part {
+            SignedPart::Timestamp => mac.update(values.ts.unwrap_or_default()),
+            SignedPart::Id => mac.update(values.id.unwrap_or_default()),
+            SignedPart::Literal(bytes) => mac.update(bytes),
+            SignedPart::Configured { value, .. } => mac.update(value.as_bytes()),
+            SignedPart::Url => {
+                mac.update(values.base.as_bytes());
+                mac.update(values.request.map_or(&[][..], |r| &r.path));
+            }
+            SignedPart::Method => mac.update(values.request.map_or(&[][..], |r| &r.method)),
+            SignedPart::Header(_) => {
+                if let Some(value) = values.request.and_then(|r| r.headers.get(header)) {
+                    mac.update(value);
+                }
+                header += 1;
+            }
+            // The body is fed between the prefix and the suffix parts; the parts read from the
+            // whole body make the scheme deferred, never streamed.
+            SignedPart::Body
+            | SignedPart::BodyCrc32
+            | SignedPart::FormParams
+            | SignedPart::JsonField(_) => {}
+        }
     }
 }
 
@@ -895,9 +1243,15 @@ pub(crate) fn compute_tag(
     body: &[u8],
 ) -> [u8; TAG_LEN] {
     let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC accepts any key length");
-    feed_parts(&mut mac, scheme.prefix_parts(), ts, id);
+    let values = PartValues {
+        ts,
+        id,
+        request: None,
+        base: "",
+    };
+    feed_parts(&mut mac, scheme.prefix_parts(), values);
     mac.update(body);
-    feed_parts(&mut mac, scheme.suffix_parts(), ts, id);
+    feed_parts(&mut mac, scheme.suffix_parts(), values);
     mac.finalize().into_bytes().into()
 }
 
@@ -950,6 +1304,9 @@ pub struct VerifyState {
     timestamp: Option<(TimestampText, u64)>,
     id: Option<Text>,
     event: Option<Text>,
+    /// What the signed message takes from the request (schemes that sign the URL, the method
+    /// or a header value).
+    request: Option<Box<RequestValues>>,
 }
 
 impl fmt::Debug for VerifyState {
@@ -984,6 +1341,7 @@ impl VerifyState {
             timestamp,
             id,
             event,
+            request,
         } = self;
         verifier.conclude(
             key,
@@ -993,6 +1351,7 @@ impl VerifyState {
             timestamp.as_ref(),
             id.as_ref().map(Text::as_bytes),
             event.as_ref().map(Text::as_bytes),
+            request.as_deref(),
             body,
         )
     }
@@ -1006,6 +1365,8 @@ struct Checked<'h> {
     id: Option<&'h [u8]>,
     /// The event type from its header, checked.
     event: Option<&'h [u8]>,
+    /// What the signed message takes from the request, for schemes that sign it.
+    request: Option<Box<RequestValues>>,
 }
 
 /// A field read from the (verified) JSON body and checked. Absent (no such field, or the body is

@@ -1153,7 +1153,7 @@ fn verify_names_each_failure_reason() {
     for (value, says) in [
         (
             "5f93abcd",
-            "`x-webhook-signature-256` header is present but has no `sha256=` prefix",
+            "`x-webhook-signature-256` is present but has no `sha256=` prefix",
         ),
         (
             "sha256=zz",

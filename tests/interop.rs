@@ -3,7 +3,7 @@
 //! `testing` signer are verified by the senders' libraries.
 //!
 //! The libraries (pinned in `tests/interop/requirements.txt` and `tests/interop/package.json`):
-//! Python `standardwebhooks`, `svix`, `stripe`, `slack-sdk`, `PyNaCl`, `sendgrid` and
+//! Python `standardwebhooks`, `svix`, `stripe`, `slack-sdk`, `PyNaCl`, `sendgrid`, `twilio` and
 //! `cryptography` in `target/interop/venv`, and npm
 //! `@octokit/webhooks-methods` in `tests/interop/node_modules`. `.ci/run` installs them. Where
 //! they are missing each test is skipped with the reason printed, except under `CI`, where a
@@ -76,7 +76,7 @@ fn python_libraries(test: &str) -> Option<()> {
             .args([
                 "-c",
                 "import standardwebhooks, svix.webhooks, stripe, slack_sdk.signature, nacl.signing, \
-                 sendgrid.helpers.eventwebhook, cryptography",
+                 sendgrid.helpers.eventwebhook, cryptography, twilio.request_validator",
             ])
             .output()
             .map_err(|e| format!("{}: {e}", python().display()))?;
@@ -554,5 +554,74 @@ async fn paypal_deliveries_signed_with_cryptography_as_documented_verify_over_ht
     assert_eq!(
         other.verify(&d.headers, &d.body).unwrap_err().code(),
         "signature_mismatch"
+    );
+}
+
+/// Twilio's own validator (twilio-python's `RequestValidator`): a form-encoded message with a
+/// repeated parameter, an empty value and non-ASCII text, and a JSON body under Twilio's
+/// `bodySHA256` URL, each signed by the library and verified by us over HTTP, and signed by us
+/// and validated by the library.
+#[tokio::test]
+async fn twilio_signatures_of_its_request_validator_verify_and_ours_pass_its_validation() {
+    let test = "twilio_signatures_of_its_request_validator_verify_and_ours_pass_its_validation";
+    if python_libraries(test).is_none() {
+        return;
+    }
+    const BASE: &str = "https://hooks.example.com";
+    let scheme = Scheme::twilio(BASE).unwrap();
+    let secret = Secret::new(KEY).unwrap();
+    let (addr, seen) =
+        common::recording_route(webhook_guard::Verifier::new(scheme.clone(), secret.clone())).await;
+    let form = "To=%2B14155550100&Body=Gr%C3%BC%C3%9Fe+%26+more&From=%2B14158675310\
+                &MediaUrl0=&Tag=b&Tag=a&MessageSid=SM0123456789abcdef0123456789abcdef";
+    let url = format!("{BASE}/hook?region=eu");
+    let signed = py(json!({
+        "op": "sign", "sender": "twilio", "secret": KEY, "body": form, "url": url,
+    }));
+    let a = common::send(addr, "/hook?region=eu", delivery(&signed["headers"], form)).await;
+    assert_eq!(a.status, 200, "twilio form: {:?}", a.json);
+
+    let body = r#"{"event":"message.delivered","sid":"SM0123456789abcdef0123456789abcdef"}"#;
+    let signed = py(json!({
+        "op": "sign", "sender": "twilio", "secret": KEY, "body": body,
+        "url": format!("{BASE}/hook"), "json": true,
+    }));
+    let path = signed["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(BASE)
+        .unwrap()
+        .to_owned();
+    assert!(path.starts_with("/hook?bodySHA256="), "{path}");
+    let a = common::send(addr, &path, delivery(&signed["headers"], body)).await;
+    assert_eq!(a.status, 200, "twilio JSON: {:?}", a.json);
+    assert_eq!(seen.lock().unwrap().len(), 2);
+
+    // Ours, validated by the library; and a changed parameter refused by it.
+    let ours = Delivery::new(scheme.clone(), form)
+        .path("/hook?region=eu")
+        .sign(&secret);
+    let verdict = |body: &str, url: &str, json: bool, d: &SignedDelivery| {
+        py(json!({
+            "op": "verify", "sender": "twilio", "secret": KEY, "body": body,
+            "headers": headers_json(d), "url": url, "json": json,
+        }))
+    };
+    assert_eq!(verdict(form, &url, false, &ours)["ok"], json!(true));
+    let other = form.replace("Tag=b", "Tag=c");
+    assert_eq!(verdict(&other, &url, false, &ours)["ok"], json!(false));
+    use sha2::Digest as _;
+    let path = format!(
+        "/hook?bodySHA256={}",
+        hex::encode(sha2::Sha256::digest(body))
+    );
+    let ours = Delivery::new(scheme, body).path(path.clone()).sign(&secret);
+    assert_eq!(
+        verdict(body, &format!("{BASE}{path}"), true, &ours)["ok"],
+        json!(true)
+    );
+    assert_eq!(
+        verdict("{}", &format!("{BASE}{path}"), true, &ours)["ok"],
+        json!(false)
     );
 }

@@ -40,6 +40,10 @@ impl Scheme {
             id_optional: false,
             event: None,
             parts: vec![SignedPart::Body],
+            signature_field: None,
+            public_url: None,
+            url_port_variants: false,
+            body_sha256_query: None,
         }
     }
 }
@@ -61,6 +65,10 @@ pub struct SchemeBuilder {
     id_optional: bool,
     event: Option<FieldSpec>,
     parts: Vec<SignedPart>,
+    signature_field: Option<String>,
+    public_url: Option<String>,
+    url_port_variants: bool,
+    body_sha256_query: Option<Cow<'static, str>>,
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +95,7 @@ impl FieldSpec {
 enum TimestampSpec {
     Headers(Vec<String>),
     Entry(Cow<'static, str>),
+    Json(String),
 }
 
 impl SchemeBuilder {
@@ -191,6 +200,91 @@ impl SchemeBuilder {
         unit: TimestampUnit,
     ) -> Self {
         self.timestamp = Some((TimestampSpec::Entry(prefix.into()), unit));
+        self
+    }
+
+    /// The send time is this field of the JSON body (dots for nesting), a string or an integer
+    /// in `unit`: Linear puts `webhookTimestamp` (milliseconds) in its body. It is read, and
+    /// checked against the window, once the whole body is in; a
+    /// [`SignedPart::Timestamp`] is its text (a JSON string's decoded text, an integer's digits).
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Scheme, TimestampSource, TimestampUnit};
+    ///
+    /// let linear_like = Scheme::builder("linear-like")
+    ///     .signature_header("Acme-Signature")
+    ///     .timestamp_json_field("webhookTimestamp", TimestampUnit::Milliseconds)
+    ///     .build()?;
+    /// assert!(matches!(linear_like.timestamp(), Some((TimestampSource::JsonBody(_), _))));
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn timestamp_json_field(mut self, path: &str, unit: TimestampUnit) -> Self {
+        self.timestamp = Some((TimestampSpec::Json(path.to_owned()), unit));
+        self
+    }
+
+    /// The signature is this field of the JSON body (dots for nesting), written in the
+    /// scheme's syntax and encoding, instead of a header: Mailgun sends
+    /// `{"signature": {"timestamp": …, "token": …, "signature": "<hex>"}, "event-data": {…}}`.
+    /// No signature header is needed then, and the signed message need not contain the body
+    /// (Mailgun signs only `timestamp` and `token`, so nothing of `event-data` is covered, and
+    /// an id read from it counts as unsigned: deduplication keys on the signature too).
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Scheme, SignedPart, TimestampUnit};
+    ///
+    /// let mailgun_like = Scheme::builder("mailgun-like")
+    ///     .signature_json_field("signature.signature")
+    ///     .timestamp_json_field("signature.timestamp", TimestampUnit::Seconds)
+    ///     .id_json_field("event-data.id")
+    ///     .signed_parts([SignedPart::Timestamp, SignedPart::json_field("signature.token")])
+    ///     .build()?;
+    /// assert!(!mailgun_like.id_is_signed());
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn signature_json_field(mut self, path: &str) -> Self {
+        self.signature_field = Some(path.to_owned());
+        self
+    }
+
+    /// The public base URL senders address, for a [`SignedPart::Url`]: `http://` or
+    /// `https://`, the host, an optional port and an optional path prefix, no query
+    /// (`https://hooks.example.com`). The signed URL is this base followed by the request
+    /// target's path and query as received. Checked by [`build`](Self::build).
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Algorithm, Encoding, Scheme, SignedPart};
+    ///
+    /// // Square-style: base64 HMAC-SHA256 of the notification URL followed by the body.
+    /// let square_like = Scheme::builder("square-like")
+    ///     .signature_header("X-Acme-Hmacsha256-Signature")
+    ///     .encoding(Encoding::Base64)
+    ///     .public_url("https://hooks.example.com")
+    ///     .signed_parts([SignedPart::Url, SignedPart::Body])
+    ///     .build()?;
+    /// assert_eq!(square_like.public_url(), Some("https://hooks.example.com"));
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn public_url(mut self, base: impl Into<String>) -> Self {
+        self.public_url = Some(base.into());
+        self
+    }
+
+    /// Accept a signature over the URL with its port written or left out: with a base of
+    /// `https://example.com`, also `https://example.com:443`; with `https://example.com:8443`,
+    /// also `https://example.com`. Twilio's own validators try both forms, because Twilio
+    /// does not always sign the form it was configured with.
+    pub fn url_port_variants(mut self) -> Self {
+        self.url_port_variants = true;
+        self
+    }
+
+    /// When the request URL's query carries parameter `name`, it is the hex SHA-256 of the
+    /// body, which must match (else `401 signature_mismatch`), and the body's
+    /// [`SignedPart::FormParams`] are then empty: Twilio signs JSON deliveries over the URL
+    /// alone, with `bodySHA256=<hex>` in its query. Needs [`SignedPart::Url`].
+    pub fn body_sha256_query(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.body_sha256_query = Some(name.into());
         self
     }
 
@@ -299,8 +393,9 @@ impl SchemeBuilder {
         self
     }
 
-    /// The signed message, in order. Must contain [`SignedPart::Body`] or
-    /// [`SignedPart::BodyCrc32`], one of them, exactly once.
+    /// The signed message, in order. Must contain [`SignedPart::Body`],
+    /// [`SignedPart::BodyCrc32`] or [`SignedPart::FormParams`], one of them, exactly once
+    /// (or none, where the signature is in the body: [`signature_json_field`](Self::signature_json_field)).
     pub fn signed_parts(mut self, parts: impl IntoIterator<Item = SignedPart>) -> Self {
         self.parts = parts.into_iter().collect();
         self
@@ -322,11 +417,7 @@ impl SchemeBuilder {
                     names.iter().map(|h| header(h)).collect::<Result<_, _>>()?,
                 )),
                 FieldSpec::Json(path) => {
-                    let segs: Vec<Cow<'static, str>> = path
-                        .split('.')
-                        .filter(|s| !s.is_empty())
-                        .map(|s| Cow::Owned(s.to_owned()))
-                        .collect();
+                    let segs = super::json_path(&path);
                     if segs.is_empty() {
                         return Err(SchemeError::EmptyJsonPath);
                     }
@@ -334,7 +425,12 @@ impl SchemeBuilder {
                 }
             }
         }
-        if self.signature_headers.is_empty() {
+        let signature_field = match self.signature_field.map(|p| field(FieldSpec::Json(p))) {
+            Some(Ok(Field::JsonBody(path))) => Some(path),
+            Some(Err(e)) => return Err(e),
+            _ => None,
+        };
+        if self.signature_headers.is_empty() && signature_field.is_none() {
             return Err(SchemeError::NoSignatureHeader);
         }
         let signature_headers = self
@@ -369,6 +465,10 @@ impl SchemeBuilder {
                 ),
                 unit,
             )),
+            Some((TimestampSpec::Json(path), unit)) => match field(FieldSpec::Json(path))? {
+                Field::JsonBody(path) => Some((TimestampSource::JsonBody(path), unit)),
+                _ => None,
+            },
             Some((TimestampSpec::Entry(prefix), unit)) => {
                 let usable = match &self.syntax {
                     SignatureSyntax::List {
@@ -394,30 +494,51 @@ impl SchemeBuilder {
             .parts
             .iter()
             .enumerate()
-            .filter(|(_, p)| matches!(p, SignedPart::Body | SignedPart::BodyCrc32))
+            .filter(|(_, p)| p.is_body())
             .map(|(i, _)| i)
             .collect();
-        let [body_index] = bodies[..] else {
-            return Err(SchemeError::BodyNotSignedOnce);
+        let body_index = match bodies[..] {
+            [i] => i,
+            [] if signature_field.is_some() => self.parts.len(),
+            _ => return Err(SchemeError::BodyNotSignedOnce),
         };
-        if self.parts[body_index] == SignedPart::BodyCrc32
-            && (self.algorithm == Algorithm::HmacSha256
-                || self
-                    .extra_entries
-                    .iter()
-                    .any(|(_, a)| *a == Algorithm::HmacSha256))
-        {
-            return Err(SchemeError::BodyCrc32WithHmacSha256);
-        }
+        let mut signed_headers = Vec::new();
         for part in &self.parts {
-            if let SignedPart::Configured { name, value } = part
-                && value.is_empty()
-            {
-                return Err(SchemeError::InvalidConfiguredValue(format!(
-                    "the {name} signed as part of the message is empty"
-                )));
+            match part {
+                SignedPart::Configured { name, value } if value.is_empty() => {
+                    return Err(SchemeError::InvalidConfiguredValue(format!(
+                        "the {name} signed as part of the message is empty"
+                    )));
+                }
+                SignedPart::JsonField(path) if path.is_empty() => {
+                    return Err(SchemeError::EmptyJsonPath);
+                }
+                SignedPart::Header(name) => signed_headers.push(name.clone()),
+                _ => {}
             }
         }
+        if signed_headers.len() > super::MAX_SIGNED_HEADERS {
+            return Err(SchemeError::TooManySignedHeaders);
+        }
+        let signs_url = self.parts.contains(&SignedPart::Url);
+        let public_url = match (signs_url, self.public_url) {
+            (true, None) => return Err(SchemeError::NoPublicUrl),
+            (true, Some(base)) => Some(public_url(&base, self.url_port_variants)?),
+            (false, _) => None,
+        };
+        if self.body_sha256_query.is_some() && !signs_url {
+            return Err(SchemeError::BodyHashWithoutUrl);
+        }
+        let deferred = signature_field.is_some()
+            || matches!(timestamp, Some((TimestampSource::JsonBody(_), _)))
+            || self.body_sha256_query.is_some()
+            || self.parts.iter().any(SignedPart::needs_whole_body);
+        let reads_request = self.parts.iter().any(|p| {
+            matches!(
+                p,
+                SignedPart::Url | SignedPart::Method | SignedPart::Header(_)
+            )
+        });
         if self.parts.contains(&SignedPart::Timestamp) && timestamp.is_none() {
             return Err(SchemeError::TimestampPartWithoutHeader);
         }
@@ -438,6 +559,7 @@ impl SchemeBuilder {
             timestamp_names,
             header_names(id.as_ref()),
             header_names(event.as_ref()),
+            &signed_headers,
         ]);
         Ok(Scheme {
             inner: Arc::new(SchemeInner {
@@ -455,9 +577,62 @@ impl SchemeBuilder {
                 event,
                 parts: self.parts,
                 body_index,
+                signature_field,
+                public_url,
+                body_sha256_query: self.body_sha256_query,
+                signed_headers,
+                deferred,
+                reads_request,
             }),
         })
     }
+}
+
+/// Check a public base URL and lay it out: `http(s)://host[:port][/path]`, no query, no
+/// fragment, no spaces or control characters; a trailing `/` is dropped (the request path
+/// brings its own). With `port_variants`, the same URL with its port removed, or with the
+/// scheme's default port added (as Twilio's validators build it).
+fn public_url(base: &str, port_variants: bool) -> Result<super::PublicUrl, SchemeError> {
+    let bad = |why: &str| Err(SchemeError::InvalidPublicUrl(why.to_owned()));
+    let (scheme, rest) = if let Some(rest) = base.strip_prefix("https://") {
+        ("https", rest)
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        ("http", rest)
+    } else {
+        return bad("it must start with `https://` or `http://`");
+    };
+    if base.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        return bad("it contains a space or a control character");
+    }
+    if base.contains(['?', '#']) {
+        return bad("it must not have a query or fragment; the request brings its own query");
+    }
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (host, port) = match authority.rsplit_once(':') {
+        // An IPv6 literal's colons are inside its brackets.
+        Some((host, port)) if !port.contains(']') => (host, Some(port)),
+        _ => (authority, None),
+    };
+    if host.is_empty() || authority.contains('@') {
+        return bad("it needs a host (and no user info)");
+    }
+    if let Some(port) = port
+        && (port.is_empty() || port.parse::<u16>().is_err())
+    {
+        return bad("its port is not a number from 0 to 65535");
+    }
+    let path = path.trim_end_matches('/');
+    let alternate = port_variants.then(|| {
+        let authority = match port {
+            Some(_) => host.to_owned(),
+            None => format!("{host}:{}", if scheme == "https" { 443 } else { 80 }),
+        };
+        format!("{scheme}://{authority}{path}").into_boxed_str()
+    });
+    Ok(super::PublicUrl {
+        base: format!("{scheme}://{authority}{path}").into_boxed_str(),
+        alternate,
+    })
 }
 
 #[cfg(test)]
@@ -518,14 +693,14 @@ mod tests {
                 .unwrap_err(),
             SchemeError::BodyNotSignedOnce
         );
-        // The CRC32 is known only once the body is in: not with the streamed HMAC-SHA256.
-        assert_eq!(
+        // The CRC32 is known only once the body is in: HMAC-SHA256 over it waits for the end.
+        assert!(
             Scheme::builder("x")
                 .signature_header("s")
                 .signed_parts([SignedPart::BodyCrc32])
                 .build()
-                .unwrap_err(),
-            SchemeError::BodyCrc32WithHmacSha256
+                .unwrap()
+                .is_deferred()
         );
         let crc_sha1 = Scheme::builder("x")
             .signature_header("s")
@@ -571,5 +746,126 @@ mod tests {
                 .unwrap_err(),
             SchemeError::InvalidHeaderName("not ok".into())
         );
+    }
+
+    #[test]
+    fn request_and_body_parts_are_checked_when_built() {
+        let url = |base: &str| {
+            Scheme::builder("x")
+                .signature_header("s")
+                .public_url(base)
+                .signed_parts([SignedPart::Url, SignedPart::Body])
+                .build()
+        };
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_header("s")
+                .signed_parts([SignedPart::Url, SignedPart::Body])
+                .build()
+                .unwrap_err(),
+            SchemeError::NoPublicUrl
+        );
+        for bad in [
+            "hooks.example.com",
+            "ftp://hooks.example.com",
+            "https://",
+            "https://hooks.example.com/x?y=1",
+            "https://hooks.example.com:99999",
+            "https://user@hooks.example.com",
+            "https://hooks.example.com/a b",
+        ] {
+            assert!(
+                matches!(url(bad), Err(SchemeError::InvalidPublicUrl(_))),
+                "{bad}"
+            );
+        }
+        // A trailing slash is dropped: the request's path brings its own.
+        assert_eq!(
+            url("https://hooks.example.com/base/").unwrap().public_url(),
+            Some("https://hooks.example.com/base")
+        );
+        assert_eq!(
+            url("http://[::1]:8080").unwrap().public_url(),
+            Some("http://[::1]:8080")
+        );
+        // Port variants as Twilio's validators build them: the default port added, or any
+        // port removed.
+        let variants = |base: &str| -> Vec<String> {
+            Scheme::builder("x")
+                .signature_header("s")
+                .public_url(base)
+                .url_port_variants()
+                .signed_parts([SignedPart::Url, SignedPart::Body])
+                .build()
+                .unwrap()
+                .public_url_bases()
+                .map(str::to_owned)
+                .collect()
+        };
+        assert_eq!(
+            variants("https://h.example/p"),
+            ["https://h.example/p", "https://h.example:443/p"]
+        );
+        assert_eq!(
+            variants("http://h.example:8080"),
+            ["http://h.example:8080", "http://h.example"]
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_header("s")
+                .body_sha256_query("bodySHA256")
+                .build()
+                .unwrap_err(),
+            SchemeError::BodyHashWithoutUrl
+        );
+        let header = || SignedPart::header("x-h").unwrap();
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_header("s")
+                .signed_parts([
+                    header(),
+                    header(),
+                    header(),
+                    header(),
+                    header(),
+                    SignedPart::Body
+                ])
+                .build()
+                .unwrap_err(),
+            SchemeError::TooManySignedHeaders
+        );
+        // Only a signature carried in the body lets the message leave the body out.
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_header("s")
+                .signed_parts([SignedPart::literal("x")])
+                .build()
+                .unwrap_err(),
+            SchemeError::BodyNotSignedOnce
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_header("s")
+                .signed_parts([SignedPart::json_field(""), SignedPart::Body])
+                .build()
+                .unwrap_err(),
+            SchemeError::EmptyJsonPath
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signed_parts([SignedPart::Body])
+                .build()
+                .unwrap_err(),
+            SchemeError::NoSignatureHeader
+        );
+        // What waits for the whole body, and what only reads the request line.
+        let square = url("https://h.example").unwrap();
+        assert!(square.reads_request() && !square.is_deferred());
+        let form = Scheme::builder("x")
+            .signature_header("s")
+            .signed_parts([SignedPart::FormParams])
+            .build()
+            .unwrap();
+        assert!(form.is_deferred() && !form.reads_request() && !form.id_is_signed());
     }
 }

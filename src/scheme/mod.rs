@@ -22,6 +22,7 @@
 //! | [`Scheme::gitlab`] | `X-Gitlab-Token` | the secret token itself | nothing | none | `Idempotency-Key`, else `X-Gitlab-Event-UUID` |
 //! | [`Scheme::sendgrid`] | `X-Twilio-Email-Event-Webhook-Signature` | `<base64 DER ECDSA P-256>` | `<timestamp><body>` | `X-Twilio-Email-Event-Webhook-Timestamp`, seconds | none (keyed on the signature) |
 //! | [`Scheme::paypal`] | `PAYPAL-TRANSMISSION-SIG` | `<base64 RSA PKCS#1 v1.5>` | `<transmission id>\|<time>\|<webhook id>\|<CRC32 of the body>` | `PAYPAL-TRANSMISSION-TIME`, RFC 3339 | `id` in the JSON body (the event) |
+//! | [`Scheme::twilio`] | `X-Twilio-Signature` | `<base64 HMAC-SHA1>` | `<public URL><form parameters sorted, name then value>`, or the URL alone with the body's SHA-256 in its `bodySHA256` query parameter | none | `I-Twilio-Idempotency-Token` where sent, else none (keyed on the signature) |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!
@@ -63,8 +64,8 @@ pub use crate::algorithm::Algorithm;
 pub use builder::SchemeBuilder;
 use parse::Wanted;
 pub(crate) use parse::{
-    Gathered, HeaderBytes, Role, Signatures, TimestampText, check_field_text, event_text_ok,
-    field_text_ok, json_field,
+    EntryTimestamp, Gathered, HeaderBytes, Role, Signatures, TimestampText, check_field_text,
+    event_text_ok, field_text_ok, json_field,
 };
 
 /// Length of an HMAC-SHA256 tag in bytes.
@@ -76,6 +77,9 @@ pub const MAX_SIGNATURES: usize = 8;
 
 /// Longest delivery id or event type accepted, in bytes.
 pub const MAX_ID_LEN: usize = 256;
+
+/// Most [`SignedPart::Header`] parts in one scheme.
+pub const MAX_SIGNED_HEADERS: usize = 4;
 
 /// How the MAC is written in the signature header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,6 +236,10 @@ pub enum TimestampSource {
     /// with the [list syntax](SignatureSyntax::List); the entry is split off with the same
     /// separator as the signatures.
     SignatureEntry(Cow<'static, str>),
+    /// A string or integer field of the JSON body, by path (Linear's `webhookTimestamp`,
+    /// Mailgun's `signature.timestamp`). Read, and checked against the window, once the body
+    /// is in.
+    JsonBody(Vec<Cow<'static, str>>),
 }
 
 /// One part of the signed message, in order.
@@ -252,8 +260,8 @@ pub enum SignedPart {
     /// another body with the same CRC32, and the signature still verifies. Only TLS, the
     /// timestamp window and deduplication on the signature stand between such a forgery and
     /// the handler, and a field read from such a body (an id, an event type) is not counted as
-    /// signed ([`Scheme::id_is_signed`]). Not with HMAC-SHA256, which is hashed while the body
-    /// arrives, before its CRC32 is known.
+    /// signed ([`Scheme::id_is_signed`]). Known only once the body is in, so an HMAC-SHA256
+    /// over it is checked then rather than while the body arrives.
     BodyCrc32,
     /// Fixed bytes, such as a `.` separator or a version tag.
     Literal(Cow<'static, [u8]>),
@@ -266,6 +274,30 @@ pub enum SignedPart {
         /// The value as configured.
         value: Cow<'static, str>,
     },
+    /// The URL the sender addressed: the scheme's public base URL
+    /// ([`SchemeBuilder::public_url`], e.g. `https://hooks.example.com`) followed by the
+    /// request target's path and query exactly as received (`/twilio/sms?region=eu`). The base
+    /// is configured because behind a proxy or load balancer the `Host` header and scheme the
+    /// server sees are not the ones the sender signed. Needs the request line: adapters pass
+    /// it; with [`Verifier`](crate::Verifier) directly, use
+    /// [`verify_request`](crate::Verifier::verify_request).
+    Url,
+    /// The request's method as sent, e.g. `POST` (HubSpot signs it).
+    Method,
+    /// The value of a request header exactly as sent; one value (copies must agree). A missing
+    /// header is refused as `400 signed_part_missing`.
+    Header(HeaderName),
+    /// The body read as `application/x-www-form-urlencoded` parameters, decoded, sorted by
+    /// name and then by value (identical pairs once), each written as its name followed by its
+    /// value with no separator: Twilio signs its form-encoded webhooks this way. Counts as the
+    /// body part. The writing is ambiguous (`ab=c` and `a=bc` give the same text), so a field
+    /// read from such a body is not counted as signed ([`Scheme::id_is_signed`]).
+    FormParams,
+    /// A string or integer field of the JSON body, by path from the top-level object, as its
+    /// decoded text: Mailgun signs the `signature.timestamp` and `signature.token` fields of
+    /// its body, not the body itself. A body without the field is refused as
+    /// `400 signed_part_missing`.
+    JsonField(Vec<Cow<'static, str>>),
 }
 
 impl SignedPart {
@@ -282,6 +314,52 @@ impl SignedPart {
             value: Cow::Owned(value.into()),
         }
     }
+
+    /// A request header's value (see [`SignedPart::Header`]); `Err` when `name` is not a
+    /// valid header name.
+    ///
+    /// ```
+    /// use webhook_guard::scheme::SignedPart;
+    ///
+    /// assert!(SignedPart::header("X-Request-Id").is_ok());
+    /// assert!(SignedPart::header("not a name").is_err());
+    /// ```
+    pub fn header(name: &str) -> Result<Self, SchemeError> {
+        HeaderName::from_bytes(name.as_bytes())
+            .map(SignedPart::Header)
+            .map_err(|_| SchemeError::InvalidHeaderName(name.to_owned()))
+    }
+
+    /// A field of the JSON body (see [`SignedPart::JsonField`]); nested fields with dots
+    /// (`"signature.token"`). An empty path is refused by [`SchemeBuilder::build`].
+    pub fn json_field(path: &str) -> Self {
+        SignedPart::JsonField(json_path(path))
+    }
+
+    /// Whether the part stands for the body (exactly one of them is signed, unless the
+    /// signature itself is in the body).
+    pub(crate) fn is_body(&self) -> bool {
+        matches!(
+            self,
+            SignedPart::Body | SignedPart::BodyCrc32 | SignedPart::FormParams
+        )
+    }
+
+    /// Whether the part is known only once the whole body is in.
+    pub(crate) fn needs_whole_body(&self) -> bool {
+        matches!(
+            self,
+            SignedPart::BodyCrc32 | SignedPart::FormParams | SignedPart::JsonField(_)
+        )
+    }
+}
+
+/// A dotted JSON path split into its segments (empty segments dropped).
+pub(crate) fn json_path(path: &str) -> Vec<Cow<'static, str>> {
+    path.split('.')
+        .filter(|s| !s.is_empty())
+        .map(|s| Cow::Owned(s.to_owned()))
+        .collect()
 }
 
 /// A scheme that cannot work, refused by [`SchemeBuilder::build`].
@@ -292,11 +370,20 @@ pub enum SchemeError {
     NoSignatureHeader,
     /// A header name is not a valid HTTP header name.
     InvalidHeaderName(String),
-    /// The signed message must contain the body, or its CRC32, exactly once.
+    /// The signed message must contain the body (or its CRC32, or its form parameters)
+    /// exactly once; only a scheme whose signature is in the body may sign none of them.
     BodyNotSignedOnce,
-    /// [`SignedPart::BodyCrc32`] with HMAC-SHA256, which is hashed while the body arrives:
-    /// the CRC32 is known only at its end.
-    BodyCrc32WithHmacSha256,
+    /// The signed message contains the URL ([`SignedPart::Url`]) but no public base URL was
+    /// configured ([`SchemeBuilder::public_url`]).
+    NoPublicUrl,
+    /// The public base URL is not `http://` or `https://`, a host, an optional port and an
+    /// optional path, without query or fragment; says why.
+    InvalidPublicUrl(String),
+    /// More than [`MAX_SIGNED_HEADERS`] header parts.
+    TooManySignedHeaders,
+    /// A body hash in a query parameter ([`SchemeBuilder::body_sha256_query`]) needs the URL
+    /// in the signed message, which is what binds the hash to the signature.
+    BodyHashWithoutUrl,
     /// A [`SignedPart::Configured`] value is empty or malformed; says which and why.
     InvalidConfiguredValue(String),
     /// The signed message contains the timestamp but the scheme has no timestamp source.
@@ -322,14 +409,23 @@ impl fmt::Display for SchemeError {
         match self {
             SchemeError::NoSignatureHeader => f.write_str("scheme names no signature header"),
             SchemeError::InvalidHeaderName(n) => write!(f, "`{n}` is not a valid header name"),
-            SchemeError::BodyNotSignedOnce => {
-                f.write_str("the signed message must contain the body, or its CRC32, exactly once")
-            }
-            SchemeError::BodyCrc32WithHmacSha256 => f.write_str(
-                "the body's CRC32 cannot be signed with HMAC-SHA256, which is hashed while the \
-                 body arrives; sign the body itself",
+            SchemeError::BodyNotSignedOnce => f.write_str(
+                "the signed message must contain the body (or its CRC32, or its form \
+                 parameters) exactly once",
             ),
             SchemeError::InvalidConfiguredValue(detail) => f.write_str(detail),
+            SchemeError::NoPublicUrl => f.write_str(
+                "the signed message contains the URL but no public base URL is configured \
+                 (`SchemeBuilder::public_url`)",
+            ),
+            SchemeError::InvalidPublicUrl(why) => write!(f, "invalid public URL: {why}"),
+            SchemeError::TooManySignedHeaders => write!(
+                f,
+                "the signed message contains more than {MAX_SIGNED_HEADERS} header values"
+            ),
+            SchemeError::BodyHashWithoutUrl => {
+                f.write_str("a body hash in a query parameter needs the URL in the signed message")
+            }
             SchemeError::TimestampPartWithoutHeader => f.write_str(
                 "the signed message contains the timestamp but no timestamp source is set",
             ),
@@ -384,9 +480,34 @@ struct SchemeInner {
     id_optional: bool,
     event: Option<Field>,
     parts: Vec<SignedPart>,
+    /// Where the body part is in `parts` (`parts.len()` when the scheme signs none).
     body_index: usize,
+    /// The signature is read from this JSON body field instead of a header (Mailgun).
+    signature_field: Option<Vec<Cow<'static, str>>>,
+    /// The base of [`SignedPart::Url`].
+    public_url: Option<PublicUrl>,
+    /// The query parameter that carries the hex SHA-256 of the body, when the request URL has
+    /// it (Twilio's `bodySHA256`).
+    body_sha256_query: Option<Cow<'static, str>>,
+    /// The names of the [`SignedPart::Header`] parts, in order.
+    signed_headers: Vec<HeaderName>,
+    /// Something the verdict needs is known only once the whole body is in (a signature,
+    /// timestamp or signed value in the body, form parameters, a body hash): HMAC-SHA256 is
+    /// then checked at the end like the other algorithms instead of while the body arrives.
+    deferred: bool,
+    /// The signed message contains the URL, method or a header value.
+    reads_request: bool,
     /// Every header name above, laid out for [`Scheme::gather`].
     wanted: Wanted,
+}
+
+/// The configured public base URL of [`SignedPart::Url`]: as given (without a trailing
+/// slash), and, for senders that sign either form ([`SchemeBuilder::url_port_variants`]),
+/// with its default port added or removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PublicUrl {
+    pub(crate) base: Box<str>,
+    pub(crate) alternate: Option<Box<str>>,
 }
 
 /// A scheme's name: a `&'static str` for the built-in schemes, so that reporting it in every
@@ -434,6 +555,9 @@ impl fmt::Debug for Scheme {
             .field("id_optional", &i.id_optional)
             .field("event", &i.event)
             .field("parts", &i.parts)
+            .field("signature_field", &i.signature_field)
+            .field("public_url", &i.public_url.as_ref().map(|u| &u.base))
+            .field("body_sha256_query", &i.body_sha256_query)
             .finish()
     }
 }
@@ -494,7 +618,10 @@ impl Scheme {
         match &self.inner.timestamp {
             Some((TimestampSource::Headers(names), _)) => format!("`{}`", names[0]),
             Some((TimestampSource::SignatureEntry(prefix), _)) => {
-                format!("`{prefix}` entry of `{}`", self.inner.signature_headers[0])
+                format!("`{prefix}` entry of {}", self.signature_label())
+            }
+            Some((TimestampSource::JsonBody(path), _)) => {
+                format!("`{}` field of the JSON body", path.join("."))
             }
             None => "timestamp".to_owned(),
         }
@@ -523,6 +650,13 @@ impl Scheme {
                 SignedPart::BodyCrc32 => out.push_str("<CRC32 of the body, decimal>"),
                 SignedPart::Literal(bytes) => out.push_str(&String::from_utf8_lossy(bytes)),
                 SignedPart::Configured { name, .. } => out.push_str(&format!("<{name}>")),
+                SignedPart::Url => out.push_str("<public URL>"),
+                SignedPart::Method => out.push_str("<method>"),
+                SignedPart::Header(name) => out.push_str(&format!("`{name}`")),
+                SignedPart::FormParams => out.push_str("<form parameters, sorted>"),
+                SignedPart::JsonField(path) => {
+                    out.push_str(&format!("<`{}` of the JSON body>", path.join(".")))
+                }
             }
         }
         out
@@ -564,7 +698,8 @@ impl Scheme {
         &self.inner.parts
     }
 
-    /// Every header the scheme reads (signature, timestamp, id, event type), for adapters that
+    /// Every header the scheme reads (signature, timestamp, id, event type, signed header
+    /// values), for adapters that
     /// must copy headers out of another HTTP stack.
     pub fn header_names(&self) -> impl Iterator<Item = &HeaderName> {
         fn field(f: &Option<Field>) -> &[HeaderName] {
@@ -580,6 +715,7 @@ impl Scheme {
             .chain(timestamp)
             .chain(field(&self.inner.id))
             .chain(field(&self.inner.event))
+            .chain(&self.inner.signed_headers)
     }
 
     /// Whether a delivery without an id is accepted ([`SchemeBuilder::id_optional`]); it is then
@@ -616,7 +752,77 @@ impl Scheme {
     /// The parts after the body.
     #[inline]
     pub(crate) fn suffix_parts(&self) -> &[SignedPart] {
-        &self.inner.parts[self.inner.body_index + 1..]
+        self.inner
+            .parts
+            .get(self.inner.body_index + 1..)
+            .unwrap_or_default()
+    }
+
+    /// Where the signature is read from when it is in the JSON body instead of a header
+    /// ([`SchemeBuilder::signature_json_field`]): Mailgun's `signature.signature`.
+    pub fn signature_json_field(&self) -> Option<Field> {
+        self.inner
+            .signature_field
+            .as_ref()
+            .map(|path| Field::JsonBody(path.clone()))
+    }
+
+    #[inline]
+    pub(crate) fn signature_path(&self) -> Option<&[Cow<'static, str>]> {
+        self.inner.signature_field.as_deref()
+    }
+
+    /// The signature's origin in diagnostics: `` `x-hub-signature-256` `` or
+    /// `` `signature.signature` field of the JSON body ``.
+    pub(crate) fn signature_label(&self) -> String {
+        match (
+            &self.inner.signature_field,
+            self.inner.signature_headers.first(),
+        ) {
+            (Some(path), _) => format!("`{}` field of the JSON body", path.join(".")),
+            (None, Some(name)) => format!("`{name}`"),
+            (None, None) => "signature".to_owned(),
+        }
+    }
+
+    /// The configured public base URL the sender addresses ([`SchemeBuilder::public_url`]),
+    /// for schemes that sign the URL.
+    pub fn public_url(&self) -> Option<&str> {
+        self.inner.public_url.as_ref().map(|u| &*u.base)
+    }
+
+    /// The base URL variants a signature may be made over (see
+    /// [`SchemeBuilder::url_port_variants`]).
+    pub(crate) fn public_url_bases(&self) -> impl Iterator<Item = &str> {
+        self.inner
+            .public_url
+            .iter()
+            .flat_map(|u| std::iter::once(&*u.base).chain(u.alternate.as_deref()))
+    }
+
+    /// The query parameter carrying the body's SHA-256 ([`SchemeBuilder::body_sha256_query`]).
+    pub fn body_sha256_query(&self) -> Option<&str> {
+        self.inner.body_sha256_query.as_deref()
+    }
+
+    /// The names of the signed header parts, in order.
+    #[inline]
+    pub(crate) fn signed_headers(&self) -> &[HeaderName] {
+        &self.inner.signed_headers
+    }
+
+    /// Whether the verdict waits for the whole body even for HMAC-SHA256 (see
+    /// [`SchemeInner::deferred`]).
+    #[inline]
+    pub(crate) fn is_deferred(&self) -> bool {
+        self.inner.deferred
+    }
+
+    /// Whether the signed message contains the URL, the method or a header value: the
+    /// verifier then needs the request line ([`Verifier::verify_request`](crate::Verifier::verify_request)).
+    #[inline]
+    pub fn reads_request(&self) -> bool {
+        self.inner.reads_request
     }
 
     /// Format a tag as the signature header value a sender would send.

@@ -23,7 +23,12 @@ pub(crate) enum Role {
     Timestamp = 1,
     Id = 2,
     Event = 3,
+    /// The values of [`SignedPart::Header`](super::SignedPart::Header) parts, one per name.
+    Signed = 4,
 }
+
+/// How many roles a header can have.
+const ROLES: usize = 5;
 
 /// The header names a scheme reads, laid out when the scheme is built so that one pass over a
 /// request's headers finds all of them ([`Scheme::gather`]) instead of one hashed lookup per
@@ -33,11 +38,11 @@ pub(super) struct Wanted {
     /// `by_len[n]`: bit `i` is set when `names[i]` is `n` bytes long (63: 63 bytes or more),
     /// for the first 8 names; most unrelated headers are passed over on their length alone.
     by_len: [u8; 64],
-    /// The names role by role (signature, timestamp, id, event), each role's alternatives in the
-    /// scheme's order.
+    /// The names role by role (signature, timestamp, id, event, signed values), each role's
+    /// alternatives in the scheme's order.
     names: Vec<WantedName>,
     /// `names[ends[r - 1]..ends[r]]` are the names of role `r` (`ends[-1]` being 0).
-    ends: [usize; 4],
+    ends: [usize; ROLES],
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -49,10 +54,10 @@ struct WantedName {
 }
 
 impl Wanted {
-    pub(super) fn new(roles: [&[HeaderName]; 4]) -> Wanted {
+    pub(super) fn new(roles: [&[HeaderName]; ROLES]) -> Wanted {
         let mut by_len = [0u8; 64];
         let mut names = Vec::new();
-        let mut ends = [0; 4];
+        let mut ends = [0; ROLES];
         for (end, role) in ends.iter_mut().zip(roles) {
             for name in role {
                 let bytes = name.as_str().as_bytes();
@@ -164,7 +169,7 @@ pub(crate) struct Gathered<V> {
     mixed: u8,
     /// Every name instead, for schemes that read more than [`INLINE_SLOTS`] names.
     heap: Vec<Slot<V>>,
-    ends: [usize; 4],
+    ends: [usize; ROLES],
 }
 
 impl<V: Copy> Default for Gathered<V> {
@@ -174,7 +179,7 @@ impl<V: Copy> Default for Gathered<V> {
             present: 0,
             mixed: 0,
             heap: Vec::new(),
-            ends: [0; 4],
+            ends: [0; ROLES],
         }
     }
 }
@@ -255,6 +260,33 @@ impl<V: Copy> Gathered<V> {
             return Err(first - start);
         }
         Ok(self.first[first].map(|v| (first - start, v.header_bytes())))
+    }
+}
+
+impl<V: Copy> Gathered<V> {
+    /// The value of the `k`-th signed header ([`Role::Signed`]): `Ok(None)` when not sent,
+    /// `Err(())` when its copies differ.
+    fn signed_value<'h>(&self, k: usize) -> Result<Option<&'h [u8]>, ()>
+    where
+        V: HeaderBytes<'h>,
+    {
+        let i = self.ends[Role::Signed as usize - 1] + k;
+        if !self.heap.is_empty() {
+            let slot = self.heap.get(i).ok_or(())?;
+            if slot.mixed {
+                return Err(());
+            }
+            return Ok(slot.first.map(HeaderBytes::header_bytes));
+        }
+        if u32::from(self.mixed) & (1 << i) != 0 {
+            return Err(());
+        }
+        Ok(self
+            .first
+            .get(i)
+            .copied()
+            .flatten()
+            .map(HeaderBytes::header_bytes))
     }
 }
 
@@ -364,6 +396,27 @@ impl Scheme {
         }
     }
 
+    /// A `signature_malformed` refusal whose detail names where the signature was read from
+    /// (`detail` gets that name): out of line, so that the parsing it refuses stays small.
+    #[cold]
+    #[inline(never)]
+    fn malformed(&self, detail: impl FnOnce(&str) -> String) -> Rejection {
+        Rejection::with_detail(
+            RejectionKind::SignatureMalformed,
+            detail(&self.signature_label()),
+        )
+    }
+
+    /// The value of the `k`-th [`SignedPart::Header`](super::SignedPart::Header): `Ok(None)`
+    /// when not sent, `Err(())` when its copies differ.
+    pub(crate) fn signed_header_in<'h, V: HeaderBytes<'h>>(
+        &self,
+        g: &Gathered<V>,
+        k: usize,
+    ) -> Result<Option<&'h [u8]>, ()> {
+        g.signed_value(k)
+    }
+
     /// The one signature header value of a delivery (alternative names must agree).
     #[inline(always)]
     pub(crate) fn signature_in<'h, V: HeaderBytes<'h>>(
@@ -374,7 +427,7 @@ impl Scheme {
             Ok(Some(v)) => Ok(v),
             Ok(None) => Err(Rejection::with_detail(
                 RejectionKind::SignatureMissing,
-                format!("no `{}` header", self.inner.signature_headers[0]),
+                format!("no {} header", self.signature_label()),
             )),
             Err(k) => Err(Rejection::with_detail(
                 RejectionKind::SignatureHeaderRepeated,
@@ -420,15 +473,13 @@ impl Scheme {
         sigs: &mut Signatures,
         others: &mut AltSigs,
     ) -> Result<EntryTimestamp<'v>, Rejection> {
-        let header = &self.inner.signature_headers[0];
         let mut entry_ts = EntryTimestamp::Absent;
         match &self.inner.syntax {
             SignatureSyntax::Single { prefix } => {
                 let Some(encoded) = strip_short_prefix(raw, prefix.as_bytes()) else {
-                    return Err(Rejection::with_detail(
-                        RejectionKind::SignatureMalformed,
-                        format!("`{header}` header is present but has no `{prefix}` prefix"),
-                    ));
+                    return Err(
+                        self.malformed(|h| format!("{h} is present but has no `{prefix}` prefix"))
+                    );
                 };
                 self.push_signature(self.inner.algorithm, encoded, sigs, others)?;
             }
@@ -452,22 +503,20 @@ impl Scheme {
                         },
                     };
                     if sigs.len() + others.len() == MAX_SIGNATURES {
-                        return Err(Rejection::with_detail(
-                            RejectionKind::SignatureMalformed,
-                            format!("`{header}` carries more than {MAX_SIGNATURES} signatures"),
-                        ));
+                        return Err(self.malformed(|h| {
+                            format!("{h} carries more than {MAX_SIGNATURES} signatures")
+                        }));
                     }
                     self.push_signature(algorithm, encoded, sigs, others)?;
                 }
                 if sigs.len() == 0 && others.is_empty() {
-                    let mut names = format!("`{prefix}`");
-                    for (extra, _) in &self.inner.extra_entries {
-                        names.push_str(&format!(" or `{extra}`"));
-                    }
-                    return Err(Rejection::with_detail(
-                        RejectionKind::SignatureMalformed,
-                        format!("`{header}` header has no {names} entry"),
-                    ));
+                    return Err(self.malformed(|h| {
+                        let mut names = format!("`{prefix}`");
+                        for (extra, _) in &self.inner.extra_entries {
+                            names.push_str(&format!(" or `{extra}`"));
+                        }
+                        format!("{h} has no {names} entry")
+                    }));
                 }
             }
         }
@@ -496,12 +545,11 @@ impl Scheme {
         sigs: &mut Signatures,
         others: &mut AltSigs,
     ) -> Result<(), Rejection> {
-        let header = &self.inner.signature_headers[0];
         let encoding = self.inner.encoding;
         if algorithm == Algorithm::HmacSha256 {
             let tag = encoding
                 .decode(encoded)
-                .ok_or_else(|| malformed_tag(header, encoding, encoded.len()))?;
+                .ok_or_else(|| self.malformed(|h| malformed_tag(h, encoding, encoded.len())))?;
             sigs.push(tag);
             return Ok(());
         }
@@ -514,14 +562,15 @@ impl Scheme {
     /// RSA's key-sized signatures). The encoded length is checked before anything is decoded.
     #[cold]
     fn decode_other(&self, algorithm: Algorithm, encoded: &[u8]) -> Result<Vec<u8>, Rejection> {
-        let header = &self.inner.signature_headers[0];
+        let header = || self.signature_label();
         let (min, max) = algorithm.decoded_len_bounds();
         if algorithm == Algorithm::Token {
             if encoded.len() < min || encoded.len() > max {
                 return Err(Rejection::with_detail(
                     RejectionKind::SignatureMalformed,
                     format!(
-                        "`{header}` token is {} bytes long; {min} to {max} are accepted",
+                        "{} token is {} bytes long; {min} to {max} are accepted",
+                        header(),
                         encoded.len()
                     ),
                 ));
@@ -562,8 +611,9 @@ impl Scheme {
                     return Err(Rejection::with_detail(
                         RejectionKind::SignatureMalformed,
                         format!(
-                            "`{header}` is not an ECDSA P-256 signature: neither DER nor the \
-                             64-byte `r ‖ s` form"
+                            "{} is not an ECDSA P-256 signature: neither DER nor the \
+                             64-byte `r ‖ s` form",
+                            header()
                         ),
                     ));
                 }
@@ -578,7 +628,8 @@ impl Scheme {
                 Err(Rejection::with_detail(
                     RejectionKind::SignatureMalformed,
                     format!(
-                        "`{header}` {} signature is not {want} of {} (got {})",
+                        "{} {} signature is not {want} of {} (got {})",
+                        header(),
                         algorithm.name(),
                         encoding.name(),
                         encoded.len()
@@ -602,6 +653,8 @@ impl Scheme {
         };
         let label = || self.timestamp_label();
         let text: &[u8] = match source {
+            // Read once the body is in.
+            TimestampSource::JsonBody(_) => return Ok(None),
             TimestampSource::Headers(_) => match g.one_value(Role::Timestamp) {
                 Ok(Some(v)) => v,
                 Ok(None) => {
@@ -633,6 +686,17 @@ impl Scheme {
                 }
             },
         };
+        self.parse_timestamp_text(text, *unit).map(Some)
+    }
+
+    /// A timestamp's text, read in the scheme's unit: `(the text kept as sent, its value)`.
+    #[inline(always)]
+    pub(crate) fn parse_timestamp_text(
+        &self,
+        text: &[u8],
+        unit: TimestampUnit,
+    ) -> Result<(TimestampText, u64), Rejection> {
+        let label = || self.timestamp_label();
         let malformed = || {
             let expected = match unit {
                 TimestampUnit::Rfc3339 => {
@@ -647,7 +711,7 @@ impl Scheme {
         };
         let n = unit.parse(text).ok_or_else(malformed)?;
         let text = TimestampText::new(text).ok_or_else(malformed)?;
-        Ok(Some((text, n)))
+        Ok((text, n))
     }
 
     /// Read the timestamp from the headers and, for schemes like Stripe's, from `signature`
@@ -788,19 +852,16 @@ impl fmt::Debug for TimestampText {
     }
 }
 
-fn malformed_tag(header: &HeaderName, encoding: Encoding, len: usize) -> Rejection {
-    Rejection::with_detail(
-        RejectionKind::SignatureMalformed,
-        format!(
-            "`{header}` signature is not {} {}-character {} (got {len} characters)",
-            if encoding == Encoding::Hex {
-                "a"
-            } else {
-                "a padded"
-            },
-            encoding.encoded_len(),
-            encoding.name(),
-        ),
+fn malformed_tag(header: &str, encoding: Encoding, len: usize) -> String {
+    format!(
+        "{header} signature is not {} {}-character {} (got {len} characters)",
+        if encoding == Encoding::Hex {
+            "a"
+        } else {
+            "a padded"
+        },
+        encoding.encoded_len(),
+        encoding.name(),
     )
 }
 

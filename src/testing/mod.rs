@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::algorithm::{Algorithm, Message};
+use crate::algorithm::{Algorithm, Message, RequestValues};
 use crate::clock::{Clock, SystemClock};
 use crate::scheme::{Field, Scheme, TimestampSource, TimestampUnit, json_field};
 use crate::secret::Secret;
@@ -43,6 +43,9 @@ pub struct Delivery {
     id: Option<String>,
     event: Option<String>,
     timestamp: Option<String>,
+    method: String,
+    path: String,
+    headers: Vec<(HeaderName, String)>,
 }
 
 /// A signed delivery: the headers a sender would send, and the body.
@@ -64,7 +67,37 @@ impl Delivery {
             id: None,
             event: None,
             timestamp: None,
+            method: "POST".to_owned(),
+            path: "/".to_owned(),
+            headers: Vec::new(),
         }
+    }
+
+    /// The request target's path and query the delivery is sent to (default `/`): signed
+    /// after the scheme's public base URL by schemes that sign the URL
+    /// ([`SignedPart::Url`](crate::scheme::SignedPart::Url)). Send the request to the same
+    /// path.
+    pub fn path(mut self, path_and_query: impl Into<String>) -> Self {
+        self.path = path_and_query.into();
+        self
+    }
+
+    /// The request method (default `POST`), signed by schemes that sign it
+    /// ([`SignedPart::Method`](crate::scheme::SignedPart::Method)).
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.method = method.into();
+        self
+    }
+
+    /// A further header sent with the delivery, and signed where the scheme signs its value
+    /// ([`SignedPart::Header`](crate::scheme::SignedPart::Header)).
+    ///
+    /// # Panics
+    /// If `name` is not a valid header name.
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        let name = HeaderName::from_bytes(name.as_bytes()).expect("a valid header name");
+        self.headers.push((name, value.into()));
+        self
     }
 
     /// The delivery id header (when the scheme reads its id from a header). Without it a
@@ -352,22 +385,71 @@ impl Delivery {
                 insert(&mut headers, name, &event);
             }
         }
-        let signatures = sign(&Message::new(
+        for (name, value) in &self.headers {
+            insert(&mut headers, name, value);
+        }
+        let request = RequestValues {
+            method: self.method.as_bytes().into(),
+            path: self.path.as_bytes().into(),
+            headers: scheme
+                .signed_headers()
+                .iter()
+                .map(|name| {
+                    self.headers
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map_or_else(Default::default, |(_, v)| v.as_bytes().into())
+                })
+                .collect(),
+        };
+        // Schemes that keep their timestamp (and signature) in the JSON body get them
+        // written there.
+        let mut body = self.body.clone();
+        if let (Some((TimestampSource::JsonBody(path), _)), Some(ts)) = (scheme.timestamp(), &ts) {
+            body = set_json_field(&body, path, ts);
+        }
+        let hashed = scheme
+            .body_sha256_query()
+            .is_some_and(|param| request.query_param(param).is_some());
+        let message = Message::resolve(
             scheme.signed_parts(),
             ts.as_deref().map(str::as_bytes),
             id.as_deref().map(str::as_bytes),
-            &self.body,
-        ));
-        insert(
-            &mut headers,
-            &scheme.signature_headers()[0],
-            &scheme.signature_header_value(&signatures, ts.as_deref()),
-        );
-        SignedDelivery {
-            headers,
-            body: self.body.clone(),
+            &body,
+            Some(&request),
+            scheme.public_url().unwrap_or_default(),
+            hashed,
+        )
+        .unwrap_or_else(|missing| panic!("the body has no `{}` field to sign", missing.0));
+        let signatures = sign(&message);
+        let value = scheme.signature_header_value(&signatures, ts.as_deref());
+        match scheme.signature_path() {
+            Some(path) => body = set_json_field(&body, path, &value),
+            None => insert(&mut headers, &scheme.signature_headers()[0], &value),
         }
+        SignedDelivery { headers, body }
     }
+}
+
+/// `body` (a JSON object) with the string field at `path` set to `value`, objects made on the
+/// way where missing.
+///
+/// # Panics
+/// If the body is not a JSON object.
+fn set_json_field(body: &[u8], path: &[std::borrow::Cow<'static, str>], value: &str) -> Bytes {
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(body).expect("a body that carries signed fields is a JSON object");
+    let mut at = &mut doc;
+    for segment in path {
+        let object = at
+            .as_object_mut()
+            .expect("the fields on a signed field's path are objects");
+        at = object
+            .entry(segment.as_ref())
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
+    }
+    *at = serde_json::Value::String(value.to_owned());
+    Bytes::from(serde_json::to_vec(&doc).expect("a JSON value serializes"))
 }
 
 fn insert(headers: &mut HeaderMap, name: &HeaderName, value: &str) {

@@ -64,7 +64,7 @@ where
             // for the allocator's per-thread cache (glibc's tcache: up to 1,032 bytes, which
             // `tests/layer_allocations.rs` holds it to; BENCHMARKS.md, ninth run).
             let (req, guard) = {
-                let read = read_and_verify(&config, &parts.headers, body);
+                let read = read_and_verify(&config, &parts, body);
                 let (meta, body) = match config.within_body_timeout(read).await {
                     Ok(ok) => ok,
                     Err(r) => return Ok(reject(&config, r)),
@@ -111,7 +111,7 @@ fn reject<B>(config: &Pipeline, r: Rejection) -> Response<Either<B, Full<Bytes>>
 /// limit, what follows of the body is drained before the `413` is answered.
 async fn read_and_verify<B>(
     config: &Pipeline,
-    headers: &http::HeaderMap,
+    parts: &http::request::Parts,
     body: B,
 ) -> Result<(WebhookMeta, Bytes), Rejection>
 where
@@ -119,7 +119,8 @@ where
     B::Error: std::fmt::Display,
 {
     let mut body = std::pin::pin!(body);
-    let too_large = match config.begin(headers) {
+    let target = crate::verify::Target::of(&parts.method, &parts.uri);
+    let too_large = match config.begin(target, &parts.headers) {
         Ok(mut collector) => loop {
             let Some(frame) = body.frame().await else {
                 return collector.finish();
@@ -137,7 +138,7 @@ where
         Err(r) => return Err(r),
     };
     // Boxed: a rare path, kept out of the size of every request's future.
-    Box::pin(drain(headers, body)).await;
+    Box::pin(drain(&parts.headers, body)).await;
     Err(too_large)
 }
 

@@ -10,7 +10,9 @@ Used by tests/interop.rs. Reads one JSON request on stdin and writes one JSON an
 S is one of standard (standardwebhooks), svix (svix), stripe (stripe), slack (slack_sdk),
 discord (PyNaCl, as Discord's documentation verifies interactions), sendgrid (signed with
 `cryptography`, verified with the `sendgrid` package's EventWebhook helper, which also names
-the headers), paypal (signed with `cryptography` only: PayPal's SDKs verify by calling PayPal).
+the headers), twilio (the `twilio` package's RequestValidator; signing and verifying also take
+"url", the full URL Twilio addresses, and "json": true for a JSON body, whose signing answers
+the URL with Twilio's `bodySHA256` query parameter added as "url"), paypal (signed with `cryptography` only: PayPal's SDKs verify by calling PayPal).
 K is the secret as that sender's library takes it (whsec_<base64> for standard and svix); for
 discord, sendgrid and paypal, signing takes no secret: a fresh key pair is made and its public
 half answered as "public_key" (hex for discord; base64 of the SubjectPublicKeyInfo DER for
@@ -37,7 +39,29 @@ def b64(data):
     return base64.b64encode(data).decode()
 
 
+class FormParams(dict):
+    """Form parameters name -> [values], read by RequestValidator through `getlist`."""
+
+    def getlist(self, name):
+        return self[name]
+
+
+def form_params(body):
+    from urllib.parse import parse_qs
+
+    return FormParams(parse_qs(body, keep_blank_values=True))
+
+
 def sign(sender, secret, body, msg_id, timestamp, extra):
+    if sender == "twilio":
+        from twilio.request_validator import RequestValidator
+
+        validator = RequestValidator(secret)
+        url = extra["url"]
+        if extra.get("json"):
+            url += ("&" if "?" in url else "?") + "bodySHA256=" + validator.compute_hash(body)
+            return {"x-twilio-signature": validator.compute_signature(url, {}), "_url": url}
+        return {"x-twilio-signature": validator.compute_signature(url, form_params(body))}
     if sender == "standard":
         from standardwebhooks.webhooks import Webhook
 
@@ -128,7 +152,16 @@ def sign(sender, secret, body, msg_id, timestamp, extra):
     raise ValueError("unknown sender " + sender)
 
 
-def verify(sender, secret, body, headers):
+def verify(sender, secret, body, headers, extra):
+    if sender == "twilio":
+        from twilio.request_validator import RequestValidator
+
+        # A JSON body goes to the validator as text (it then checks `bodySHA256`), a form
+        # body as its parameters.
+        params = body if extra.get("json") else form_params(body)
+        if not RequestValidator(secret).validate(extra["url"], params, headers["x-twilio-signature"]):
+            raise ValueError("twilio RequestValidator: signature is not valid")
+        return
     if sender == "standard":
         from standardwebhooks.webhooks import Webhook
 
@@ -178,10 +211,13 @@ def main():
         headers = sign(
             req["sender"], req["secret"], req["body"], req.get("id"), req.get("timestamp"), req
         )
-        json.dump({"headers": headers}, sys.stdout)
+        answer = {"headers": headers}
+        if "_url" in headers:
+            answer["url"] = headers.pop("_url")
+        json.dump(answer, sys.stdout)
         return
     try:
-        verify(req["sender"], req["secret"], req["body"], req["headers"])
+        verify(req["sender"], req["secret"], req["body"], req["headers"], req)
         json.dump({"ok": True}, sys.stdout)
     except Exception as e:  # any refusal of the library is an answer, not a crash
         json.dump({"ok": False, "error": type(e).__name__ + ": " + str(e)}, sys.stdout)

@@ -28,4 +28,6 @@ mod gitlab;
 
 mod sendgrid;
 
+mod twilio;
+
 mod paypal;
