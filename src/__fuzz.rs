@@ -16,9 +16,15 @@ use crate::{Secret, Verifier};
 /// The clock of every fuzzed verifier: 2023-12-01T12:00:00Z.
 pub const NOW_MILLIS: u64 = 1_701_432_000_000;
 
+/// The PayPal webhook id of the fuzzed PayPal scheme.
+pub const PAYPAL_WEBHOOK_ID: &str = "8PT597110X687430LKGECATA";
+
 /// The built-in schemes plus a custom base64 list scheme; a fuzz input's first byte picks one.
+/// Selectors 0 to 8 keep the meaning the checked-in seeds were made with; the schemes added
+/// since follow (Discord, GitLab, SendGrid, PayPal), each only with the feature whose public
+/// keys check it (the custom scheme otherwise).
 pub fn scheme(selector: u8) -> Scheme {
-    match selector % 9 {
+    match selector % 13 {
         0 => Scheme::heppu(),
         1 => Scheme::helix(),
         2 => Scheme::helicone(),
@@ -27,6 +33,13 @@ pub fn scheme(selector: u8) -> Scheme {
         5 => Scheme::stripe(),
         6 => Scheme::slack(),
         7 => Scheme::shopify(),
+        #[cfg(feature = "ed25519")]
+        9 => Scheme::discord(),
+        10 => Scheme::gitlab(),
+        #[cfg(feature = "p256")]
+        11 => Scheme::sendgrid(),
+        #[cfg(feature = "rsa")]
+        12 => Scheme::paypal(PAYPAL_WEBHOOK_ID).expect("valid webhook id"),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")
@@ -45,22 +58,57 @@ pub fn scheme(selector: u8) -> Scheme {
     }
 }
 
-/// A verifier for `scheme` with a fixed clock and a fixed key.
+/// A verifier for `scheme` with a fixed clock and fixed keys: a secret, and the public keys of
+/// `testing::keys` of each enabled key feature (for Discord, Standard Webhooks `v1a`, SendGrid
+/// and PayPal).
 pub fn verifier(scheme: Scheme) -> Verifier {
-    Verifier::builder(scheme)
+    #[allow(unused_mut)]
+    let mut builder = Verifier::builder(scheme)
         .secret(Secret::new("fuzzing-secret-0123456789").expect("valid secret"))
-        .clock(ManualClock::at_millis(NOW_MILLIS))
-        .build()
-        .expect("one secret")
+        .clock(ManualClock::at_millis(NOW_MILLIS));
+    #[cfg(feature = "ed25519")]
+    {
+        builder = builder.public_key(
+            crate::keys::PublicKey::ed25519_hex(crate::testing::keys::ED25519_PUBLIC_HEX)
+                .expect("valid key"),
+        );
+    }
+    #[cfg(feature = "p256")]
+    {
+        builder = builder.public_key(
+            crate::keys::PublicKey::p256_pem(crate::testing::keys::P256_PUBLIC_PEM)
+                .expect("valid key"),
+        );
+    }
+    #[cfg(feature = "rsa")]
+    {
+        builder = builder.public_key(
+            crate::keys::PublicKey::from_certificate_pem(crate::testing::keys::RSA_CERTIFICATE_PEM)
+                .expect("valid key"),
+        );
+    }
+    builder.build().expect("a key for every fuzzed scheme")
 }
 
-/// The signature header parser: any value either yields 1 to `MAX_SIGNATURES` tags or a 400.
+/// The signature header parser: any value either yields 1 to `MAX_SIGNATURES` signatures in
+/// all (HMAC-SHA256 tags, and those of the scheme's other algorithms: Standard Webhooks' `v1a`
+/// entries, Discord's, GitLab's token, SendGrid's, PayPal's), each of a length its algorithm
+/// allows, or a 400.
 pub fn signature(scheme: &Scheme, value: &[u8]) {
     let Ok(value) = HeaderValue::from_bytes(value) else {
         return;
     };
-    match scheme.parse_signatures(&value) {
-        Ok(sigs) => assert!((1..=MAX_SIGNATURES).contains(&sigs.as_slice().len())),
+    let mut tags = crate::scheme::Signatures::default();
+    let mut others = crate::algorithm::AltSigs::new();
+    match scheme.parse_signature_value(value.as_bytes(), &mut tags, &mut others) {
+        Ok(_) => {
+            let count = tags.as_slice().len() + others.len();
+            assert!((1..=MAX_SIGNATURES).contains(&count));
+            for (algorithm, signature) in &others {
+                let (min, max) = algorithm.decoded_len_bounds();
+                assert!((min..=max).contains(&signature.len()));
+            }
+        }
         Err(r) => {
             assert_eq!(r.kind(), RejectionKind::SignatureMalformed);
             assert_eq!(r.status(), 400);
@@ -69,8 +117,9 @@ pub fn signature(scheme: &Scheme, value: &[u8]) {
 }
 
 /// The timestamp parser (from its header, or from the signature header for Stripe-like
-/// schemes), then the tolerance window: a value is accepted only as plain digits inside the
-/// window, and the window arithmetic never overflows.
+/// schemes), then the tolerance window: a value is accepted only as plain digits (an RFC 3339
+/// date-time for PayPal, read back to the same value), and the window arithmetic never
+/// overflows.
 pub fn timestamp(scheme: &Scheme, value: &[u8]) {
     let Ok(value) = HeaderValue::from_bytes(value) else {
         return;
@@ -86,10 +135,15 @@ pub fn timestamp(scheme: &Scheme, value: &[u8]) {
         _ => value.clone(),
     };
     match scheme.parse_timestamp(&headers, &signature) {
-        Ok(Some((text, n))) => {
-            assert!(text.as_bytes().iter().all(u8::is_ascii_digit));
-            assert_eq!(crate::bytes::parse_unsigned(text.as_bytes()), Some(n));
-        }
+        Ok(Some((text, n))) => match scheme.timestamp() {
+            Some((_, unit @ crate::scheme::TimestampUnit::Rfc3339)) => {
+                assert_eq!(unit.parse(text.as_bytes()), Some(n));
+            }
+            _ => {
+                assert!(text.as_bytes().iter().all(u8::is_ascii_digit));
+                assert_eq!(crate::bytes::parse_unsigned(text.as_bytes()), Some(n));
+            }
+        },
         Ok(None) => assert!(scheme.timestamp().is_none()),
         Err(r) => assert!(matches!(
             r.kind(),
@@ -107,7 +161,8 @@ pub fn timestamp(scheme: &Scheme, value: &[u8]) {
 }
 
 /// Id and event type header parsing, and the JSON body field reader used for Stripe's and
-/// Helicone's ids: accepted text is non-empty, bounded, visible ASCII (no space).
+/// Helicone's ids: accepted text is non-empty, bounded, visible ASCII (no space; an event type
+/// may have spaces inside, as GitLab's `Push Hook`).
 pub fn id(scheme: &Scheme, value: &[u8], body: &[u8]) {
     for (role, field) in [
         (Role::Id, scheme.id_field()),
@@ -127,17 +182,17 @@ pub fn id(scheme: &Scheme, value: &[u8], body: &[u8]) {
                 }
                 if let Ok(Some(v)) = scheme.header_field(&headers, role, RejectionKind::IdMalformed)
                 {
-                    check_text(v);
+                    check_text(v, role);
                 }
             }
             Field::JsonBody(path) => {
                 if let Ok(Some(text)) = crate::scheme::json_field(body, path) {
-                    let _ = crate::scheme::check_field_text(
-                        text.as_bytes(),
-                        "id",
-                        RejectionKind::IdMalformed,
-                    )
-                    .map(|()| check_text(text.as_bytes()));
+                    let kind = match role {
+                        Role::Event => RejectionKind::EventMalformed,
+                        _ => RejectionKind::IdMalformed,
+                    };
+                    let _ = crate::scheme::check_field_text(text.as_bytes(), "id", kind)
+                        .map(|()| check_text(text.as_bytes(), role));
                 }
             }
         }
@@ -155,9 +210,15 @@ pub fn id(scheme: &Scheme, value: &[u8], body: &[u8]) {
     }
 }
 
-fn check_text(text: &[u8]) {
+fn check_text(text: &[u8], role: Role) {
     assert!(!text.is_empty() && text.len() <= MAX_ID_LEN);
-    assert!(text.iter().all(u8::is_ascii_graphic));
+    match role {
+        Role::Event => {
+            assert!(text.first() != Some(&b' ') && text.last() != Some(&b' '));
+            assert!(text.iter().all(|b| b.is_ascii_graphic() || *b == b' '));
+        }
+        _ => assert!(text.iter().all(u8::is_ascii_graphic)),
+    }
 }
 
 /// Split a fuzz input into headers and a body: lines `name: value` up to an empty line, then

@@ -1660,3 +1660,807 @@ fn usage_errors_exit_2_with_one_line() {
     assert!(help.stdout.contains("--cacert <FILE>") && help.stdout.contains("WEBHOOK_SECRET"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+// -- Senders that sign with a private key, and GitLab's token -----------------------------------
+
+/// The PayPal webhook id the PayPal tests sign and verify with.
+const WEBHOOK_ID: &str = "8PT597110X687430LKGECATA";
+/// GitLab's token: not among the secrets [`run`] checks, as `sign` prints it by necessity.
+const GITLAB_TOKEN: &str = "gitlab-token-for-the-cli-tests";
+
+/// The test keys of `webhook_guard::testing::keys` as files, in the forms the senders' tools
+/// make them.
+struct KeyFiles {
+    dir: PathBuf,
+    /// Ed25519: the 32-byte seed as 64 hex digits.
+    ed25519_seed: PathBuf,
+    /// Ed25519: the same key as PEM PKCS#8 (`openssl genpkey -algorithm ed25519`).
+    ed25519_pkcs8: PathBuf,
+    /// P-256: SEC1 `EC PRIVATE KEY` (`openssl ecparam -genkey -noout`).
+    p256: PathBuf,
+    p256_public: PathBuf,
+    /// RSA: PKCS#8 `PRIVATE KEY` (`openssl genrsa`).
+    rsa: PathBuf,
+    rsa_certificate: PathBuf,
+    rsa_public: PathBuf,
+}
+
+fn key_files(name: &str) -> KeyFiles {
+    use base64::Engine as _;
+    use webhook_guard::testing::keys;
+    let dir = temp_dir(name);
+    let write = |file: &str, text: &str| {
+        let p = dir.join(file);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    // RFC 8410's PKCS#8 of an Ed25519 seed: a fixed 16-byte prefix, then the seed.
+    let mut der = hex::decode("302e020100300506032b657004220420").unwrap();
+    der.extend_from_slice(&keys::ED25519_SEED_TEST_ONLY);
+    let pkcs8 = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        base64::engine::general_purpose::STANDARD.encode(der)
+    );
+    KeyFiles {
+        ed25519_seed: write(
+            "ed25519.hex",
+            &format!("{}\n", hex::encode(keys::ED25519_SEED_TEST_ONLY)),
+        ),
+        ed25519_pkcs8: write("ed25519.pem", &pkcs8),
+        p256: write("p256.pem", keys::P256_PRIVATE_PEM_TEST_ONLY),
+        p256_public: write("p256.pub.pem", keys::P256_PUBLIC_PEM),
+        rsa: write("rsa.pem", keys::RSA_PRIVATE_PEM_TEST_ONLY),
+        rsa_certificate: write("paypal-cert.pem", keys::RSA_CERTIFICATE_PEM),
+        rsa_public: write("rsa.pub.pem", keys::RSA_PUBLIC_PEM),
+        dir,
+    }
+}
+
+/// Assert that a run printed none of the test private keys: neither the Ed25519 seed nor any
+/// line of the private PEMs' bodies.
+fn assert_no_key_material(r: &Run) {
+    use webhook_guard::testing::keys;
+    let seed = hex::encode(keys::ED25519_SEED_TEST_ONLY);
+    let pem_lines = [
+        keys::P256_PRIVATE_PEM_TEST_ONLY,
+        keys::RSA_PRIVATE_PEM_TEST_ONLY,
+    ]
+    .into_iter()
+    .flat_map(str::lines)
+    .filter(|l| !l.starts_with("-----"));
+    for secret in std::iter::once(seed.as_str()).chain(pem_lines) {
+        assert!(
+            !r.stdout.contains(secret) && !r.stderr.contains(secret),
+            "private key material printed: {r:?}"
+        );
+    }
+}
+
+/// The SubjectPublicKeyInfo of the test P-256 key in base64, as SendGrid's settings show it.
+fn p256_base64() -> String {
+    webhook_guard::testing::keys::P256_PUBLIC_PEM
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect()
+}
+
+/// `whpk_` and the base64 of the test Ed25519 public key, as Standard Webhooks writes it.
+fn whpk() -> String {
+    use base64::Engine as _;
+    let raw = hex::decode(webhook_guard::testing::keys::ED25519_PUBLIC_HEX).unwrap();
+    format!(
+        "whpk_{}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    )
+}
+
+/// A receiver on 127.0.0.1 whose routes are guarded by verifiers built with the test public
+/// keys (`/discord`, `/standard` for `v1a` only, `/sendgrid`, `/paypal` with [`WEBHOOK_ID`] and
+/// the test certificate) and with [`GITLAB_TOKEN`] (`/gitlab`): its address, and the deliveries
+/// its handlers accepted.
+fn key_receiver() -> (SocketAddr, receiver_app::EventLog) {
+    use webhook_guard::keys::PublicKey;
+    use webhook_guard::testing::keys;
+    use webhook_guard::{WebhookLayer, WebhookMeta};
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let ed25519 = || PublicKey::ed25519_hex(keys::ED25519_PUBLIC_HEX).unwrap();
+            let routes = [
+                (
+                    "/discord",
+                    Verifier::with_public_key(Scheme::discord(), ed25519()),
+                ),
+                (
+                    "/standard",
+                    Verifier::with_public_key(Scheme::standard_webhooks(), ed25519()),
+                ),
+                (
+                    "/sendgrid",
+                    Verifier::with_public_key(
+                        Scheme::sendgrid(),
+                        PublicKey::p256_pem(keys::P256_PUBLIC_PEM).unwrap(),
+                    ),
+                ),
+                (
+                    "/paypal",
+                    Verifier::with_public_key(
+                        Scheme::paypal(WEBHOOK_ID).unwrap(),
+                        PublicKey::from_certificate_pem(keys::RSA_CERTIFICATE_PEM).unwrap(),
+                    ),
+                ),
+                (
+                    "/gitlab",
+                    Verifier::new(Scheme::gitlab(), Secret::new(GITLAB_TOKEN).unwrap()),
+                ),
+            ];
+            let log = receiver_app::EventLog::default();
+            let mut router = axum::Router::new();
+            for (path, verifier) in routes {
+                let l = log.clone();
+                router = router.merge(
+                    axum::Router::new()
+                        .route(
+                            path,
+                            axum::routing::post(move |meta: WebhookMeta| async move {
+                                let entry = serde_json::json!({
+                                    "scheme": meta.scheme(),
+                                    "id": meta.id(),
+                                    "event": meta.event_type(),
+                                });
+                                l.lock().unwrap().push(entry.clone());
+                                axum::Json(entry)
+                            }),
+                        )
+                        .route_layer(WebhookLayer::new(verifier)),
+                );
+            }
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send((listener.local_addr().unwrap(), log)).unwrap();
+            axum::serve(listener, router).await.unwrap();
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(10))
+        .expect("receiver started")
+}
+
+/// A sender that signs with a private key, as the tests below sign and verify for it.
+struct KeySender {
+    name: &'static str,
+    /// The flags that sign and verify besides the key's (PayPal's `--webhook-id`).
+    flags: Vec<String>,
+    private_key: PathBuf,
+    /// The `--public-key` forms that check it.
+    public_keys: Vec<String>,
+    signature_header: &'static str,
+}
+
+/// Each sender that signs with a private key, with its key files in several forms.
+fn key_senders(k: &KeyFiles) -> Vec<KeySender> {
+    use webhook_guard::testing::keys::ED25519_PUBLIC_HEX;
+    let sender =
+        |name, flags: &[&str], private_key: &PathBuf, public_keys: Vec<String>, header| KeySender {
+            name,
+            flags: flags.iter().map(|f| f.to_string()).collect(),
+            private_key: private_key.clone(),
+            public_keys,
+            signature_header: header,
+        };
+    vec![
+        sender(
+            "discord",
+            &[],
+            &k.ed25519_seed,
+            vec![ED25519_PUBLIC_HEX.to_owned()],
+            "x-signature-ed25519",
+        ),
+        sender(
+            "discord",
+            &[],
+            &k.ed25519_pkcs8,
+            vec![whpk()],
+            "x-signature-ed25519",
+        ),
+        sender(
+            "standard-webhooks",
+            &[],
+            &k.ed25519_pkcs8,
+            vec![whpk(), ED25519_PUBLIC_HEX.to_owned()],
+            "webhook-signature",
+        ),
+        sender(
+            "sendgrid",
+            &[],
+            &k.p256,
+            vec![p256_base64(), path(&k.p256_public).to_owned()],
+            "x-twilio-email-event-webhook-signature",
+        ),
+        sender(
+            "paypal",
+            &["--webhook-id", WEBHOOK_ID],
+            &k.rsa,
+            vec![
+                path(&k.rsa_certificate).to_owned(),
+                path(&k.rsa_public).to_owned(),
+            ],
+            "paypal-transmission-sig",
+        ),
+    ]
+}
+
+/// The library's verifier for a key sender, with the test public key.
+fn key_verifier(name: &str) -> Verifier {
+    use webhook_guard::keys::PublicKey;
+    use webhook_guard::testing::keys;
+    let ed25519 = || PublicKey::ed25519_hex(keys::ED25519_PUBLIC_HEX).unwrap();
+    match name {
+        "discord" => Verifier::with_public_key(Scheme::discord(), ed25519()),
+        "standard-webhooks" => Verifier::with_public_key(Scheme::standard_webhooks(), ed25519()),
+        "sendgrid" => Verifier::with_public_key(
+            Scheme::sendgrid(),
+            PublicKey::p256_pem(keys::P256_PUBLIC_PEM).unwrap(),
+        ),
+        "paypal" => Verifier::with_public_key(
+            Scheme::paypal(WEBHOOK_ID).unwrap(),
+            PublicKey::from_certificate_pem(keys::RSA_CERTIFICATE_PEM).unwrap(),
+        ),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn key_senders_sign_what_verify_public_key_accepts_and_tampering_fails() {
+    let k = key_files("key-sign");
+    let body = k.dir.join("body.json");
+    for KeySender {
+        name,
+        flags,
+        private_key,
+        public_keys,
+        signature_header: sig_header,
+    } in key_senders(&k)
+    {
+        let sample = match name {
+            "discord" => samples::DISCORD_PING,
+            "sendgrid" => samples::SENDGRID_EVENTS,
+            "paypal" => samples::PAYPAL_PAYMENT_CAPTURE_COMPLETED,
+            _ => samples::STANDARD_EXAMPLE_EVENT,
+        };
+        std::fs::write(&body, sample).unwrap();
+        let mut args = vec![
+            "sign",
+            "--scheme",
+            name,
+            "--private-key",
+            path(&private_key),
+        ];
+        args.extend(flags.iter().map(String::as_str));
+        args.push(path(&body));
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        assert_no_key_material(&r);
+        let headers = header_map(&r.stdout);
+        // The library's verifier, with the public key, accepts the printed headers.
+        key_verifier(name)
+            .verify(&headers, sample.as_bytes())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if name == "standard-webhooks" {
+            let sig = headers["webhook-signature"].to_str().unwrap();
+            assert!(sig.starts_with("v1a,") && !sig.contains("v1,"), "{sig}");
+        }
+        let headers_file = k.dir.join(format!("{name}.headers"));
+        std::fs::write(&headers_file, &r.stdout).unwrap();
+        for public_key in &public_keys {
+            let verify = |body: &Path| {
+                let mut args = vec![
+                    "verify",
+                    "--scheme",
+                    name,
+                    "--public-key",
+                    public_key.as_str(),
+                    "--headers",
+                    path(&headers_file),
+                ];
+                args.extend(flags.iter().map(String::as_str));
+                args.push(path(body));
+                run(&args)
+            };
+            let r = verify(&body);
+            assert_eq!(r.code, 0, "{name} {public_key}: {}", r.stderr);
+            assert!(
+                r.stdout.starts_with(&format!("verified: {name} delivery ")),
+                "{}",
+                r.stdout
+            );
+            // Still valid JSON with the same fields, one byte more.
+            let tampered = k.dir.join("tampered.json");
+            std::fs::write(&tampered, sample.replacen(':', ": ", 1)).unwrap();
+            let r = verify(&tampered);
+            assert_eq!(r.code, 1, "{name}: {}{}", r.stdout, r.stderr);
+            assert!(
+                r.error_line().starts_with(&format!(
+                    "webhook-guard: signature_mismatch: no configured key matched the \
+                     `{sig_header}` header"
+                )),
+                "{name}: {}",
+                r.stderr
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&k.dir);
+}
+
+#[test]
+fn paypal_needs_its_webhook_id_and_timestamps_are_date_times() {
+    let k = key_files("key-paypal");
+    let body = k.dir.join("body.json");
+    std::fs::write(&body, samples::PAYPAL_PAYMENT_CAPTURE_COMPLETED).unwrap();
+    let r = run(&[
+        "sign",
+        "--scheme",
+        "paypal",
+        "--webhook-id",
+        WEBHOOK_ID,
+        "--private-key",
+        path(&k.rsa),
+        "--timestamp",
+        "1733220000",
+        "--id",
+        "b2384410-f8d2-11ec-b22c-9fb3e4ce5e8b",
+        path(&body),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let headers = header_map(&r.stdout);
+    assert_eq!(headers["paypal-transmission-time"], "2024-12-03T10:00:00Z");
+    assert_eq!(
+        headers["paypal-transmission-id"],
+        "b2384410-f8d2-11ec-b22c-9fb3e4ce5e8b"
+    );
+    assert_eq!(headers["paypal-auth-algo"], "SHA256withRSA");
+    let headers_file = k.dir.join("paypal.headers");
+    std::fs::write(&headers_file, &r.stdout).unwrap();
+    let verify = |webhook_id: &str| {
+        run(&[
+            "verify",
+            "--scheme",
+            "paypal",
+            "--webhook-id",
+            webhook_id,
+            "--public-key",
+            path(&k.rsa_certificate),
+            "--headers",
+            path(&headers_file),
+            path(&body),
+        ])
+    };
+    // An old capture: the date-time is named, and the signature said to match.
+    let r = verify(WEBHOOK_ID);
+    assert_eq!(r.code, 1);
+    let line = r.error_line();
+    assert!(
+        line.starts_with(
+            "webhook-guard: timestamp_expired: `paypal-transmission-time` (RFC 3339 date-time): "
+        ) && line.contains("the signature itself matches"),
+        "{line}"
+    );
+    // Another subscription's id: the signature does not match, and the id is the suspect.
+    let r = run(&[
+        "sign",
+        "--scheme",
+        "paypal",
+        "--webhook-id",
+        WEBHOOK_ID,
+        "--private-key",
+        path(&k.rsa),
+        path(&body),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    std::fs::write(&headers_file, &r.stdout).unwrap();
+    assert_eq!(verify(WEBHOOK_ID).code, 0);
+    let r = verify("ANOTHERWEBHOOK1");
+    assert_eq!(r.code, 1);
+    let line = r.error_line();
+    assert!(
+        line.starts_with("webhook-guard: signature_mismatch: ")
+            && line.ends_with(
+                "PayPal also signs the webhook id: is --webhook-id the id of the subscription \
+                 this delivery was sent to?"
+            ),
+        "{line}"
+    );
+    let _ = std::fs::remove_dir_all(&k.dir);
+}
+
+#[test]
+fn key_senders_send_to_a_receiver_that_verifies_with_the_public_key() {
+    let k = key_files("key-send");
+    let (addr, log) = key_receiver();
+    for (name, route, flags, key, event) in [
+        ("discord", "/discord", vec![], &k.ed25519_seed, Some("1")),
+        (
+            "standard-webhooks",
+            "/standard",
+            vec![],
+            &k.ed25519_pkcs8,
+            Some("contact.created"),
+        ),
+        ("sendgrid", "/sendgrid", vec![], &k.p256, None),
+        (
+            "paypal",
+            "/paypal",
+            vec!["--webhook-id", WEBHOOK_ID],
+            &k.rsa,
+            Some("PAYMENT.CAPTURE.COMPLETED"),
+        ),
+    ] {
+        let before = log.lock().unwrap().len();
+        let url = url(addr, route);
+        let mut args = vec![
+            "send",
+            "--scheme",
+            name,
+            "--private-key",
+            path(key),
+            "--url",
+            &url,
+        ];
+        args.extend(flags);
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{name}: {}{}", r.stdout, r.stderr);
+        assert_no_key_material(&r);
+        assert!(
+            !r.stderr.contains("will refuse"),
+            "the delivery checks out before it is sent: {}",
+            r.stderr
+        );
+        assert!(
+            r.attempts()[0].starts_with("#1  200 OK  in "),
+            "{name}: {}",
+            r.stdout
+        );
+        let accepted = log.lock().unwrap().clone();
+        assert_eq!(accepted.len(), before + 1, "{name}");
+        assert_eq!(accepted[before]["scheme"], name);
+        assert_eq!(accepted[before]["event"].as_str(), event, "{name}");
+    }
+    // The body's `id` is PayPal's delivery id, printed by send.
+    assert_eq!(
+        log.lock().unwrap()[3]["id"],
+        "WH-0TN94522BR2357016-4KS01537HU586053X"
+    );
+    // Signed for another PayPal subscription: refused by the receiver, exit 1.
+    let r = run(&[
+        "send",
+        "--scheme",
+        "paypal",
+        "--webhook-id",
+        "ANOTHERWEBHOOK1",
+        "--private-key",
+        path(&k.rsa),
+        "--url",
+        &url(addr, "/paypal"),
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.attempts()[0].contains("401 Unauthorized")
+            && r.attempts()[0].contains("signature_mismatch"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(log.lock().unwrap().len(), 4);
+    let _ = std::fs::remove_dir_all(&k.dir);
+}
+
+#[test]
+fn gitlab_sends_its_token_and_verify_compares_it() {
+    let dir = temp_dir("gitlab");
+    let body = dir.join("push.json");
+    std::fs::write(&body, samples::GITLAB_PUSH).unwrap();
+    let env = [("WG_TOKEN", GITLAB_TOKEN)];
+    let r = run_with_env(
+        &[
+            "sign",
+            "--scheme",
+            "gitlab",
+            "--secret-env",
+            "WG_TOKEN",
+            path(&body),
+        ],
+        &env,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let headers = header_map(&r.stdout);
+    assert_eq!(headers["x-gitlab-token"], GITLAB_TOKEN, "the token itself");
+    assert_eq!(headers["x-gitlab-event"], "Push Hook", "from `object_kind`");
+    assert!(
+        r.stderr
+            .contains("X-Gitlab-Token is the secret token itself"),
+        "{}",
+        r.stderr
+    );
+    Verifier::new(Scheme::gitlab(), Secret::new(GITLAB_TOKEN).unwrap())
+        .verify(&headers, samples::GITLAB_PUSH.as_bytes())
+        .unwrap();
+    let headers_file = dir.join("gitlab.headers");
+    std::fs::write(&headers_file, &r.stdout).unwrap();
+    let verify = |secret_env: &str| {
+        run_with_env(
+            &[
+                "verify",
+                "--scheme",
+                "gitlab",
+                "--secret-env",
+                secret_env,
+                "--headers",
+                path(&headers_file),
+                path(&body),
+            ],
+            &env,
+        )
+    };
+    let r = verify("WG_TOKEN");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("verified: gitlab delivery dlv_") && r.stdout.contains("Push Hook"),
+        "{}",
+        r.stdout
+    );
+    // Another token: refused, and neither token is shown.
+    let r = verify("WG_SECRET");
+    assert_eq!(r.code, 1);
+    assert!(
+        r.error_line()
+            .starts_with("webhook-guard: signature_mismatch: no configured key matched the `x-gitlab-token` header"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains(GITLAB_TOKEN) && !r.stdout.contains(GITLAB_TOKEN));
+    // send: the receiver compares the token; nothing printed shows it.
+    let (addr, log) = key_receiver();
+    let r = run_with_env(
+        &[
+            "send",
+            "--scheme",
+            "gitlab",
+            "--secret-env",
+            "WG_TOKEN",
+            "--url",
+            &url(addr, "/gitlab"),
+            "--event",
+            "Issue Hook",
+        ],
+        &env,
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains(GITLAB_TOKEN) && !r.stdout.contains(GITLAB_TOKEN));
+    assert_eq!(log.lock().unwrap()[0]["event"], "Issue Hook");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn each_sender_refuses_the_wrong_kind_of_key_naming_the_flag_it_needs() {
+    let k = key_files("key-usage");
+    let body = k.dir.join("body.json");
+    std::fs::write(&body, samples::DISCORD_PING).unwrap();
+    let headers = k.dir.join("h.txt");
+    std::fs::write(&headers, "x-signature-ed25519: 00\n").unwrap();
+    let (b, h) = (path(&body), path(&headers));
+    let (seed, p256, rsa, cert) = (
+        path(&k.ed25519_seed),
+        path(&k.p256),
+        path(&k.rsa),
+        path(&k.rsa_certificate),
+    );
+    let u = "http://127.0.0.1:9/x";
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        // A secret where a private key is needed (sign and send), or a public key (verify).
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "sendgrid",
+                "--secret-env",
+                "WG_SECRET",
+                b,
+            ],
+            "sendgrid signs with ECDSA P-256: pass --private-key <PEM file>; --secret-env does not apply",
+        ),
+        (
+            vec!["sign", "--scheme", "sendgrid", b],
+            "sendgrid signs with ECDSA P-256: pass --private-key <PEM file>",
+        ),
+        (
+            vec![
+                "send", "--scheme", "discord", "--secret", SECRET, "--url", u,
+            ],
+            "discord signs with Ed25519: pass --private-key <file> (PEM PKCS#8, or the 32-byte seed as 64 hex digits); --secret does not apply",
+        ),
+        (
+            vec!["sign", "--scheme", "paypal", "--webhook-id", WEBHOOK_ID, b],
+            "paypal signs with RSA (PKCS#1 v1.5, SHA-256): pass --private-key <PEM file>",
+        ),
+        (
+            vec![
+                "verify",
+                "--scheme",
+                "discord",
+                "--secret-env",
+                "WG_SECRET",
+                "--headers",
+                h,
+                b,
+            ],
+            "discord signs with Ed25519: pass --public-key <file or value>",
+        ),
+        (
+            vec!["verify", "--scheme", "sendgrid", "--headers", h, b],
+            "sendgrid signs with ECDSA P-256: pass --public-key <file or value>",
+        ),
+        // A key where a secret is needed.
+        (
+            vec!["sign", "--scheme", "heppu", "--private-key", seed, b],
+            "heppu signs with HMAC-SHA256 and a shared secret: pass --secret-env VAR (or --secret, or set WEBHOOK_SECRET), not --private-key",
+        ),
+        (
+            vec![
+                "verify",
+                "--scheme",
+                "github",
+                "--public-key",
+                cert,
+                "--headers",
+                h,
+                b,
+            ],
+            "github signs with HMAC-SHA256 and a shared secret: pass --secret-env VAR (or --secret, or set WEBHOOK_SECRET), not --public-key",
+        ),
+        (
+            vec![
+                "send",
+                "--scheme",
+                "gitlab",
+                "--private-key",
+                seed,
+                "--url",
+                u,
+            ],
+            "gitlab sends a shared token in X-Gitlab-Token, no signature: pass the token with --secret-env VAR",
+        ),
+        // The key of the other command.
+        (
+            vec![
+                "verify",
+                "--scheme",
+                "discord",
+                "--private-key",
+                seed,
+                "--headers",
+                h,
+                b,
+            ],
+            "verify checks with the sender's public key: pass --public-key <file or value>",
+        ),
+        (
+            vec!["sign", "--scheme", "sendgrid", "--public-key", p256, b],
+            "sign signs with the sender's private key: pass --private-key <PEM file>; --public-key is for verify",
+        ),
+        // A key of another algorithm.
+        (
+            vec!["sign", "--scheme", "discord", "--private-key", rsa, b],
+            "holds an RSA (PKCS#1 v1.5, SHA-256) private key, but discord signs with Ed25519",
+        ),
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "paypal",
+                "--webhook-id",
+                WEBHOOK_ID,
+                "--private-key",
+                p256,
+                b,
+            ],
+            "holds an ECDSA P-256 private key, but paypal signs with RSA",
+        ),
+        (
+            vec!["sign", "--scheme", "sendgrid", "--private-key", cert, b],
+            "holds a `CERTIFICATE` PEM block: --private-key takes the private key",
+        ),
+        (
+            vec![
+                "verify",
+                "--scheme",
+                "sendgrid",
+                "--public-key",
+                cert,
+                "--headers",
+                h,
+                b,
+            ],
+            "holds an RSA (PKCS#1 v1.5, SHA-256) public key, but sendgrid signs with ECDSA P-256",
+        ),
+        (
+            vec![
+                "verify",
+                "--scheme",
+                "discord",
+                "--public-key",
+                "not-a-key",
+                "--headers",
+                h,
+                b,
+            ],
+            "--public-key (no file by that name, so read as a key value): Ed25519 public key",
+        ),
+        // Standard Webhooks: a secret (v1) or a key (v1a), not both.
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "standard",
+                "--secret-env",
+                "WG_WHSEC",
+                "--private-key",
+                seed,
+                b,
+            ],
+            "give one of them, not both --secret-env and --private-key",
+        ),
+        // PayPal's webhook id: required there, refused elsewhere.
+        (
+            vec!["sign", "--scheme", "paypal", "--private-key", rsa, b],
+            "paypal signs the id of the webhook subscription: pass --webhook-id ID",
+        ),
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "paypal",
+                "--webhook-id",
+                "8PT59 7110X",
+                "--private-key",
+                rsa,
+                b,
+            ],
+            "--webhook-id: PayPal webhook id has characters other than",
+        ),
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "discord",
+                "--webhook-id",
+                WEBHOOK_ID,
+                "--private-key",
+                seed,
+                b,
+            ],
+            "--webhook-id applies to paypal only",
+        ),
+        (
+            vec![
+                "sign",
+                "--scheme",
+                "discord",
+                "--private-key",
+                "/nonexistent/key.pem",
+                b,
+            ],
+            "cannot read the --private-key file /nonexistent/key.pem",
+        ),
+    ];
+    for (args, says) in cases {
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        let line = r.error_line();
+        assert!(line.contains(says), "{args:?}: {line}");
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+        assert_no_key_material(&r);
+    }
+    let _ = std::fs::remove_dir_all(&k.dir);
+}

@@ -7,22 +7,29 @@
 //! webhook-guard send --scheme heppu --url http://127.0.0.1:3000/webhooks/heppu
 //! webhook-guard send --scheme heppu --url https://hooks.example.com/heppu
 //! webhook-guard send --scheme heppu --url https://127.0.0.1:8443/heppu --cacert receiver.pem
+//! webhook-guard send --scheme discord --private-key ed25519.pem --url http://127.0.0.1:3000/discord
+//! webhook-guard verify --scheme sendgrid --public-key "MFkwEw…" --headers h.txt body.json
 //! ```
 //!
 //! The secret comes from `--secret`, from the environment variable named by `--secret-env`, or
-//! else from `WEBHOOK_SECRET`. `send` speaks HTTP/1.1 over `http://` and `https://`; https
+//! else from `WEBHOOK_SECRET`. Senders that sign with a private key (Discord and Standard
+//! Webhooks `v1a`: Ed25519; SendGrid: ECDSA P-256; PayPal: RSA) take `--private-key FILE` to sign
+//! and `--public-key` to verify instead; GitLab's token is a secret like the others. `send` speaks HTTP/1.1 over `http://` and `https://`; https
 //! verifies the receiver's certificate against the Mozilla roots (`webpki-roots`, through rustls)
 //! and the certificates of `--cacert FILE` (PEM: a private CA, or a self-signed receiver's own
 //! certificate). There is no switch to skip that check.
 //!
 //! Exit codes: 0 success, 1 verification or delivery failure, 2 usage error. Errors are one line
-//! on stderr. No secret and no expected signature is ever printed.
+//! on stderr. No secret, private key or expected signature is ever printed, with one exception
+//! by necessity: GitLab's `X-Gitlab-Token` header, which `sign` prints, is the token itself.
 #![forbid(unsafe_code)]
 
 // The crate root looks for modules beside itself; keep them in their own folder so Cargo does not
 // take them for binaries of their own.
 #[path = "webhook-guard/input.rs"]
 mod input;
+#[path = "webhook-guard/keys.rs"]
+mod keys;
 #[path = "webhook-guard/send.rs"]
 mod send;
 #[path = "webhook-guard/tls.rs"]
@@ -42,10 +49,15 @@ Exit codes: 0 success, 1 verification or delivery failure, 2 usage error.
 
 Secrets: without --secret or --secret-env VAR, the secret is read from WEBHOOK_SECRET. Prefer the
 environment to --secret: a secret on the command line ends up in the shell history and in the
-process list. Secrets are never printed, nor are expected signatures.";
+process list. Secrets and private keys are never printed, nor are expected signatures (but
+GitLab's X-Gitlab-Token, which sign prints, is the token itself).
+
+Keys: discord and standard-webhooks v1a sign with Ed25519, sendgrid with ECDSA P-256, paypal
+with RSA: sign and send take --private-key FILE, verify takes --public-key FILE|VALUE.";
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
-/// Webhooks (Svix), GitHub, Stripe, Slack and Shopify sign them.
+/// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid and PayPal sign
+/// them.
 #[derive(Debug, Parser)]
 #[command(name = "webhook-guard", version, after_help = AFTER_HELP)]
 struct Cli {
@@ -90,7 +102,8 @@ enum SchemeName {
     Helix,
     /// Helicone: `Helicone-Signature: <hex>` of the body.
     Helicone,
-    /// Standard Webhooks and Svix: `webhook-signature: v1,<base64>` of `<id>.<timestamp>.<body>`.
+    /// Standard Webhooks and Svix: `webhook-signature: v1,<base64>` of `<id>.<timestamp>.<body>`
+    /// (HMAC-SHA256), or `v1a,<base64>` (Ed25519) with --private-key / --public-key.
     #[value(name = "standard-webhooks", alias = "standard", alias = "svix")]
     StandardWebhooks,
     /// GitHub: `X-Hub-Signature-256: sha256=<hex>` of the body.
@@ -101,6 +114,16 @@ enum SchemeName {
     Slack,
     /// Shopify: `X-Shopify-Hmac-Sha256: <base64>` of the body.
     Shopify,
+    /// Discord: `X-Signature-Ed25519: <hex>` of `<timestamp><body>` (Ed25519 key).
+    Discord,
+    /// GitLab: `X-Gitlab-Token: <the secret token itself>` (nothing signed).
+    Gitlab,
+    /// SendGrid: `X-Twilio-Email-Event-Webhook-Signature: <base64>` of `<timestamp><body>`
+    /// (ECDSA P-256 key).
+    Sendgrid,
+    /// PayPal: `PAYPAL-TRANSMISSION-SIG: <base64>` of `<id>|<time>|<webhook id>|<crc32(body)>`
+    /// (RSA key; needs --webhook-id).
+    Paypal,
 }
 
 /// Which sender, and its secret.
@@ -121,17 +144,37 @@ struct SchemeSecret {
     /// secret is decoded (the key is the base64 after `whsec_`), as the senders' libraries do.
     #[arg(long)]
     raw_secret: bool,
-    /// Accept a secret shorter than 16 bytes, as used as given (GitHub lets users type any
-    /// secret). Dangerous: a key that short can be guessed from one captured delivery.
+    /// Accept a secret shorter than 16 bytes, as used as given (GitHub and GitLab let users
+    /// type any secret). Dangerous: a key that short can be guessed from one captured delivery.
     #[arg(long)]
     danger_allow_short_secret: bool,
+    /// PayPal only, and required there: the id PayPal gave the webhook subscription (beside the
+    /// listener URL in the app's settings), which every PayPal signature covers.
+    #[arg(long, value_name = "ID")]
+    webhook_id: Option<String>,
+}
+
+/// The private key of `sign` and `send`, for senders that sign with one.
+#[derive(Debug, Args)]
+struct KeyFlags {
+    /// Sign with this private key instead of a secret: discord and standard-webhooks `v1a`
+    /// (Ed25519: PEM PKCS#8, or the 32-byte seed as 64 hex digits), sendgrid (ECDSA P-256: PEM
+    /// PKCS#8 or `EC PRIVATE KEY`), paypal (RSA: PEM PKCS#8 or `RSA PRIVATE KEY`). Never printed.
+    #[arg(long, value_name = "FILE")]
+    private_key: Option<PathBuf>,
+    /// Only to say that verify takes it.
+    #[arg(long, hide = true)]
+    public_key: Option<String>,
 }
 
 #[derive(Debug, Args)]
 struct SignArgs {
     #[command(flatten)]
     scheme: SchemeSecret,
-    /// The timestamp to sign, in the scheme's unit (seconds; Helix: milliseconds). Default: now.
+    #[command(flatten)]
+    keys: KeyFlags,
+    /// The timestamp to sign, in the scheme's unit (seconds; Helix: milliseconds; PayPal:
+    /// seconds, sent as an RFC 3339 date-time). Default: now.
     #[arg(long, value_name = "T")]
     timestamp: Option<u64>,
     /// The delivery id, for schemes that send it in a header. Default: a fresh unique id.
@@ -153,6 +196,8 @@ struct SignArgs {
 struct SendArgs {
     #[command(flatten)]
     scheme: SchemeSecret,
+    #[command(flatten)]
+    keys: KeyFlags,
     /// Where to POST the delivery: an `http://` or `https://` URL.
     #[arg(long)]
     url: String,
@@ -167,7 +212,8 @@ struct SendArgs {
     /// The delivery id, for schemes that send it in a header. Default: a fresh unique id.
     #[arg(long)]
     id: Option<String>,
-    /// Sign every attempt with this timestamp (the scheme's unit) instead of the time of sending.
+    /// Sign every attempt with this timestamp (the scheme's unit, as for sign) instead of the
+    /// time of sending.
     #[arg(long, value_name = "T")]
     timestamp: Option<u64>,
     /// The `content-type` header to send.
@@ -198,6 +244,15 @@ struct SendArgs {
 struct VerifyArgs {
     #[command(flatten)]
     scheme: SchemeSecret,
+    /// Check with this public key instead of a secret: a file, or the key itself. discord and
+    /// standard-webhooks `v1a` (Ed25519: 64 hex digits, base64, `whpk_…` or PEM), sendgrid
+    /// (ECDSA P-256: the verification key in base64 as SendGrid shows it, PEM or DER), paypal
+    /// (RSA: the certificate PayPal serves, or the public key, PEM or DER).
+    #[arg(long, value_name = "FILE|KEY")]
+    public_key: Option<String>,
+    /// Only to say that sign and send take it.
+    #[arg(long, hide = true)]
+    private_key: Option<PathBuf>,
     /// The captured headers: `Name: value` lines, or a JSON object.
     #[arg(long, value_name = "FILE")]
     headers: PathBuf,
@@ -264,8 +319,8 @@ fn one_line(rendered: &str) -> String {
 }
 
 fn sign(args: SignArgs) -> Result<(), Failure> {
-    let scheme = args.scheme.scheme();
-    let secret = args.scheme.secret()?;
+    let scheme = args.scheme.scheme()?;
+    let signer = args.scheme.signer(&args.keys, "sign")?;
     let body = args.body.read()?;
     let delivery = input::delivery(
         args.scheme.scheme,
@@ -275,9 +330,16 @@ fn sign(args: SignArgs) -> Result<(), Failure> {
         args.event.as_deref(),
         args.timestamp,
     )?;
-    let signed = delivery.sign(&secret);
+    let signed = signer.sign(&delivery);
     let mut headers = signed.headers;
     input::set_content_type(&mut headers, &args.content_type)?;
+    keys::extra_headers(args.scheme.scheme, &mut headers);
+    if args.scheme.scheme == SchemeName::Gitlab {
+        eprintln!(
+            "note: X-Gitlab-Token is the secret token itself: keep this output as secret as the \
+             token"
+        );
+    }
     for (name, value) in &headers {
         println!("{}: {}", name, String::from_utf8_lossy(value.as_bytes()));
     }

@@ -451,7 +451,7 @@ impl Scheme {
     }
 
     /// Decode the candidate signatures from the signature header's value.
-    #[cfg(any(test, fuzzing))]
+    #[cfg(test)]
     pub(crate) fn parse_signatures(
         &self,
         value: &(impl AsRef<[u8]> + ?Sized),

@@ -9,7 +9,9 @@
 //! The samples of the other senders follow their public documentation: the Standard Webhooks
 //! samples are the specification's examples unchanged; the Slack samples are the Events API
 //! documentation's examples; the Stripe, GitHub and Shopify samples keep the documented envelope
-//! and identifiers, with the large resource objects trimmed to a few fields.
+//! and identifiers, with the large resource objects trimmed to a few fields. The Discord, GitLab,
+//! SendGrid and PayPal samples have the fields those senders document for these events, with
+//! invented values (ids, names, `example.com` addresses) and the large objects left out.
 //!
 //! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
 //! bodies, signed with [`Delivery`](super::Delivery).
@@ -93,6 +95,27 @@ pub const SLACK_EVENT_CALLBACK: &str = include_str!("../../samples/slack/event_c
 /// Shopify `orders/create`, shaped after Shopify's sample webhook payload (trimmed).
 pub const SHOPIFY_ORDERS_CREATE: &str = include_str!("../../samples/shopify/orders.create.json");
 
+/// Discord PING interaction (`type` 1), sent when the Interactions Endpoint URL is saved and to
+/// be answered `{"type":1}`.
+pub const DISCORD_PING: &str = include_str!("../../samples/discord/ping.json");
+/// Discord slash command interaction (`type` 2, `APPLICATION_COMMAND`) from a guild member.
+pub const DISCORD_APPLICATION_COMMAND: &str =
+    include_str!("../../samples/discord/application_command.json");
+
+/// GitLab `Push Hook`: one commit pushed to `main`.
+pub const GITLAB_PUSH: &str = include_str!("../../samples/gitlab/push.json");
+/// GitLab `Issue Hook`: an issue opened.
+pub const GITLAB_ISSUE: &str = include_str!("../../samples/gitlab/issue.json");
+
+/// SendGrid Event Webhook batch: `processed`, `delivered` and `open` events of one message, each
+/// with its `sg_event_id`.
+pub const SENDGRID_EVENTS: &str = include_str!("../../samples/sendgrid/events.json");
+
+/// PayPal `PAYMENT.CAPTURE.COMPLETED`: the event envelope (`id` `WH-…`, `event_type`,
+/// `resource_type`) around a trimmed capture.
+pub const PAYPAL_PAYMENT_CAPTURE_COMPLETED: &str =
+    include_str!("../../samples/paypal/payment.capture.completed.json");
+
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
 #[must_use]
@@ -155,6 +178,23 @@ mod tests {
         assert_eq!(v["event_id"], "Ev123ABC456");
         let order: serde_json::Value = serde_json::from_str(SHOPIFY_ORDERS_CREATE).unwrap();
         assert_eq!(order["name"], "#9999");
+        let json = |body: &str| serde_json::from_str::<serde_json::Value>(body).unwrap();
+        assert_eq!(json(DISCORD_PING)["type"], 1);
+        assert_eq!(json(DISCORD_APPLICATION_COMMAND)["type"], 2);
+        assert_eq!(json(GITLAB_PUSH)["object_kind"], "push");
+        assert_eq!(json(GITLAB_ISSUE)["object_kind"], "issue");
+        let batch = json(SENDGRID_EVENTS);
+        assert_eq!(batch.as_array().unwrap().len(), 3);
+        assert!(
+            batch
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["sg_event_id"].is_string())
+        );
+        let paypal = json(PAYPAL_PAYMENT_CAPTURE_COMPLETED);
+        assert_eq!(paypal["event_type"], "PAYMENT.CAPTURE.COMPLETED");
+        assert!(paypal["id"].as_str().unwrap().starts_with("WH-"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue};
-use webhook_guard::scheme::{Field, MAX_ID_LEN};
+use webhook_guard::scheme::{Field, MAX_ID_LEN, TimestampUnit};
 use webhook_guard::testing::{Delivery, samples};
 use webhook_guard::{MIN_SECRET_LEN, Scheme, Secret, SecretError};
 
@@ -27,9 +27,13 @@ pub fn usage(msg: impl fmt::Display) -> Failure {
     Failure::Usage(msg.to_string())
 }
 
+/// The webhook id of [`SchemeName::template`]'s PayPal scheme.
+const PLACEHOLDER_WEBHOOK_ID: &str = "WEBHOOKID";
+
 impl SchemeName {
-    pub fn scheme(self) -> Scheme {
-        match self {
+    /// The scheme, with `webhook_id` for PayPal (which signs it). Errors on a malformed id.
+    pub fn scheme_with(self, webhook_id: &str) -> Result<Scheme, Failure> {
+        Ok(match self {
             SchemeName::Heppu => Scheme::heppu(),
             SchemeName::Helix => Scheme::helix(),
             SchemeName::Helicone => Scheme::helicone(),
@@ -38,7 +42,19 @@ impl SchemeName {
             SchemeName::Stripe => Scheme::stripe(),
             SchemeName::Slack => Scheme::slack(),
             SchemeName::Shopify => Scheme::shopify(),
-        }
+            SchemeName::Discord => Scheme::discord(),
+            SchemeName::Gitlab => Scheme::gitlab(),
+            SchemeName::Sendgrid => Scheme::sendgrid(),
+            SchemeName::Paypal => {
+                Scheme::paypal(webhook_id).map_err(|e| usage(format!("--webhook-id: {e}")))?
+            }
+        })
+    }
+
+    /// The scheme for what does not depend on PayPal's webhook id (its headers and fields).
+    pub fn template(self) -> Scheme {
+        self.scheme_with(PLACEHOLDER_WEBHOOK_ID)
+            .expect("the placeholder webhook id is valid")
     }
 
     /// The documented sample payloads, as `(name, body)`; the first is the default. The name is
@@ -73,6 +89,19 @@ impl SchemeName {
                 ("url_verification", samples::SLACK_URL_VERIFICATION),
             ],
             SchemeName::Shopify => &[("orders/create", samples::SHOPIFY_ORDERS_CREATE)],
+            SchemeName::Discord => &[
+                ("ping", samples::DISCORD_PING),
+                ("application_command", samples::DISCORD_APPLICATION_COMMAND),
+            ],
+            SchemeName::Gitlab => &[
+                ("Push Hook", samples::GITLAB_PUSH),
+                ("Issue Hook", samples::GITLAB_ISSUE),
+            ],
+            SchemeName::Sendgrid => &[("events", samples::SENDGRID_EVENTS)],
+            SchemeName::Paypal => &[(
+                "PAYMENT.CAPTURE.COMPLETED",
+                samples::PAYPAL_PAYMENT_CAPTURE_COMPLETED,
+            )],
         }
     }
 
@@ -100,8 +129,21 @@ impl SchemeName {
 }
 
 impl SchemeSecret {
-    pub fn scheme(&self) -> Scheme {
-        self.scheme.scheme()
+    /// The scheme, with `--webhook-id` for PayPal, which needs it; other schemes refuse it.
+    pub fn scheme(&self) -> Result<Scheme, Failure> {
+        let sender = self.scheme.arg_name();
+        match (self.scheme, &self.webhook_id) {
+            (SchemeName::Paypal, Some(id)) => self.scheme.scheme_with(id),
+            (SchemeName::Paypal, None) => Err(usage(
+                "paypal signs the id of the webhook subscription: pass --webhook-id ID (shown \
+                 beside the listener URL in the PayPal app's settings)",
+            )),
+            (_, Some(_)) => Err(usage(format!(
+                "--webhook-id applies to paypal only (PayPal signs it); {sender} has no webhook \
+                 id: drop --webhook-id"
+            ))),
+            (name, None) => Ok(name.template()),
+        }
     }
 
     /// The secret from `--secret`, `--secret-env` or [`DEFAULT_SECRET_ENV`], decoded where the
@@ -226,20 +268,30 @@ pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
         .map_err(|e| usage(format!("cannot read the {what} {}: {e}", path.display())))
 }
 
-/// Check a value that goes into a header (id, event type) the way the verifier will.
-fn header_text(value: &str, flag: &str) -> Result<(), Failure> {
+/// Check a value that goes into a header (id, event type) the way the verifier will: an event
+/// type may have spaces inside (GitLab's `Push Hook`), an id none.
+fn header_text(value: &str, flag: &str, inner_spaces: bool) -> Result<(), Failure> {
     if value.is_empty() || value.len() > MAX_ID_LEN {
         return Err(usage(format!(
             "{flag} must be 1 to {MAX_ID_LEN} bytes long"
         )));
     }
-    if !value.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(usage(format!(
-            "{flag} must be visible ASCII, without spaces"
-        )));
+    let spaces_ok = inner_spaces && !value.starts_with(' ') && !value.ends_with(' ');
+    if !value
+        .bytes()
+        .all(|b| b.is_ascii_graphic() || (spaces_ok && b == b' '))
+    {
+        return Err(usage(if inner_spaces {
+            format!("{flag} must be visible ASCII, spaces only inside")
+        } else {
+            format!("{flag} must be visible ASCII, without spaces")
+        }));
     }
     Ok(())
 }
+
+/// Latest `--timestamp` for an RFC 3339 scheme (PayPal), in seconds: 9999-12-31T23:59:59Z.
+const MAX_RFC3339_SECS: u64 = 253_402_300_799;
 
 /// A delivery of `body` with the flags that apply, refusing the flags the scheme cannot carry.
 pub fn delivery(
@@ -251,11 +303,11 @@ pub fn delivery(
     timestamp: Option<u64>,
 ) -> Result<Delivery, Failure> {
     let sender = name.arg_name();
-    let mut delivery = Delivery::new(scheme.clone(), body);
+    let mut delivery = Delivery::new(scheme.clone(), body.clone());
     if let Some(id) = id {
         match scheme.id_field() {
             Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
-                header_text(id, "--id")?;
+                header_text(id, "--id", false)?;
                 delivery = delivery.id(id);
             }
             Some(Field::JsonBody(path)) => {
@@ -268,10 +320,15 @@ pub fn delivery(
             _ => return Err(usage(format!("{sender} sends no delivery id; drop --id"))),
         }
     }
-    if let Some(event) = event {
+    // GitLab names its event header after the body's `object_kind`.
+    let gitlab_event = match (name, event) {
+        (SchemeName::Gitlab, None) => gitlab_event(&body),
+        _ => None,
+    };
+    if let Some(event) = event.or(gitlab_event) {
         match scheme.event_field() {
             Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
-                header_text(event, "--event")?;
+                header_text(event, "--event", true)?;
                 delivery = delivery.event(event);
             }
             Some(Field::JsonBody(path)) => {
@@ -285,14 +342,43 @@ pub fn delivery(
         }
     }
     if let Some(ts) = timestamp {
-        if scheme.timestamp().is_none() {
-            return Err(usage(format!(
-                "{sender} sends no timestamp; drop --timestamp"
-            )));
-        }
-        delivery = delivery.timestamp(ts);
+        delivery = match scheme.timestamp() {
+            None => {
+                return Err(usage(format!(
+                    "{sender} sends no timestamp; drop --timestamp"
+                )));
+            }
+            // Unix seconds on the command line, written as the date-time they are.
+            Some((_, TimestampUnit::Rfc3339)) if ts > MAX_RFC3339_SECS => {
+                return Err(usage(format!(
+                    "--timestamp for {sender} is in unix seconds, at most {MAX_RFC3339_SECS} \
+                     (9999-12-31T23:59:59Z)"
+                )));
+            }
+            Some((_, TimestampUnit::Rfc3339)) => delivery.timestamp_millis(ts * 1000),
+            Some(_) => delivery.timestamp(ts),
+        };
     }
     Ok(delivery)
+}
+
+/// The `X-Gitlab-Event` GitLab sends with a body of this `object_kind`, from GitLab's webhook
+/// events documentation (the common ones).
+fn gitlab_event(body: &[u8]) -> Option<&'static str> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    Some(match value.get("object_kind")?.as_str()? {
+        "push" => "Push Hook",
+        "tag_push" => "Tag Push Hook",
+        "issue" => "Issue Hook",
+        "note" => "Note Hook",
+        "merge_request" => "Merge Request Hook",
+        "wiki_page" => "Wiki Page Hook",
+        "pipeline" => "Pipeline Hook",
+        "build" => "Job Hook",
+        "deployment" => "Deployment Hook",
+        "release" => "Release Hook",
+        _ => return None,
+    })
 }
 
 pub fn set_content_type(headers: &mut HeaderMap, content_type: &str) -> Result<(), Failure> {
@@ -347,38 +433,105 @@ mod tests {
 
     #[test]
     fn every_scheme_has_samples_that_sign() {
+        use crate::keys::{KeyKind, Signer};
         use clap::ValueEnum as _;
+        use webhook_guard::keys::PublicKey;
+        use webhook_guard::testing::keys;
+        use zeroize::Zeroizing;
         for name in SchemeName::value_variants() {
+            let scheme = name.template();
+            let secret = Secret::new("a-test-secret-of-enough-length").unwrap();
+            let (signer, verifier) = match name.key_kind() {
+                KeyKind::Hmac | KeyKind::Token => (
+                    Signer::Secret(secret.clone()),
+                    webhook_guard::Verifier::new(scheme.clone(), secret),
+                ),
+                KeyKind::Ed25519 => (
+                    Signer::Ed25519(Zeroizing::new(keys::ED25519_SEED_TEST_ONLY)),
+                    webhook_guard::Verifier::with_public_key(
+                        scheme.clone(),
+                        PublicKey::ed25519_hex(keys::ED25519_PUBLIC_HEX).unwrap(),
+                    ),
+                ),
+                KeyKind::P256 => (
+                    Signer::P256(Zeroizing::new(keys::P256_PRIVATE_PEM_TEST_ONLY.to_owned())),
+                    webhook_guard::Verifier::with_public_key(
+                        scheme.clone(),
+                        PublicKey::p256_pem(keys::P256_PUBLIC_PEM).unwrap(),
+                    ),
+                ),
+                KeyKind::Rsa => (
+                    Signer::Rsa(Zeroizing::new(keys::RSA_PRIVATE_PEM_TEST_ONLY.to_owned())),
+                    webhook_guard::Verifier::with_public_key(
+                        scheme.clone(),
+                        PublicKey::from_certificate_pem(keys::RSA_CERTIFICATE_PEM).unwrap(),
+                    ),
+                ),
+            };
             let samples = name.samples();
             assert!(!samples.is_empty());
             for (event, body) in samples {
-                let header_event = match name.scheme().event_field() {
+                let header_event = match scheme.event_field() {
                     Some(Field::Headers(_) | Field::HeadersInOrder(_)) => Some(*event),
                     _ => None,
                 };
                 let d = delivery(
                     *name,
-                    &name.scheme(),
+                    &scheme,
                     body.as_bytes().to_vec(),
                     None,
                     header_event,
                     None,
                 )
                 .unwrap();
-                let secret = Secret::new("a-test-secret-of-enough-length").unwrap();
-                let signed = d.sign(&secret);
-                let meta = webhook_guard::Verifier::new(name.scheme(), secret)
+                let signed = signer.sign(&d);
+                let meta = verifier
                     .verify(&signed.headers, &signed.body)
-                    .unwrap();
+                    .unwrap_or_else(|e| panic!("{name:?} {event}: {e}"));
                 if let Some(e) = meta.event_type() {
+                    // Slack's, Helix's and Discord's samples are named for what their numeric
+                    // or nested type means.
                     assert!(
                         e == *event
-                            || name.scheme().name() == "slack"
-                            || *name == SchemeName::Helix,
+                            || matches!(
+                                name,
+                                SchemeName::Slack | SchemeName::Helix | SchemeName::Discord
+                            ),
                         "{e} {event}"
                     );
                 }
             }
         }
+    }
+
+    #[test]
+    fn paypal_timestamps_are_seconds_written_as_date_times() {
+        let scheme = SchemeName::Paypal.template();
+        let d = delivery(
+            SchemeName::Paypal,
+            &scheme,
+            b"{}".to_vec(),
+            Some("tx1"),
+            None,
+            Some(1_733_220_000),
+        )
+        .unwrap();
+        let signed = crate::keys::Signer::Rsa(zeroize::Zeroizing::new(
+            webhook_guard::testing::keys::RSA_PRIVATE_PEM_TEST_ONLY.to_owned(),
+        ))
+        .sign(&d);
+        assert_eq!(
+            signed.headers["paypal-transmission-time"],
+            "2024-12-03T10:00:00Z"
+        );
+        let late = delivery(
+            SchemeName::Paypal,
+            &scheme,
+            b"{}".to_vec(),
+            None,
+            None,
+            Some(MAX_RFC3339_SECS + 1),
+        );
+        assert!(matches!(late, Err(Failure::Usage(m)) if m.contains("unix seconds")));
     }
 }

@@ -10,7 +10,6 @@ use http_body_util::{BodyExt as _, Full};
 use hyper_rustls::HttpsConnectorBuilder;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use webhook_guard::Verifier;
 use webhook_guard::scheme::Field;
 
 use crate::SendArgs;
@@ -25,7 +24,7 @@ const MAX_ATTEMPTS: usize = 1000;
 pub fn run(args: SendArgs) -> Result<(), Failure> {
     let name = args.scheme.scheme;
     let sender = name.arg_name();
-    let scheme = name.scheme();
+    let scheme = args.scheme.scheme()?;
 
     // Everything that can be wrong with the arguments is checked before anything is sent.
     let uri = parse_url(&args.url)?;
@@ -111,17 +110,14 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
         event.as_deref(),
         args.timestamp,
     )?;
-    let secret = args.scheme.secret()?;
+    let signer = args.scheme.signer(&args.keys, "send")?;
     input::set_content_type(&mut http::HeaderMap::new(), &args.content_type)?;
 
-    // Check the delivery as a receiver would, to show what it carries (and warn early when a
-    // receiver will refuse it, e.g. a Stripe body without an `id`).
-    let first = delivery.sign(&secret);
-    let checker = Verifier::builder(scheme.clone())
-        .secret(secret.clone())
-        .danger_accept_any_timestamp()
-        .build()
-        .map_err(|e| usage(e.to_string()))?;
+    // Check the delivery as a receiver would (with the public half of a private key), to show
+    // what it carries (and warn early when a receiver will refuse it, e.g. a Stripe body without
+    // an `id`).
+    let first = signer.sign(&delivery);
+    let checker = signer.checker(scheme.clone())?;
     let (shown_id, shown_event) = match checker.verify(&first.headers, &first.body) {
         Ok(meta) => (
             meta.id().map(str::to_owned),
@@ -179,9 +175,10 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
                 tokio::time::sleep(scaled).await;
             }
             // Re-signed at each attempt, as senders do: same id and body, a fresh timestamp.
-            let mut signed = delivery.sign(&secret);
+            let mut signed = signer.sign(&delivery);
             input::set_content_type(&mut signed.headers, &args.content_type)
                 .expect("checked above");
+            crate::keys::extra_headers(name, &mut signed.headers);
             if name == crate::SchemeName::Slack && index > 0 {
                 signed
                     .headers

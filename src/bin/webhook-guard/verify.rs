@@ -4,31 +4,35 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::ValueEnum as _;
 use http::{HeaderMap, HeaderName, HeaderValue};
-use webhook_guard::scheme::TimestampSource;
+use webhook_guard::scheme::{TimestampSource, TimestampUnit};
 use webhook_guard::{RejectionKind, Scheme, Secret, Verifier};
 
 use crate::input::{Failure, parse_duration, read_file, usage};
+use crate::keys::Checker;
 use crate::{SchemeName, VerifyArgs};
 
 pub fn run(args: VerifyArgs) -> Result<(), Failure> {
     let name = args.scheme.scheme;
-    let scheme = name.scheme();
+    let scheme = args.scheme.scheme()?;
     let tolerance = parse_duration(&args.tolerance, "--tolerance")?;
+    let key = args
+        .scheme
+        .checker(args.public_key.as_deref(), args.private_key.is_some())?;
     let headers = parse_headers(&read_file(&args.headers, "headers file")?)?;
     let body = args.body.read()?;
-    let (text, origin) = args.scheme.secret_text()?;
-    let secret = args
-        .scheme
-        .build_secret(&text, &origin, args.scheme.raw_secret)?;
-    crate::input::note_short(&secret);
-    let verifier = |secret: &Secret| {
-        Verifier::builder(scheme.clone())
-            .secret(secret.clone())
-            .tolerance(tolerance)
+    let build = |key: &Checker, any_time: bool| {
+        let builder = key.configure(Verifier::builder(scheme.clone()));
+        let builder = if any_time {
+            builder.danger_accept_any_timestamp()
+        } else {
+            builder.tolerance(tolerance)
+        };
+        builder
             .build()
-            .expect("one secret is configured")
+            .map_err(|e| usage(format!("{}: {e}", name.arg_name())))
     };
-    let rejection = match verifier(&secret).verify(&headers, &body) {
+    let verifier = build(&key, false)?;
+    let rejection = match verifier.verify(&headers, &body) {
         Ok(meta) => {
             let age = meta.timestamp_millis().map(|ts| {
                 let now = SystemTime::now()
@@ -63,12 +67,7 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
             line = format!("{}: {}", rejection.code(), timestamp_origin(&scheme));
             line.push_str(rejection.detail().unwrap_or(rejection.message()));
             // Is the rest of the delivery sound? A captured delivery is stale by nature.
-            let any_time = Verifier::builder(scheme.clone())
-                .secret(secret.clone())
-                .danger_accept_any_timestamp()
-                .build()
-                .expect("one secret is configured");
-            match any_time.verify(&headers, &body) {
+            match build(&key, true)?.verify(&headers, &body) {
                 Ok(_) => line.push_str(
                     "; the signature itself matches (raise --tolerance to accept an old capture)",
                 ),
@@ -90,30 +89,43 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
         }
         RejectionKind::SignatureMismatch => {
             let before = line.len();
-            let verifies = |secret: &Secret, body: &[u8]| verifier(secret).verify(&headers, body);
+            let with_secret = |secret: &Secret, body: &[u8]| {
+                Verifier::builder(scheme.clone())
+                    .secret(secret.clone())
+                    .tolerance(tolerance)
+                    .build()
+                    .is_ok_and(|v| v.verify(&headers, body).is_ok())
+            };
+            let (text, origin) = match &key {
+                Checker::Secret { text, origin, .. } => (text.as_str(), origin.as_str()),
+                Checker::Public(_) => ("", ""),
+            };
+            let secret_text = matches!(key, Checker::Secret { .. });
             let trimmed = trim_newline(&body);
-            if trimmed.len() < body.len() && verifies(&secret, trimmed).is_ok() {
+            if trimmed.len() < body.len() && verifier.verify(&headers, trimmed).is_ok() {
                 line.push_str(
                     "; without the body's trailing newline it verifies: the body file gained a \
                      newline (an editor, echo or a copy from the terminal); keep the bytes \
                      exactly as received",
                 );
-            } else if text.trim() != text
-                && let Ok(s) =
-                    args.scheme
-                        .build_secret(text.trim(), &origin, args.scheme.raw_secret)
-                && verifies(&s, &body).is_ok()
+            } else if secret_text
+                && text.trim() != text
+                && let Ok(s) = args
+                    .scheme
+                    .build_secret(text.trim(), origin, args.scheme.raw_secret)
+                && with_secret(&s, &body)
             {
                 line.push_str(
                     "; the secret has surrounding whitespace, and without it the delivery \
                      verifies: trim it",
                 );
-            } else if text.starts_with("whsec_")
+            } else if secret_text
+                && text.starts_with("whsec_")
                 && name == SchemeName::StandardWebhooks
                 && let Ok(s) = args
                     .scheme
-                    .build_secret(&text, &origin, !args.scheme.raw_secret)
-                && verifies(&s, &body).is_ok()
+                    .build_secret(text, origin, !args.scheme.raw_secret)
+                && with_secret(&s, &body)
             {
                 line.push_str(if args.scheme.raw_secret {
                     "; it verifies with the whsec_ secret decoded: drop --raw-secret"
@@ -126,6 +138,11 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
                 && let Some(cut) = line[..before].find("; was the body re-serialized")
             {
                 line.replace_range(cut..before, "");
+            } else if name == SchemeName::Paypal {
+                line.push_str(
+                    " PayPal also signs the webhook id: is --webhook-id the id of the \
+                     subscription this delivery was sent to?",
+                );
             }
         }
         _ => {}
@@ -137,6 +154,9 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
 /// seconds): ``.
 fn timestamp_origin(scheme: &Scheme) -> String {
     match scheme.timestamp() {
+        Some((TimestampSource::Headers(names), TimestampUnit::Rfc3339)) => {
+            format!("`{}` (RFC 3339 date-time): ", names[0])
+        }
         Some((TimestampSource::Headers(names), unit)) => {
             format!("`{}` (unix {unit:?}): ", names[0]).to_lowercase()
         }
@@ -155,7 +175,7 @@ fn scheme_of(headers: &HeaderMap, not: SchemeName) -> Option<(SchemeName, Header
         .iter()
         .filter(|n| **n != not)
         .find_map(|n| {
-            n.scheme()
+            n.template()
                 .signature_headers()
                 .iter()
                 .find(|h| headers.contains_key(*h))
