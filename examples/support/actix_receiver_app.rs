@@ -110,10 +110,10 @@ async fn metrics(stats: web::Data<Stats>) -> HttpResponse {
 /// Simulated heavy work of the async-ack route.
 pub const ASYNC_WORK: Duration = Duration::from_millis(500);
 
-/// Builds the routes, every sender verified with the keys of `config`. Call the returned function from the
-/// `HttpServer` factory (`App::new().configure(routes.clone())`): the guards, their
-/// deduplication store, the async-ack queue and the event log are created once here and shared
-/// by every worker. Call inside the actix (Tokio) runtime: the queue starts its workers.
+/// Builds the routes, every sender verified with the keys of `config`. Call the returned
+/// function from the `HttpServer` factory (`App::new().configure(routes.clone())`): the guards,
+/// their deduplication store, the async-ack queue and the event log are created once here and
+/// shared by every worker. Call inside the actix (Tokio) runtime: the queue starts its workers.
 pub fn routes(
     config: &ReceiverConfig,
 ) -> (
