@@ -10,6 +10,10 @@
 mod dead_letters;
 #[path = "support/receiver_app.rs"]
 mod receiver_app;
+// The environment is not read here: only the demo secret is configured.
+#[allow(dead_code)]
+#[path = "support/receiver_config.rs"]
+mod receiver_config;
 #[path = "support/serve.rs"]
 mod serve;
 
@@ -22,7 +26,7 @@ use hyper_util::rt::TokioExecutor;
 use webhook_guard::testing::{Delivery, SignedDelivery, samples};
 use webhook_guard::{Scheme, Secret};
 
-const SECRET: &str = "whsec_demo_secret_do_not_use_in_production";
+use receiver_config::{DEMO_SECRET as SECRET, ReceiverConfig};
 
 struct Case {
     label: String,
@@ -68,35 +72,97 @@ fn script(secret: &Secret) -> Vec<Case> {
         delivery: Delivery::new(Scheme::helicone(), samples::HELICONE_DELIVERY).sign(secret),
         expect: ok,
     });
-    // The other built-in senders, each with its documented sample.
+    // The other built-in senders, each with its documented sample. Standard Webhooks takes the
+    // `whsec_` secret decoded, as its specification says; the others take it as given.
+    let standard = Secret::from_whsec(SECRET).unwrap();
     let others = [
         (
-            "standard-webhooks contact.created",
+            "/webhooks/standard",
+            Scheme::standard_webhooks(),
+            "standard-webhooks contact.created (whsec_ decoded)",
             samples::STANDARD_CONTACT_CREATED,
+            None,
         ),
-        ("github issues.opened", samples::GITHUB_ISSUES_OPENED),
-        ("stripe customer.updated", samples::STRIPE_CUSTOMER_UPDATED),
         (
+            "/webhooks/github",
+            Scheme::github(),
+            "github issues.opened",
+            samples::GITHUB_ISSUES_OPENED,
+            Some("issues"),
+        ),
+        (
+            "/webhooks/stripe",
+            Scheme::stripe(),
+            "stripe customer.updated",
+            samples::STRIPE_CUSTOMER_UPDATED,
+            None,
+        ),
+        (
+            "/webhooks/stripe-connect",
+            Scheme::stripe(),
             "stripe, same event to a 2nd endpoint (namespace)",
             samples::STRIPE_CUSTOMER_UPDATED,
+            None,
         ),
-        ("slack event_callback", samples::SLACK_EVENT_CALLBACK),
-        ("shopify orders/create", samples::SHOPIFY_ORDERS_CREATE),
+        (
+            "/webhooks/slack",
+            Scheme::slack(),
+            "slack event_callback",
+            samples::SLACK_EVENT_CALLBACK,
+            None,
+        ),
+        (
+            "/webhooks/shopify",
+            Scheme::shopify(),
+            "shopify orders/create",
+            samples::SHOPIFY_ORDERS_CREATE,
+            Some("orders/create"),
+        ),
+        (
+            "/webhooks/gitlab",
+            Scheme::gitlab(),
+            "gitlab push (X-Gitlab-Token)",
+            r#"{"object_kind":"push","ref":"refs/heads/main"}"#,
+            Some("Push Hook"),
+        ),
     ];
-    for ((path, scheme), (label, body)) in receiver_app::sender_routes().into_iter().zip(others) {
+    for (path, scheme, label, body, event) in others {
+        let key = if path.ends_with("standard") {
+            &standard
+        } else {
+            secret
+        };
         let mut delivery = Delivery::new(scheme, body);
-        if path.ends_with("github") {
-            delivery = delivery.event("issues");
-        } else if path.ends_with("shopify") {
-            delivery = delivery.event("orders/create");
+        if let Some(event) = event {
+            delivery = delivery.event(event);
         }
         cases.push(Case {
             label: label.into(),
             path,
-            delivery: delivery.sign(secret),
+            delivery: delivery.sign(key),
             expect: ok,
         });
     }
+    cases.push(Case {
+        label: "standard-webhooks: the whsec_ text itself as key".into(),
+        path: "/webhooks/standard",
+        delivery: Delivery::new(
+            Scheme::standard_webhooks(),
+            samples::STANDARD_CONTACT_CREATED,
+        )
+        .sign(secret),
+        expect: (401, "signature_mismatch"),
+    });
+    // A route whose key is not configured answers so, naming the variable to set.
+    cases.push(Case {
+        label: "discord, no public key configured".into(),
+        path: "/webhooks/discord",
+        delivery: SignedDelivery {
+            headers: http::HeaderMap::new(),
+            body: Bytes::from_static(br#"{"id":"1","type":1}"#),
+        },
+        expect: (503, "key_not_configured"),
+    });
 
     // Async-ack: the receiver answers 202 at once and does half a second of work afterwards.
     let body = samples::HEPPU_CALL_COMPLETED.replace("conv_", "conv_async_");
@@ -224,7 +290,8 @@ fn script(secret: &Secret) -> Vec<Case> {
 #[tokio::main]
 async fn main() {
     let secret = Secret::new(SECRET).unwrap();
-    let receiver = receiver_app::app(secret.clone());
+    let config = ReceiverConfig::with_secret(SECRET).unwrap();
+    let receiver = receiver_app::app(&config);
     let queue = receiver.queue.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

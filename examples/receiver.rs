@@ -1,13 +1,23 @@
-//! A long-running webhook receiver for the seed senders.
+//! A long-running webhook receiver for every built-in sender.
 //!
 //! ```text
-//! BIND=127.0.0.1:3000 WEBHOOK_SECRET=... cargo run --example receiver
+//! BIND=127.0.0.1:3000 WEBHOOK_SECRET=... cargo run --example receiver --features ed25519,p256,rsa
 //! ```
 //!
-//! Routes: `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone`, `/webhooks/standard`,
-//! `/webhooks/github`, `/webhooks/stripe`, `/webhooks/slack`, `/webhooks/shopify` (each verified
-//! with `WEBHOOK_SECRET` under its sender's scheme; for Standard Webhooks the key is the secret's
-//! bytes as given, not a decoded `whsec_`) answer `{"received": <event>, "id": <id>}`;
+//! Routes: `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone`, `/webhooks/github`,
+//! `/webhooks/stripe`, `/webhooks/slack`, `/webhooks/shopify` (each verified with
+//! `WEBHOOK_SECRET` as given under its sender's scheme), `/webhooks/gitlab` (`WEBHOOK_SECRET` is
+//! the `X-Gitlab-Token`), `/webhooks/standard` (`v1,` with `WEBHOOK_SECRET`, a `whsec_<base64>`
+//! secret decoded as the specification says; `v1a,` with `WEBHOOK_ED25519_PUBLIC_KEY`),
+//! `/webhooks/discord` (`WEBHOOK_ED25519_PUBLIC_KEY`, 64 hex digits), `/webhooks/sendgrid`
+//! (`WEBHOOK_P256_PUBLIC_KEY`, base64 of the DER key as SendGrid shows it) and `/webhooks/paypal`
+//! (`WEBHOOK_PAYPAL_WEBHOOK_ID` and `WEBHOOK_PAYPAL_CERT`, the path of PayPal's PEM
+//! certificate) answer `{"received": <event>, "id": <id>}`. A route whose key is not set answers
+//! `503 {"error": "key_not_configured", …}` naming the variable to set; the receiver starts with
+//! `WEBHOOK_SECRET` alone and prints which routes are live. `WEBHOOK_PUBLIC_URL` (default
+//! `http://<BIND>`) is the base URL senders address, for URL-signed senders (none yet). The
+//! details are in `support/receiver_config.rs`.
+//!
 //! `POST /webhooks/heppu/async` answers `202 {"queued": true, "id": <id>}` and processes in the
 //! background; `GET /events` lists what the handlers processed, in order; `GET
 //! /metrics/webhooks` shows the counters. `POST /webhooks/stripe-connect` is a second Stripe
@@ -22,39 +32,32 @@
 mod dead_letters;
 #[path = "support/receiver_app.rs"]
 mod receiver_app;
+#[path = "support/receiver_config.rs"]
+mod receiver_config;
 #[path = "support/serve.rs"]
 mod serve;
 
-use webhook_guard::Secret;
-
-const DEMO_SECRET: &str = "whsec_demo_secret_do_not_use_in_production";
+use receiver_config::{DEMO_SECRET, ReceiverConfig, SECRET_VAR};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().with_target(false).init();
-    let bind = std::env::var("BIND").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
-    let secret = match std::env::var("WEBHOOK_SECRET") {
-        Ok(s) => Secret::new(s)?,
-        Err(_) => {
-            println!("WEBHOOK_SECRET is not set; using the demo secret {DEMO_SECRET:?}");
-            Secret::new(DEMO_SECRET)?
-        }
-    };
-    let receiver = receiver_app::app(secret);
-    let listener = tokio::net::TcpListener::bind(&bind).await?;
+    let config = ReceiverConfig::from_env().unwrap_or_else(|e| {
+        eprintln!("receiver: {e}");
+        std::process::exit(2)
+    });
+    if config.demo_secret {
+        println!("{SECRET_VAR} is not set; using the demo secret {DEMO_SECRET:?}");
+    }
+    let receiver = receiver_app::app(&config);
+    let listener = tokio::net::TcpListener::bind(&config.bind).await?;
     println!(
         "webhook receiver listening on http://{}",
         listener.local_addr()?
     );
-    println!(
-        "  POST /webhooks/heppu | /webhooks/heppu/async | /webhooks/helix | /webhooks/helicone"
-    );
-    let others: Vec<&str> = receiver_app::sender_routes()
-        .into_iter()
-        .map(|(path, _)| path)
-        .collect();
-    println!("  POST {}", others.join(" | "));
-    println!("  GET /events | /metrics/webhooks");
+    for line in config.startup_report() {
+        println!("{line}");
+    }
     serve::serve(listener, receiver.router, async {
         let _ = tokio::signal::ctrl_c().await;
     })

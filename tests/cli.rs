@@ -10,6 +10,9 @@ mod dead_letters;
 #[path = "../examples/support/receiver_app.rs"]
 #[allow(dead_code)]
 mod receiver_app;
+#[path = "../examples/support/receiver_config.rs"]
+#[allow(dead_code)]
+mod receiver_config;
 
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -156,7 +159,8 @@ where
             .build()
             .unwrap();
         runtime.block_on(async move {
-            let app = receiver_app::app(Secret::new(SECRET).unwrap());
+            let config = receiver_config::ReceiverConfig::with_secret(SECRET).unwrap();
+            let app = receiver_app::app(&config);
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send((listener.local_addr().unwrap(), app.log.clone()))
                 .unwrap();

@@ -27,6 +27,10 @@ mod actix_receiver_app;
 #[path = "../examples/support/dead_letters.rs"]
 mod dead_letters;
 
+#[allow(dead_code)]
+#[path = "../examples/support/receiver_config.rs"]
+mod receiver_config;
+
 #[path = "../examples/support/serve.rs"]
 mod serve;
 
@@ -44,11 +48,15 @@ fn secret() -> Secret {
     Secret::new(KEY).unwrap()
 }
 
+fn config() -> receiver_config::ReceiverConfig {
+    receiver_config::ReceiverConfig::with_secret(KEY).unwrap()
+}
+
 /// Both example receivers, each on its own port: (axum, actix-web).
 async fn receivers() -> (SocketAddr, SocketAddr) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let axum_addr = listener.local_addr().unwrap();
-    let receiver = receiver_app::app(secret());
+    let receiver = receiver_app::app(&config());
     tokio::spawn(serve::serve(
         listener,
         receiver.router,
@@ -59,7 +67,7 @@ async fn receivers() -> (SocketAddr, SocketAddr) {
     let actix_addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let (routes, _log, _queue) = actix_receiver_app::routes(secret());
+            let (routes, _log, _queue) = actix_receiver_app::routes(&config());
             actix_web::HttpServer::new(move || actix_web::App::new().configure(routes.clone()))
                 .workers(2)
                 .listen(listener)

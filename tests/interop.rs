@@ -17,6 +17,9 @@ mod dead_letters;
 #[path = "../examples/support/receiver_app.rs"]
 #[allow(dead_code)]
 mod receiver_app;
+#[path = "../examples/support/receiver_config.rs"]
+#[allow(dead_code)]
+mod receiver_config;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -175,7 +178,7 @@ async fn receiver() -> std::net::SocketAddr {
         router: app,
         log: _log,
         ..
-    } = receiver_app::app(Secret::new(KEY).unwrap());
+    } = receiver_app::app(&receiver_config::ReceiverConfig::with_secret(KEY).unwrap());
     common::spawn(app).await
 }
 

@@ -1,6 +1,11 @@
 //! The `receiver` (axum) and `actix_receiver` examples keep one contract: the same routes, the
-//! same answers, the same `GET /events`. Both run here on 127.0.0.1 and get the same deliveries.
-//! Also checks that `WebhookGuard` works wrapped around a whole `App` and around a `scope`.
+//! same answers, the same `GET /events`. Both run here on 127.0.0.1, in this process, and get the
+//! same deliveries: the seed and HMAC senders with `WEBHOOK_SECRET` alone, every built-in
+//! sender once its keys are configured (Discord, SendGrid, PayPal, GitLab, Standard Webhooks with
+//! a decoded `whsec_` secret and `v1a`), and the `key_not_configured` answer of a route without
+//! its key. The configuration is read from a map standing in for the environment, through the
+//! same code the examples' `main` reads the environment with. Also checks that `WebhookGuard`
+//! works wrapped around a whole `App` and around a `scope`.
 #![cfg(all(feature = "axum", feature = "actix"))]
 
 mod common;
@@ -17,11 +22,16 @@ mod actix_receiver_app;
 #[path = "../examples/support/dead_letters.rs"]
 mod dead_letters;
 
+#[allow(dead_code)]
+#[path = "../examples/support/receiver_config.rs"]
+mod receiver_config;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{Answer, send};
+use receiver_config::{KeyNotConfigured, ReceiverConfig};
 use serde_json::{Value, json};
 use webhook_guard::testing::{Delivery, SignedDelivery, samples};
 use webhook_guard::{Scheme, Secret, Verified, Verifier, WebhookMeta};
@@ -32,15 +42,55 @@ fn secret() -> Secret {
     Secret::new(KEY).unwrap()
 }
 
+/// The receivers' configuration with `WEBHOOK_SECRET` = [`KEY`] and nothing else.
+fn config() -> ReceiverConfig {
+    ReceiverConfig::with_secret(KEY).unwrap()
+}
+
+/// The configuration read from `vars` as the environment.
+fn config_from(vars: &[(&str, &str)]) -> Result<ReceiverConfig, receiver_config::ConfigError> {
+    ReceiverConfig::from_lookup(|name| {
+        vars.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| (*v).to_owned())
+    })
+}
+
+/// Both example receivers built from `config`, each on an ephemeral port: (axum, actix-web).
+async fn start_both(config: &ReceiverConfig) -> (SocketAddr, SocketAddr) {
+    let receiver = receiver_app::app(config);
+    let axum_addr = common::spawn(receiver.router).await;
+    let config = config.clone();
+    let actix_addr = spawn_actix_with(move || {
+        let (routes, log, queue) = actix_receiver_app::routes(&config);
+        (routes, (log, queue))
+    });
+    common::wait_listening(actix_addr).await;
+    (axum_addr, actix_addr)
+}
+
 /// Starts an actix-web `HttpServer` on an ephemeral 127.0.0.1 port, in its own thread.
 fn spawn_actix<F>(configure: F) -> SocketAddr
 where
     F: Fn(&mut actix_web::web::ServiceConfig) + Clone + Send + 'static,
 {
+    spawn_actix_with(move || (configure, ()))
+}
+
+/// [`spawn_actix`] with routes made by `make` inside the server's own runtime, as the example's
+/// `main` makes them (they start the async-ack queue's workers there), and whatever else `make`
+/// gives kept as long as the server runs.
+fn spawn_actix_with<M, F, T>(make: M) -> SocketAddr
+where
+    M: FnOnce() -> (F, T) + Send + 'static,
+    F: Fn(&mut actix_web::web::ServiceConfig) + Clone + Send + 'static,
+    T: 'static,
+{
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
+            let (configure, _kept) = make();
             actix_web::HttpServer::new(move || actix_web::App::new().configure(configure.clone()))
                 .workers(2)
                 .listen(listener)
@@ -91,23 +141,46 @@ fn script() -> Vec<(&'static str, SignedDelivery)> {
     out
 }
 
-/// One documented sample per added sender, on its route (compared after the main script).
+/// One documented sample per added sender that verifies with `WEBHOOK_SECRET`, on its route
+/// (compared after the main script).
 fn added_senders() -> Vec<(&'static str, SignedDelivery)> {
     let key = secret();
-    let bodies = [
-        samples::STANDARD_CONTACT_CREATED,
-        samples::GITHUB_ISSUES_OPENED,
-        samples::STRIPE_CUSTOMER_UPDATED,
+    [
+        (
+            "/webhooks/standard",
+            Scheme::standard_webhooks(),
+            samples::STANDARD_CONTACT_CREATED,
+        ),
+        (
+            "/webhooks/github",
+            Scheme::github(),
+            samples::GITHUB_ISSUES_OPENED,
+        ),
+        (
+            "/webhooks/stripe",
+            Scheme::stripe(),
+            samples::STRIPE_CUSTOMER_UPDATED,
+        ),
         // The same event to the second Stripe endpoint: processed there too.
-        samples::STRIPE_CUSTOMER_UPDATED,
-        samples::SLACK_EVENT_CALLBACK,
-        samples::SHOPIFY_ORDERS_CREATE,
-    ];
-    receiver_app::sender_routes()
-        .into_iter()
-        .zip(bodies)
-        .map(|((path, scheme), body)| (path, Delivery::new(scheme, body).sign(&key)))
-        .collect()
+        (
+            "/webhooks/stripe-connect",
+            Scheme::stripe(),
+            samples::STRIPE_CUSTOMER_UPDATED,
+        ),
+        (
+            "/webhooks/slack",
+            Scheme::slack(),
+            samples::SLACK_EVENT_CALLBACK,
+        ),
+        (
+            "/webhooks/shopify",
+            Scheme::shopify(),
+            samples::SHOPIFY_ORDERS_CREATE,
+        ),
+    ]
+    .into_iter()
+    .map(|(path, scheme, body)| (path, Delivery::new(scheme, body).sign(&key)))
+    .collect()
 }
 
 fn summary(a: &Answer) -> (u16, Value) {
@@ -116,22 +189,7 @@ fn summary(a: &Answer) -> (u16, Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn axum_and_actix_receivers_keep_the_same_contract() {
-    let receiver = receiver_app::app(secret());
-    let axum_addr = common::spawn(receiver.router).await;
-    let (routes, _log, _queue) = actix_receiver_app::routes(secret());
-    let actix_addr = spawn_actix(routes);
-    common::wait_listening(actix_addr).await;
-
-    // Both receivers serve the same added senders.
-    let axum_routes: Vec<_> = receiver_app::sender_routes()
-        .into_iter()
-        .map(|(p, s)| (p, s.name().to_owned()))
-        .collect();
-    let actix_routes: Vec<_> = actix_receiver_app::sender_routes()
-        .into_iter()
-        .map(|(p, s)| (p, s.name().to_owned()))
-        .collect();
-    assert_eq!(axum_routes, actix_routes);
+    let (axum_addr, actix_addr) = start_both(&config()).await;
 
     let mut answers = Vec::new();
     for (path, delivery) in script() {
@@ -326,5 +384,395 @@ async fn guard_wraps_a_whole_app_and_a_scope() {
         calls.load(Ordering::SeqCst),
         2,
         "only the two valid deliveries ran"
+    );
+}
+
+/// With `WEBHOOK_SECRET` alone, the routes that need a public key answer `key_not_configured`
+/// naming the variable to set, the same on both receivers; every other route still works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routes_without_their_key_say_which_variable_to_set() {
+    let config = config();
+    let report = config.startup_report().join("\n");
+    for (route, var) in [
+        ("/webhooks/discord", "WEBHOOK_ED25519_PUBLIC_KEY"),
+        ("/webhooks/sendgrid", "WEBHOOK_P256_PUBLIC_KEY"),
+        ("/webhooks/paypal", "WEBHOOK_PAYPAL_CERT"),
+    ] {
+        let line = report
+            .lines()
+            .find(|l| l.contains(&format!("POST {route}:")))
+            .unwrap_or_else(|| panic!("{route} not among the routes without a key:\n{report}"));
+        assert!(line.contains(var), "{line}");
+    }
+    assert!(
+        report.contains("without a key (answering 503 key_not_configured)"),
+        "{report}"
+    );
+    let live = report.lines().next().unwrap();
+    for route in ["/webhooks/heppu", "/webhooks/standard", "/webhooks/gitlab"] {
+        assert!(live.contains(route), "{live}");
+    }
+    assert!(!live.contains("discord"), "{live}");
+    assert!(
+        report.contains("http://127.0.0.1:3000"),
+        "the default public URL is http://<BIND>: {report}"
+    );
+
+    let (axum_addr, actix_addr) = start_both(&config).await;
+    // Whatever is sent (here an unsigned body), the answer is the same clear refusal.
+    let unsigned = |body: &'static str| SignedDelivery {
+        headers: http::HeaderMap::new(),
+        body: bytes::Bytes::from_static(body.as_bytes()),
+    };
+    for (route, vars) in [
+        ("/webhooks/discord", &["WEBHOOK_ED25519_PUBLIC_KEY"][..]),
+        ("/webhooks/sendgrid", &["WEBHOOK_P256_PUBLIC_KEY"][..]),
+        (
+            "/webhooks/paypal",
+            &["WEBHOOK_PAYPAL_WEBHOOK_ID", "WEBHOOK_PAYPAL_CERT"][..],
+        ),
+    ] {
+        let a = send(axum_addr, route, unsigned(r#"{"id":"1","type":1}"#)).await;
+        let b = send(actix_addr, route, unsigned(r#"{"id":"1","type":1}"#)).await;
+        assert_eq!(summary(&a), summary(&b), "{route}: axum vs actix");
+        assert_eq!(a.status, 503, "{route}: {}", a.json);
+        assert_eq!(a.code(), "key_not_configured", "{route}");
+        assert_eq!(
+            a.json.as_object().unwrap().len(),
+            2,
+            "the crate's rejection format, {{error, message}}: {}",
+            a.json
+        );
+        let message = a.json["message"].as_str().unwrap();
+        for var in vars {
+            assert!(message.contains(var), "{route}: {message}");
+        }
+        assert_eq!(
+            a.headers.get("content-type").unwrap(),
+            "application/json",
+            "{route}"
+        );
+    }
+
+    // The other routes are served as before.
+    let key = secret();
+    let gitlab = Delivery::new(Scheme::gitlab(), r#"{"object_kind":"push"}"#)
+        .id("gl-no-keys")
+        .event("Push Hook")
+        .sign(&key);
+    let standard = Delivery::new(
+        Scheme::standard_webhooks(),
+        samples::STANDARD_CONTACT_CREATED,
+    )
+    .id("msg_no_keys")
+    .sign(&key);
+    let heppu = Delivery::new(Scheme::heppu(), samples::HEPPU_CALL_COMPLETED)
+        .id("dlv_no_keys")
+        .sign(&key);
+    for (route, delivery) in [
+        ("/webhooks/gitlab", gitlab),
+        ("/webhooks/standard", standard),
+        ("/webhooks/heppu", heppu),
+    ] {
+        let a = send(axum_addr, route, delivery.clone()).await;
+        let b = send(actix_addr, route, delivery).await;
+        assert_eq!(summary(&a), summary(&b), "{route}: axum vs actix");
+        assert_eq!(a.status, 200, "{route}: {}", a.json);
+    }
+    let events = common::get_json(axum_addr, "/events").await;
+    assert_eq!(events, common::get_json(actix_addr, "/events").await);
+    assert_eq!(
+        events,
+        json!([
+            {"scheme": "gitlab", "id": "gl-no-keys", "event": "Push Hook"},
+            {"scheme": "standard-webhooks", "id": "msg_no_keys", "event": "contact.created"},
+            {"scheme": "heppu", "id": "dlv_no_keys", "event": "call.completed"},
+        ])
+    );
+}
+
+/// Variables set to what cannot be used stop the receiver at start, naming the variable; an
+/// empty one is an unset one; a `whsec_` secret without base64 after it leaves only the
+/// Standard Webhooks route without a key.
+#[test]
+fn configuration_errors_name_their_variable() {
+    let secret = ("WEBHOOK_SECRET", KEY);
+    let var_of = |vars: &[(&str, &str)]| config_from(vars).map(|_| ()).unwrap_err().var;
+    assert_eq!(
+        var_of(&[secret, ("WEBHOOK_ED25519_PUBLIC_KEY", "not-64-hex-digits")]),
+        "WEBHOOK_ED25519_PUBLIC_KEY"
+    );
+    assert_eq!(
+        var_of(&[secret, ("WEBHOOK_P256_PUBLIC_KEY", "bm90IGEga2V5")]),
+        "WEBHOOK_P256_PUBLIC_KEY"
+    );
+    assert_eq!(
+        var_of(&[
+            secret,
+            ("WEBHOOK_PAYPAL_WEBHOOK_ID", "8PT597110X687430LKGECATA")
+        ]),
+        "WEBHOOK_PAYPAL_CERT"
+    );
+    assert_eq!(
+        var_of(&[secret, ("WEBHOOK_PAYPAL_CERT", "/nonexistent/paypal.pem")]),
+        "WEBHOOK_PAYPAL_WEBHOOK_ID"
+    );
+    assert_eq!(
+        var_of(&[
+            secret,
+            ("WEBHOOK_PAYPAL_WEBHOOK_ID", "8PT597110X687430LKGECATA"),
+            ("WEBHOOK_PAYPAL_CERT", "/nonexistent/paypal.pem"),
+        ]),
+        "WEBHOOK_PAYPAL_CERT"
+    );
+    assert_eq!(
+        var_of(&[secret, ("WEBHOOK_PUBLIC_URL", "ftp://hooks.example.com")]),
+        "WEBHOOK_PUBLIC_URL"
+    );
+    assert_eq!(var_of(&[("WEBHOOK_SECRET", "too-short")]), "WEBHOOK_SECRET");
+
+    let empty = config_from(&[secret, ("WEBHOOK_ED25519_PUBLIC_KEY", "")]).unwrap();
+    let discord = empty
+        .sender_routes()
+        .into_iter()
+        .find(|r| r.path == "/webhooks/discord")
+        .unwrap();
+    assert!(discord.verifier.is_err(), "an empty key is an unset one");
+
+    let url = config_from(&[
+        secret,
+        ("BIND", "0.0.0.0:8080"),
+        ("WEBHOOK_PUBLIC_URL", "https://hooks.example.com/base/"),
+    ])
+    .unwrap();
+    assert_eq!(url.public_url, "https://hooks.example.com/base");
+    assert_eq!(
+        config_from(&[secret, ("BIND", "0.0.0.0:8080")])
+            .unwrap()
+            .public_url,
+        "http://0.0.0.0:8080"
+    );
+    assert!(
+        config_from(&[]).unwrap().demo_secret,
+        "no WEBHOOK_SECRET: the demo secret"
+    );
+
+    // `whsec_` and then no base64: a fine key for everyone but Standard Webhooks.
+    let bad_whsec = config_from(&[("WEBHOOK_SECRET", "whsec_not*base64*but-long-enough")]).unwrap();
+    for route in bad_whsec.sender_routes() {
+        match route.path {
+            "/webhooks/standard" => {
+                let missing: KeyNotConfigured = route.verifier.unwrap_err();
+                assert!(missing.message.contains("WEBHOOK_SECRET"), "{missing:?}");
+                assert!(missing.message.contains("whsec_"), "{missing:?}");
+                assert!(
+                    !missing.message.contains("not*base64"),
+                    "never the secret itself: {missing:?}"
+                );
+            }
+            "/webhooks/discord" | "/webhooks/sendgrid" | "/webhooks/paypal" => {}
+            other => assert!(route.verifier.is_ok(), "{other}"),
+        }
+    }
+}
+
+/// Every built-in sender with its keys configured, through both receivers: Discord (Ed25519),
+/// SendGrid (P-256), PayPal (RSA, a certificate file), GitLab (the token), Standard Webhooks
+/// with a real `whsec_` secret (decoded) and a `v1a` Ed25519 signature.
+#[cfg(all(feature = "ed25519", feature = "p256", feature = "rsa"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_builtin_sender_verifies_once_its_keys_are_configured() {
+    use base64::Engine as _;
+    use webhook_guard::testing::keys;
+
+    let b64 = base64::engine::general_purpose::STANDARD;
+    // A Standard Webhooks secret as Svix shows it: `whsec_` and the base64 of the key.
+    let whsec = format!("whsec_{}", b64.encode(b"receiver-contract-standard-key!"));
+    // SendGrid's verification key: the base64 of the DER key, the PEM's body on one line.
+    let p256_base64: String = keys::P256_PUBLIC_PEM
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let dir = std::env::temp_dir().join(format!(
+        "webhook-guard-receiver-examples-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cert = dir.join("paypal-cert.pem");
+    std::fs::write(&cert, keys::RSA_CERTIFICATE_PEM).unwrap();
+    const WEBHOOK_ID: &str = "8PT597110X687430LKGECATA";
+
+    let config = config_from(&[
+        ("WEBHOOK_SECRET", &whsec),
+        ("WEBHOOK_ED25519_PUBLIC_KEY", keys::ED25519_PUBLIC_HEX),
+        ("WEBHOOK_P256_PUBLIC_KEY", &p256_base64),
+        ("WEBHOOK_PAYPAL_WEBHOOK_ID", WEBHOOK_ID),
+        ("WEBHOOK_PAYPAL_CERT", cert.to_str().unwrap()),
+        ("WEBHOOK_PUBLIC_URL", "https://hooks.example.com/"),
+    ])
+    .unwrap();
+    // Read once at start: the file is no longer needed.
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(config.public_url, "https://hooks.example.com");
+    let report = config.startup_report().join("\n");
+    assert!(!report.contains("without a key"), "{report}");
+    for route in ["discord", "sendgrid", "paypal", "gitlab", "standard"] {
+        assert!(
+            report.lines().next().unwrap().contains(route),
+            "{route}: {report}"
+        );
+    }
+    assert!(report.contains("https://hooks.example.com"), "{report}");
+
+    let (axum_addr, actix_addr) = start_both(&config).await;
+    let as_given = Secret::new(&whsec).unwrap();
+    let decoded = Secret::from_whsec(&whsec).unwrap();
+    let seed = &keys::ED25519_SEED_TEST_ONLY;
+
+    let ping = r#"{"id":"1100000000000000001","type":1,"application_id":"42"}"#;
+    let command =
+        r#"{"id":"1100000000000000002","type":2,"application_id":"42","data":{"name":"hello"}}"#;
+    let mut discord_tampered = Delivery::new(Scheme::discord(), command).sign_ed25519(seed);
+    discord_tampered.body = command.replace("hello", "hellO").into();
+    let events = r#"[{"email":"a@example.com","event":"delivered","sg_event_id":"sg_1"}]"#;
+    let mut sendgrid_tampered =
+        Delivery::new(Scheme::sendgrid(), events).sign_p256(keys::P256_PRIVATE_PEM_TEST_ONLY);
+    sendgrid_tampered.body = events.replace("delivered", "bounce").into();
+    let paypal_body =
+        r#"{"id":"WH-RECV-1","event_type":"PAYMENT.CAPTURE.COMPLETED","resource":{}}"#;
+    let paypal = |webhook_id: &str| {
+        Delivery::new(Scheme::paypal(webhook_id).unwrap(), paypal_body)
+            .id("b2384410-f8d2-11ec-b22c-9fb3e4ce5e8b")
+            .sign_rsa(keys::RSA_PRIVATE_PEM_TEST_ONLY)
+    };
+    let gitlab = |token: &Secret| {
+        Delivery::new(
+            Scheme::gitlab(),
+            r#"{"object_kind":"push","ref":"refs/heads/main"}"#,
+        )
+        .id("gl-delivery-1")
+        .event("Push Hook")
+        .sign(token)
+    };
+    let standard = Delivery::new(
+        Scheme::standard_webhooks(),
+        samples::STANDARD_CONTACT_CREATED,
+    );
+
+    // (route, delivery, status, answer or rejection code)
+    let script: Vec<(&str, SignedDelivery, u16, Value)> = vec![
+        (
+            "/webhooks/discord",
+            Delivery::new(Scheme::discord(), ping).sign_ed25519(seed),
+            200,
+            // Discord's PING is answered as Discord requires.
+            json!({"type": 1}),
+        ),
+        (
+            "/webhooks/discord",
+            Delivery::new(Scheme::discord(), command).sign_ed25519(seed),
+            200,
+            json!({"received": "2", "id": "1100000000000000002"}),
+        ),
+        (
+            "/webhooks/discord",
+            discord_tampered,
+            401,
+            json!("signature_mismatch"),
+        ),
+        (
+            "/webhooks/sendgrid",
+            Delivery::new(Scheme::sendgrid(), events).sign_p256(keys::P256_PRIVATE_PEM_TEST_ONLY),
+            200,
+            json!({"received": null, "id": null}),
+        ),
+        (
+            "/webhooks/sendgrid",
+            sendgrid_tampered,
+            401,
+            json!("signature_mismatch"),
+        ),
+        (
+            "/webhooks/paypal",
+            paypal(WEBHOOK_ID),
+            200,
+            json!({"received": "PAYMENT.CAPTURE.COMPLETED", "id": "WH-RECV-1"}),
+        ),
+        // Signed for another webhook subscription: not ours.
+        (
+            "/webhooks/paypal",
+            paypal("WEBHOOKOFANOTHERAPP1"),
+            401,
+            json!("signature_mismatch"),
+        ),
+        // GitLab's token is WEBHOOK_SECRET as given, `whsec_` and all.
+        (
+            "/webhooks/gitlab",
+            gitlab(&as_given),
+            200,
+            json!({"received": "Push Hook", "id": "gl-delivery-1"}),
+        ),
+        (
+            "/webhooks/gitlab",
+            gitlab(&Secret::new("a-token-for-some-other-hook").unwrap()),
+            401,
+            json!("signature_mismatch"),
+        ),
+        // Standard Webhooks: signed with the decoded key, as the senders' libraries sign.
+        (
+            "/webhooks/standard",
+            standard.clone().id("msg_whsec_decoded").sign(&decoded),
+            200,
+            json!({"received": "contact.created", "id": "msg_whsec_decoded"}),
+        ),
+        // What the receiver used to expect, the `whsec_` text itself as the key: refused.
+        (
+            "/webhooks/standard",
+            standard.clone().id("msg_whsec_as_given").sign(&as_given),
+            401,
+            json!("signature_mismatch"),
+        ),
+        (
+            "/webhooks/standard",
+            standard.clone().id("msg_v1a").sign_ed25519(seed),
+            200,
+            json!({"received": "contact.created", "id": "msg_v1a"}),
+        ),
+        // The seed senders keep WEBHOOK_SECRET as given.
+        (
+            "/webhooks/heppu",
+            Delivery::new(Scheme::heppu(), samples::HEPPU_CALL_COMPLETED)
+                .id("dlv_keys")
+                .sign(&as_given),
+            200,
+            json!({"received": "call.completed", "id": "dlv_keys"}),
+        ),
+    ];
+    for (route, delivery, status, expected) in script {
+        let a = send(axum_addr, route, delivery.clone()).await;
+        let b = send(actix_addr, route, delivery).await;
+        assert_eq!(summary(&a), summary(&b), "{route}: axum vs actix");
+        assert_eq!(a.status.as_u16(), status, "{route}: {}", a.json);
+        if status == 200 {
+            assert_eq!(a.json, expected, "{route}");
+        } else {
+            assert_eq!(a.code(), expected, "{route}");
+        }
+    }
+
+    let events = common::get_json(axum_addr, "/events").await;
+    assert_eq!(events, common::get_json(actix_addr, "/events").await);
+    assert_eq!(
+        events,
+        json!([
+            {"scheme": "discord", "id": "1100000000000000001", "event": "1"},
+            {"scheme": "discord", "id": "1100000000000000002", "event": "2"},
+            {"scheme": "sendgrid", "id": null, "event": null},
+            {"scheme": "paypal", "id": "WH-RECV-1", "event": "PAYMENT.CAPTURE.COMPLETED"},
+            {"scheme": "gitlab", "id": "gl-delivery-1", "event": "Push Hook"},
+            {"scheme": "standard-webhooks", "id": "msg_whsec_decoded", "event": "contact.created"},
+            {"scheme": "standard-webhooks", "id": "msg_v1a", "event": "contact.created"},
+            {"scheme": "heppu", "id": "dlv_keys", "event": "call.completed"},
+        ])
     );
 }

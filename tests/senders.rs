@@ -10,6 +10,9 @@ mod dead_letters;
 #[path = "../examples/support/receiver_app.rs"]
 #[allow(dead_code)]
 mod receiver_app;
+#[path = "../examples/support/receiver_config.rs"]
+#[allow(dead_code)]
+mod receiver_config;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -25,6 +28,11 @@ const OTHER: &str = "some-other-endpoints-secret-000";
 
 fn secret(s: &str) -> Secret {
     Secret::new(s).unwrap()
+}
+
+/// The receiver example's configuration: `WEBHOOK_SECRET` = [`CURRENT`], no public keys.
+fn config() -> receiver_config::ReceiverConfig {
+    receiver_config::ReceiverConfig::with_secret(CURRENT).unwrap()
 }
 
 fn now_ms() -> u64 {
@@ -45,12 +53,12 @@ struct Sender {
 }
 
 fn senders() -> Vec<Sender> {
-    let routes = receiver_app::sender_routes();
+    let routes = config().sender_routes();
     let sender = |path: &'static str, body, sig_header, event| {
         let scheme = routes
             .iter()
-            .find(|(p, _)| *p == path)
-            .map(|(_, s)| s.clone())
+            .find(|r| r.path == path)
+            .map(|r| r.verifier.as_ref().unwrap().scheme().clone())
             .unwrap();
         Sender {
             path,
@@ -126,7 +134,7 @@ async fn receiver_routes_answer_the_contract_for_every_added_sender() {
         router: app,
         log: _log,
         ..
-    } = receiver_app::app(secret(CURRENT));
+    } = receiver_app::app(&config());
     let addr = spawn(app).await;
     let mut expected_events = Vec::new();
     for s in senders() {
@@ -190,7 +198,7 @@ async fn receiver_routes_answer_the_contract_for_every_added_sender() {
 async fn tampered_wrong_secret_and_unsigned_deliveries_are_refused() {
     let receiver_app::Receiver {
         router: app, log, ..
-    } = receiver_app::app(secret(CURRENT));
+    } = receiver_app::app(&config());
     let addr = spawn(app).await;
     for s in senders() {
         let good = sign(&s, CURRENT);
@@ -234,7 +242,7 @@ async fn tampered_wrong_secret_and_unsigned_deliveries_are_refused() {
 async fn stale_and_future_timestamps_are_refused_where_the_sender_sends_one() {
     let receiver_app::Receiver {
         router: app, log, ..
-    } = receiver_app::app(secret(CURRENT));
+    } = receiver_app::app(&config());
     let addr = spawn(app).await;
     let now = now_ms();
     let mut timed = 0;

@@ -1,13 +1,19 @@
 //! The actix-web receiver's routes, shared by the `actix_receiver` example and its tests.
 //!
-//! Same contract as the axum receiver (`support/receiver_app.rs`):
+//! Same contract as the axum receiver (`support/receiver_app.rs`), from the same configuration
+//! (`support/receiver_config.rs`):
 //! - `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone`, each guarded by its
 //!   scheme, answer `200 {"received": <event type or null>, "id": <delivery id or null>}`;
-//! - `POST /webhooks/standard`, `/webhooks/github`, `/webhooks/stripe`,
-//!   `/webhooks/stripe-connect`, `/webhooks/slack`, `/webhooks/shopify` ([`sender_routes`]);
+//! - the routes of the other built-in senders
+//!   ([`ReceiverConfig::sender_routes`](crate::receiver_config::ReceiverConfig::sender_routes):
+//!   `/webhooks/standard`, `/webhooks/github`, `/webhooks/stripe`, `/webhooks/stripe-connect`,
+//!   `/webhooks/slack`, `/webhooks/shopify`, `/webhooks/gitlab`, `/webhooks/discord`,
+//!   `/webhooks/sendgrid`, `/webhooks/paypal`) answer the same (Discord's PING: `{"type": 1}`);
 //!   `/webhooks/stripe-connect` is a second Stripe endpoint (same secret, same store as
 //!   `/webhooks/stripe`, its own dedup namespace): Stripe sends the same event id to both, and
 //!   each runs its handler;
+//! - a route whose key is not configured answers `503 {"error": "key_not_configured",
+//!   "message": …}`, the message naming the environment variable to set;
 //! - a repeated delivery answers `200 {"duplicate":true}` and is not processed again (in-memory
 //!   deduplication, one store for every route and every actix worker, each route under its own
 //!   namespace);
@@ -26,6 +32,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 use webhook_guard::ack::{AckQueue, Job};
@@ -33,24 +40,12 @@ use webhook_guard::actix::WebhookGuard;
 use webhook_guard::dedup::MemoryStore;
 use webhook_guard::events::{helicone, heppu};
 use webhook_guard::stats::Stats;
-use webhook_guard::{RawBody, Scheme, Secret, Verified, Verifier, WebhookMeta};
+use webhook_guard::{RawBody, Scheme, Verified, Verifier, WebhookMeta};
 
-// Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`.
+// Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`,
+// and the same for `receiver_config.rs`.
 use crate::dead_letters;
-
-/// The senders added after the seed three: route and scheme (the same list as the axum
-/// receiver's `sender_routes`; a test checks they agree). Their handler reports the event type
-/// the scheme reads and accepts any body, JSON or not.
-pub fn sender_routes() -> Vec<(&'static str, Scheme)> {
-    vec![
-        ("/webhooks/standard", Scheme::standard_webhooks()),
-        ("/webhooks/github", Scheme::github()),
-        ("/webhooks/stripe", Scheme::stripe()),
-        ("/webhooks/stripe-connect", Scheme::stripe()),
-        ("/webhooks/slack", Scheme::slack()),
-        ("/webhooks/shopify", Scheme::shopify()),
-    ]
-}
+use crate::receiver_config::{self, KeyNotConfigured, ReceiverConfig};
 
 async fn on_other_sender(
     log: web::Data<EventLog>,
@@ -66,7 +61,13 @@ pub type EventLog = Arc<Mutex<Vec<Value>>>;
 fn record(log: &EventLog, meta: &WebhookMeta, event: Option<&str>) -> HttpResponse {
     let entry = json!({ "scheme": meta.scheme(), "id": meta.id(), "event": event });
     log.lock().unwrap().push(entry);
-    HttpResponse::Ok().json(json!({ "received": event, "id": meta.id() }))
+    HttpResponse::Ok().json(receiver_config::answer(meta, event))
+}
+
+/// A route whose key is not configured: the answer both receivers give.
+fn key_not_configured(missing: &KeyNotConfigured) -> HttpResponse {
+    let (status, body) = missing.answer();
+    HttpResponse::build(StatusCode::from_u16(status).expect("a valid status")).json(body)
 }
 
 async fn on_heppu(
@@ -109,14 +110,14 @@ async fn metrics(stats: web::Data<Stats>) -> HttpResponse {
 /// Simulated heavy work of the async-ack route.
 pub const ASYNC_WORK: Duration = Duration::from_millis(500);
 
-/// Builds the routes, every sender verified with `secret`. Call the returned function from the
-/// `HttpServer` factory (`App::new().configure(routes.clone())`): the guards, their
-/// deduplication store, the async-ack queue and the event log are created once here and shared
-/// by every worker. Call inside the actix (Tokio) runtime: the queue starts its workers.
+/// Builds the routes, every sender verified with the keys of `config`. Call the returned
+/// function from the `HttpServer` factory (`App::new().configure(routes.clone())`): the guards,
+/// their deduplication store, the async-ack queue and the event log are created once here and
+/// shared by every worker. Call inside the actix (Tokio) runtime: the queue starts its workers.
 pub fn routes(
-    secret: Secret,
+    config: &ReceiverConfig,
 ) -> (
-    impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+    impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static + use<>,
     EventLog,
     AckQueue<heppu::Event>,
 ) {
@@ -125,17 +126,18 @@ pub fn routes(
     let stats = Stats::new();
     // One store for every route; each route deduplicates under its own namespace (its path's
     // last segment), so the same delivery id sent to two routes runs both handlers.
-    let guard = |path: &str, scheme: Scheme| {
-        WebhookGuard::new(Verifier::new(scheme, secret.clone()))
+    let guard = |path: &str, verifier: Verifier| {
+        WebhookGuard::new(verifier)
             .body_timeout(Duration::from_secs(10))
             .dedup(store.clone())
             .namespace(path.trim_start_matches("/webhooks/").replace('/', "-"))
             .stats(&stats)
     };
-    let heppu = guard("/webhooks/heppu", Scheme::heppu());
-    let heppu_async = guard("/webhooks/heppu/async", Scheme::heppu());
-    let helix = guard("/webhooks/helix", Scheme::helix());
-    let helicone = guard("/webhooks/helicone", Scheme::helicone());
+    let seed = |scheme: Scheme| Verifier::new(scheme, config.secret());
+    let heppu = guard("/webhooks/heppu", seed(Scheme::heppu()));
+    let heppu_async = guard("/webhooks/heppu/async", seed(Scheme::heppu()));
+    let helix = guard("/webhooks/helix", seed(Scheme::helix()));
+    let helicone = guard("/webhooks/helicone", seed(Scheme::helicone()));
     let data = web::Data::new(log.clone());
     let stats_data = web::Data::new(stats.clone());
 
@@ -152,18 +154,30 @@ pub fn routes(
     .stats(&stats)
     .start();
     let enqueue = queue.actix_handler();
-    let others: Vec<(&'static str, WebhookGuard)> = sender_routes()
+    // The other senders: one handler for all; a route without its key answers
+    // `key_not_configured`.
+    let others: Vec<(&'static str, Result<WebhookGuard, KeyNotConfigured>)> = config
+        .sender_routes()
         .into_iter()
-        .map(|(path, scheme)| (path, guard(path, scheme)))
+        .map(|route| (route.path, route.verifier.map(|v| guard(route.path, v))))
         .collect();
 
     let configure = move |cfg: &mut web::ServiceConfig| {
         for (path, guard) in &others {
-            cfg.service(
-                web::resource(*path)
-                    .wrap(guard.clone())
-                    .route(web::post().to(on_other_sender)),
-            );
+            match guard {
+                Ok(guard) => cfg.service(
+                    web::resource(*path)
+                        .wrap(guard.clone())
+                        .route(web::post().to(on_other_sender)),
+                ),
+                Err(missing) => {
+                    let missing = missing.clone();
+                    cfg.service(web::resource(*path).route(web::post().to(move || {
+                        let answer = key_not_configured(&missing);
+                        async move { answer }
+                    })))
+                }
+            };
         }
         cfg.app_data(data.clone())
             .service(

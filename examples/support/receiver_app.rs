@@ -1,10 +1,17 @@
 //! The receiver's router, shared by the `receiver` and `demo` examples.
 //!
 //! Contract (stable; users script against it):
-//! - `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone`, `/webhooks/standard`,
-//!   `/webhooks/github`, `/webhooks/stripe`, `/webhooks/slack`, `/webhooks/shopify` (the list is
-//!   [`sender_routes`]), each guarded by its scheme, answer
-//!   `200 {"received": <event type or null>, "id": <delivery id or null>}`;
+//! - `POST /webhooks/heppu`, `/webhooks/helix`, `/webhooks/helicone`, each guarded by its
+//!   scheme with `WEBHOOK_SECRET`, and the routes of the other built-in senders
+//!   ([`ReceiverConfig::sender_routes`](crate::receiver_config::ReceiverConfig::sender_routes):
+//!   `/webhooks/standard`, `/webhooks/github`, `/webhooks/stripe`, `/webhooks/stripe-connect`,
+//!   `/webhooks/slack`, `/webhooks/shopify`, `/webhooks/gitlab`, `/webhooks/discord`,
+//!   `/webhooks/sendgrid`, `/webhooks/paypal`) answer
+//!   `200 {"received": <event type or null>, "id": <delivery id or null>}` (Discord's PING:
+//!   `{"type": 1}`, as Discord requires);
+//! - a route whose key is not configured (Discord, SendGrid and PayPal need public keys,
+//!   see `receiver_config.rs`) answers `503 {"error": "key_not_configured", "message": …}`, the
+//!   message naming the environment variable to set;
 //! - `POST /webhooks/stripe-connect`: a second Stripe endpoint (same secret, same store as
 //!   `/webhooks/stripe`, its own dedup namespace), as a platform with Connect has: Stripe sends
 //!   the same event id to both, and each runs its handler;
@@ -24,6 +31,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
@@ -31,25 +39,12 @@ use webhook_guard::ack::{AckQueue, Job};
 use webhook_guard::dedup::MemoryStore;
 use webhook_guard::events::{helicone, heppu};
 use webhook_guard::stats::Stats;
-use webhook_guard::{RawBody, Scheme, Secret, Verified, Verifier, WebhookLayer, WebhookMeta};
+use webhook_guard::{RawBody, Scheme, Verified, Verifier, WebhookLayer, WebhookMeta};
 
-// Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`.
+// Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`,
+// and the same for `receiver_config.rs`.
 use crate::dead_letters;
-
-/// The senders added after the seed three: route and scheme. Their handler reports the event type
-/// the scheme reads (a header for GitHub and Shopify, the JSON body's `type` for the others) and
-/// accepts any body, JSON or not (Slack slash commands are form-encoded). Other receivers (the
-/// actix example) serve the same list.
-pub fn sender_routes() -> Vec<(&'static str, Scheme)> {
-    vec![
-        ("/webhooks/standard", Scheme::standard_webhooks()),
-        ("/webhooks/github", Scheme::github()),
-        ("/webhooks/stripe", Scheme::stripe()),
-        ("/webhooks/stripe-connect", Scheme::stripe()),
-        ("/webhooks/slack", Scheme::slack()),
-        ("/webhooks/shopify", Scheme::shopify()),
-    ]
-}
+use crate::receiver_config::{self, ReceiverConfig};
 
 /// Deliveries the handlers processed, in order.
 pub type EventLog = Arc<Mutex<Vec<Value>>>;
@@ -57,7 +52,7 @@ pub type EventLog = Arc<Mutex<Vec<Value>>>;
 fn record(log: &EventLog, meta: &WebhookMeta, event: Option<&str>) -> Json<Value> {
     let entry = json!({ "scheme": meta.scheme(), "id": meta.id(), "event": event });
     log.lock().unwrap().push(entry);
-    Json(json!({ "received": event, "id": meta.id() }))
+    Json(receiver_config::answer(meta, event))
 }
 
 /// Simulated heavy work of the async-ack route.
@@ -74,16 +69,16 @@ pub struct Receiver {
     pub queue: AckQueue<heppu::Event>,
 }
 
-/// The receiver's routes, every sender verified with `secret`. Call inside a Tokio runtime
-/// (the async-ack queue starts its workers).
-pub fn app(secret: Secret) -> Receiver {
+/// The receiver's routes, every sender verified with the keys of `config`. Call inside a Tokio
+/// runtime (the async-ack queue starts its workers).
+pub fn app(config: &ReceiverConfig) -> Receiver {
     let log = EventLog::default();
     let store = MemoryStore::default();
     let stats = Stats::new();
     // One store for every route; each route deduplicates under its own namespace (its path's
     // last segment), so the same delivery id sent to two routes runs both handlers.
-    let guard = |path: &str, scheme: Scheme| {
-        WebhookLayer::new(Verifier::new(scheme, secret.clone()))
+    let guard = |path: &str, verifier: Verifier| {
+        WebhookLayer::new(verifier)
             .body_timeout(Duration::from_secs(10))
             .dedup(store.clone())
             .namespace(path.trim_start_matches("/webhooks/").replace('/', "-"))
@@ -103,9 +98,10 @@ pub fn app(secret: Secret) -> Receiver {
     .dead_letter(|dead| async move { dead_letters::keep(&dead) })
     .stats(&stats)
     .start();
+    let seed = |scheme: Scheme| Verifier::new(scheme, config.secret());
     let heppu_async = Router::new()
         .route("/webhooks/heppu/async", post(queue.axum_handler()))
-        .route_layer(guard("/webhooks/heppu/async", Scheme::heppu()));
+        .route_layer(guard("/webhooks/heppu/async", seed(Scheme::heppu())));
 
     let l = log.clone();
     let heppu = Router::new()
@@ -117,7 +113,7 @@ pub fn app(secret: Secret) -> Receiver {
                 },
             ),
         )
-        .route_layer(guard("/webhooks/heppu", Scheme::heppu()));
+        .route_layer(guard("/webhooks/heppu", seed(Scheme::heppu())));
 
     // Helix does not document its payload: take any JSON and report its `type` if there is one.
     let l = log.clone();
@@ -134,7 +130,7 @@ pub fn app(secret: Secret) -> Receiver {
                 },
             ),
         )
-        .route_layer(guard("/webhooks/helix", Scheme::helix()));
+        .route_layer(guard("/webhooks/helix", seed(Scheme::helix())));
 
     let l = log.clone();
     let helicone = Router::new()
@@ -146,23 +142,42 @@ pub fn app(secret: Secret) -> Receiver {
                 },
             ),
         )
-        .route_layer(guard("/webhooks/helicone", Scheme::helicone()));
+        .route_layer(guard("/webhooks/helicone", seed(Scheme::helicone())));
 
+    // The other senders: one handler for all, which reports the event type the scheme reads (a
+    // header for GitHub, GitLab and Shopify, a body field for the others) and accepts any body,
+    // JSON or not (Slack slash commands are form-encoded). A route without its key answers
+    // `key_not_configured`.
     let mut senders = Router::new();
-    for (path, scheme) in sender_routes() {
-        let l = log.clone();
-        senders = senders.merge(
-            Router::new()
-                .route(
+    for route in config.sender_routes() {
+        let path = route.path;
+        match route.verifier {
+            Ok(verifier) => {
+                let l = log.clone();
+                senders = senders.merge(
+                    Router::new()
+                        .route(
+                            path,
+                            post(
+                                move |meta: WebhookMeta, RawBody(_body): RawBody| async move {
+                                    record(&l, &meta, meta.event_type())
+                                },
+                            ),
+                        )
+                        .route_layer(guard(path, verifier)),
+                );
+            }
+            Err(missing) => {
+                senders = senders.route(
                     path,
-                    post(
-                        move |meta: WebhookMeta, RawBody(_body): RawBody| async move {
-                            record(&l, &meta, meta.event_type())
-                        },
-                    ),
-                )
-                .route_layer(guard(path, scheme)),
-        );
+                    post(move || {
+                        let (status, body) = missing.answer();
+                        let status = StatusCode::from_u16(status).expect("a valid status");
+                        async move { (status, Json(body)) }
+                    }),
+                );
+            }
+        }
     }
 
     let l = log.clone();
