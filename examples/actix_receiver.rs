@@ -13,7 +13,7 @@
 //! `WEBHOOK_PAYPAL_CERT`), each behind a `WebhookGuard` middleware, answer `{"received":
 //! <event>, "id": <id>}`; a route whose key is not set answers `503 {"error":
 //! "key_not_configured", …}` naming the variable to set, and the receiver starts anyway.
-//! `WEBHOOK_PUBLIC_URL` (default `http://<BIND>`) is read for URL-signed senders (none yet).
+//! `WEBHOOK_PUBLIC_URL` (default `http://<BIND>`) is the base URL Twilio signs (`/webhooks/twilio`).
 //! The environment is read by `support/receiver_config.rs`, as for the axum `receiver`.
 //!
 //! `POST /webhooks/heppu/async` answers `202 {"queued": true, "id": <id>}` and processes in the

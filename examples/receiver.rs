@@ -15,7 +15,7 @@
 //! certificate) answer `{"received": <event>, "id": <id>}`. A route whose key is not set answers
 //! `503 {"error": "key_not_configured", …}` naming the variable to set; the receiver starts with
 //! `WEBHOOK_SECRET` alone and prints which routes are live. `WEBHOOK_PUBLIC_URL` (default
-//! `http://<BIND>`) is the base URL senders address, for URL-signed senders (none yet). The
+//! `http://<BIND>`) is the base URL senders address, which Twilio signs (`/webhooks/twilio`). The
 //! details are in `support/receiver_config.rs`.
 //!
 //! `POST /webhooks/heppu/async` answers `202 {"queued": true, "id": <id>}` and processes in the

@@ -616,7 +616,9 @@ async fn every_builtin_sender_verifies_once_its_keys_are_configured() {
     assert_eq!(config.public_url, "https://hooks.example.com");
     let report = config.startup_report().join("\n");
     assert!(!report.contains("without a key"), "{report}");
-    for route in ["discord", "sendgrid", "paypal", "gitlab", "standard"] {
+    for route in [
+        "discord", "sendgrid", "paypal", "gitlab", "standard", "twilio",
+    ] {
         assert!(
             report.lines().next().unwrap().contains(route),
             "{route}: {report}"
@@ -658,6 +660,16 @@ async fn every_builtin_sender_verifies_once_its_keys_are_configured() {
         Scheme::standard_webhooks(),
         samples::STANDARD_CONTACT_CREATED,
     );
+    // Twilio's Auth Token is WEBHOOK_SECRET as given; the base is WEBHOOK_PUBLIC_URL.
+    let twilio = |path: &str| {
+        Delivery::new(
+            Scheme::twilio("https://hooks.example.com").unwrap(),
+            "From=%2B14158675310&Body=Hi&To=%2B14155550100&MessageSid=SM1",
+        )
+        .path(path)
+        .id("twilio-idempotency-1")
+        .sign(&as_given)
+    };
 
     // (route, delivery, status, answer or rejection code)
     let script: Vec<(&str, SignedDelivery, u16, Value)> = vec![
@@ -738,6 +750,20 @@ async fn every_builtin_sender_verifies_once_its_keys_are_configured() {
             200,
             json!({"received": "contact.created", "id": "msg_v1a"}),
         ),
+        // Twilio signs the URL it addresses: WEBHOOK_PUBLIC_URL, then the path and query.
+        (
+            "/webhooks/twilio?region=eu",
+            twilio("/webhooks/twilio?region=eu"),
+            200,
+            json!({"received": null, "id": "twilio-idempotency-1"}),
+        ),
+        // Signed for another URL than the one it reached: refused.
+        (
+            "/webhooks/twilio?region=us",
+            twilio("/webhooks/twilio?region=eu"),
+            401,
+            json!("signature_mismatch"),
+        ),
         // The seed senders keep WEBHOOK_SECRET as given.
         (
             "/webhooks/heppu",
@@ -772,6 +798,7 @@ async fn every_builtin_sender_verifies_once_its_keys_are_configured() {
             {"scheme": "gitlab", "id": "gl-delivery-1", "event": "Push Hook"},
             {"scheme": "standard-webhooks", "id": "msg_whsec_decoded", "event": "contact.created"},
             {"scheme": "standard-webhooks", "id": "msg_v1a", "event": "contact.created"},
+            {"scheme": "twilio", "id": "twilio-idempotency-1", "event": null},
             {"scheme": "heppu", "id": "dlv_keys", "event": "call.completed"},
         ])
     );

@@ -20,7 +20,7 @@
 //!   the path of the PEM X.509 certificate its `PAYPAL-CERT-URL` names, downloaded and checked
 //!   beforehand (nothing is fetched); both or neither;
 //! - `WEBHOOK_PUBLIC_URL`: the base URL senders address (default `http://<BIND>`), which
-//!   URL-signed schemes sign; see [`ReceiverConfig::url_signed_routes`].
+//!   URL-signed schemes sign (`/webhooks/twilio`); see [`ReceiverConfig::url_signed_routes`].
 //!
 //! An unset (or empty) key variable leaves the routes that need it answering
 //! `503 {"error": "key_not_configured", "message": "… set <VAR> …"}` ([`KeyNotConfigured`]),
@@ -301,11 +301,21 @@ impl ReceiverConfig {
         routes
     }
 
-    /// The routes of URL-signed schemes (Twilio and the like sign the URL they address:
-    /// [`public_url`](Self::public_url) followed by the route's path). None yet: they go here
-    /// once the crate has such schemes, built with `self.public_url`.
+    /// The routes of URL-signed schemes: Twilio signs the URL it addresses, which is
+    /// [`public_url`](Self::public_url) followed by the route's path and query, with
+    /// `WEBHOOK_SECRET` as the Auth Token.
     pub fn url_signed_routes(&self) -> Vec<SenderRoute> {
-        Vec::new()
+        match Scheme::twilio(&self.public_url) {
+            Ok(scheme) => vec![SenderRoute::live(
+                "/webhooks/twilio",
+                Verifier::new(scheme, self.secret()),
+            )],
+            // `from_lookup` checked the URL; a base the scheme still refuses is reported.
+            Err(e) => vec![SenderRoute::missing(
+                "/webhooks/twilio",
+                format!("{PUBLIC_URL_VAR} cannot be signed over: {e}"),
+            )],
+        }
     }
 
     /// Standard Webhooks: `v1,` entries with the decoded `whsec_` secret, `v1a,` entries with
