@@ -19,7 +19,10 @@
 //!
 //! Also (`--features ed25519`): `verify_asymmetric/<size>`, Discord's Ed25519 scheme through
 //! the verifier against a bare `ed25519-dalek` strict verification of the same message, and
-//! GitLab's shared token.
+//! GitLab's shared token. With `--features p256` and `rsa`, `verify_p256/<size>` and
+//! `verify_rsa/<size>`: SendGrid's and PayPal's schemes through the verifier against a bare
+//! `p256` / `rsa` verification of the same message (SHA-256 and the check, as the verifier
+//! does them).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -383,6 +386,109 @@ fn asymmetric(c: &mut Criterion) {
 #[cfg(not(feature = "ed25519"))]
 fn asymmetric(_: &mut Criterion) {}
 
+/// SendGrid's ECDSA P-256 scheme through the verifier, against `p256`'s verification of the
+/// same `<timestamp><body>` message (hashed with SHA-256 inside the timing, as the verifier
+/// must).
+#[cfg(feature = "p256")]
+fn p256_signatures(c: &mut Criterion) {
+    use p256::ecdsa::signature::{Signer as _, Verifier as _};
+    use p256::pkcs8::DecodePublicKey as _;
+    use webhook_guard::keys::PublicKey;
+    use webhook_guard::testing::keys;
+
+    // The test key is a SEC1 `EC PRIVATE KEY`.
+    let signing = p256::ecdsa::SigningKey::from(
+        p256::SecretKey::from_sec1_pem(keys::P256_PRIVATE_PEM_TEST_ONLY).unwrap(),
+    );
+    let verifying = p256::ecdsa::VerifyingKey::from_public_key_pem(keys::P256_PUBLIC_PEM).unwrap();
+    for &(size, label) in &SIZES[..3] {
+        let mut g = c.benchmark_group(format!("verify_p256/{label}"));
+        g.throughput(Throughput::Bytes(size as u64));
+        g.warm_up_time(Duration::from_millis(500));
+        g.measurement_time(Duration::from_secs(2));
+        let b = body(size);
+        let message = format!("{NOW_SECS}{b}");
+        let signature: p256::ecdsa::Signature = signing.sign(message.as_bytes());
+        g.bench_function("bare_p256_verify", |bench| {
+            bench.iter(|| black_box(verifying.verify(black_box(message.as_bytes()), &signature)))
+        });
+        let verifier = Verifier::builder(Scheme::sendgrid())
+            .public_key(PublicKey::p256_pem(keys::P256_PUBLIC_PEM).unwrap())
+            .clock(ManualClock::at_secs(NOW_SECS))
+            .build()
+            .unwrap();
+        let d = Delivery::new(Scheme::sendgrid(), b.clone())
+            .timestamp(NOW_SECS)
+            .sign_p256(keys::P256_PRIVATE_PEM_TEST_ONLY);
+        verifier.verify(&d.headers, &d.body).expect("verifies");
+        g.bench_function("sendgrid", |bench| {
+            bench.iter(|| black_box(verifier.verify(black_box(&d.headers), black_box(&d.body))))
+        });
+        g.finish();
+    }
+}
+
+#[cfg(not(feature = "p256"))]
+fn p256_signatures(_: &mut Criterion) {}
+
+/// PayPal's RSA scheme through the verifier, against `rsa`'s PKCS#1 v1.5 verification of the
+/// same message's SHA-256 (`<id>|<time>|<webhook id>|<CRC32>`, the CRC32 and the hash inside the
+/// timing, as the verifier must compute them).
+#[cfg(feature = "rsa")]
+fn rsa_signatures(c: &mut Criterion) {
+    use rsa::pkcs8::DecodePublicKey as _;
+    use sha2::Digest as _;
+    use webhook_guard::keys::PublicKey;
+    use webhook_guard::testing::keys;
+
+    let public = rsa::RsaPublicKey::from_public_key_pem(keys::RSA_PUBLIC_PEM).unwrap();
+    let scheme = Scheme::paypal("8PT597110X687430LKGECATA").unwrap();
+    for &(size, label) in &SIZES[..3] {
+        let mut g = c.benchmark_group(format!("verify_rsa/{label}"));
+        g.throughput(Throughput::Bytes(size as u64));
+        g.warm_up_time(Duration::from_millis(500));
+        g.measurement_time(Duration::from_secs(2));
+        let b = body(size);
+        let d = Delivery::new(scheme.clone(), b.clone())
+            .id("b2384410-f8d2-11ec-b22c-9fb3e4ce5e8b")
+            .timestamp_millis(NOW_SECS * 1000)
+            .sign_rsa(keys::RSA_PRIVATE_PEM_TEST_ONLY);
+        let signature = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            d.header("paypal-transmission-sig").unwrap(),
+        )
+        .unwrap();
+        let time = d.header("paypal-transmission-time").unwrap().to_owned();
+        g.bench_function("bare_rsa_pkcs1v15_verify", |bench| {
+            bench.iter(|| {
+                let message = format!(
+                    "b2384410-f8d2-11ec-b22c-9fb3e4ce5e8b|{time}|8PT597110X687430LKGECATA|{}",
+                    crc32fast::hash(black_box(d.body.as_ref()))
+                );
+                let digest = sha2::Sha256::digest(message.as_bytes());
+                black_box(public.verify(
+                    rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                    &digest,
+                    &signature,
+                ))
+            })
+        });
+        let verifier = Verifier::builder(scheme.clone())
+            .public_key(PublicKey::from_certificate_pem(keys::RSA_CERTIFICATE_PEM).unwrap())
+            .clock(ManualClock::at_secs(NOW_SECS))
+            .build()
+            .unwrap();
+        verifier.verify(&d.headers, &d.body).expect("verifies");
+        g.bench_function("paypal", |bench| {
+            bench.iter(|| black_box(verifier.verify(black_box(&d.headers), black_box(&d.body))))
+        });
+        g.finish();
+    }
+}
+
+#[cfg(not(feature = "rsa"))]
+fn rsa_signatures(_: &mut Criterion) {}
+
 criterion_group!(
     benches,
     core,
@@ -390,6 +496,8 @@ criterion_group!(
     hash_while_reading,
     sender_shaped_bodies,
     rotation,
-    asymmetric
+    asymmetric,
+    p256_signatures,
+    rsa_signatures
 );
 criterion_main!(benches);
