@@ -172,7 +172,9 @@ pub fn id(scheme: &Scheme, value: &[u8], body: &[u8]) {
             continue;
         };
         match field {
-            Field::Headers(names) | Field::HeadersInOrder(names) => {
+            Field::Headers(names)
+            | Field::HeadersInOrder(names)
+            | Field::FirstOf { headers: names, .. } => {
                 let Ok(value) = HeaderValue::from_bytes(value) else {
                     continue;
                 };

@@ -677,10 +677,24 @@ impl Verifier {
                     }
                 }
             }
+            // Headers first; without one, the body's fields are read once it is in.
+            Some(Field::FirstOf { headers, json }) if !headers.is_empty() => {
+                match scheme.field_in(found, Role::Id, RejectionKind::IdMalformed)? {
+                    Some(v) => Some(v),
+                    None if scheme.id_is_optional() || !json.is_empty() => None,
+                    None => {
+                        let list: Vec<String> = headers.iter().map(|n| format!("`{n}`")).collect();
+                        return Err(Rejection::with_detail(
+                            RejectionKind::IdMissing,
+                            format!("none of the {} headers", list.join(", ")),
+                        ));
+                    }
+                }
+            }
             _ => None,
         };
         let event = match scheme.event_field() {
-            Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
+            Some(Field::Headers(_) | Field::HeadersInOrder(_) | Field::FirstOf { .. }) => {
                 scheme.field_in(found, Role::Event, RejectionKind::EventMalformed)?
             }
             _ => None,
@@ -853,6 +867,9 @@ impl Verifier {
                 RejectionKind::IdMissing,
                 RejectionKind::IdMalformed,
             )?,
+            (None, None, Some(Field::FirstOf { json, .. })) if !json.is_empty() => {
+                first_body_field(body, json, scheme.id_is_optional())?
+            }
             (None, None, _) => None,
         };
         let event = match (event, scheme.event_field()) {
@@ -862,6 +879,10 @@ impl Verifier {
                 crate::json_scan::find_text_either_end(body, path)
                     .filter(|t| crate::scheme::event_text_ok(t.as_bytes()))
             }
+            (None, Some(Field::FirstOf { json, .. })) => json.iter().find_map(|path| {
+                crate::json_scan::find_text_either_end(body, path)
+                    .filter(|t| crate::scheme::event_text_ok(t.as_bytes()))
+            }),
             (None, _) => None,
         };
         // The texts are copied in the struct literal: built before it, each would be read back
@@ -1407,6 +1428,39 @@ fn body_field<'b>(
     }
 }
 
+/// The id from the first of `paths` the (verified) JSON body carries, checked as
+/// [`body_field`] checks one; none of them: `Ok(None)` when `optional`, else `id_missing`
+/// naming them all.
+#[cold]
+fn first_body_field<'b>(
+    body: &'b [u8],
+    paths: &[Vec<std::borrow::Cow<'static, str>>],
+    optional: bool,
+) -> Result<Option<FieldText<'b>>, Rejection> {
+    for path in paths {
+        if let Some(text) = body_field(
+            body,
+            path,
+            true,
+            RejectionKind::IdMissing,
+            RejectionKind::IdMalformed,
+        )? {
+            return Ok(Some(text));
+        }
+    }
+    if optional {
+        return Ok(None);
+    }
+    let names: Vec<String> = paths.iter().map(|p| format!("`{}`", p.join("."))).collect();
+    Err(Rejection::with_detail(
+        RejectionKind::IdMissing,
+        format!(
+            "no id header, and none of the {} string fields in the JSON body",
+            names.join(", ")
+        ),
+    ))
+}
+
 /// Bytes of an id or event type kept inside [`WebhookMeta`] itself; longer ones (up to
 /// [`MAX_ID_LEN`](crate::scheme::MAX_ID_LEN)) go to the heap. UUIDs, Stripe and Svix ids and
 /// every event type we know of fit.
@@ -1750,6 +1804,83 @@ mod tests {
         assert_eq!(meta.event_type(), None);
         let meta = verify(Scheme::helicone(), r#"{"request_id":"r 1"}"#);
         assert_eq!(meta.unwrap_err().kind(), RejectionKind::IdMalformed);
+    }
+
+    #[test]
+    fn ids_and_event_types_come_from_the_first_source_sent() {
+        use crate::scheme::{SchemeError, Source};
+        use crate::testing::Delivery;
+        let secret = crate::Secret::new("first-of-secret-0123456").unwrap();
+        let scheme = |optional: bool| {
+            let b = Scheme::builder("first-of")
+                .signature_header("x-sig")
+                .id_first_of([
+                    Source::Header("X-Delivery"),
+                    Source::JsonField("meta.delivery_id"),
+                    Source::JsonField("id"),
+                ])
+                .event_first_of([Source::Header("X-Event"), Source::JsonField("type")]);
+            if optional { b.id_optional() } else { b }.build().unwrap()
+        };
+        let verify = |scheme: Scheme, header: Option<&str>, body: &str| {
+            let d = Delivery::new(scheme.clone(), body.to_owned());
+            let d = match header {
+                Some(id) => d.id(id).event("header.event"),
+                None => d,
+            }
+            .sign(&secret);
+            let mut headers = d.headers.clone();
+            if header.is_none() {
+                headers.remove("x-delivery");
+                headers.remove("x-event");
+            }
+            Verifier::new(scheme, secret.clone()).verify(&headers, &d.body)
+        };
+        let body = r#"{"meta":{"delivery_id":"d-meta"},"id":"d-top","type":"body.event"}"#;
+        // A header wins over the body; without it, the body's fields in order.
+        let meta = verify(scheme(false), Some("d-header"), body).unwrap();
+        assert_eq!(
+            (meta.id(), meta.event_type()),
+            (Some("d-header"), Some("header.event"))
+        );
+        let meta = verify(scheme(false), None, body).unwrap();
+        assert_eq!(
+            (meta.id(), meta.event_type()),
+            (Some("d-meta"), Some("body.event"))
+        );
+        let meta = verify(scheme(false), None, r#"{"id":"d-top"}"#).unwrap();
+        assert_eq!((meta.id(), meta.event_type()), (Some("d-top"), None));
+        // None sent: every source is named; optional ids key on the signature instead.
+        let err = verify(scheme(false), None, r#"{"other":1}"#).unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::IdMissing);
+        assert!(err.detail().unwrap().contains("`meta.delivery_id`, `id`"));
+        assert_eq!(verify(scheme(true), None, "{}").unwrap().id(), None);
+        // A body field is checked as a header is.
+        let err = verify(scheme(false), None, r#"{"id":"d top"}"#).unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::IdMalformed);
+        // The header is not signed (only the body is), so the id counts as unsigned and
+        // deduplication keys on the signature too.
+        assert!(!scheme(false).id_is_signed());
+        let built = |sources: &[Source<'_>]| {
+            Scheme::builder("x")
+                .signature_header("x-sig")
+                .id_first_of(sources.iter().copied())
+                .build()
+        };
+        assert_eq!(
+            built(&[Source::JsonField("id"), Source::Header("x-id")]).unwrap_err(),
+            SchemeError::SourcesOutOfOrder
+        );
+        assert_eq!(built(&[]).unwrap_err(), SchemeError::NoSources);
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_header("x-sig")
+                .id_first_of([Source::Header("x-id"), Source::JsonField("id")])
+                .signed_parts([SignedPart::Id, SignedPart::Body])
+                .build()
+                .unwrap_err(),
+            SchemeError::IdPartWithoutHeader
+        );
     }
 
     #[test]

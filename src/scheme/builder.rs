@@ -9,7 +9,7 @@ use http::HeaderName;
 use super::parse::Wanted;
 use super::{
     Algorithm, Encoding, Field, Scheme, SchemeError, SchemeInner, SchemeName, SignatureSyntax,
-    SignedPart, TimestampSource, TimestampUnit,
+    SignedPart, Source, TimestampSource, TimestampUnit,
 };
 
 impl Scheme {
@@ -76,6 +76,8 @@ enum FieldSpec {
     Headers(Vec<String>),
     InOrder(Vec<String>),
     Json(String),
+    /// (is a header, name or path), in the order given.
+    FirstOf(Vec<(bool, String)>),
 }
 
 impl FieldSpec {
@@ -373,6 +375,35 @@ impl SchemeBuilder {
         self
     }
 
+    /// The delivery id is read from the first of these sources the delivery carries: headers
+    /// first, in their order, then JSON body fields in theirs (a header listed after a body
+    /// field is refused by [`build`](Self::build), as headers are known before the body).
+    /// Replaces any id source set before.
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Field, Scheme, Source};
+    ///
+    /// // A sender that moved its delivery id from the body into a header: newer deliveries
+    /// // carry `X-Acme-Delivery`, older ones only `meta.delivery_id` in the body.
+    /// let acme = Scheme::builder("acme")
+    ///     .signature_header("X-Acme-Signature")
+    ///     .id_first_of([Source::Header("X-Acme-Delivery"), Source::JsonField("meta.delivery_id")])
+    ///     .build()?;
+    /// assert!(matches!(acme.id_field(), Some(Field::FirstOf { headers, json }) if headers.len() == 1 && json.len() == 1));
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn id_first_of<'a>(mut self, sources: impl IntoIterator<Item = Source<'a>>) -> Self {
+        self.id = Some(first_of(sources));
+        self
+    }
+
+    /// The event type is read from the first of these sources the delivery carries, as for
+    /// [`id_first_of`](Self::id_first_of).
+    pub fn event_first_of<'a>(mut self, sources: impl IntoIterator<Item = Source<'a>>) -> Self {
+        self.event = Some(first_of(sources));
+        self
+    }
+
     /// The event type is read from this header. Call again for alternative names.
     pub fn event_header(mut self, name: &str) -> Self {
         self.event = Some(FieldSpec::add_header(self.event.take(), name));
@@ -416,6 +447,28 @@ impl SchemeBuilder {
                 FieldSpec::InOrder(names) => Ok(Field::HeadersInOrder(
                     names.iter().map(|h| header(h)).collect::<Result<_, _>>()?,
                 )),
+                FieldSpec::FirstOf(sources) => {
+                    if sources.is_empty() {
+                        return Err(SchemeError::NoSources);
+                    }
+                    let mut headers = Vec::new();
+                    let mut json = Vec::new();
+                    for (is_header, name) in sources {
+                        if is_header {
+                            if !json.is_empty() {
+                                return Err(SchemeError::SourcesOutOfOrder);
+                            }
+                            headers.push(header(&name)?);
+                        } else {
+                            let segs = super::json_path(&name);
+                            if segs.is_empty() {
+                                return Err(SchemeError::EmptyJsonPath);
+                            }
+                            json.push(segs);
+                        }
+                    }
+                    Ok(Field::FirstOf { headers, json })
+                }
                 FieldSpec::Json(path) => {
                     let segs = super::json_path(&path);
                     if segs.is_empty() {
@@ -543,7 +596,12 @@ impl SchemeBuilder {
             return Err(SchemeError::TimestampPartWithoutHeader);
         }
         if self.parts.contains(&SignedPart::Id)
-            && !matches!(id, Some(Field::Headers(_) | Field::HeadersInOrder(_)))
+            && !match &id {
+                Some(Field::Headers(_) | Field::HeadersInOrder(_)) => true,
+                // Only when every source is a header: an id from the body is not signed apart.
+                Some(Field::FirstOf { json, .. }) => json.is_empty(),
+                _ => false,
+            }
         {
             return Err(SchemeError::IdPartWithoutHeader);
         }
@@ -586,6 +644,18 @@ impl SchemeBuilder {
             }),
         })
     }
+}
+
+fn first_of<'a>(sources: impl IntoIterator<Item = Source<'a>>) -> FieldSpec {
+    FieldSpec::FirstOf(
+        sources
+            .into_iter()
+            .map(|source| match source {
+                Source::Header(name) => (true, name.to_owned()),
+                Source::JsonField(path) => (false, path.to_owned()),
+            })
+            .collect(),
+    )
 }
 
 /// Check a public base URL and lay it out: `http(s)://host[:port][/path]`, no query, no

@@ -212,6 +212,26 @@ pub enum Field {
     /// A string (or integer) field of the JSON body, by path from the top-level object.
     /// The body is signed, so a field read from it is as trustworthy as the body.
     JsonBody(Vec<Cow<'static, str>>),
+    /// The first of several sources that the delivery carries: the headers in their order,
+    /// then the JSON body fields in theirs ([`SchemeBuilder::id_first_of`],
+    /// [`event_first_of`](SchemeBuilder::event_first_of)). A header found is not checked
+    /// against the body; a body field is read only when no header was sent.
+    FirstOf {
+        /// Headers, tried first, in order.
+        headers: Vec<HeaderName>,
+        /// JSON body fields by path, tried in order when no header was sent.
+        json: Vec<Vec<Cow<'static, str>>>,
+    },
+}
+
+/// One place a delivery id or event type may be read from, for
+/// [`SchemeBuilder::id_first_of`] and [`SchemeBuilder::event_first_of`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source<'a> {
+    /// A request header, by name.
+    Header(&'a str),
+    /// A string or integer field of the JSON body; dots for nesting (`"data.id"`).
+    JsonField(&'a str),
 }
 
 impl Field {
@@ -219,7 +239,9 @@ impl Field {
     /// field).
     pub fn header_names(&self) -> &[HeaderName] {
         match self {
-            Field::Headers(names) | Field::HeadersInOrder(names) => names,
+            Field::Headers(names)
+            | Field::HeadersInOrder(names)
+            | Field::FirstOf { headers: names, .. } => names,
             Field::JsonBody(_) => &[],
         }
     }
@@ -399,6 +421,12 @@ pub enum SchemeError {
     EmptyListPrefix,
     /// [`SchemeBuilder::id_headers_in_order`] was given no header name.
     NoIdHeaders,
+    /// [`SchemeBuilder::id_first_of`] or [`event_first_of`](SchemeBuilder::event_first_of) was
+    /// given no source.
+    NoSources,
+    /// A header source listed after a JSON body field: headers are known before the body, so
+    /// they come first.
+    SourcesOutOfOrder,
     /// [`SchemeBuilder::also_entries`] needs the list syntax, a non-empty prefix different
     /// from the others, and an algorithm other than a token.
     InvalidExtraEntries,
@@ -432,6 +460,13 @@ impl fmt::Display for SchemeError {
             SchemeError::InvalidTimestampEntry => f.write_str(
                 "a timestamp entry of the signature header needs the list syntax and a non-empty \
                  entry prefix different from the signature prefix",
+            ),
+            SchemeError::NoSources => {
+                f.write_str("a field read from the first of its sources needs a source")
+            }
+            SchemeError::SourcesOutOfOrder => f.write_str(
+                "a header source is listed after a JSON body field; list the headers first, \
+                 they are known before the body",
             ),
             SchemeError::IdPartWithoutHeader => f.write_str(
                 "the signed message contains the id but the id is not read from a header",
@@ -736,6 +771,11 @@ impl Scheme {
         }
         match &self.inner.id {
             Some(Field::JsonBody(_)) => body_signed,
+            // Signed only if every source is.
+            Some(Field::FirstOf { headers, json }) => {
+                (headers.is_empty() || self.inner.parts.contains(&SignedPart::Id))
+                    && (json.is_empty() || body_signed)
+            }
             Some(Field::Headers(_) | Field::HeadersInOrder(_)) => {
                 self.inner.parts.contains(&SignedPart::Id)
             }

@@ -754,7 +754,7 @@ impl Scheme {
             _ => &self.inner.id,
         };
         let found = match field {
-            Some(Field::HeadersInOrder(_)) => g.first_sent(role),
+            Some(Field::HeadersInOrder(_) | Field::FirstOf { .. }) => g.first_sent(role),
             _ => g.one_value(role).map(|v| v.map(|v| (0, v))),
         };
         let (k, value) = match found {
@@ -786,7 +786,7 @@ impl Scheme {
         };
         let names = field.as_ref().map_or(&[][..], Field::header_names);
         let k = match field {
-            Some(Field::HeadersInOrder(_)) => k,
+            Some(Field::HeadersInOrder(_) | Field::FirstOf { .. }) => k,
             _ => 0,
         };
         names.get(k).map_or("", HeaderName::as_str)

@@ -360,7 +360,9 @@ impl Delivery {
                 insert(&mut headers, &names[0], &id);
                 Some(id)
             }
-            Some(Field::HeadersInOrder(names)) => {
+            Some(Field::HeadersInOrder(names) | Field::FirstOf { headers: names, .. })
+                if !names.is_empty() =>
+            {
                 let id = self.id.clone().unwrap_or_else(unique_id);
                 insert(&mut headers, &names[0], &id);
                 // The fallbacks carry values of their own, as Shopify's webhook id differs from
@@ -372,7 +374,13 @@ impl Delivery {
             }
             _ => None,
         };
-        if let Some(Field::Headers(names) | Field::HeadersInOrder(names)) = scheme.event_field() {
+        if let Some(
+            Field::Headers(names)
+            | Field::HeadersInOrder(names)
+            | Field::FirstOf { headers: names, .. },
+        ) = scheme.event_field()
+            && !names.is_empty()
+        {
             let name = &names[0];
             let from_body = || {
                 ["event", "type"].iter().find_map(|k| {
