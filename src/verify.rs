@@ -31,7 +31,7 @@ use http::HeaderMap;
 use sha2::Sha256;
 use subtle::Choice;
 
-use crate::algorithm::{Algorithm, AltKey, AltSigs, Message, RequestValues};
+use crate::algorithm::{Algorithm, AltKey, AltSigs, Message, RequestValues, StreamedMac};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Rejection, RejectionKind};
 use crate::json_scan::FieldText;
@@ -101,6 +101,9 @@ struct Inner {
     others: Vec<(usize, AltKey)>,
     /// Keyed with no secret: stands in for `keys[0]` when there is none, and is never fed.
     idle: HmacSha256,
+    /// HMAC-SHA1 and -SHA512 states, keyed with each secret (its position among the configured
+    /// keys), for schemes whose other HMAC signatures can be hashed while the body arrives.
+    streamed_others: Vec<(usize, StreamedMac)>,
     /// The secret that matched last: tried first, so that once a sender signs with another of
     /// the configured secrets (a rotation), each delivery is still hashed once.
     preferred: AtomicUsize,
@@ -317,6 +320,18 @@ impl VerifierBuilder {
                 self.no_fitting_key(&algorithms),
             ));
         }
+        // HMAC-SHA1 / -SHA512 over a message known but for the body are hashed while the body
+        // arrives too (every secret, as the signature's key is not known before the end).
+        let mut streamed_others = Vec::new();
+        if !deferred {
+            for algorithm in &algorithms {
+                for (i, secret) in self.secrets.iter().enumerate() {
+                    if let Some(mac) = StreamedMac::keyed(*algorithm, secret.expose()) {
+                        streamed_others.push((i, mac));
+                    }
+                }
+            }
+        }
         let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         Ok(Verifier {
             inner: Arc::new(Inner {
@@ -324,6 +339,7 @@ impl VerifierBuilder {
                 keys,
                 others,
                 idle: <HmacSha256 as Mac>::new_from_slice(&[]).expect("HMAC accepts any key"),
+                streamed_others,
                 preferred: AtomicUsize::new(0),
                 past_ms: ms(self.past),
                 future_ms: ms(self.future),
@@ -510,6 +526,7 @@ impl Verifier {
             checked.id,
             checked.event,
             checked.request.as_deref(),
+            &[],
             body,
         )
     }
@@ -583,6 +600,12 @@ impl Verifier {
         if hashing {
             feed_parts(&mut mac, self.scheme().prefix_parts(), values);
         }
+        let extra = if checked.request.is_some() || !inner.streamed_others.is_empty() {
+            let ts = checked.timestamp.as_ref().map(|(raw, _)| raw.as_bytes());
+            Some(self.extra_state(checked.request, ts, checked.id))
+        } else {
+            None
+        };
         VerifyState {
             verifier: self.clone(),
             key: first,
@@ -593,8 +616,32 @@ impl Verifier {
             timestamp: checked.timestamp,
             id: checked.id.map(Text::from_ascii),
             event: checked.event.map(Text::from_ascii),
-            request: checked.request,
+            extra,
         }
+    }
+
+    /// What a [`VerifyState`] keeps beside the HMAC-SHA256 state, for the schemes that need
+    /// it: the request's values, and the other HMACs hashed while the body arrives (their
+    /// parts before the body fed).
+    #[cold]
+    #[inline(never)]
+    fn extra_state(
+        &self,
+        request: Option<Box<RequestValues>>,
+        ts: Option<&[u8]>,
+        id: Option<&[u8]>,
+    ) -> Box<Extra> {
+        let values = PartValues {
+            ts,
+            id,
+            request: request.as_deref(),
+            base: self.scheme().public_url().unwrap_or_default(),
+        };
+        let mut streamed = self.inner.streamed_others.clone();
+        for (_, mac) in &mut streamed {
+            feed_parts(mac, self.scheme().prefix_parts(), values);
+        }
+        Box::new(Extra { request, streamed })
     }
 
     /// Everything the headers decide, in the order the rejections are reported: the signature
@@ -772,6 +819,7 @@ impl Verifier {
         id: Option<&[u8]>,
         event: Option<&[u8]>,
         request: Option<&RequestValues>,
+        precomputed: &[Precomputed],
         body: &[u8],
     ) -> Result<WebhookMeta, Rejection> {
         let mut tag = [0u8; TAG_LEN];
@@ -786,7 +834,16 @@ impl Verifier {
             tag = mac.finalize().into_bytes().into();
         }
         self.verdict(
-            first, &tag, sigs, others, timestamp, id, event, request, body,
+            first,
+            &tag,
+            sigs,
+            others,
+            timestamp,
+            id,
+            event,
+            request,
+            precomputed,
+            body,
         )
     }
 
@@ -818,6 +875,7 @@ impl Verifier {
         id: Option<&[u8]>,
         event: Option<&[u8]>,
         request: Option<&RequestValues>,
+        precomputed: &[Precomputed],
         body: &[u8],
     ) -> Result<WebhookMeta, Rejection> {
         let inner = &*self.inner;
@@ -844,8 +902,17 @@ impl Verifier {
                 timestamp.map(|(_, ms)| *ms),
             ),
             None => {
-                let ((key, label, tag), ms) =
-                    self.match_at_end(sigs, others, timestamp, id, request, body)?;
+                let ((key, label, tag), ms) = self.match_at_end(
+                    sigs,
+                    others,
+                    timestamp,
+                    id,
+                    AtEnd {
+                        request,
+                        precomputed,
+                    },
+                    body,
+                )?;
                 (key, label, tag, ms)
             }
         };
@@ -899,6 +966,33 @@ impl Verifier {
         })
     }
 
+    /// The other HMACs hashed while the body arrived, finished with the parts after the body:
+    /// `(key position, algorithm, tag)`.
+    #[cold]
+    #[inline(never)]
+    fn finish_streamed(
+        &self,
+        streamed: Vec<(usize, StreamedMac)>,
+        timestamp: &Option<(TimestampText, u64)>,
+        id: &Option<Text>,
+        request: Option<&RequestValues>,
+    ) -> Vec<Precomputed> {
+        let values = PartValues {
+            ts: timestamp.as_ref().map(|(raw, _)| raw.as_bytes()),
+            id: id.as_ref().map(Text::as_bytes),
+            request,
+            base: self.scheme().public_url().unwrap_or_default(),
+        };
+        streamed
+            .into_iter()
+            .map(|(index, mut mac)| {
+                feed_parts(&mut mac, self.scheme().suffix_parts(), values);
+                let algorithm = mac.algorithm();
+                (index, algorithm, mac.finalize())
+            })
+            .collect()
+    }
+
     /// The verdict on the signatures not matched while the body streamed: those of the
     /// scheme's other algorithms and, for a scheme that needs the whole body first, all of
     /// them, with a signature or timestamp read from the body where the scheme keeps them
@@ -911,7 +1005,7 @@ impl Verifier {
         others: &AltSigs,
         timestamp: Option<&(TimestampText, u64)>,
         id: Option<&[u8]>,
-        request: Option<&RequestValues>,
+        at_end: AtEnd<'_>,
         body: &[u8],
     ) -> Result<(KeyMatch, Option<u64>), Rejection> {
         let scheme = &self.inner.scheme;
@@ -928,7 +1022,7 @@ impl Verifier {
             (sigs, others, timestamp)
         };
         let ts_raw = timestamp.map(|(raw, _)| raw.as_bytes());
-        match self.check_others(sigs, others, ts_raw, id, request, body)? {
+        match self.check_others(sigs, others, ts_raw, id, at_end, body)? {
             Some(found) => Ok((found, timestamp.map(|(_, ms)| *ms))),
             None => Err(self.mismatch(sigs, others, body)),
         }
@@ -986,9 +1080,13 @@ impl Verifier {
         others: &AltSigs,
         ts_raw: Option<&[u8]>,
         id: Option<&[u8]>,
-        request: Option<&RequestValues>,
+        at_end: AtEnd<'_>,
         body: &[u8],
     ) -> Result<Option<KeyMatch>, Rejection> {
+        let AtEnd {
+            request,
+            precomputed,
+        } = at_end;
         let scheme = &self.inner.scheme;
         let deferred_hmac = scheme.is_deferred() && sigs.len() > 0;
         if (others.is_empty() && !deferred_hmac) || self.inner.others.is_empty() {
@@ -1044,7 +1142,18 @@ impl Verifier {
         loop {
             for (algorithm, signature) in &all {
                 for (index, key) in &self.inner.others {
-                    if crate::algorithm::check(*algorithm, key, &message, signature) {
+                    // A tag hashed while the body arrived, else computed now.
+                    let found = precomputed
+                        .iter()
+                        .find(|(i, a, _)| i == index && a == algorithm);
+                    let matched = match found {
+                        Some((_, _, tag)) => {
+                            tag.len() == signature.len()
+                                && bool::from(subtle::ConstantTimeEq::ct_eq(&tag[..], *signature))
+                        }
+                        None => crate::algorithm::check(*algorithm, key, &message, signature),
+                    };
+                    if matched {
                         let tag = crate::algorithm::replay_tag(*algorithm, signature, body);
                         return Ok(Some((*index, key.label(), tag)));
                     }
@@ -1224,22 +1333,22 @@ struct PartValues<'a> {
 /// they are few and short, and gathering them into one buffer first costs more than it saves
 /// (BENCHMARKS.md, "Earlier findings").
 #[inline(always)]
-fn feed_parts(mac: &mut HmacSha256, parts: &[SignedPart], values: PartValues<'_>) {
+fn feed_parts<M: Absorb>(mac: &mut M, parts: &[SignedPart], values: PartValues<'_>) {
     let mut header = 0;
     for part in parts {
         match part {
-            SignedPart::Timestamp => mac.update(values.ts.unwrap_or_default()),
-            SignedPart::Id => mac.update(values.id.unwrap_or_default()),
-            SignedPart::Literal(bytes) => mac.update(bytes),
-            SignedPart::Configured { value, .. } => mac.update(value.as_bytes()),
+            SignedPart::Timestamp => mac.absorb(values.ts.unwrap_or_default()),
+            SignedPart::Id => mac.absorb(values.id.unwrap_or_default()),
+            SignedPart::Literal(bytes) => mac.absorb(bytes),
+            SignedPart::Configured { value, .. } => mac.absorb(value.as_bytes()),
             SignedPart::Url => {
-                mac.update(values.base.as_bytes());
-                mac.update(values.request.map_or(&[][..], |r| &r.path));
+                mac.absorb(values.base.as_bytes());
+                mac.absorb(values.request.map_or(&[][..], |r| &r.path));
             }
-            SignedPart::Method => mac.update(values.request.map_or(&[][..], |r| &r.method)),
+            SignedPart::Method => mac.absorb(values.request.map_or(&[][..], |r| &r.method)),
             SignedPart::Header(_) => {
                 if let Some(value) = values.request.and_then(|r| r.headers.get(header)) {
-                    mac.update(value);
+                    mac.absorb(value);
                 }
                 header += 1;
             }
@@ -1250,6 +1359,35 @@ fn feed_parts(mac: &mut HmacSha256, parts: &[SignedPart], values: PartValues<'_>
             | SignedPart::FormParams
             | SignedPart::JsonField(_) => {}
         }
+    }
+}
+
+/// A tag hashed while the body arrived: the key's position, its algorithm, the tag.
+type Precomputed = (usize, Algorithm, Vec<u8>);
+
+/// What the signatures checked at the end take beside the body: the request's values, and the
+/// tags of the other HMACs hashed while the body arrived.
+#[derive(Clone, Copy)]
+struct AtEnd<'a> {
+    request: Option<&'a RequestValues>,
+    precomputed: &'a [Precomputed],
+}
+
+/// A MAC the signed parts are fed into: the streamed HMAC-SHA256, or another streamed HMAC.
+trait Absorb {
+    fn absorb(&mut self, bytes: &[u8]);
+}
+
+impl Absorb for HmacSha256 {
+    #[inline(always)]
+    fn absorb(&mut self, bytes: &[u8]) {
+        self.update(bytes);
+    }
+}
+
+impl Absorb for StreamedMac {
+    fn absorb(&mut self, bytes: &[u8]) {
+        self.update(bytes);
     }
 }
 
@@ -1325,9 +1463,17 @@ pub struct VerifyState {
     timestamp: Option<(TimestampText, u64)>,
     id: Option<Text>,
     event: Option<Text>,
+    /// The request's values and the other HMACs being hashed, for the schemes that need them.
+    extra: Option<Box<Extra>>,
+}
+
+/// The rarer parts of a [`VerifyState`], boxed so the common state stays small.
+struct Extra {
     /// What the signed message takes from the request (schemes that sign the URL, the method
     /// or a header value).
     request: Option<Box<RequestValues>>,
+    /// HMAC-SHA1 / -SHA512 states fed with the body as it arrives, by key position.
+    streamed: Vec<(usize, StreamedMac)>,
 }
 
 impl fmt::Debug for VerifyState {
@@ -1344,6 +1490,11 @@ impl VerifyState {
     pub fn update(&mut self, chunk: &[u8]) {
         if self.hashing {
             self.mac.update(chunk);
+        }
+        if let Some(extra) = &mut self.extra {
+            for (_, mac) in &mut extra.streamed {
+                mac.update(chunk);
+            }
         }
     }
 
@@ -1362,8 +1513,17 @@ impl VerifyState {
             timestamp,
             id,
             event,
-            request,
+            extra,
         } = self;
+        let (request, precomputed) = match extra {
+            Some(extra) => {
+                let Extra { request, streamed } = *extra;
+                let precomputed =
+                    verifier.finish_streamed(streamed, &timestamp, &id, request.as_deref());
+                (request, precomputed)
+            }
+            None => (None, Vec::new()),
+        };
         verifier.conclude(
             key,
             mac,
@@ -1373,6 +1533,7 @@ impl VerifyState {
             id.as_ref().map(Text::as_bytes),
             event.as_ref().map(Text::as_bytes),
             request.as_deref(),
+            &precomputed,
             body,
         )
     }

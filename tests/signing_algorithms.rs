@@ -281,6 +281,71 @@ fn custom_hmac_sha1_and_sha512_schemes_verify_what_openssl_computes() {
     }
 }
 
+#[test]
+fn hmac_sha1_and_sha512_hash_while_the_body_arrives_in_chunks() {
+    use webhook_guard::scheme::{SignedPart, TimestampUnit};
+    // Parts before and after the body, and a rotation: the delivery is signed with the second
+    // of two secrets, so the streamed state of each secret must be the one compared.
+    for algorithm in [Algorithm::HmacSha1, Algorithm::HmacSha512] {
+        let scheme = Scheme::builder("chunked")
+            .signature_header("x-signature")
+            .algorithm(algorithm)
+            .encoding(Encoding::Base64)
+            .timestamp_header("x-timestamp", TimestampUnit::Seconds)
+            .id_header("x-id")
+            .signed_parts([
+                SignedPart::Timestamp,
+                SignedPart::literal(":"),
+                SignedPart::Body,
+                SignedPart::literal(":"),
+                SignedPart::Id,
+            ])
+            .build()
+            .unwrap();
+        let old = Secret::new("chunked-old-secret-0123456789").unwrap();
+        let new = Secret::new("chunked-new-secret-0123456789").unwrap();
+        let verifier = Verifier::builder(scheme.clone())
+            .secret(old)
+            .secret(new.clone())
+            .build()
+            .unwrap();
+        let body = "{\"chunks\":\"".to_owned() + &"abcdefgh".repeat(300) + "\"}";
+        let d = Delivery::new(scheme, body.clone()).id("msg_1").sign(&new);
+        for chunk in [1, 7, 64, 1000, body.len()] {
+            let mut state = verifier.begin(&d.headers).unwrap();
+            for piece in d.body.chunks(chunk) {
+                state.update(piece);
+            }
+            let meta = state
+                .finish(&d.body)
+                .unwrap_or_else(|e| panic!("{algorithm:?} in chunks of {chunk}: {e}"));
+            assert_eq!(meta.secret_index(), 1, "{algorithm:?}");
+            // One byte changed anywhere in the streamed body is a mismatch.
+            let mut tampered = d.body.to_vec();
+            let at = tampered.len() / 2;
+            tampered[at] ^= 1;
+            let mut state = verifier.begin(&d.headers).unwrap();
+            for piece in tampered.chunks(chunk) {
+                state.update(piece);
+            }
+            assert_eq!(
+                state.finish(&tampered).unwrap_err().code(),
+                "signature_mismatch",
+                "{algorithm:?} in chunks of {chunk}"
+            );
+        }
+        // A changed id (a part after the body) is a mismatch too.
+        let mut other = d.clone();
+        other.headers.insert("x-id", "msg_2".parse().unwrap());
+        let mut state = verifier.begin(&other.headers).unwrap();
+        state.update(&other.body);
+        assert_eq!(
+            state.finish(&other.body).unwrap_err().code(),
+            "signature_mismatch"
+        );
+    }
+}
+
 fn hex_bytes(text: &str) -> Vec<u8> {
     (0..text.len())
         .step_by(2)
