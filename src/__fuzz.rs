@@ -19,12 +19,19 @@ pub const NOW_MILLIS: u64 = 1_701_432_000_000;
 /// The PayPal webhook id of the fuzzed PayPal scheme.
 pub const PAYPAL_WEBHOOK_ID: &str = "8PT597110X687430LKGECATA";
 
+/// The public base URL of the fuzzed Twilio scheme.
+pub const TWILIO_PUBLIC_URL: &str = "https://hooks.example.com";
+
+/// The request line of every fuzzed delivery: `POST` to this path (so the signed URL of the
+/// Twilio scheme is `https://hooks.example.com/hook`).
+pub const REQUEST_TARGET: &str = "/hook";
+
 /// The built-in schemes plus a custom base64 list scheme; a fuzz input's first byte picks one.
 /// Selectors 0 to 8 keep the meaning the checked-in seeds were made with; the schemes added
 /// since follow (Discord, GitLab, SendGrid, PayPal), each only with the feature whose public
-/// keys check it (the custom scheme otherwise).
+/// keys check it (the custom scheme otherwise), then Twilio (13), signed over the URL.
 pub fn scheme(selector: u8) -> Scheme {
-    match selector % 13 {
+    match selector % 14 {
         0 => Scheme::heppu(),
         1 => Scheme::helix(),
         2 => Scheme::helicone(),
@@ -40,6 +47,7 @@ pub fn scheme(selector: u8) -> Scheme {
         11 => Scheme::sendgrid(),
         #[cfg(feature = "rsa")]
         12 => Scheme::paypal(PAYPAL_WEBHOOK_ID).expect("valid webhook id"),
+        13 => Scheme::twilio(TWILIO_PUBLIC_URL).expect("valid public URL"),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")
@@ -155,7 +163,7 @@ pub fn timestamp(scheme: &Scheme, value: &[u8]) {
     if let Some(name) = scheme.signature_headers().first() {
         all.insert(name.clone(), signature);
     }
-    if let Err(r) = verifier(scheme.clone()).begin(&all) {
+    if let Err(r) = verifier(scheme.clone()).begin_request(&request(&all)) {
         assert!(r.status().is_client_error());
     }
 }
@@ -245,15 +253,26 @@ pub fn headers_and_body(data: &[u8]) -> (HeaderMap, &[u8]) {
     (headers, body)
 }
 
-/// The whole verification on arbitrary headers and body: a clear 4xx or a success, and the
-/// streaming path agrees with the one-shot path.
+/// A `POST` to [`REQUEST_TARGET`] with these headers (its body is passed separately).
+fn request(headers: &HeaderMap) -> http::Request<()> {
+    let mut request = http::Request::new(());
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = http::Uri::from_static(REQUEST_TARGET);
+    *request.headers_mut() = headers.clone();
+    request
+}
+
+/// The whole verification on arbitrary headers and body, as a `POST` to [`REQUEST_TARGET`] (the
+/// URL-signed schemes read it): a clear 4xx or a success, and the streaming path agrees with
+/// the one-shot path.
 pub fn verify(scheme: &Scheme, headers: &HeaderMap, body: &[u8]) {
     let verifier = verifier(scheme.clone());
-    let whole = verifier.verify(headers, body);
+    let head = request(headers);
+    let whole = verifier.verify_request(&head.clone().map(|()| body));
     if let Err(r) = &whole {
         assert!(r.status().is_client_error());
     }
-    let streamed = verifier.begin(headers).and_then(|mut state| {
+    let streamed = verifier.begin_request(&head).and_then(|mut state| {
         for chunk in body.chunks(7) {
             state.update(chunk);
         }

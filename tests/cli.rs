@@ -2468,3 +2468,452 @@ fn each_sender_refuses_the_wrong_kind_of_key_naming_the_flag_it_needs() {
     }
     let _ = std::fs::remove_dir_all(&k.dir);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Twilio: signed over the URL it requests
+
+/// The base URL a Twilio number's webhook is configured with in these tests, as a receiver
+/// behind a proxy is addressed.
+const TWILIO_BASE: &str = "https://hooks.example.com";
+
+/// A receiver on 127.0.0.1 whose routes verify Twilio deliveries with [`SECRET`] as the Auth
+/// Token: `/twilio/sms` and `/twilio/status` signed over the receiver's own address
+/// (`http://127.0.0.1:<port>`), `/proxied/sms` over [`TWILIO_BASE`] (a receiver behind a
+/// proxy). Its address, and what its handlers accepted: the route's path and query as received.
+fn twilio_receiver() -> (SocketAddr, receiver_app::EventLog) {
+    use webhook_guard::{WebhookLayer, WebhookMeta};
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let own = Scheme::twilio(&format!("http://{addr}")).unwrap();
+            let proxied = Scheme::twilio(TWILIO_BASE).unwrap();
+            let secret = || Secret::new(SECRET).unwrap();
+            let log = receiver_app::EventLog::default();
+            let mut router = axum::Router::new();
+            for (path, scheme) in [
+                ("/twilio/sms", own.clone()),
+                ("/twilio/status", own),
+                ("/proxied/sms", proxied),
+            ] {
+                let l = log.clone();
+                router = router.merge(
+                    axum::Router::new()
+                        .route(
+                            path,
+                            axum::routing::post(
+                                move |meta: WebhookMeta, uri: http::Uri| async move {
+                                    let entry = serde_json::json!({
+                                        "scheme": meta.scheme(),
+                                        "id": meta.id(),
+                                        "target": uri.to_string(),
+                                    });
+                                    l.lock().unwrap().push(entry.clone());
+                                    axum::Json(entry)
+                                },
+                            ),
+                        )
+                        .route_layer(WebhookLayer::new(Verifier::new(scheme, secret()))),
+                );
+            }
+            tx.send((addr, log.clone())).unwrap();
+            axum::serve(listener, router).await.unwrap();
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(10))
+        .expect("receiver started")
+}
+
+/// A POST to `target` carrying `headers` and `body`, as a Twilio receiver sees it.
+fn twilio_request(target: &str, headers: &HeaderMap, body: &[u8]) -> http::Request<Vec<u8>> {
+    let mut request = http::Request::new(body.to_vec());
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = target.parse().unwrap();
+    *request.headers_mut() = headers.clone();
+    request
+}
+
+fn sha256_hex(body: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(body))
+}
+
+#[test]
+fn twilio_sign_url_output_verifies_with_verify_url_and_the_library() {
+    let dir = temp_dir("twilio-sign");
+    let form = dir.join("sms.form");
+    std::fs::write(&form, samples::TWILIO_INCOMING_SMS).unwrap();
+    let signed_url = format!("{TWILIO_BASE}/twilio/sms?region=eu");
+    let r = run(&[
+        "sign",
+        "--scheme",
+        "twilio",
+        "--secret-env",
+        "WG_SECRET",
+        "--url",
+        &signed_url,
+        path(&form),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let headers = header_map(&r.stdout);
+    assert_eq!(headers["content-type"], "application/x-www-form-urlencoded");
+    assert!(headers.contains_key("x-twilio-signature"), "{}", r.stdout);
+    let headers_file = dir.join("sms.headers");
+    std::fs::write(&headers_file, &r.stdout).unwrap();
+
+    // The library accepts it at the signed URL, and at no other.
+    let verifier = Verifier::new(
+        Scheme::twilio(TWILIO_BASE).unwrap(),
+        Secret::new(SECRET).unwrap(),
+    );
+    let body = samples::TWILIO_INCOMING_SMS.as_bytes();
+    let meta = verifier
+        .verify_request(&twilio_request("/twilio/sms?region=eu", &headers, body))
+        .unwrap();
+    assert_eq!(meta.scheme(), "twilio");
+    let moved = verifier
+        .verify_request(&twilio_request("/twilio/sms?region=us", &headers, body))
+        .unwrap_err();
+    assert_eq!(moved.code(), "signature_mismatch");
+    // Without the request line it cannot be checked at all.
+    assert_eq!(
+        verifier.verify(&headers, body).unwrap_err().code(),
+        "request_target_missing"
+    );
+
+    // verify --url: the same URL verifies; another fails with signature_mismatch and points at
+    // the URL.
+    let check = |url: &str| {
+        run(&[
+            "verify",
+            "--scheme",
+            "twilio",
+            "--secret-env",
+            "WG_SECRET",
+            "--url",
+            url,
+            "--headers",
+            path(&headers_file),
+            path(&form),
+        ])
+    };
+    let ok = check(&signed_url);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(
+        ok.stdout.starts_with("verified: twilio delivery "),
+        "{}",
+        ok.stdout
+    );
+    for other in [
+        format!("{TWILIO_BASE}/twilio/sms?region=us"),
+        format!("{TWILIO_BASE}/twilio/voice?region=eu"),
+        format!("https://other.example.com/twilio/sms?region=eu"),
+    ] {
+        let r = check(&other);
+        assert_eq!(r.code, 1, "{other}: {}{}", r.stdout, r.stderr);
+        let line = r.error_line();
+        assert!(
+            line.starts_with("webhook-guard: signature_mismatch: "),
+            "{other}: {line}"
+        );
+        assert!(
+            line.contains("is --url exactly that URL"),
+            "{other}: {line}"
+        );
+    }
+    // Verified at http:// while Twilio requested https:// (a TLS proxy): named.
+    let r = check("http://hooks.example.com/twilio/sms?region=eu");
+    assert_eq!(r.code, 1);
+    assert!(
+        r.error_line()
+            .contains(&format!("it verifies over {signed_url}")),
+        "{}",
+        r.stderr
+    );
+    // With the wrong Auth Token: a mismatch too.
+    let wrong = run(&[
+        "verify",
+        "--scheme",
+        "twilio",
+        "--secret-env",
+        "WG_WRONG",
+        "--url",
+        &signed_url,
+        "--headers",
+        path(&headers_file),
+        path(&form),
+    ]);
+    assert_eq!(wrong.code, 1);
+    assert!(wrong.error_line().contains("signature_mismatch"));
+
+    // A JSON body: signed over the URL with the body's SHA-256 added to its query, as Twilio
+    // does; sign says where to send it.
+    let json_body =
+        br#"{"MessageSid":"SM5f3c9a1e7b2d4c6e8a0b1c2d3e4f5a6b","MessageStatus":"delivered"}"#;
+    let json = dir.join("status.json");
+    std::fs::write(&json, json_body).unwrap();
+    let status_url = format!("{TWILIO_BASE}/twilio/status");
+    let r = run(&[
+        "sign",
+        "--scheme",
+        "twilio",
+        "--secret-env",
+        "WG_SECRET",
+        "--url",
+        &status_url,
+        path(&json),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let hashed = format!("{status_url}?bodySHA256={}", sha256_hex(json_body));
+    assert!(r.stderr.contains(&hashed), "{}", r.stderr);
+    let headers = header_map(&r.stdout);
+    assert_eq!(headers["content-type"], "application/json");
+    let target = hashed.strip_prefix(TWILIO_BASE).unwrap();
+    assert!(
+        verifier
+            .verify_request(&twilio_request(target, &headers, json_body))
+            .is_ok()
+    );
+    let json_headers = dir.join("status.headers");
+    std::fs::write(&json_headers, &r.stdout).unwrap();
+    let verify_json = |url: &str| {
+        run(&[
+            "verify",
+            "--scheme",
+            "twilio",
+            "--secret-env",
+            "WG_SECRET",
+            "--url",
+            url,
+            "--headers",
+            path(&json_headers),
+            path(&json),
+        ])
+    };
+    assert_eq!(verify_json(&hashed).code, 0);
+    // Given the URL without the hash, verify says what is missing.
+    let r = verify_json(&status_url);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.error_line()
+            .contains(&format!("it verifies over {hashed}")),
+        "{}",
+        r.stderr
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn twilio_send_posts_the_form_sample_and_json_bodies_signed_over_the_url() {
+    let (addr, log) = twilio_receiver();
+    let dir = temp_dir("twilio-send");
+    let send = |extra: &[&str]| {
+        let mut args = vec!["send", "--scheme", "twilio", "--secret-env", "WG_SECRET"];
+        args.extend(extra);
+        run(&args)
+    };
+
+    // The documented sample: form parameters, signed over the URL it posts to (query included).
+    let sms = url(addr, "/twilio/sms?region=eu");
+    let r = send(&["--url", &sms]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("will refuse"), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("twilio sample `incoming-sms`"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.attempts()[0].starts_with("#1  200 OK  in "),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(log.lock().unwrap().len(), 1);
+    assert_eq!(log.lock().unwrap()[0]["target"], "/twilio/sms?region=eu");
+    assert_eq!(log.lock().unwrap()[0]["scheme"], "twilio");
+
+    // A JSON body: the body's SHA-256 goes into the signed and the posted URL's query.
+    let body = br#"{"CallSid":"CA0a1b2c3d4e5f60718293a4b5c6d7e8f9","CallStatus":"completed"}"#;
+    let json = dir.join("status.json");
+    std::fs::write(&json, body).unwrap();
+    let status = url(addr, "/twilio/status");
+    let r = send(&["--url", &status, path(&json)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.attempts()[0].starts_with("#1  200 OK  in "),
+        "{}",
+        r.stdout
+    );
+    let hashed = format!("/twilio/status?bodySHA256={}", sha256_hex(body));
+    assert_eq!(log.lock().unwrap()[1]["target"], hashed.as_str());
+    // Also when only --content-type says JSON, and the query keeps its own parameters.
+    let r = send(&[
+        "--url",
+        &format!("{status}?attempt=2"),
+        "--content-type",
+        "application/json",
+        path(&json),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        log.lock().unwrap()[2]["target"],
+        format!("/twilio/status?attempt=2&bodySHA256={}", sha256_hex(body)).as_str()
+    );
+
+    // Behind a proxy: posted here, signed for the public URL the receiver is configured with.
+    let proxied = url(addr, "/proxied/sms");
+    let public = format!("{TWILIO_BASE}/proxied/sms");
+    let r = send(&["--url", &proxied, "--signed-url", &public]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(&format!("signed for {public}")),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(log.lock().unwrap().len(), 4);
+    // A JSON body behind the proxy: the hash in both URLs.
+    let r = send(&["--url", &proxied, "--signed-url", &public, path(&json)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        log.lock().unwrap()[4]["target"],
+        format!("/proxied/sms?bodySHA256={}", sha256_hex(body)).as_str()
+    );
+    // Signed for the URL it posts to, the proxied receiver refuses it; so does the direct one
+    // a delivery signed for another URL.
+    for args in [
+        vec!["--url", proxied.as_str()],
+        vec!["--url", sms.as_str(), "--signed-url", public.as_str()],
+    ] {
+        let r = send(&args);
+        assert_eq!(r.code, 1, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.attempts()[0].contains("401 Unauthorized")
+                && r.attempts()[0].contains("signature_mismatch"),
+            "{args:?}: {}",
+            r.stdout
+        );
+    }
+    // The wrong Auth Token: refused.
+    let r = run(&[
+        "send",
+        "--scheme",
+        "twilio",
+        "--secret-env",
+        "WG_WRONG",
+        "--url",
+        &sms,
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.attempts()[0].contains("signature_mismatch"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(log.lock().unwrap().len(), 5);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn twilio_url_flags_are_required_or_refused_by_name() {
+    let dir = temp_dir("twilio-usage");
+    let form = dir.join("sms.form");
+    std::fs::write(&form, samples::TWILIO_INCOMING_SMS).unwrap();
+    let json = dir.join("body.json");
+    std::fs::write(&json, samples::HEPPU_CALL_COMPLETED).unwrap();
+    let headers = dir.join("h.txt");
+    std::fs::write(&headers, "x-twilio-signature: AAAA\n").unwrap();
+    let (f, j, h) = (path(&form), path(&json), path(&headers));
+    let twilio_url = "https://hooks.example.com/twilio/sms";
+    let s = ["--secret-env", "WG_SECRET"];
+    let with = |args: &[&'static str], tail: &[&str]| -> Vec<String> {
+        args.iter()
+            .chain(s.iter())
+            .chain(tail.iter())
+            .map(|a| a.to_string())
+            .collect()
+    };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            with(&["sign", "--scheme", "twilio"], &[f]),
+            "twilio signs the URL it requests: pass --url URL",
+        ),
+        (
+            with(&["verify", "--scheme", "twilio"], &["--headers", h, f]),
+            "twilio signs the URL it requests: pass --url URL",
+        ),
+        (
+            with(&["sign", "--scheme", "heppu"], &["--url", twilio_url, j]),
+            "--url applies to senders that sign the URL (twilio); heppu signs no URL: drop --url",
+        ),
+        (
+            with(
+                &["verify", "--scheme", "github"],
+                &["--url", twilio_url, "--headers", h, j],
+            ),
+            "--url applies to senders that sign the URL (twilio); github signs no URL",
+        ),
+        (
+            with(
+                &["send", "--scheme", "heppu"],
+                &["--url", "http://127.0.0.1:9/x", "--signed-url", twilio_url],
+            ),
+            "--signed-url applies to senders that sign the URL (twilio); heppu signs no URL",
+        ),
+        (
+            with(
+                &["sign", "--scheme", "twilio"],
+                &["--url", "hooks.example.com/sms", f],
+            ),
+            "--url `hooks.example.com/sms` is not an absolute http:// or https:// URL",
+        ),
+        (
+            with(
+                &["send", "--scheme", "twilio"],
+                &[
+                    "--url",
+                    "http://127.0.0.1:9/x",
+                    "--signed-url",
+                    "/twilio/sms",
+                ],
+            ),
+            "--signed-url `/twilio/sms` is not an absolute http:// or https:// URL",
+        ),
+        (
+            with(
+                &["sign", "--scheme", "twilio"],
+                &["--url", "https://ACxx:tok@hooks.example.com/sms", f],
+            ),
+            "--url has user info",
+        ),
+        (
+            with(
+                &["sign", "--scheme", "twilio"],
+                &["--url", "https://hooks.example.com/sms?bodySHA256=00", j],
+            ),
+            "--url carries `bodySHA256`, which is not the SHA-256 of this body",
+        ),
+        (
+            with(
+                &["send", "--scheme", "twilio"],
+                &["--url", "http://127.0.0.1:9/x", "--private-key", f],
+            ),
+            "twilio signs with HMAC-SHA1 and the account's Auth Token",
+        ),
+    ];
+    for (args, says) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        let line = r.error_line();
+        assert!(line.contains(says), "{args:?}: {line}");
+        assert!(!line.contains("tok@"), "{line}");
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,5 +1,6 @@
-//! The whole `Verifier::verify` (and the streaming path) on arbitrary headers and body. First
-//! byte picks the scheme; then `name: value` lines, an empty line, and the body.
+//! The whole `Verifier::verify_request` (and the streaming path) on arbitrary headers and body,
+//! as a `POST` to `/hook`. First byte picks the scheme; then `name: value` lines, an empty line,
+//! and the body.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -9,12 +9,15 @@
 //! webhook-guard send --scheme heppu --url https://127.0.0.1:8443/heppu --cacert receiver.pem
 //! webhook-guard send --scheme discord --private-key ed25519.pem --url http://127.0.0.1:3000/discord
 //! webhook-guard verify --scheme sendgrid --public-key "MFkwEw…" --headers h.txt body.json
+//! webhook-guard verify --scheme twilio --url "https://hooks.example.com/sms?x=1" --headers h.txt body
 //! ```
 //!
 //! The secret comes from `--secret`, from the environment variable named by `--secret-env`, or
 //! else from `WEBHOOK_SECRET`. Senders that sign with a private key (Discord and Standard
 //! Webhooks `v1a`: Ed25519; SendGrid: ECDSA P-256; PayPal: RSA) take `--private-key FILE` to sign
-//! and `--public-key` to verify instead; GitLab's token is a secret like the others. `send` speaks HTTP/1.1 over `http://` and `https://`; https
+//! and `--public-key` to verify instead; GitLab's token is a secret like the others. Twilio signs
+//! the URL it requests: `sign` and `verify` take it as `--url`, and `send` signs its own `--url`
+//! (or `--signed-url`, for a receiver behind a proxy). `send` speaks HTTP/1.1 over `http://` and `https://`; https
 //! verifies the receiver's certificate against the Mozilla roots (`webpki-roots`, through rustls)
 //! and the certificates of `--cacert FILE` (PEM: a private CA, or a self-signed receiver's own
 //! certificate). There is no switch to skip that check.
@@ -53,11 +56,16 @@ process list. Secrets and private keys are never printed, nor are expected signa
 GitLab's X-Gitlab-Token, which sign prints, is the token itself).
 
 Keys: discord and standard-webhooks v1a sign with Ed25519, sendgrid with ECDSA P-256, paypal
-with RSA: sign and send take --private-key FILE, verify takes --public-key FILE|VALUE.";
+with RSA: sign and send take --private-key FILE, verify takes --public-key FILE|VALUE.
+
+URLs: twilio signs the full URL it requests (scheme, host, port, path, query) with the form
+parameters: sign and verify need --url URL; send signs its --url, or --signed-url URL. For a JSON
+body (--content-type application/json, or a body starting with `{`) Twilio signs the URL alone,
+with bodySHA256=<hex SHA-256 of the body> added to its query: sign and send add it.";
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
-/// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid and PayPal sign
-/// them.
+/// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal and Twilio
+/// sign them.
 #[derive(Debug, Parser)]
 #[command(name = "webhook-guard", version, after_help = AFTER_HELP)]
 struct Cli {
@@ -124,6 +132,9 @@ enum SchemeName {
     /// PayPal: `PAYPAL-TRANSMISSION-SIG: <base64>` of `<id>|<time>|<webhook id>|<crc32(body)>`
     /// (RSA key; needs --webhook-id).
     Paypal,
+    /// Twilio: `X-Twilio-Signature: <base64>` HMAC-SHA1 (key: the Auth Token) of the full URL
+    /// requested followed by the sorted form parameters (needs --url).
+    Twilio,
 }
 
 /// Which sender, and its secret.
@@ -184,9 +195,15 @@ struct SignArgs {
     /// the body's `event` or `type` field.
     #[arg(long, value_name = "TYPE")]
     event: Option<String>,
-    /// The `content-type` header to send.
-    #[arg(long, default_value = "application/json", value_name = "TYPE")]
-    content_type: String,
+    /// Twilio only, and required there: the full URL the sender requests (scheme, host, port,
+    /// path and query), which Twilio signs. For a JSON body `bodySHA256=<hex>` is added to its
+    /// query (see below): send the request to the URL printed on stderr.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// The `content-type` header to send. Default: application/json (twilio:
+    /// application/x-www-form-urlencoded, unless the body starts with `{`).
+    #[arg(long, value_name = "TYPE")]
+    content_type: Option<String>,
     /// The body to sign: a file, or `-` for standard input. Signed byte for byte.
     #[arg(value_name = "FILE|-")]
     body: Body,
@@ -198,9 +215,16 @@ struct SendArgs {
     scheme: SchemeSecret,
     #[command(flatten)]
     keys: KeyFlags,
-    /// Where to POST the delivery: an `http://` or `https://` URL.
+    /// Where to POST the delivery: an `http://` or `https://` URL. Twilio also signs it (unless
+    /// --signed-url); for a JSON body to twilio, `bodySHA256=<hex SHA-256 of the body>` is added
+    /// to its query, as Twilio does.
     #[arg(long)]
     url: String,
+    /// Twilio only: sign this URL instead of --url, for a receiver behind a proxy that is
+    /// addressed at a public URL (the one configured in Twilio) but reached here at --url. For a
+    /// JSON body `bodySHA256=<hex>` is added to both.
+    #[arg(long, value_name = "URL")]
+    signed_url: Option<String>,
     /// Also trust the certificates in this PEM file for https: the CA that signed the receiver's
     /// certificate, or a self-signed receiver's own certificate. The Mozilla roots stay trusted.
     #[arg(long, value_name = "FILE")]
@@ -216,9 +240,10 @@ struct SendArgs {
     /// time of sending.
     #[arg(long, value_name = "T")]
     timestamp: Option<u64>,
-    /// The `content-type` header to send.
-    #[arg(long, default_value = "application/json", value_name = "TYPE")]
-    content_type: String,
+    /// The `content-type` header to send. Default: application/json (twilio:
+    /// application/x-www-form-urlencoded, unless the body starts with `{`).
+    #[arg(long, value_name = "TYPE")]
+    content_type: Option<String>,
     /// Send the same delivery N times, back to back, as a sender does when an answer is lost.
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=1000),
@@ -256,6 +281,10 @@ struct VerifyArgs {
     /// The captured headers: `Name: value` lines, or a JSON object.
     #[arg(long, value_name = "FILE")]
     headers: PathBuf,
+    /// Twilio only, and required there: the full URL the delivery was sent to (scheme, host,
+    /// port, path and query, `bodySHA256` included), as configured in Twilio.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
     /// How old (or how far ahead) the timestamp may be.
     #[arg(long, default_value = "5m", value_name = "DURATION")]
     tolerance: String,
@@ -319,10 +348,25 @@ fn one_line(rendered: &str) -> String {
 }
 
 fn sign(args: SignArgs) -> Result<(), Failure> {
-    let scheme = args.scheme.scheme()?;
+    let url = args
+        .url
+        .as_deref()
+        .map(|u| input::SignedUrl::parse(u, "--url"))
+        .transpose()?;
+    let scheme = args.scheme.scheme(url.as_ref(), "--url")?;
     let signer = args.scheme.signer(&args.keys, "sign")?;
     let body = args.body.read()?;
-    let delivery = input::delivery(
+    let content_type = args
+        .content_type
+        .as_deref()
+        .unwrap_or(args.scheme.scheme.default_content_type(&body))
+        .to_owned();
+    let given = url;
+    let url = given
+        .as_ref()
+        .map(|u| input::with_body_hash(&scheme, u, Some(&content_type), &body, "--url"))
+        .transpose()?;
+    let mut delivery = input::delivery(
         args.scheme.scheme,
         &scheme,
         body,
@@ -330,9 +374,18 @@ fn sign(args: SignArgs) -> Result<(), Failure> {
         args.event.as_deref(),
         args.timestamp,
     )?;
+    if let Some(url) = &url {
+        delivery = delivery.path(url.target.clone());
+        if given.as_ref().is_some_and(|g| g.target != url.target) {
+            eprintln!(
+                "note: signed for {url} (Twilio adds the JSON body's SHA-256 to the URL): POST \
+                 the body there"
+            );
+        }
+    }
     let signed = signer.sign(&delivery);
     let mut headers = signed.headers;
-    input::set_content_type(&mut headers, &args.content_type)?;
+    input::set_content_type(&mut headers, &content_type)?;
     keys::extra_headers(args.scheme.scheme, &mut headers);
     if args.scheme.scheme == SchemeName::Gitlab {
         eprintln!(

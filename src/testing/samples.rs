@@ -11,7 +11,9 @@
 //! documentation's examples; the Stripe, GitHub and Shopify samples keep the documented envelope
 //! and identifiers, with the large resource objects trimmed to a few fields. The Discord, GitLab,
 //! SendGrid and PayPal samples have the fields those senders document for these events, with
-//! invented values (ids, names, `example.com` addresses) and the large objects left out.
+//! invented values (ids, names, `example.com` addresses) and the large objects left out. The
+//! Twilio sample is a form-encoded incoming SMS with the parameters Twilio documents for one,
+//! with invented values (SIDs, `555` phone numbers).
 //!
 //! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
 //! bodies, signed with [`Delivery`](super::Delivery).
@@ -116,6 +118,11 @@ pub const SENDGRID_EVENTS: &str = include_str!("../../samples/sendgrid/events.js
 pub const PAYPAL_PAYMENT_CAPTURE_COMPLETED: &str =
     include_str!("../../samples/paypal/payment.capture.completed.json");
 
+/// Twilio incoming SMS: the `application/x-www-form-urlencoded` parameters Twilio POSTs to a
+/// number's messaging webhook (`From`, `To`, `Body`, the message and account SIDs, the
+/// geographic fields), as one line without a trailing newline.
+pub const TWILIO_INCOMING_SMS: &str = include_str!("../../samples/twilio/incoming_sms.txt");
+
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
 #[must_use]
@@ -212,5 +219,43 @@ mod tests {
             assert_eq!(e.kind, kind);
             assert_eq!(e.timestamp_ms(), Some(1_704_123_456_789));
         }
+    }
+
+    #[test]
+    fn twilio_sample_is_one_form_encoded_incoming_sms() {
+        let params: Vec<(String, String)> = form_urlencoded::parse(TWILIO_INCOMING_SMS.as_bytes())
+            .into_owned()
+            .collect();
+        let names: Vec<&str> = params.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "ToCountry",
+                "ToState",
+                "SmsMessageSid",
+                "NumMedia",
+                "ToCity",
+                "FromZip",
+                "SmsSid",
+                "FromState",
+                "SmsStatus",
+                "FromCity",
+                "Body",
+                "FromCountry",
+                "To",
+                "ToZip",
+                "NumSegments",
+                "MessageSid",
+                "AccountSid",
+                "From",
+                "ApiVersion",
+            ]
+        );
+        let get = |name: &str| &params.iter().find(|(n, _)| n == name).unwrap().1;
+        assert_eq!(get("From"), "+15105550142");
+        assert_eq!(get("Body"), "Is the order ready for pickup?");
+        assert_eq!(get("MessageSid"), get("SmsSid"));
+        assert!(get("AccountSid").starts_with("AC") && get("AccountSid").len() == 34);
+        assert!(!TWILIO_INCOMING_SMS.ends_with('\n'));
     }
 }

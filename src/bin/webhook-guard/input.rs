@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderValue};
-use webhook_guard::scheme::{Field, MAX_ID_LEN, TimestampUnit};
+use http::{HeaderMap, HeaderValue, Uri};
+use webhook_guard::scheme::{Field, MAX_ID_LEN, SignedPart, TimestampUnit};
 use webhook_guard::testing::{Delivery, samples};
 use webhook_guard::{MIN_SECRET_LEN, Scheme, Secret, SecretError};
 
@@ -30,9 +30,13 @@ pub fn usage(msg: impl fmt::Display) -> Failure {
 /// The webhook id of [`SchemeName::template`]'s PayPal scheme.
 const PLACEHOLDER_WEBHOOK_ID: &str = "WEBHOOKID";
 
+/// The public base URL of [`SchemeName::template`]'s URL-signed schemes (Twilio).
+const PLACEHOLDER_PUBLIC_URL: &str = "https://hooks.example.com";
+
 impl SchemeName {
-    /// The scheme, with `webhook_id` for PayPal (which signs it). Errors on a malformed id.
-    pub fn scheme_with(self, webhook_id: &str) -> Result<Scheme, Failure> {
+    /// The scheme, with `webhook_id` for PayPal (which signs it) and `public_url` (the base a
+    /// `--url` addresses) for schemes that sign the URL. Errors on a malformed id or base.
+    pub fn scheme_with(self, webhook_id: &str, public_url: &str) -> Result<Scheme, Failure> {
         Ok(match self {
             SchemeName::Heppu => Scheme::heppu(),
             SchemeName::Helix => Scheme::helix(),
@@ -48,13 +52,31 @@ impl SchemeName {
             SchemeName::Paypal => {
                 Scheme::paypal(webhook_id).map_err(|e| usage(format!("--webhook-id: {e}")))?
             }
+            SchemeName::Twilio => Scheme::twilio(public_url)
+                .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
         })
     }
 
-    /// The scheme for what does not depend on PayPal's webhook id (its headers and fields).
+    /// The scheme for what does not depend on PayPal's webhook id or on the URL a URL-signed
+    /// scheme addresses (its headers and fields).
     pub fn template(self) -> Scheme {
-        self.scheme_with(PLACEHOLDER_WEBHOOK_ID)
-            .expect("the placeholder webhook id is valid")
+        self.scheme_with(PLACEHOLDER_WEBHOOK_ID, PLACEHOLDER_PUBLIC_URL)
+            .expect("the placeholders are valid")
+    }
+
+    /// Whether the sender signs the URL it requests (Twilio): `sign` and `verify` then need
+    /// `--url`, and `send` signs its `--url` (or `--signed-url`).
+    pub fn signs_url(self) -> bool {
+        self.template().signed_parts().contains(&SignedPart::Url)
+    }
+
+    /// The content type the sender sends a body with, where `--content-type` does not say:
+    /// Twilio posts form parameters, and JSON only for JSON bodies.
+    pub fn default_content_type(self, body: &[u8]) -> &'static str {
+        match self {
+            SchemeName::Twilio if !looks_like_json(body) => "application/x-www-form-urlencoded",
+            _ => "application/json",
+        }
     }
 
     /// The documented sample payloads, as `(name, body)`; the first is the default. The name is
@@ -102,6 +124,7 @@ impl SchemeName {
                 "PAYMENT.CAPTURE.COMPLETED",
                 samples::PAYPAL_PAYMENT_CAPTURE_COMPLETED,
             )],
+            SchemeName::Twilio => &[("incoming-sms", samples::TWILIO_INCOMING_SMS)],
         }
     }
 
@@ -129,11 +152,25 @@ impl SchemeName {
 }
 
 impl SchemeSecret {
-    /// The scheme, with `--webhook-id` for PayPal, which needs it; other schemes refuse it.
-    pub fn scheme(&self) -> Result<Scheme, Failure> {
+    /// The scheme, with `--webhook-id` for PayPal, which needs it (other schemes refuse it),
+    /// and with the base of `url` (given as `flag`) for schemes that sign the URL, which need
+    /// it (other schemes refuse it).
+    pub fn scheme(&self, url: Option<&SignedUrl>, flag: &str) -> Result<Scheme, Failure> {
         let sender = self.scheme.arg_name();
+        match (self.scheme.signs_url(), url) {
+            (true, Some(url)) => return self.scheme.scheme_with("", &url.base),
+            (true, None) => {
+                return Err(usage(format!(
+                    "{sender} signs the URL it requests: pass {flag} URL, the full URL the \
+                     sender addresses (scheme, host, port, path and query), e.g. \
+                     {flag} https://hooks.example.com/{sender}/sms"
+                )));
+            }
+            (false, Some(_)) => return Err(signs_no_url(self.scheme, flag)),
+            (false, None) => {}
+        }
         match (self.scheme, &self.webhook_id) {
-            (SchemeName::Paypal, Some(id)) => self.scheme.scheme_with(id),
+            (SchemeName::Paypal, Some(id)) => self.scheme.scheme_with(id, ""),
             (SchemeName::Paypal, None) => Err(usage(
                 "paypal signs the id of the webhook subscription: pass --webhook-id ID (shown \
                  beside the listener URL in the PayPal app's settings)",
@@ -200,6 +237,150 @@ impl SchemeSecret {
                 e => usage(format!("{origin}: {e}")),
             })
         }
+    }
+}
+
+/// The refusal of `flag` (`--url` of sign and verify, `--signed-url`) for a sender that does not
+/// sign the URL.
+pub fn signs_no_url(name: SchemeName, flag: &str) -> Failure {
+    usage(format!(
+        "{flag} applies to senders that sign the URL (twilio); {} signs no URL: drop {flag}",
+        name.arg_name()
+    ))
+}
+
+/// A URL that a URL-signed scheme signs: its base (`scheme://authority`, the scheme's public
+/// URL) and the request target (path and query) sent to it.
+#[derive(Debug, Clone)]
+pub struct SignedUrl {
+    pub base: String,
+    pub target: String,
+}
+
+impl SignedUrl {
+    /// Read `text`, the argument of `flag`: an absolute `http://` or `https://` URL.
+    pub fn parse(text: &str, flag: &str) -> Result<SignedUrl, Failure> {
+        let uri = parse_url(text, flag)?;
+        if text.contains('#') {
+            return Err(usage(format!(
+                "{flag} has a fragment (`#…`), which is never sent nor signed: drop it"
+            )));
+        }
+        let authority = uri.authority().expect("checked by parse_url");
+        if authority.as_str().contains('@') {
+            // Not echoed: user info may hold a password.
+            return Err(usage(format!(
+                "{flag} has user info (`user@`, perhaps a password) before the host, which \
+                 senders do not sign: drop it"
+            )));
+        }
+        Ok(SignedUrl {
+            base: format!("{}://{authority}", uri.scheme_str().unwrap_or("https")),
+            target: uri
+                .path_and_query()
+                .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+        })
+    }
+
+    /// The value of query parameter `name`, as written (not decoded).
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        let (_, query) = self.target.split_once('?')?;
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+    }
+
+    /// The URL with `name=value` added to its query.
+    pub fn with_param(&self, name: &str, value: &str) -> SignedUrl {
+        let sep = match self.target.split_once('?') {
+            Some((_, "")) => "",
+            Some(_) => "&",
+            None => "?",
+        };
+        SignedUrl {
+            base: self.base.clone(),
+            target: format!("{}{sep}{name}={value}", self.target),
+        }
+    }
+}
+
+impl fmt::Display for SignedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.base, self.target)
+    }
+}
+
+/// Read the URL of `flag`: an absolute `http://` or `https://` URL with a host.
+pub fn parse_url(text: &str, flag: &str) -> Result<Uri, Failure> {
+    let not_http = || {
+        usage(format!(
+            "{flag} `{}` is not an absolute http:// or https:// URL, e.g. \
+             http://127.0.0.1:3000/webhooks/heppu",
+            // Not echoed with user info, which may hold a password.
+            if text.contains('@') { "…" } else { text }
+        ))
+    };
+    let uri: Uri = text.parse().map_err(|_| not_http())?;
+    match uri.scheme_str() {
+        Some("http" | "https") if uri.host().is_some_and(|h| !h.is_empty()) => Ok(uri),
+        _ => Err(not_http()),
+    }
+}
+
+/// A `POST` to `target` (a path and query) with these headers and body: what verifiers check,
+/// the request line included for schemes that sign the URL.
+pub fn request<'b>(target: &str, headers: &HeaderMap, body: &'b [u8]) -> http::Request<&'b [u8]> {
+    let mut request = http::Request::new(body);
+    *request.method_mut() = http::Method::POST;
+    // A target read from a URL parses again; a malformed one leaves `/`, which then fails to
+    // verify rather than to run.
+    *request.uri_mut() = target.parse().unwrap_or_else(|_| Uri::from_static("/"));
+    *request.headers_mut() = headers.clone();
+    request
+}
+
+/// Whether a body looks like JSON: it starts with `{`, leading whitespace aside.
+pub fn looks_like_json(body: &[u8]) -> bool {
+    body.trim_ascii_start().starts_with(b"{")
+}
+
+/// Whether a `content-type` names JSON (`application/json`, `…+json`, any parameters).
+pub fn is_json_type(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// Twilio's JSON deliveries: Twilio adds `bodySHA256=<hex SHA-256 of the body>` to the URL's
+/// query and signs the URL alone. `url` with that parameter where `scheme` reads one and the
+/// body is JSON (by `content_type`, or by its first byte); as given otherwise. A URL that
+/// already carries the parameter must carry the body's own hash.
+pub fn with_body_hash(
+    scheme: &Scheme,
+    url: &SignedUrl,
+    content_type: Option<&str>,
+    body: &[u8],
+    flag: &str,
+) -> Result<SignedUrl, Failure> {
+    use sha2::Digest as _;
+    let Some(param) = scheme.body_sha256_query() else {
+        return Ok(url.clone());
+    };
+    let hash = hex::encode(sha2::Sha256::digest(body));
+    match url.query_param(param) {
+        Some(given) if given.eq_ignore_ascii_case(&hash) => Ok(url.clone()),
+        Some(_) => Err(usage(format!(
+            "{flag} carries `{param}`, which is not the SHA-256 of this body: drop it (it is \
+             added for JSON bodies)"
+        ))),
+        None if content_type.is_some_and(is_json_type) || looks_like_json(body) => {
+            Ok(url.with_param(param, &hash))
+        }
+        None => Ok(url.clone()),
     }
 }
 
@@ -486,7 +667,7 @@ mod tests {
                 .unwrap();
                 let signed = signer.sign(&d);
                 let meta = verifier
-                    .verify(&signed.headers, &signed.body)
+                    .verify_request(&request("/", &signed.headers, &signed.body))
                     .unwrap_or_else(|e| panic!("{name:?} {event}: {e}"));
                 if let Some(e) = meta.event_type() {
                     // Slack's, Helix's and Discord's samples are named for what their numeric
@@ -502,6 +683,79 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn signed_urls_split_into_base_and_target() {
+        let u =
+            SignedUrl::parse("https://hooks.example.com:8443/twilio/sms?a=1&b=", "--url").unwrap();
+        assert_eq!(u.base, "https://hooks.example.com:8443");
+        assert_eq!(u.target, "/twilio/sms?a=1&b=");
+        assert_eq!(
+            u.to_string(),
+            "https://hooks.example.com:8443/twilio/sms?a=1&b="
+        );
+        assert_eq!(u.query_param("a"), Some("1"));
+        assert_eq!(u.query_param("b"), Some(""));
+        assert_eq!(u.query_param("c"), None);
+        assert_eq!(u.with_param("c", "2").target, "/twilio/sms?a=1&b=&c=2");
+        let bare = SignedUrl::parse("http://127.0.0.1:3000", "--url").unwrap();
+        assert_eq!(
+            (bare.base.as_str(), bare.target.as_str()),
+            ("http://127.0.0.1:3000", "/")
+        );
+        assert_eq!(bare.with_param("x", "1").target, "/?x=1");
+        for (bad, says) in [
+            ("https://user:pw@hooks.example.com/x", "user info"),
+            ("https://hooks.example.com/x#top", "fragment"),
+            ("/twilio/sms", "not an absolute"),
+            ("ftp://hooks.example.com/x", "not an absolute"),
+        ] {
+            match SignedUrl::parse(bad, "--url") {
+                Err(Failure::Usage(m)) => {
+                    assert!(m.contains(says) && m.contains("--url"), "{m}");
+                    assert!(!m.contains("pw"), "{m}");
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn twilio_json_bodies_carry_their_hash_in_the_url() {
+        let scheme = SchemeName::Twilio.template();
+        let url = SignedUrl::parse("https://hooks.example.com/status?x=1", "--url").unwrap();
+        let hash = "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";
+        let json = with_body_hash(&scheme, &url, None, b" {\"a\":1}", "--url").unwrap();
+        assert_ne!(json.target, url.target);
+        let form = with_body_hash(&scheme, &url, None, b"a=1", "--url").unwrap();
+        assert_eq!(form.target, url.target);
+        let typed = with_body_hash(&scheme, &url, Some("application/json"), b"[]", "--url");
+        assert!(typed.unwrap().query_param("bodySHA256").is_some());
+        // The hash of `[]`.
+        let given = url.with_param("bodySHA256", hash);
+        let kept = with_body_hash(&scheme, &given, None, b"[]", "--url").unwrap();
+        assert_eq!(kept.target, given.target);
+        let wrong = with_body_hash(&scheme, &given, None, b"{}", "--url");
+        assert!(matches!(wrong, Err(Failure::Usage(m)) if m.contains("bodySHA256")));
+        // Schemes without a body hash keep their URL.
+        let heppu = with_body_hash(&Scheme::heppu(), &url, None, b"{}", "--url").unwrap();
+        assert_eq!(heppu.target, url.target);
+        assert_eq!(
+            SchemeName::Twilio.default_content_type(b"a=1"),
+            "application/x-www-form-urlencoded"
+        );
+        assert_eq!(
+            SchemeName::Twilio.default_content_type(b"{}"),
+            "application/json"
+        );
+        assert_eq!(
+            SchemeName::Heppu.default_content_type(b"a=1"),
+            "application/json"
+        );
+        assert!(is_json_type("application/json; charset=utf-8"));
+        assert!(is_json_type("application/cloudevents+json"));
+        assert!(!is_json_type("application/x-www-form-urlencoded"));
     }
 
     #[test]

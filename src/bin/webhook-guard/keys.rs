@@ -193,6 +193,10 @@ impl SchemeSecret {
                 "{sender} sends a shared token in X-Gitlab-Token, no signature: pass the token \
                  with {how}, not {flag}"
             ),
+            _ if self.scheme == SchemeName::Twilio => format!(
+                "{sender} signs with HMAC-SHA1 and the account's Auth Token: pass it with {how}, \
+                 not {flag}"
+            ),
             _ => format!(
                 "{sender} signs with HMAC-SHA256 and a shared secret: pass {how}, not {flag}"
             ),

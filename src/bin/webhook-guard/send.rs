@@ -5,7 +5,7 @@ use std::error::Error;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http::{HeaderValue, Request, Uri};
+use http::{HeaderValue, Request};
 use http_body_util::{BodyExt as _, Full};
 use hyper_rustls::HttpsConnectorBuilder;
 use hyper_util::client::legacy::Client;
@@ -13,7 +13,7 @@ use hyper_util::rt::TokioExecutor;
 use webhook_guard::scheme::Field;
 
 use crate::SendArgs;
-use crate::input::{self, Failure, parse_duration, usage};
+use crate::input::{self, Failure, SignedUrl, parse_duration, parse_url, usage};
 
 /// Longest answer body printed, in bytes.
 const MAX_SHOWN_BODY: usize = 4096;
@@ -24,10 +24,20 @@ const MAX_ATTEMPTS: usize = 1000;
 pub fn run(args: SendArgs) -> Result<(), Failure> {
     let name = args.scheme.scheme;
     let sender = name.arg_name();
-    let scheme = args.scheme.scheme()?;
 
     // Everything that can be wrong with the arguments is checked before anything is sent.
-    let uri = parse_url(&args.url)?;
+    let mut uri = parse_url(&args.url, "--url")?;
+    // What a URL-signed sender (Twilio) signs: the URL it posts to, or --signed-url.
+    let (signed_text, signed_flag) = match &args.signed_url {
+        Some(url) => (url.as_str(), "--signed-url"),
+        None => (args.url.as_str(), "--url"),
+    };
+    let signed = match (name.signs_url(), &args.signed_url) {
+        (false, Some(_)) => return Err(input::signs_no_url(name, "--signed-url")),
+        (false, None) => None,
+        (true, _) => Some(SignedUrl::parse(signed_text, signed_flag)?),
+    };
+    let scheme = args.scheme.scheme(signed.as_ref(), signed_flag)?;
     if args.cacert.is_some() && uri.scheme() != Some(&http::uri::Scheme::HTTPS) {
         return Err(usage(
             "--cacert applies to https:// URLs only; this --url is plain http://",
@@ -102,7 +112,29 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
         (None, Some(Field::Headers(_) | Field::HeadersInOrder(_))) => Some(fresh_id()),
         (id, _) => id.clone(),
     };
-    let delivery = input::delivery(
+    let content_type = args
+        .content_type
+        .clone()
+        .unwrap_or_else(|| name.default_content_type(&body).to_owned());
+    input::set_content_type(&mut http::HeaderMap::new(), &content_type)?;
+    // Twilio signs a JSON body's URL with the body's SHA-256 in its query, and posts to it.
+    let signed = match signed {
+        Some(signed) => {
+            let hashed =
+                input::with_body_hash(&scheme, &signed, Some(&content_type), &body, signed_flag)?;
+            if args.signed_url.is_none() {
+                uri = parse_url(&hashed.to_string(), "--url")?;
+            } else {
+                let posted = SignedUrl::parse(&args.url, "--url")?;
+                let posted =
+                    input::with_body_hash(&scheme, &posted, Some(&content_type), &body, "--url")?;
+                uri = parse_url(&posted.to_string(), "--url")?;
+            }
+            Some(hashed)
+        }
+        None => None,
+    };
+    let mut delivery = input::delivery(
         name,
         &scheme,
         body,
@@ -110,15 +142,19 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
         event.as_deref(),
         args.timestamp,
     )?;
+    if let Some(signed) = &signed {
+        delivery = delivery.path(signed.target.clone());
+    }
     let signer = args.scheme.signer(&args.keys, "send")?;
-    input::set_content_type(&mut http::HeaderMap::new(), &args.content_type)?;
 
     // Check the delivery as a receiver would (with the public half of a private key), to show
     // what it carries (and warn early when a receiver will refuse it, e.g. a Stripe body without
     // an `id`).
     let first = signer.sign(&delivery);
     let checker = signer.checker(scheme.clone())?;
-    let (shown_id, shown_event) = match checker.verify(&first.headers, &first.body) {
+    let target = signed.as_ref().map_or("/", |s| s.target.as_str());
+    let checked = checker.verify_request(&input::request(target, &first.headers, &first.body));
+    let (shown_id, shown_event) = match checked {
         Ok(meta) => (
             meta.id().map(str::to_owned),
             meta.event_type().map(str::to_owned),
@@ -137,8 +173,12 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
         (None, Some(event)) => format!("event {event}"),
         (None, None) => "delivery".to_owned(),
     };
+    let signed_for = match &signed {
+        Some(signed) if signed.to_string() != uri.to_string() => format!(", signed for {signed}"),
+        _ => String::new(),
+    };
     println!(
-        "POST {uri}: {sender} {what}, {} bytes, delivery id {}, {} attempt(s)",
+        "POST {uri}: {sender} {what}, {} bytes, delivery id {}, {} attempt(s){signed_for}",
         first.body.len(),
         shown_id.as_deref().unwrap_or("(none)"),
         schedule.len(),
@@ -176,8 +216,7 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
             }
             // Re-signed at each attempt, as senders do: same id and body, a fresh timestamp.
             let mut signed = signer.sign(&delivery);
-            input::set_content_type(&mut signed.headers, &args.content_type)
-                .expect("checked above");
+            input::set_content_type(&mut signed.headers, &content_type).expect("checked above");
             crate::keys::extra_headers(name, &mut signed.headers);
             if name == crate::SchemeName::Slack && index > 0 {
                 signed
@@ -258,20 +297,6 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
     }
 }
 
-fn parse_url(text: &str) -> Result<Uri, Failure> {
-    let not_http = || {
-        usage(format!(
-            "--url `{text}` is not an absolute http:// or https:// URL, e.g. \
-             http://127.0.0.1:3000/webhooks/heppu"
-        ))
-    };
-    let uri: Uri = text.parse().map_err(|_| not_http())?;
-    match uri.scheme_str() {
-        Some("http" | "https") if uri.host().is_some() => Ok(uri),
-        _ => Err(not_http()),
-    }
-}
-
 /// A delivery id no receiver has seen: milliseconds since the epoch and the process id.
 fn fresh_id() -> String {
     let ms = SystemTime::now()
@@ -348,6 +373,7 @@ mod tests {
 
     #[test]
     fn urls() {
+        let parse_url = |url| parse_url(url, "--url");
         assert!(parse_url("http://127.0.0.1:3000/webhooks/heppu").is_ok());
         assert!(parse_url("https://example.com/x").is_ok());
         for bad in [

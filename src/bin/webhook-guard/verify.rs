@@ -7,13 +7,23 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use webhook_guard::scheme::{TimestampSource, TimestampUnit};
 use webhook_guard::{RejectionKind, Scheme, Secret, Verifier};
 
-use crate::input::{Failure, parse_duration, read_file, usage};
+use crate::input::{
+    Failure, SignedUrl, looks_like_json, parse_duration, read_file, request, usage,
+};
 use crate::keys::Checker;
 use crate::{SchemeName, VerifyArgs};
 
 pub fn run(args: VerifyArgs) -> Result<(), Failure> {
     let name = args.scheme.scheme;
-    let scheme = args.scheme.scheme()?;
+    let url = args
+        .url
+        .as_deref()
+        .map(|u| SignedUrl::parse(u, "--url"))
+        .transpose()?;
+    let scheme = args.scheme.scheme(url.as_ref(), "--url")?;
+    // The request line the delivery came with: a POST to --url's path and query (`/` where the
+    // scheme signs no URL, which it then does not read).
+    let target = url.as_ref().map_or("/", |u| u.target.as_str());
     let tolerance = parse_duration(&args.tolerance, "--tolerance")?;
     let key = args
         .scheme
@@ -31,8 +41,11 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
             .build()
             .map_err(|e| usage(format!("{}: {e}", name.arg_name())))
     };
+    let check = |verifier: &Verifier, body: &[u8]| {
+        verifier.verify_request(&request(target, &headers, body))
+    };
     let verifier = build(&key, false)?;
-    let rejection = match verifier.verify(&headers, &body) {
+    let rejection = match check(&verifier, &body) {
         Ok(meta) => {
             let age = meta.timestamp_millis().map(|ts| {
                 let now = SystemTime::now()
@@ -67,7 +80,7 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
             line = format!("{}: {}", rejection.code(), timestamp_origin(&scheme));
             line.push_str(rejection.detail().unwrap_or(rejection.message()));
             // Is the rest of the delivery sound? A captured delivery is stale by nature.
-            match build(&key, true)?.verify(&headers, &body) {
+            match check(&build(&key, true)?, &body) {
                 Ok(_) => line.push_str(
                     "; the signature itself matches (raise --tolerance to accept an old capture)",
                 ),
@@ -94,7 +107,7 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
                     .secret(secret.clone())
                     .tolerance(tolerance)
                     .build()
-                    .is_ok_and(|v| v.verify(&headers, body).is_ok())
+                    .is_ok_and(|v| check(&v, body).is_ok())
             };
             let (text, origin) = match &key {
                 Checker::Secret { text, origin, .. } => (text.as_str(), origin.as_str()),
@@ -102,7 +115,7 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
             };
             let secret_text = matches!(key, Checker::Secret { .. });
             let trimmed = trim_newline(&body);
-            if trimmed.len() < body.len() && verifier.verify(&headers, trimmed).is_ok() {
+            if trimmed.len() < body.len() && check(&verifier, trimmed).is_ok() {
                 line.push_str(
                     "; without the body's trailing newline it verifies: the body file gained a \
                      newline (an editor, echo or a copy from the terminal); keep the bytes \
@@ -119,6 +132,20 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
                     "; the secret has surrounding whitespace, and without it the delivery \
                      verifies: trim it",
                 );
+            } else if let Some(url) = &url
+                && let Some(cause) = url_cause(&scheme, url, &body, |other: &SignedUrl| {
+                    name.scheme_with("", &other.base).is_ok_and(|scheme| {
+                        key.configure(Verifier::builder(scheme))
+                            .tolerance(tolerance)
+                            .build()
+                            .is_ok_and(|v| {
+                                v.verify_request(&request(&other.target, &headers, &body))
+                                    .is_ok()
+                            })
+                    })
+                })
+            {
+                line.push_str(&cause);
             } else if secret_text
                 && text.starts_with("whsec_")
                 && name == SchemeName::StandardWebhooks
@@ -143,11 +170,81 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
                     " PayPal also signs the webhook id: is --webhook-id the id of the \
                      subscription this delivery was sent to?",
                 );
+            } else if let Some(url) = &url {
+                line.push_str(&url_question(name, url, &body));
             }
         }
         _ => {}
     }
     Err(Failure::Failed(line))
+}
+
+/// Why a delivery of a URL-signed sender fails with `url` when it verifies over another URL:
+/// `url` with the JSON body's hash added to its query (which Twilio adds), the other of
+/// `http://` and `https://` (a proxy that terminates TLS), or `url` without its query.
+/// `verifies` checks the delivery against another URL.
+fn url_cause(
+    scheme: &Scheme,
+    url: &SignedUrl,
+    body: &[u8],
+    verifies: impl Fn(&SignedUrl) -> bool,
+) -> Option<String> {
+    if let Some(param) = scheme.body_sha256_query()
+        && url.query_param(param).is_none()
+        && let Ok(hashed) = crate::input::with_body_hash(scheme, url, None, body, "--url")
+        && hashed.target != url.target
+        && verifies(&hashed)
+    {
+        return Some(format!(
+            "; it verifies over {hashed}: the sender adds `{param}=<hex SHA-256 of the body>` \
+             to a JSON body's URL and signs that URL; pass --url with the query the delivery \
+             came with"
+        ));
+    }
+    let swapped = match url.base.split_once("://") {
+        Some(("https", rest)) => format!("http://{rest}"),
+        Some((_, rest)) => format!("https://{rest}"),
+        None => url.base.clone(),
+    };
+    let other_scheme = SignedUrl {
+        base: swapped,
+        target: url.target.clone(),
+    };
+    if verifies(&other_scheme) {
+        return Some(format!(
+            "; it verifies over {other_scheme}: the sender requested that URL (behind a proxy \
+             that terminates TLS the receiver sees the other scheme); pass it as --url, and \
+             configure {} as the receiver's public URL",
+            other_scheme.base
+        ));
+    }
+    let (path, _) = url.target.split_once('?')?;
+    let bare = SignedUrl {
+        base: url.base.clone(),
+        target: path.to_owned(),
+    };
+    verifies(&bare).then(|| {
+        format!(
+            "; it verifies over {bare}, without the query: was the query added after the sender \
+             signed, or is --url not the URL the delivery was sent to?"
+        )
+    })
+}
+
+/// What to ask when a URL-signed delivery fails and no cause was found: a JSON body comes with
+/// its hash in the query, which `url` lacks; or else, is `url` the URL the sender requested?
+fn url_question(name: SchemeName, url: &SignedUrl, body: &[u8]) -> String {
+    let sender = name.arg_name();
+    match name.template().body_sha256_query() {
+        Some(param) if looks_like_json(body) && url.query_param(param).is_none() => format!(
+            " {sender} sends a JSON body to the URL with `{param}=<hex SHA-256 of the body>` \
+             in its query and signs that URL: give --url with the query the delivery came with"
+        ),
+        _ => format!(
+            " {sender} signs the URL it requested: is --url exactly that URL (scheme, host, \
+             port, path and query, as configured at the sender)?"
+        ),
+    }
 }
 
 /// How the scheme's timestamp is named, followed by `: `, e.g. `` `x-webhook-timestamp` (unix
