@@ -2613,7 +2613,7 @@ fn twilio_sign_url_output_verifies_with_verify_url_and_the_library() {
     for other in [
         format!("{TWILIO_BASE}/twilio/sms?region=us"),
         format!("{TWILIO_BASE}/twilio/voice?region=eu"),
-        format!("https://other.example.com/twilio/sms?region=eu"),
+        "https://other.example.com/twilio/sms?region=eu".to_string(),
     ] {
         let r = check(&other);
         assert_eq!(r.code, 1, "{other}: {}{}", r.stdout, r.stderr);
