@@ -175,6 +175,15 @@ fn linear_reads_the_body_timestamp_in_milliseconds_and_refuses_a_stale_one() {
     );
 }
 
+#[test]
+fn our_signer_writes_linears_timestamp_as_the_number_linear_sends() {
+    let signed = Delivery::new(Scheme::linear(), LINEAR_BODY)
+        .timestamp(1_700_000_123_456)
+        .sign(&Secret::new("linear-signing-secret-0123").unwrap());
+    let body: serde_json::Value = serde_json::from_slice(&signed.body).unwrap();
+    assert_eq!(body["webhookTimestamp"], 1_700_000_123_456u64);
+}
+
 // -- Lemon Squeezy -----------------------------------------------------------------------------
 // printf '%s' "$LEMON_SQUEEZY_BODY" | openssl dgst -sha256 -hmac 'lemon-squeezy-secret-0123'
 const LEMON_SQUEEZY_BODY: &str = r#"{"meta":{"event_name":"order_created","custom_data":{"customer_id":25}},"data":{"type":"orders","id":"1","attributes":{"store_id":1,"identifier":"636f855c-1fb9-4c07-b75c-3a10afef010a","total":1199}}}"#;
