@@ -5,8 +5,9 @@ use crate::scheme::Scheme;
 impl Scheme {
     /// Bitbucket Cloud webhooks (`repo:push`, `pullrequest:created`, …).
     ///
-    /// From Bitbucket Cloud's "Manage webhooks" (<https://support.atlassian.com/bitbucket-cloud/docs/manage-webhooks/>,
-    /// section on securing webhooks with a secret) and "Event payloads"
+    /// From Bitbucket Cloud's "Manage webhooks"
+    /// (<https://support.atlassian.com/bitbucket-cloud/docs/manage-webhooks/>, section on
+    /// securing webhooks with a secret) and "Event payloads"
     /// (<https://support.atlassian.com/bitbucket-cloud/docs/event-payloads/>) pages: with a
     /// secret set on the webhook, `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>`,
     /// keyed with that secret as typed. `X-Event-Key` is the event type and `X-Request-UUID`

@@ -16,6 +16,11 @@ impl Scheme {
     /// `id` names the event and is the delivery id, `type` is the event type; both are signed
     /// with the body. (`createdAt` is when the event happened, not when it was sent, so it is not
     /// checked against a window.)
+    ///
+    /// Note: Vercel's own page could not be read when this profile was written; these facts are
+    /// as the webhook libraries that cite it (trigger.dev's and Hookdeck's Vercel verifiers)
+    /// describe them, and no retry schedule is given. Check a first real delivery with
+    /// `webhook-guard verify --scheme vercel`.
     pub fn vercel() -> Scheme {
         Scheme::builtin("vercel")
             .signature_header("x-vercel-signature")
