@@ -29,9 +29,10 @@ pub const REQUEST_TARGET: &str = "/hook";
 /// The built-in schemes plus a custom base64 list scheme; a fuzz input's first byte picks one.
 /// Selectors 0 to 8 keep the meaning the checked-in seeds were made with; the schemes added
 /// since follow (Discord, GitLab, SendGrid, PayPal), each only with the feature whose public
-/// keys check it (the custom scheme otherwise), then Twilio (13), signed over the URL.
+/// keys check it (the custom scheme otherwise), then Twilio (13), signed over the URL, and the
+/// body-HMAC senders Linear to Vercel (14 to 21).
 pub fn scheme(selector: u8) -> Scheme {
-    match selector % 14 {
+    match selector % 22 {
         0 => Scheme::heppu(),
         1 => Scheme::helix(),
         2 => Scheme::helicone(),
@@ -48,6 +49,14 @@ pub fn scheme(selector: u8) -> Scheme {
         #[cfg(feature = "rsa")]
         12 => Scheme::paypal(PAYPAL_WEBHOOK_ID).expect("valid webhook id"),
         13 => Scheme::twilio(TWILIO_PUBLIC_URL).expect("valid public URL"),
+        14 => Scheme::linear(),
+        15 => Scheme::lemon_squeezy(),
+        16 => Scheme::sentry(),
+        17 => Scheme::coinbase_commerce(),
+        18 => Scheme::woocommerce(),
+        19 => Scheme::bitbucket(),
+        20 => Scheme::intercom(),
+        21 => Scheme::vercel(),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")

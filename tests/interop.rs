@@ -3,9 +3,9 @@
 //! `testing` signer are verified by the senders' libraries.
 //!
 //! The libraries (pinned in `tests/interop/requirements.txt` and `tests/interop/package.json`):
-//! Python `standardwebhooks`, `svix`, `stripe`, `slack-sdk`, `PyNaCl`, `sendgrid`, `twilio` and
-//! `cryptography` in `target/interop/venv`, and npm
-//! `@octokit/webhooks-methods` in `tests/interop/node_modules`. `.ci/run` installs them. Where
+//! Python `standardwebhooks`, `svix`, `stripe`, `slack-sdk`, `PyNaCl`, `sendgrid`, `twilio`,
+//! `cryptography` and `coinbase-commerce` in `target/interop/venv`, and npm
+//! `@octokit/webhooks-methods` and `@linear/sdk` in `tests/interop/node_modules`. `.ci/run` installs them. Where
 //! they are missing each test is skipped with the reason printed, except under `CI`, where a
 //! missing library fails the test.
 
@@ -627,4 +627,171 @@ async fn twilio_signatures_of_its_request_validator_verify_and_ours_pass_its_val
         verdict("{}", &format!("{BASE}{path}"), true, &ours)["ok"],
         json!(false)
     );
+}
+
+// -- The body-HMAC senders (Linear, Lemon Squeezy, Sentry, Coinbase Commerce, WooCommerce,
+// Bitbucket Cloud, Intercom, Vercel) ---------------------------------------------------------
+// Installable libraries that really verify these senders' signatures exist for two of them:
+// Coinbase Commerce (PyPI `coinbase-commerce`, its official Python library) and Linear (npm
+// `@linear/sdk`, whose `LinearWebhookClient` verifies). Lemon Squeezy, Sentry, WooCommerce,
+// Bitbucket Cloud, Intercom and Vercel publish no library with a webhook verifier on PyPI or npm
+// (their API clients send requests, they do not check deliveries), so they have no interop test
+// here; their known answers are in tests/senders_body_hmac.rs.
+
+fn coinbase_commerce_library(test: &str) -> Option<()> {
+    require(test, "the coinbase-commerce Python library", || {
+        let out = Command::new(python())
+            .args(["-c", "import coinbase_commerce.webhook"])
+            .output()
+            .map_err(|e| format!("{}: {e}", python().display()))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+        }
+    })
+}
+
+/// Coinbase Commerce: a delivery signed by the `coinbase-commerce` library (the signer its own
+/// `Webhook.construct_event` compares with) verifies over HTTP at `/webhooks/coinbase-commerce`
+/// and is keyed on the event's id; one signed by our signer passes `construct_event`. Each side
+/// refuses a changed body.
+#[tokio::test]
+async fn coinbase_commerce_library_signatures_verify_over_http_and_ours_pass_construct_event() {
+    let test =
+        "coinbase_commerce_library_signatures_verify_over_http_and_ours_pass_construct_event";
+    if coinbase_commerce_library(test).is_none() {
+        return;
+    }
+    let body = samples::COINBASE_COMMERCE_CHARGE_CREATED;
+    let signed = py(json!({
+        "op": "sign", "sender": "coinbase_commerce", "secret": KEY, "body": body,
+    }));
+    let addr = receiver().await;
+    let d = delivery(&signed["headers"], body);
+    let a = common::send(addr, "/webhooks/coinbase-commerce", d.clone()).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    assert_eq!(
+        a.json,
+        json!({"received": "charge:created", "id": "24934862-d980-46cb-9402-43c81b0cdba6"})
+    );
+    // Its retry (the same event, signed again) is a duplicate.
+    let again = common::send(addr, "/webhooks/coinbase-commerce", d.clone()).await;
+    assert_eq!(again.json, json!({"duplicate": true}));
+    let mut tampered = d;
+    tampered.body = body.replace("66BEOV2A", "66BEOV2B").into();
+    assert_eq!(
+        common::send(addr, "/webhooks/coinbase-commerce", tampered)
+            .await
+            .code(),
+        "signature_mismatch"
+    );
+
+    let key = Secret::new(KEY).unwrap();
+    let ours = Delivery::new(Scheme::coinbase_commerce(), body).sign(&key);
+    let ok = py(json!({
+        "op": "verify", "sender": "coinbase_commerce", "secret": KEY,
+        "body": std::str::from_utf8(&ours.body).unwrap(), "headers": headers_json(&ours),
+    }));
+    assert_eq!(ok["ok"], true, "{}", ok["error"]);
+    let refused = py(json!({
+        "op": "verify", "sender": "coinbase_commerce", "secret": KEY,
+        "body": body.replace("66BEOV2A", "66BEOV2B"), "headers": headers_json(&ours),
+    }));
+    assert_eq!(
+        refused["ok"], false,
+        "construct_event accepted a changed body"
+    );
+}
+
+fn linear_sdk(test: &str) -> Option<()> {
+    require(test, "node and @linear/sdk", || {
+        let module = root().join("tests/interop/node_modules/@linear/sdk");
+        if !module.is_dir() {
+            return Err(format!("{} is missing", module.display()));
+        }
+        let out = Command::new("node")
+            .arg("--version")
+            .output()
+            .map_err(|e| format!("node: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err("node --version failed".to_owned())
+        }
+    })
+}
+
+fn linear_verify(body: &[u8], signature: &str) -> Value {
+    let mut c = Command::new("node");
+    c.arg(root().join("tests/interop/linear.mjs"))
+        .current_dir(root().join("tests/interop"));
+    run(
+        c,
+        &json!({
+            "secret": KEY,
+            "body": std::str::from_utf8(body).unwrap(),
+            "signature": signature,
+        }),
+    )
+}
+
+/// Linear: our signer's deliveries pass Linear's own `LinearWebhookClient` (which checks the
+/// signature and that `webhookTimestamp` is a number within one minute of now), and the same
+/// delivery verifies over HTTP at `/webhooks/linear`. Linear's SDK has no signer, so the
+/// other direction rests on the OpenSSL known answer of tests/senders_body_hmac.rs. Both
+/// refuse a changed body, and a delivery two minutes old is refused by the SDK and by a
+/// verifier with Linear's one-minute tolerance (the default window of 5 minutes accepts it).
+#[tokio::test]
+async fn our_linear_deliveries_pass_linears_sdk_and_verify_over_http() {
+    let test = "our_linear_deliveries_pass_linears_sdk_and_verify_over_http";
+    if linear_sdk(test).is_none() {
+        return;
+    }
+    let key = Secret::new(KEY).unwrap();
+    let now_ms = now_secs() * 1000;
+    let ours = Delivery::new(Scheme::linear(), samples::LINEAR_ISSUE_CREATE)
+        .id("234d1a4e-b617-4388-90fe-adc3633d6b72")
+        .timestamp(now_ms)
+        .sign(&key);
+    let signature = ours.header("linear-signature").unwrap().to_owned();
+    let ok = linear_verify(&ours.body, &signature);
+    assert_eq!(ok["ok"], true, "{}", ok["error"]);
+    assert_eq!(ok["type"], "Issue");
+    let mut changed = ours.body.to_vec();
+    changed.push(b' ');
+    let refused = linear_verify(&changed, &signature);
+    assert_eq!(refused["ok"], false, "Linear's SDK accepted a changed body");
+
+    let addr = receiver().await;
+    let a = common::send(addr, "/webhooks/linear", ours).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    assert_eq!(
+        a.json,
+        json!({"received": "Issue", "id": "234d1a4e-b617-4388-90fe-adc3633d6b72"})
+    );
+
+    let old = Delivery::new(Scheme::linear(), samples::LINEAR_ISSUE_CREATE)
+        .timestamp(now_ms - 120_000)
+        .sign(&key);
+    let old_sig = old.header("linear-signature").unwrap().to_owned();
+    let stale = linear_verify(&old.body, &old_sig);
+    assert_eq!(
+        stale["ok"], false,
+        "Linear's SDK accepted a 2-minute-old delivery"
+    );
+    let one_minute = webhook_guard::Verifier::builder(Scheme::linear())
+        .secret(key.clone())
+        .tolerance(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap();
+    assert_eq!(
+        one_minute
+            .verify(&old.headers, &old.body)
+            .unwrap_err()
+            .kind(),
+        webhook_guard::RejectionKind::TimestampExpired
+    );
+    let default = webhook_guard::Verifier::new(Scheme::linear(), key);
+    assert!(default.verify(&old.headers, &old.body).is_ok());
 }

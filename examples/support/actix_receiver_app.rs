@@ -8,7 +8,8 @@
 //!   ([`ReceiverConfig::sender_routes`](crate::receiver_config::ReceiverConfig::sender_routes):
 //!   `/webhooks/standard`, `/webhooks/github`, `/webhooks/stripe`, `/webhooks/stripe-connect`,
 //!   `/webhooks/slack`, `/webhooks/shopify`, `/webhooks/gitlab`, `/webhooks/discord`,
-//!   `/webhooks/sendgrid`, `/webhooks/paypal`) answer the same (Discord's PING: `{"type": 1}`);
+//!   `/webhooks/sendgrid`, `/webhooks/paypal`, and the body-HMAC senders'
+//!   `/webhooks/linear` … `/webhooks/vercel`) answer the same (Discord's PING: `{"type": 1}`);
 //!   `/webhooks/stripe-connect` is a second Stripe endpoint (same secret, same store as
 //!   `/webhooks/stripe`, its own dedup namespace): Stripe sends the same event id to both, and
 //!   each runs its handler;

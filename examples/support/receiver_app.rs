@@ -6,7 +6,8 @@
 //!   ([`ReceiverConfig::sender_routes`](crate::receiver_config::ReceiverConfig::sender_routes):
 //!   `/webhooks/standard`, `/webhooks/github`, `/webhooks/stripe`, `/webhooks/stripe-connect`,
 //!   `/webhooks/slack`, `/webhooks/shopify`, `/webhooks/gitlab`, `/webhooks/discord`,
-//!   `/webhooks/sendgrid`, `/webhooks/paypal`) answer
+//!   `/webhooks/sendgrid`, `/webhooks/paypal`, and the body-HMAC senders'
+//!   `/webhooks/linear` … `/webhooks/vercel`) answer
 //!   `200 {"received": <event type or null>, "id": <delivery id or null>}` (Discord's PING:
 //!   `{"type": 1}`, as Discord requires);
 //! - a route whose key is not configured (Discord, SendGrid and PayPal need public keys,

@@ -296,6 +296,14 @@ impl ReceiverConfig {
                     ),
                 ),
             },
+            shared("/webhooks/linear", Scheme::linear()),
+            shared("/webhooks/lemon-squeezy", Scheme::lemon_squeezy()),
+            shared("/webhooks/sentry", Scheme::sentry()),
+            shared("/webhooks/coinbase-commerce", Scheme::coinbase_commerce()),
+            shared("/webhooks/woocommerce", Scheme::woocommerce()),
+            shared("/webhooks/bitbucket", Scheme::bitbucket()),
+            shared("/webhooks/intercom", Scheme::intercom()),
+            shared("/webhooks/vercel", Scheme::vercel()),
         ];
         routes.extend(self.url_signed_routes());
         routes

@@ -64,7 +64,8 @@ body (--content-type application/json, or a body starting with `{`) Twilio signs
 with bodySHA256=<hex SHA-256 of the body> added to its query: sign and send add it.";
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
-/// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal and Twilio
+/// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal, Twilio,
+/// Linear, Lemon Squeezy, Sentry, Coinbase Commerce, WooCommerce, Bitbucket, Intercom and Vercel
 /// sign them.
 #[derive(Debug, Parser)]
 #[command(name = "webhook-guard", version, after_help = AFTER_HELP)]
@@ -135,6 +136,24 @@ enum SchemeName {
     /// Twilio: `X-Twilio-Signature: <base64>` HMAC-SHA1 (key: the Auth Token) of the full URL
     /// requested followed by the sorted form parameters (needs --url).
     Twilio,
+    /// Linear: `Linear-Signature: <hex>` of the body (`webhookTimestamp`, ms, in the body).
+    Linear,
+    /// Lemon Squeezy: `X-Signature: <hex>` of the body.
+    #[value(name = "lemon-squeezy")]
+    LemonSqueezy,
+    /// Sentry integrations: `Sentry-Hook-Signature: <hex>` of the body.
+    Sentry,
+    /// Coinbase Commerce: `X-CC-Webhook-Signature: <hex>` of the body.
+    #[value(name = "coinbase-commerce")]
+    CoinbaseCommerce,
+    /// WooCommerce: `X-WC-Webhook-Signature: <base64>` of the body.
+    Woocommerce,
+    /// Bitbucket Cloud: `X-Hub-Signature: sha256=<hex>` of the body.
+    Bitbucket,
+    /// Intercom: `X-Hub-Signature: sha1=<hex>` HMAC-SHA1 of the body.
+    Intercom,
+    /// Vercel: `x-vercel-signature: <hex>` HMAC-SHA1 of the body.
+    Vercel,
 }
 
 /// Which sender, and its secret.

@@ -23,6 +23,14 @@
 //! | [`Scheme::sendgrid`] | `X-Twilio-Email-Event-Webhook-Signature` | `<base64 DER ECDSA P-256>` | `<timestamp><body>` | `X-Twilio-Email-Event-Webhook-Timestamp`, seconds | none (keyed on the signature) |
 //! | [`Scheme::paypal`] | `PAYPAL-TRANSMISSION-SIG` | `<base64 RSA PKCS#1 v1.5>` | `<transmission id>\|<time>\|<webhook id>\|<CRC32 of the body>` | `PAYPAL-TRANSMISSION-TIME`, RFC 3339 | `id` in the JSON body (the event) |
 //! | [`Scheme::twilio`] | `X-Twilio-Signature` | `<base64 HMAC-SHA1>` | `<public URL><form parameters sorted, name then value>`, or the URL alone with the body's SHA-256 in its `bodySHA256` query parameter | none | `I-Twilio-Idempotency-Token` where sent, else none (keyed on the signature) |
+//! | [`Scheme::linear`] | `Linear-Signature` | `<hex>` | body | `webhookTimestamp` in the JSON body, milliseconds | `Linear-Delivery` |
+//! | [`Scheme::lemon_squeezy`] | `X-Signature` | `<hex>` | body | none | none (keyed on the signature) |
+//! | [`Scheme::sentry`] | `Sentry-Hook-Signature` | `<hex>` | body | `Sentry-Hook-Timestamp`, seconds (checked, not signed) | `Request-ID` |
+//! | [`Scheme::coinbase_commerce`] | `X-CC-Webhook-Signature` | `<hex>` | body | none | `event.id` in the JSON body |
+//! | [`Scheme::woocommerce`] | `X-WC-Webhook-Signature` | `<base64>` | body | none | `X-WC-Webhook-Delivery-ID` |
+//! | [`Scheme::bitbucket`] | `X-Hub-Signature` | `sha256=<hex>` | body | none | `X-Request-UUID` |
+//! | [`Scheme::intercom`] | `X-Hub-Signature` | `sha1=<hex HMAC-SHA1>` | body | none | `id` in the JSON body |
+//! | [`Scheme::vercel`] | `x-vercel-signature` | `<hex HMAC-SHA1>` | body | none | `id` in the JSON body |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!

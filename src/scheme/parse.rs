@@ -1140,6 +1140,11 @@ mod tests {
             custom,
             in_order(0),
             in_order(5),
+            Scheme::linear(),
+            Scheme::lemon_squeezy(),
+            Scheme::sentry(),
+            Scheme::woocommerce(),
+            Scheme::bitbucket(),
         ];
         let values = ["1", "2", "1"];
         let unrelated = [

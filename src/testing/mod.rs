@@ -439,8 +439,10 @@ impl Delivery {
     }
 }
 
-/// `body` (a JSON object) with the string field at `path` set to `value`, objects made on the
-/// way where missing.
+/// `body` (a JSON object) with the field at `path` set to `value`, objects made on the way
+/// where missing. The value is written as a JSON string, or as an integer where the body already
+/// has an integer there (Linear's `webhookTimestamp` is a number, and Linear's SDK refuses a
+/// string; Mailgun's `signature.timestamp` is a string).
 ///
 /// # Panics
 /// If the body is not a JSON object.
@@ -456,7 +458,10 @@ fn set_json_field(body: &[u8], path: &[std::borrow::Cow<'static, str>], value: &
             .entry(segment.as_ref())
             .or_insert_with(|| serde_json::Value::Object(Default::default()));
     }
-    *at = serde_json::Value::String(value.to_owned());
+    *at = match value.parse::<u64>() {
+        Ok(n) if at.is_u64() => serde_json::Value::Number(n.into()),
+        _ => serde_json::Value::String(value.to_owned()),
+    };
     Bytes::from(serde_json::to_vec(&doc).expect("a JSON value serializes"))
 }
 

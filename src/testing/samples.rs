@@ -13,7 +13,10 @@
 //! SendGrid and PayPal samples have the fields those senders document for these events, with
 //! invented values (ids, names, `example.com` addresses) and the large objects left out. The
 //! Twilio sample is a form-encoded incoming SMS with the parameters Twilio documents for one,
-//! with invented values (SIDs, `555` phone numbers).
+//! with invented values (SIDs, `555` phone numbers). The Linear, Lemon Squeezy, Sentry, Coinbase
+//! Commerce, WooCommerce, Bitbucket, Intercom and Vercel samples keep each sender's documented
+//! envelope (the Coinbase Commerce and Intercom ones are the documented examples, trimmed), with
+//! invented values elsewhere.
 //!
 //! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
 //! bodies, signed with [`Delivery`](super::Delivery).
@@ -122,6 +125,42 @@ pub const PAYPAL_PAYMENT_CAPTURE_COMPLETED: &str =
 /// number's messaging webhook (`From`, `To`, `Body`, the message and account SIDs, the
 /// geographic fields), as one line without a trailing newline.
 pub const TWILIO_INCOMING_SMS: &str = include_str!("../../samples/twilio/incoming_sms.txt");
+
+/// Linear `Issue` `create`: the data change envelope of Linear's webhook documentation
+/// (`action`, `type`, `data`, `url`, `webhookTimestamp` in milliseconds), with a trimmed issue.
+pub const LINEAR_ISSUE_CREATE: &str = include_str!("../../samples/linear/issue.create.json");
+
+/// Lemon Squeezy `order_created`: the JSON:API resource object of Lemon Squeezy's webhook
+/// documentation (`meta.event_name`, `data.type`, `data.id`), with the order trimmed.
+pub const LEMON_SQUEEZY_ORDER_CREATED: &str =
+    include_str!("../../samples/lemon_squeezy/order_created.json");
+
+/// Sentry integration platform `issue` `created`: the common envelope (`action`,
+/// `installation.uuid`, `data`, `actor`) around a trimmed issue.
+pub const SENTRY_ISSUE_CREATED: &str = include_str!("../../samples/sentry/issue.created.json");
+
+/// Coinbase Commerce `charge:created`: Coinbase Commerce's documented example payload, with the
+/// charge trimmed (`event.id` is the event, kept on retries).
+pub const COINBASE_COMMERCE_CHARGE_CREATED: &str =
+    include_str!("../../samples/coinbase_commerce/charge.created.json");
+
+/// WooCommerce `order.created`: the order resource WooCommerce posts (the REST API's order
+/// object), trimmed.
+pub const WOOCOMMERCE_ORDER_CREATED: &str =
+    include_str!("../../samples/woocommerce/order.created.json");
+
+/// Bitbucket Cloud `repo:push`: `actor`, `repository` and `push.changes` of Bitbucket's event
+/// payload documentation, trimmed to one branch update.
+pub const BITBUCKET_REPO_PUSH: &str = include_str!("../../samples/bitbucket/repo.push.json");
+
+/// Intercom `user.created`: the `notification_event` of Intercom's "Signed Notifications"
+/// example (`id` `notif_…`, `topic`).
+pub const INTERCOM_USER_CREATED: &str = include_str!("../../samples/intercom/user.created.json");
+
+/// Vercel `deployment.created`: the envelope of Vercel's webhook documentation (`id`, `type`,
+/// `createdAt`, `payload`), with invented ids.
+pub const VERCEL_DEPLOYMENT_CREATED: &str =
+    include_str!("../../samples/vercel/deployment.created.json");
 
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
@@ -257,5 +296,29 @@ mod tests {
         assert_eq!(get("MessageSid"), get("SmsSid"));
         assert!(get("AccountSid").starts_with("AC") && get("AccountSid").len() == 34);
         assert!(!TWILIO_INCOMING_SMS.ends_with('\n'));
+    }
+
+    #[test]
+    fn body_hmac_sender_samples_parse_and_carry_their_ids() {
+        let json = |body: &str| serde_json::from_str::<serde_json::Value>(body).unwrap();
+        let linear = json(LINEAR_ISSUE_CREATE);
+        assert_eq!(linear["type"], "Issue");
+        assert!(linear["webhookTimestamp"].is_u64());
+        assert_eq!(
+            json(LEMON_SQUEEZY_ORDER_CREATED)["meta"]["event_name"],
+            "order_created"
+        );
+        assert_eq!(json(SENTRY_ISSUE_CREATED)["action"], "created");
+        let coinbase = json(COINBASE_COMMERCE_CHARGE_CREATED);
+        assert_eq!(coinbase["event"]["type"], "charge:created");
+        assert!(coinbase["event"]["id"].is_string());
+        assert_eq!(json(WOOCOMMERCE_ORDER_CREATED)["id"], 727);
+        assert!(json(BITBUCKET_REPO_PUSH)["push"]["changes"].is_array());
+        let intercom = json(INTERCOM_USER_CREATED);
+        assert_eq!(intercom["topic"], "user.created");
+        assert!(intercom["id"].as_str().unwrap().starts_with("notif_"));
+        let vercel = json(VERCEL_DEPLOYMENT_CREATED);
+        assert_eq!(vercel["type"], "deployment.created");
+        assert!(vercel["id"].is_string());
     }
 }

@@ -8,7 +8,9 @@ Used by tests/interop.rs. Reads one JSON request on stdin and writes one JSON an
       -> {"ok": true} or {"ok": false, "error": "..."}
 
 S is one of standard (standardwebhooks), svix (svix), stripe (stripe), slack (slack_sdk),
-discord (PyNaCl, as Discord's documentation verifies interactions), sendgrid (signed with
+discord (PyNaCl, as Discord's documentation verifies interactions), coinbase_commerce
+(coinbase-commerce: `WebhookSignature._compute_signature` signs, `Webhook.construct_event`
+verifies), sendgrid (signed with
 `cryptography`, verified with the `sendgrid` package's EventWebhook helper, which also names
 the headers), twilio (the `twilio` package's RequestValidator; signing and verifying also take
 "url", the full URL Twilio addresses, and "json": true for a JSON body, whose signing answers
@@ -149,6 +151,8 @@ def sign(sender, secret, body, msg_id, timestamp, extra):
             "paypal-cert-url": "https://api.paypal.com/v1/notifications/certs/CERT-interop",
             "public_key": cert.public_bytes(serialization.Encoding.PEM).decode(),
         }
+    if sender == "coinbase_commerce":
+        return coinbase_commerce_sign(secret, body)
     raise ValueError("unknown sender " + sender)
 
 
@@ -202,6 +206,8 @@ def verify(sender, secret, body, headers, extra):
         if not helper.verify_signature(body, lower[sig_name], lower[ts_name], key):
             raise ValueError("sendgrid EventWebhook: signature is not valid")
         return
+    if sender == "coinbase_commerce":
+        return coinbase_commerce_verify(secret, body, headers)
     raise ValueError("unknown sender " + sender)
 
 
@@ -221,6 +227,23 @@ def main():
         json.dump({"ok": True}, sys.stdout)
     except Exception as e:  # any refusal of the library is an answer, not a crash
         json.dump({"ok": False, "error": type(e).__name__ + ": " + str(e)}, sys.stdout)
+
+
+def coinbase_commerce_sign(secret, body):
+    """The coinbase-commerce package's own signer (the one its verifier compares with)."""
+    from coinbase_commerce.webhook import WebhookSignature
+
+    return {"x-cc-webhook-signature": WebhookSignature._compute_signature(body, secret)}
+
+
+def coinbase_commerce_verify(secret, body, headers):
+    """Webhook.construct_event, as Coinbase Commerce's Python library tells receivers to call it."""
+    from coinbase_commerce.webhook import Webhook
+
+    lower = {k.lower(): v for k, v in headers.items()}
+    event = Webhook.construct_event(body, lower["x-cc-webhook-signature"], secret)
+    if not event.get("id"):
+        raise ValueError("coinbase_commerce: the event has no id")
 
 
 if __name__ == "__main__":

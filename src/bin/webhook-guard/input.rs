@@ -54,6 +54,14 @@ impl SchemeName {
             }
             SchemeName::Twilio => Scheme::twilio(public_url)
                 .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
+            SchemeName::Linear => Scheme::linear(),
+            SchemeName::LemonSqueezy => Scheme::lemon_squeezy(),
+            SchemeName::Sentry => Scheme::sentry(),
+            SchemeName::CoinbaseCommerce => Scheme::coinbase_commerce(),
+            SchemeName::Woocommerce => Scheme::woocommerce(),
+            SchemeName::Bitbucket => Scheme::bitbucket(),
+            SchemeName::Intercom => Scheme::intercom(),
+            SchemeName::Vercel => Scheme::vercel(),
         })
     }
 
@@ -125,6 +133,16 @@ impl SchemeName {
                 samples::PAYPAL_PAYMENT_CAPTURE_COMPLETED,
             )],
             SchemeName::Twilio => &[("incoming-sms", samples::TWILIO_INCOMING_SMS)],
+            SchemeName::Linear => &[("Issue", samples::LINEAR_ISSUE_CREATE)],
+            SchemeName::LemonSqueezy => &[("order_created", samples::LEMON_SQUEEZY_ORDER_CREATED)],
+            SchemeName::Sentry => &[("issue", samples::SENTRY_ISSUE_CREATED)],
+            SchemeName::CoinbaseCommerce => {
+                &[("charge:created", samples::COINBASE_COMMERCE_CHARGE_CREATED)]
+            }
+            SchemeName::Woocommerce => &[("order.created", samples::WOOCOMMERCE_ORDER_CREATED)],
+            SchemeName::Bitbucket => &[("repo:push", samples::BITBUCKET_REPO_PUSH)],
+            SchemeName::Intercom => &[("user.created", samples::INTERCOM_USER_CREATED)],
+            SchemeName::Vercel => &[("deployment.created", samples::VERCEL_DEPLOYMENT_CREATED)],
         }
     }
 
@@ -138,6 +156,9 @@ impl SchemeName {
             SchemeName::Heppu => Some(secs(&[0, MIN, 5 * MIN, 15 * MIN, 60 * MIN])),
             // The first attempt, then retries after 1 min, 5 min, 15 min, 1 h and 6 h.
             SchemeName::Helix => Some(secs(&[0, MIN, 5 * MIN, 15 * MIN, 60 * MIN, 360 * MIN])),
+            // At once, then three retries with exponential backoff: Lemon Squeezy's example
+            // delays are 5, 25 and 125 seconds.
+            SchemeName::LemonSqueezy => Some(secs(&[0, 5, 25, 125])),
             _ => None,
         }
     }

@@ -31,3 +31,19 @@ mod sendgrid;
 mod twilio;
 
 mod paypal;
+
+mod linear;
+
+mod lemon_squeezy;
+
+mod sentry;
+
+mod coinbase_commerce;
+
+mod woocommerce;
+
+mod bitbucket;
+
+mod intercom;
+
+mod vercel;
