@@ -228,7 +228,8 @@ impl VerifierBuilder {
         self
     }
 
-    /// Accept timestamps up to `tolerance` in the past and in the future (default 5 minutes).
+    /// Accept timestamps up to `tolerance` in the past and in the future (default: the one the
+    /// scheme's sender recommends, [`Scheme::tolerance`], else 5 minutes).
     /// A zero tolerance means exactly that: only the current second (or millisecond) passes.
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
         self.past = tolerance;
@@ -236,13 +237,14 @@ impl VerifierBuilder {
         self
     }
 
-    /// How old a timestamp may be (default 5 minutes).
+    /// How old a timestamp may be (default as for [`tolerance`](Self::tolerance)).
     pub fn tolerance_past(mut self, tolerance: Duration) -> Self {
         self.past = tolerance;
         self
     }
 
-    /// How far in the future a timestamp may be, for clock skew (default 5 minutes).
+    /// How far in the future a timestamp may be, for clock skew (default as for
+    /// [`tolerance`](Self::tolerance)).
     pub fn tolerance_future(mut self, tolerance: Duration) -> Self {
         self.future = tolerance;
         self
@@ -421,13 +423,14 @@ impl Verifier {
 
     /// Start configuring a verifier for `scheme`.
     pub fn builder(scheme: Scheme) -> VerifierBuilder {
+        let tolerance = scheme.tolerance().unwrap_or(DEFAULT_TOLERANCE);
         VerifierBuilder {
             scheme,
             secrets: Vec::new(),
             #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
             public_keys: Vec::new(),
-            past: DEFAULT_TOLERANCE,
-            future: DEFAULT_TOLERANCE,
+            past: tolerance,
+            future: tolerance,
             check_timestamp: true,
             clock: Arc::new(SystemClock),
         }

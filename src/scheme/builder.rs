@@ -44,6 +44,7 @@ impl Scheme {
             public_url: None,
             url_port_variants: false,
             body_sha256_query: None,
+            tolerance: None,
         }
     }
 }
@@ -69,6 +70,7 @@ pub struct SchemeBuilder {
     public_url: Option<String>,
     url_port_variants: bool,
     body_sha256_query: Option<Cow<'static, str>>,
+    tolerance: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone)]
@@ -278,6 +280,29 @@ impl SchemeBuilder {
     /// does not always sign the form it was configured with.
     pub fn url_port_variants(mut self) -> Self {
         self.url_port_variants = true;
+        self
+    }
+
+    /// The timestamp tolerance the sender recommends, when it is not the crate's 5 minutes
+    /// ([`DEFAULT_TOLERANCE`](crate::DEFAULT_TOLERANCE)): verifiers of the scheme start
+    /// with it, in the past and in the future, and
+    /// [`VerifierBuilder::tolerance`](crate::VerifierBuilder::tolerance) still overrides it.
+    /// Linear, for one, says to refuse deliveries more than a minute old.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_guard::scheme::{Scheme, TimestampUnit};
+    ///
+    /// let strict = Scheme::builder("strict")
+    ///     .signature_header("x-signature")
+    ///     .timestamp_header("x-timestamp", TimestampUnit::Seconds)
+    ///     .tolerance(Duration::from_secs(60))
+    ///     .build()?;
+    /// assert_eq!(strict.tolerance(), Some(Duration::from_secs(60)));
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn tolerance(mut self, tolerance: std::time::Duration) -> Self {
+        self.tolerance = Some(tolerance);
         self
     }
 
@@ -638,6 +663,7 @@ impl SchemeBuilder {
                 signature_field,
                 public_url,
                 body_sha256_query: self.body_sha256_query,
+                tolerance: self.tolerance,
                 signed_headers,
                 deferred,
                 reads_request,

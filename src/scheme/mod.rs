@@ -532,6 +532,8 @@ struct SchemeInner {
     /// The query parameter that carries the hex SHA-256 of the body, when the request URL has
     /// it (Twilio's `bodySHA256`).
     body_sha256_query: Option<Cow<'static, str>>,
+    /// The sender's recommended timestamp tolerance ([`SchemeBuilder::tolerance`]).
+    tolerance: Option<std::time::Duration>,
     /// The names of the [`SignedPart::Header`] parts, in order.
     signed_headers: Vec<HeaderName>,
     /// Something the verdict needs is known only once the whole body is in (a signature,
@@ -601,6 +603,7 @@ impl fmt::Debug for Scheme {
             .field("signature_field", &i.signature_field)
             .field("public_url", &i.public_url.as_ref().map(|u| &u.base))
             .field("body_sha256_query", &i.body_sha256_query)
+            .field("tolerance", &i.tolerance)
             .finish()
     }
 }
@@ -846,6 +849,12 @@ impl Scheme {
             .public_url
             .iter()
             .flat_map(|u| std::iter::once(&*u.base).chain(u.alternate.as_deref()))
+    }
+
+    /// The timestamp tolerance the sender recommends, if the scheme states one
+    /// ([`SchemeBuilder::tolerance`]); verifiers start with it.
+    pub fn tolerance(&self) -> Option<std::time::Duration> {
+        self.inner.tolerance
     }
 
     /// The query parameter carrying the body's SHA-256 ([`SchemeBuilder::body_sha256_query`]).

@@ -1,5 +1,7 @@
 //! Linear: [`Scheme::linear`].
 
+use std::time::Duration;
+
 use crate::scheme::{Scheme, TimestampUnit};
 
 impl Scheme {
@@ -14,8 +16,8 @@ impl Scheme {
     /// `webhookTimestamp` field of the JSON body, in unix **milliseconds**, covered by the
     /// signature with the rest of the body, and checked here against the verifier's window.
     /// Linear's guide and SDK (`LinearWebhooks.verify`) accept it within **one minute** of the
-    /// receiver's clock; the verifier's default window is 5 minutes, so set
-    /// `Verifier::builder(..).tolerance(Duration::from_secs(60))` to follow Linear exactly.
+    /// receiver's clock, and so does this scheme ([`Scheme::tolerance`]; widen it with
+    /// `Verifier::builder(..).tolerance(..)` if your clock cannot be kept that close).
     ///
     /// The delivery id is `Linear-Delivery` (a UUID naming the delivery) and the event type
     /// `Linear-Event` (the entity type: `Issue`, `Comment`, …; the body's `action` says
@@ -28,6 +30,7 @@ impl Scheme {
             .timestamp_json_field("webhookTimestamp", TimestampUnit::Milliseconds)
             .id_header("linear-delivery")
             .event_header("linear-event")
+            .tolerance(Duration::from_secs(60))
             .build()
             .expect("built-in scheme is valid")
     }
