@@ -31,7 +31,7 @@ pub const REQUEST_TARGET: &str = "/hook";
 /// since follow (Discord, GitLab, SendGrid, PayPal), each only with the feature whose public
 /// keys check it (the custom scheme otherwise), then Twilio (13), signed over the URL.
 pub fn scheme(selector: u8) -> Scheme {
-    match selector % 14 {
+    match selector % 30 {
         0 => Scheme::heppu(),
         1 => Scheme::helix(),
         2 => Scheme::helicone(),
@@ -48,6 +48,7 @@ pub fn scheme(selector: u8) -> Scheme {
         #[cfg(feature = "rsa")]
         12 => Scheme::paypal(PAYPAL_WEBHOOK_ID).expect("valid webhook id"),
         13 => Scheme::twilio(TWILIO_PUBLIC_URL).expect("valid public URL"),
+        22 => Scheme::paddle(),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")

@@ -628,3 +628,77 @@ async fn twilio_signatures_of_its_request_validator_verify_and_ours_pass_its_val
         json!(false)
     );
 }
+
+/// The Python libraries of the timestamped senders, checked apart from the older ones so that
+/// either set can be missing on its own.
+fn timestamped_libraries(test: &str) -> Option<()> {
+    require(test, "the timestamped senders' Python libraries", || {
+        let out = Command::new(python())
+            .args(["-c", "import paddle_billing.Notifications"])
+            .output()
+            .map_err(|e| format!("{}: {e}", python().display()))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+        }
+    })
+}
+
+/// (library, route, scheme, body, delivery id the route reports) for the timestamped senders
+/// with an installable library: Paddle Billing (`paddle-python-sdk`). Calendly, Typeform,
+/// PagerDuty and Zendesk publish no installable library that verifies their signatures; they
+/// are checked against OpenSSL in `tests/senders_timestamped.rs`.
+fn timestamped_senders() -> Vec<(
+    &'static str,
+    &'static str,
+    Scheme,
+    &'static str,
+    &'static str,
+)> {
+    vec![(
+        "paddle",
+        "/webhooks/paddle",
+        Scheme::paddle(),
+        samples::PADDLE_TRANSACTION_COMPLETED,
+        "evt_01h8bzakzx3hm2fmen703n5q45",
+    )]
+}
+
+#[tokio::test]
+async fn timestamped_senders_libraries_sign_for_us_and_verify_ours() {
+    let test = "timestamped_senders_libraries_sign_for_us_and_verify_ours";
+    if timestamped_libraries(test).is_none() {
+        return;
+    }
+    let addr = receiver().await;
+    let key = Secret::new(KEY).unwrap();
+    for (lib, route, scheme, body, id) in timestamped_senders() {
+        // Theirs, verified by the receiver over HTTP; and refused once the body changes.
+        let signed = py(json!({
+            "op": "sign", "sender": lib, "secret": KEY, "body": body, "timestamp": now_secs(),
+        }));
+        let d = delivery(&signed["headers"], body);
+        let a = common::send(addr, route, d.clone()).await;
+        assert_eq!(a.status, 200, "{lib}: {:?}", a.json);
+        assert_eq!(a.json["id"], json!(id), "{lib}");
+        let mut tampered = d;
+        tampered.body = Bytes::from(body.replacen('}', " }", 1));
+        assert_eq!(
+            common::send(addr, route, tampered).await.code(),
+            "signature_mismatch",
+            "{lib}"
+        );
+        // Ours, verified by their library; and a changed body refused by it.
+        let ours = Delivery::new(scheme, body).sign(&key);
+        let verdict = |body: &str| {
+            py(json!({
+                "op": "verify", "sender": lib, "secret": KEY, "body": body,
+                "headers": headers_json(&ours),
+            }))
+        };
+        let ok = verdict(body);
+        assert_eq!(ok["ok"], true, "{lib}: {}", ok["error"]);
+        assert_eq!(verdict(&body.replacen('}', " }", 1))["ok"], false, "{lib}");
+    }
+}

@@ -296,6 +296,7 @@ impl ReceiverConfig {
                     ),
                 ),
             },
+            shared("/webhooks/paddle", Scheme::paddle()),
         ];
         routes.extend(self.url_signed_routes());
         routes

@@ -135,6 +135,8 @@ enum SchemeName {
     /// Twilio: `X-Twilio-Signature: <base64>` HMAC-SHA1 (key: the Auth Token) of the full URL
     /// requested followed by the sorted form parameters (needs --url).
     Twilio,
+    /// Paddle Billing: `Paddle-Signature: ts=<timestamp>;h1=<hex>` of `<ts>:<body>`.
+    Paddle,
 }
 
 /// Which sender, and its secret.

@@ -1140,6 +1140,7 @@ mod tests {
             custom,
             in_order(0),
             in_order(5),
+            Scheme::paddle(),
         ];
         let values = ["1", "2", "1"];
         let unrelated = [

@@ -123,6 +123,12 @@ pub const PAYPAL_PAYMENT_CAPTURE_COMPLETED: &str =
 /// geographic fields), as one line without a trailing newline.
 pub const TWILIO_INCOMING_SMS: &str = include_str!("../../samples/twilio/incoming_sms.txt");
 
+/// Paddle Billing `transaction.completed`: the event envelope (`event_id`, `event_type`,
+/// `occurred_at`, `notification_id`) around a trimmed transaction, with invented ids in Paddle's
+/// formats.
+pub const PADDLE_TRANSACTION_COMPLETED: &str =
+    include_str!("../../samples/paddle/transaction.completed.json");
+
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
 #[must_use]
@@ -257,5 +263,13 @@ mod tests {
         assert_eq!(get("MessageSid"), get("SmsSid"));
         assert!(get("AccountSid").starts_with("AC") && get("AccountSid").len() == 34);
         assert!(!TWILIO_INCOMING_SMS.ends_with('\n'));
+    }
+
+    #[test]
+    fn paddle_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(PADDLE_TRANSACTION_COMPLETED).unwrap();
+        assert_eq!(v["event_id"], "evt_01h8bzakzx3hm2fmen703n5q45");
+        assert_eq!(v["event_type"], "transaction.completed");
+        assert!(v["notification_id"].as_str().unwrap().starts_with("ntf_"));
     }
 }

@@ -19,6 +19,8 @@ half answered as "public_key" (hex for discord; base64 of the SubjectPublicKeyIn
 sendgrid, as SendGrid's settings show it; a self-signed certificate in PEM for paypal, which
 serves certificates). Verifying takes that public key. paypal signing also takes "webhook_id"
 and optionally "transmission_time" (RFC 3339, default now); the id is the transmission id.
+paddle (paddle-python-sdk: its Verifier, with its five seconds of allowed drift; signing uses
+the HMAC helper of its PaddleSignature, as the SDK has no signer).
 """
 
 import json
@@ -149,6 +151,12 @@ def sign(sender, secret, body, msg_id, timestamp, extra):
             "paypal-cert-url": "https://api.paypal.com/v1/notifications/certs/CERT-interop",
             "public_key": cert.public_bytes(serialization.Encoding.PEM).decode(),
         }
+    if sender == "paddle":
+        # Paddle's SDK has no signer: its verifier's own HMAC helper makes the `h1=` value.
+        from paddle_billing.Notifications.PaddleSignature import PaddleSignature
+
+        h1 = PaddleSignature.calculate_hmac(secret, f"{timestamp}:{body}".encode()).hexdigest()
+        return {"paddle-signature": f"ts={timestamp};h1={h1}"}
     raise ValueError("unknown sender " + sender)
 
 
@@ -201,6 +209,21 @@ def verify(sender, secret, body, headers, extra):
         key = helper.convert_public_key_to_ecdsa(secret)
         if not helper.verify_signature(body, lower[sig_name], lower[ts_name], key):
             raise ValueError("sendgrid EventWebhook: signature is not valid")
+        return
+    if sender == "paddle":
+        from paddle_billing.Notifications.Secret import Secret
+        from paddle_billing.Notifications.Verifier import Verifier
+
+        class Request:
+            """What Paddle's Verifier reads: `headers.get("Paddle-Signature")` and `body`."""
+
+            def __init__(self):
+                self.headers = {"Paddle-Signature": headers["paddle-signature"]}
+                self.body = body.encode()
+
+        # Paddle's default drift of five seconds applies.
+        if not Verifier().verify(Request(), Secret(secret)):
+            raise ValueError("paddle_billing Verifier: signature is not valid")
         return
     raise ValueError("unknown sender " + sender)
 

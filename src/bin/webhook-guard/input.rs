@@ -54,6 +54,7 @@ impl SchemeName {
             }
             SchemeName::Twilio => Scheme::twilio(public_url)
                 .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
+            SchemeName::Paddle => Scheme::paddle(),
         })
     }
 
@@ -125,6 +126,10 @@ impl SchemeName {
                 samples::PAYPAL_PAYMENT_CAPTURE_COMPLETED,
             )],
             SchemeName::Twilio => &[("incoming-sms", samples::TWILIO_INCOMING_SMS)],
+            SchemeName::Paddle => &[(
+                "transaction.completed",
+                samples::PADDLE_TRANSACTION_COMPLETED,
+            )],
         }
     }
 
