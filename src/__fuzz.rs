@@ -49,6 +49,7 @@ pub fn scheme(selector: u8) -> Scheme {
         12 => Scheme::paypal(PAYPAL_WEBHOOK_ID).expect("valid webhook id"),
         13 => Scheme::twilio(TWILIO_PUBLIC_URL).expect("valid public URL"),
         22 => Scheme::paddle(),
+        23 => Scheme::mux(),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")

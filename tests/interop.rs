@@ -3,11 +3,11 @@
 //! `testing` signer are verified by the senders' libraries.
 //!
 //! The libraries (pinned in `tests/interop/requirements.txt` and `tests/interop/package.json`):
-//! Python `standardwebhooks`, `svix`, `stripe`, `slack-sdk`, `PyNaCl`, `sendgrid`, `twilio` and
-//! `cryptography` in `target/interop/venv`, and npm
-//! `@octokit/webhooks-methods` in `tests/interop/node_modules`. `.ci/run` installs them. Where
-//! they are missing each test is skipped with the reason printed, except under `CI`, where a
-//! missing library fails the test.
+//! Python `standardwebhooks`, `svix`, `stripe`, `slack-sdk`, `PyNaCl`, `sendgrid`, `twilio`,
+//! `cryptography` and `paddle-python-sdk` in `target/interop/venv`, and npm
+//! `@octokit/webhooks-methods` and `@mux/mux-node` in `tests/interop/node_modules`. `.ci/run`
+//! installs them. Where they are missing each test is skipped with the reason printed, except
+//! under `CI`, where a missing library fails the test.
 
 mod common;
 
@@ -701,4 +701,69 @@ async fn timestamped_senders_libraries_sign_for_us_and_verify_ours() {
         assert_eq!(ok["ok"], true, "{lib}: {}", ok["error"]);
         assert_eq!(verdict(&body.replacen('}', " }", 1))["ok"], false, "{lib}");
     }
+}
+
+fn mux_node(test: &str) -> Option<()> {
+    require(test, "node and @mux/mux-node", || {
+        let module = root().join("tests/interop/node_modules/@mux/mux-node");
+        if !module.is_dir() {
+            return Err(format!("{} is missing", module.display()));
+        }
+        let out = Command::new("node")
+            .arg("--version")
+            .output()
+            .map_err(|e| format!("node: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err("node --version failed".to_owned())
+        }
+    })
+}
+
+fn mux(request: Value) -> Value {
+    let mut c = Command::new("node");
+    c.arg(root().join("tests/interop/mux.mjs"))
+        .current_dir(root().join("tests/interop"));
+    run(c, &request)
+}
+
+#[tokio::test]
+async fn mux_node_signatures_verify_over_http_and_ours_verify_with_mux_node() {
+    let test = "mux_node_signatures_verify_over_http_and_ours_verify_with_mux_node";
+    if mux_node(test).is_none() {
+        return;
+    }
+    let body = samples::MUX_VIDEO_ASSET_READY;
+    let addr = receiver().await;
+    // Theirs, over HTTP.
+    let signed = mux(json!({
+        "op": "sign", "secret": KEY, "body": body, "timestamp": now_secs(),
+    }));
+    let d = delivery(&signed["headers"], body);
+    let a = common::send(addr, "/webhooks/mux", d.clone()).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    assert_eq!(
+        a.json,
+        json!({ "received": "video.asset.ready", "id": "3a56ac3d-33da-4366-855b-f592d898409d" })
+    );
+    let mut tampered = d;
+    tampered.body = Bytes::from(body.replacen('}', " }", 1));
+    assert_eq!(
+        common::send(addr, "/webhooks/mux", tampered).await.code(),
+        "signature_mismatch"
+    );
+    // Ours, verified by Mux's library; a changed body and a stale timestamp refused by it.
+    let key = Secret::new(KEY).unwrap();
+    let ours = Delivery::new(Scheme::mux(), body).sign(&key);
+    let verdict = |body: &str, d: &SignedDelivery| {
+        mux(json!({ "op": "verify", "secret": KEY, "body": body, "headers": headers_json(d) }))
+    };
+    let ok = verdict(body, &ours);
+    assert_eq!(ok["ok"], true, "{}", ok["error"]);
+    assert_eq!(verdict(&body.replacen('}', " }", 1), &ours)["ok"], false);
+    let stale = Delivery::new(Scheme::mux(), body)
+        .timestamp(now_secs() - 600)
+        .sign(&key);
+    assert_eq!(verdict(body, &stale)["ok"], false);
 }

@@ -146,3 +146,56 @@ fn paddle_round_trip() {
         Some("evt_01h8bzakzx3hm2fmen703n5q45"),
     );
 }
+
+// -- Mux -----------------------------------------------------------------------------------------
+// Mux's guide shows a header (`t=1565220904,v1=20c7…`) without the secret and body behind it, so
+// the known answer is computed with OpenSSL over `<t>.<body>`:
+//   printf '%s' '1700000000.<MUX_BODY>' | openssl dgst -sha256 -hmac 'mux-signing-secret-for-tests-0123'
+const MUX_SECRET: &str = "mux-signing-secret-for-tests-0123";
+const MUX_BODY: &str = r#"{"type":"video.asset.ready","id":"3a56ac3d-33da-4366-855b-f592d898409d","object":{"type":"asset","id":"0201p02fGKPE7MrbC269XRD7LpcHhrmbu0002"}}"#;
+const MUX_SIG: &str = "c3152eba8cdd916ffd57f1aff440f75f92d402ca1856d61379d12653d9b43d7c";
+
+#[test]
+fn mux_known_answer() {
+    let secret = Secret::new(MUX_SECRET).unwrap();
+    let v = verifier(Scheme::mux(), secret.clone(), 1_700_000_060);
+    let h = headers(&[("mux-signature", &format!("t=1700000000,v1={MUX_SIG}"))]);
+    let meta = v.verify(&h, MUX_BODY.as_bytes()).unwrap();
+    assert_eq!(meta.id(), Some("3a56ac3d-33da-4366-855b-f592d898409d"));
+    assert_eq!(meta.event_type(), Some("video.asset.ready"));
+    assert_eq!(meta.timestamp_millis(), Some(1_700_000_000_000));
+    // A future scheme's entry beside `v1` is ignored; a header without `v1` is refused.
+    let h = headers(&[(
+        "mux-signature",
+        &format!("t=1700000000,v2=abcd,v1={MUX_SIG}"),
+    )]);
+    assert!(v.verify(&h, MUX_BODY.as_bytes()).is_ok());
+    let h = headers(&[("mux-signature", &format!("t=1700000000,v0={MUX_SIG}"))]);
+    assert_eq!(
+        v.verify(&h, MUX_BODY.as_bytes()).unwrap_err().kind(),
+        RejectionKind::SignatureMalformed
+    );
+    // Ten minutes later the same delivery is out of the default window.
+    let late = verifier(Scheme::mux(), secret.clone(), 1_700_000_600);
+    let h = headers(&[("mux-signature", &format!("t=1700000000,v1={MUX_SIG}"))]);
+    assert_eq!(
+        late.verify(&h, MUX_BODY.as_bytes()).unwrap_err().kind(),
+        RejectionKind::TimestampExpired
+    );
+    let signed = Delivery::new(Scheme::mux(), MUX_BODY)
+        .timestamp(1_700_000_000)
+        .sign(&secret);
+    assert_eq!(
+        signed.header("mux-signature").unwrap(),
+        format!("t=1700000000,v1={MUX_SIG}")
+    );
+}
+
+#[test]
+fn mux_round_trip() {
+    round_trip(
+        Scheme::mux(),
+        samples::MUX_VIDEO_ASSET_READY,
+        Some("3a56ac3d-33da-4366-855b-f592d898409d"),
+    );
+}

@@ -297,6 +297,7 @@ impl ReceiverConfig {
                 ),
             },
             shared("/webhooks/paddle", Scheme::paddle()),
+            shared("/webhooks/mux", Scheme::mux()),
         ];
         routes.extend(self.url_signed_routes());
         routes

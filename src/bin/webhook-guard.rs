@@ -137,6 +137,8 @@ enum SchemeName {
     Twilio,
     /// Paddle Billing: `Paddle-Signature: ts=<timestamp>;h1=<hex>` of `<ts>:<body>`.
     Paddle,
+    /// Mux: `Mux-Signature: t=<timestamp>,v1=<hex>` of `<t>.<body>`.
+    Mux,
 }
 
 /// Which sender, and its secret.

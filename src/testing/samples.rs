@@ -129,6 +129,10 @@ pub const TWILIO_INCOMING_SMS: &str = include_str!("../../samples/twilio/incomin
 pub const PADDLE_TRANSACTION_COMPLETED: &str =
     include_str!("../../samples/paddle/transaction.completed.json");
 
+/// Mux `video.asset.ready`: the event envelope (`type`, `id`, `object`, `environment`,
+/// `created_at`) around a trimmed asset, with invented ids in Mux's formats.
+pub const MUX_VIDEO_ASSET_READY: &str = include_str!("../../samples/mux/video.asset.ready.json");
+
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
 #[must_use]
@@ -271,5 +275,13 @@ mod tests {
         assert_eq!(v["event_id"], "evt_01h8bzakzx3hm2fmen703n5q45");
         assert_eq!(v["event_type"], "transaction.completed");
         assert!(v["notification_id"].as_str().unwrap().starts_with("ntf_"));
+    }
+
+    #[test]
+    fn mux_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(MUX_VIDEO_ASSET_READY).unwrap();
+        assert_eq!(v["type"], "video.asset.ready");
+        assert_eq!(v["id"], "3a56ac3d-33da-4366-855b-f592d898409d");
+        assert_eq!(v["object"]["id"], v["data"]["id"]);
     }
 }

@@ -55,6 +55,7 @@ impl SchemeName {
             SchemeName::Twilio => Scheme::twilio(public_url)
                 .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
             SchemeName::Paddle => Scheme::paddle(),
+            SchemeName::Mux => Scheme::mux(),
         })
     }
 
@@ -130,6 +131,7 @@ impl SchemeName {
                 "transaction.completed",
                 samples::PADDLE_TRANSACTION_COMPLETED,
             )],
+            SchemeName::Mux => &[("video.asset.ready", samples::MUX_VIDEO_ASSET_READY)],
         }
     }
 
