@@ -50,6 +50,7 @@ pub fn scheme(selector: u8) -> Scheme {
         13 => Scheme::twilio(TWILIO_PUBLIC_URL).expect("valid public URL"),
         22 => Scheme::paddle(),
         23 => Scheme::mux(),
+        24 => Scheme::calendly(),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")

@@ -199,3 +199,39 @@ fn mux_round_trip() {
         Some("3a56ac3d-33da-4366-855b-f592d898409d"),
     );
 }
+
+// -- Calendly ------------------------------------------------------------------------------------
+// Calendly's "Webhook Signatures" page publishes no vector; computed with OpenSSL over `<t>.<body>`:
+//   printf '%s' '1700000000.<CALENDLY_BODY>' \
+//     | openssl dgst -sha256 -hmac 'calendly-signing-key-for-tests-0123'
+const CALENDLY_SECRET: &str = "calendly-signing-key-for-tests-0123";
+const CALENDLY_BODY: &str = r#"{"event":"invitee.created","created_at":"2020-11-23T17:51:19.000000Z","payload":{"uri":"https://api.calendly.com/scheduled_events/GBGBDCAADAEDCRZ2/invitees/AAAAAAAAAAAAAAAA"}}"#;
+const CALENDLY_SIG: &str = "1491193e1cf62189916327547be77ea2eb4868eacced0764191e58ca5529992b";
+
+#[test]
+fn calendly_known_answer() {
+    let secret = Secret::new(CALENDLY_SECRET).unwrap();
+    let v = verifier(Scheme::calendly(), secret.clone(), 1_700_000_030);
+    let h = headers(&[(
+        "calendly-webhook-signature",
+        &format!("t=1700000000,v1={CALENDLY_SIG}"),
+    )]);
+    let meta = v.verify(&h, CALENDLY_BODY.as_bytes()).unwrap();
+    // Calendly sends no event or delivery id: the delivery is keyed on its signature.
+    assert_eq!(meta.id(), None);
+    assert_eq!(meta.event_type(), Some("invitee.created"));
+    assert_eq!(meta.timestamp_millis(), Some(1_700_000_000_000));
+    assert!(Scheme::calendly().id_field().is_none());
+    let signed = Delivery::new(Scheme::calendly(), CALENDLY_BODY)
+        .timestamp(1_700_000_000)
+        .sign(&secret);
+    assert_eq!(
+        signed.header("calendly-webhook-signature").unwrap(),
+        format!("t=1700000000,v1={CALENDLY_SIG}")
+    );
+}
+
+#[test]
+fn calendly_round_trip() {
+    round_trip(Scheme::calendly(), samples::CALENDLY_INVITEE_CREATED, None);
+}

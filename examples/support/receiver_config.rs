@@ -298,6 +298,7 @@ impl ReceiverConfig {
             },
             shared("/webhooks/paddle", Scheme::paddle()),
             shared("/webhooks/mux", Scheme::mux()),
+            shared("/webhooks/calendly", Scheme::calendly()),
         ];
         routes.extend(self.url_signed_routes());
         routes

@@ -139,6 +139,8 @@ enum SchemeName {
     Paddle,
     /// Mux: `Mux-Signature: t=<timestamp>,v1=<hex>` of `<t>.<body>`.
     Mux,
+    /// Calendly: `Calendly-Webhook-Signature: t=<timestamp>,v1=<hex>` of `<t>.<body>`.
+    Calendly,
 }
 
 /// Which sender, and its secret.

@@ -25,6 +25,7 @@
 //! | [`Scheme::twilio`] | `X-Twilio-Signature` | `<base64 HMAC-SHA1>` | `<public URL><form parameters sorted, name then value>`, or the URL alone with the body's SHA-256 in its `bodySHA256` query parameter | none | `I-Twilio-Idempotency-Token` where sent, else none (keyed on the signature) |
 //! | [`Scheme::paddle`] | `Paddle-Signature` | `ts=<ts>;h1=<hex>[;h1=<hex>…]` | `<ts>:<body>` | the `ts=` entry, seconds | `event_id` in the JSON body |
 //! | [`Scheme::mux`] | `Mux-Signature` | `t=<ts>,v1=<hex>` | `<t>.<body>` | the `t=` entry, seconds | `id` in the JSON body |
+//! | [`Scheme::calendly`] | `Calendly-Webhook-Signature` | `t=<ts>,v1=<hex>` | `<t>.<body>` | the `t=` entry, seconds | none (keyed on the signature) |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!

@@ -133,6 +133,11 @@ pub const PADDLE_TRANSACTION_COMPLETED: &str =
 /// `created_at`) around a trimmed asset, with invented ids in Mux's formats.
 pub const MUX_VIDEO_ASSET_READY: &str = include_str!("../../samples/mux/video.asset.ready.json");
 
+/// Calendly `invitee.created`: `event`, `created_at`, `created_by` and the invitee as
+/// `payload`, with invented URIs; Calendly's payloads carry no event id.
+pub const CALENDLY_INVITEE_CREATED: &str =
+    include_str!("../../samples/calendly/invitee.created.json");
+
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
 #[must_use]
@@ -283,5 +288,13 @@ mod tests {
         assert_eq!(v["type"], "video.asset.ready");
         assert_eq!(v["id"], "3a56ac3d-33da-4366-855b-f592d898409d");
         assert_eq!(v["object"]["id"], v["data"]["id"]);
+    }
+
+    #[test]
+    fn calendly_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(CALENDLY_INVITEE_CREATED).unwrap();
+        assert_eq!(v["event"], "invitee.created");
+        assert!(v["payload"]["uri"].as_str().unwrap().contains("/invitees/"));
+        assert!(v.get("id").is_none());
     }
 }

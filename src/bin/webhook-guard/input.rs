@@ -56,6 +56,7 @@ impl SchemeName {
                 .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
             SchemeName::Paddle => Scheme::paddle(),
             SchemeName::Mux => Scheme::mux(),
+            SchemeName::Calendly => Scheme::calendly(),
         })
     }
 
@@ -132,6 +133,7 @@ impl SchemeName {
                 samples::PADDLE_TRANSACTION_COMPLETED,
             )],
             SchemeName::Mux => &[("video.asset.ready", samples::MUX_VIDEO_ASSET_READY)],
+            SchemeName::Calendly => &[("invitee.created", samples::CALENDLY_INVITEE_CREATED)],
         }
     }
 

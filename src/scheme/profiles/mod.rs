@@ -35,3 +35,5 @@ mod paypal;
 mod paddle;
 
 mod mux;
+
+mod calendly;

@@ -11,14 +11,14 @@ impl Scheme {
     /// timestamp and `v1` the only signature scheme so far (other `v<n>=` entries are
     /// ignored). The signed message is `<t>.<raw body>`, HMAC-SHA256 keyed with the webhook
     /// endpoint's signing secret (different for each endpoint), used as is: build it with
-    /// [`Secret::new`](crate::Secret::new). Mux's guide compares the timestamp with a
-    /// tolerance, that of its SDKs by default; the verifier's own tolerance applies
-    /// ([`DEFAULT_TOLERANCE`](crate::DEFAULT_TOLERANCE), five minutes, unless set).
+    /// [`Secret::new`](crate::Secret::new). Mux's guide checks the timestamp against a
+    /// tolerance after the signature; its Node SDK (`@mux/mux-node`) allows 300 seconds of age,
+    /// as the verifier's [`DEFAULT_TOLERANCE`](crate::DEFAULT_TOLERANCE) does.
     ///
     /// The delivery id is the event's `id` and the event type its `type`
-    /// (`video.asset.ready`, …), both read from the signed JSON body: a redelivered event
-    /// keeps its `id`, so deduplication does not depend on the signature, which a retry
-    /// renews with its `t`.
+    /// (`video.asset.ready`, …), both read from the signed JSON body: the `id` names the
+    /// event, not the attempt, so deduplication does not depend on the signature, which
+    /// changes with every `t`. Mux's signature page documents no retry schedule.
     pub fn mux() -> Scheme {
         Scheme::builtin("mux")
             .signature_header("mux-signature")
