@@ -51,6 +51,7 @@ pub fn scheme(selector: u8) -> Scheme {
         22 => Scheme::paddle(),
         23 => Scheme::mux(),
         24 => Scheme::calendly(),
+        25 => Scheme::typeform(),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")

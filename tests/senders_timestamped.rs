@@ -235,3 +235,39 @@ fn calendly_known_answer() {
 fn calendly_round_trip() {
     round_trip(Scheme::calendly(), samples::CALENDLY_INVITEE_CREATED, None);
 }
+
+// -- Typeform ------------------------------------------------------------------------------------
+// Typeform's "Secure your webhooks" publishes no vector; base64 of HMAC-SHA256 over the body:
+//   printf '%s' '<TYPEFORM_BODY>' \
+//     | openssl dgst -sha256 -hmac 'typeform-secret-for-tests-0123' -binary | base64
+const TYPEFORM_SECRET: &str = "typeform-secret-for-tests-0123";
+const TYPEFORM_BODY: &str = r#"{"event_id":"LtWXD3crgy","event_type":"form_response","form_response":{"form_id":"lT4Z3j","token":"a3a12ec67a1365927098a606107fac15"}}"#;
+const TYPEFORM_SIG: &str = "o6ioSuaL/PWYodHFnozOB+d0zU3F05BWsZc8xpfWFs8=";
+
+#[test]
+fn typeform_known_answer() {
+    let secret = Secret::new(TYPEFORM_SECRET).unwrap();
+    let v = verifier(Scheme::typeform(), secret.clone(), 1_700_000_000);
+    let h = headers(&[("typeform-signature", &format!("sha256={TYPEFORM_SIG}"))]);
+    let meta = v.verify(&h, TYPEFORM_BODY.as_bytes()).unwrap();
+    assert_eq!(meta.id(), Some("LtWXD3crgy"));
+    assert_eq!(meta.event_type(), Some("form_response"));
+    assert_eq!(meta.timestamp_millis(), None);
+    // The same digest in hex, or without its `sha256=` prefix, is refused.
+    let bare = headers(&[("typeform-signature", TYPEFORM_SIG)]);
+    assert!(v.verify(&bare, TYPEFORM_BODY.as_bytes()).is_err());
+    let signed = Delivery::new(Scheme::typeform(), TYPEFORM_BODY).sign(&secret);
+    assert_eq!(
+        signed.header("typeform-signature").unwrap(),
+        format!("sha256={TYPEFORM_SIG}")
+    );
+}
+
+#[test]
+fn typeform_round_trip() {
+    round_trip(
+        Scheme::typeform(),
+        samples::TYPEFORM_FORM_RESPONSE,
+        Some("LtWXD3crgy"),
+    );
+}

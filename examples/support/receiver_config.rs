@@ -299,6 +299,7 @@ impl ReceiverConfig {
             shared("/webhooks/paddle", Scheme::paddle()),
             shared("/webhooks/mux", Scheme::mux()),
             shared("/webhooks/calendly", Scheme::calendly()),
+            shared("/webhooks/typeform", Scheme::typeform()),
         ];
         routes.extend(self.url_signed_routes());
         routes

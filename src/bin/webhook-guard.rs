@@ -141,6 +141,8 @@ enum SchemeName {
     Mux,
     /// Calendly: `Calendly-Webhook-Signature: t=<timestamp>,v1=<hex>` of `<t>.<body>`.
     Calendly,
+    /// Typeform: `Typeform-Signature: sha256=<base64>` of the body.
+    Typeform,
 }
 
 /// Which sender, and its secret.

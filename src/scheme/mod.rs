@@ -26,6 +26,7 @@
 //! | [`Scheme::paddle`] | `Paddle-Signature` | `ts=<ts>;h1=<hex>[;h1=<hex>…]` | `<ts>:<body>` | the `ts=` entry, seconds | `event_id` in the JSON body |
 //! | [`Scheme::mux`] | `Mux-Signature` | `t=<ts>,v1=<hex>` | `<t>.<body>` | the `t=` entry, seconds | `id` in the JSON body |
 //! | [`Scheme::calendly`] | `Calendly-Webhook-Signature` | `t=<ts>,v1=<hex>` | `<t>.<body>` | the `t=` entry, seconds | none (keyed on the signature) |
+//! | [`Scheme::typeform`] | `Typeform-Signature` | `sha256=<base64>` | body | none | `event_id` in the JSON body |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!

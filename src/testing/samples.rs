@@ -138,6 +138,10 @@ pub const MUX_VIDEO_ASSET_READY: &str = include_str!("../../samples/mux/video.as
 pub const CALENDLY_INVITEE_CREATED: &str =
     include_str!("../../samples/calendly/invitee.created.json");
 
+/// Typeform `form_response`: `event_id`, `event_type` and a trimmed `form_response` (one
+/// email answer), shaped after Typeform's example payload.
+pub const TYPEFORM_FORM_RESPONSE: &str = include_str!("../../samples/typeform/form_response.json");
+
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
 #[must_use]
@@ -296,5 +300,13 @@ mod tests {
         assert_eq!(v["event"], "invitee.created");
         assert!(v["payload"]["uri"].as_str().unwrap().contains("/invitees/"));
         assert!(v.get("id").is_none());
+    }
+
+    #[test]
+    fn typeform_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(TYPEFORM_FORM_RESPONSE).unwrap();
+        assert_eq!(v["event_id"], "LtWXD3crgy");
+        assert_eq!(v["event_type"], "form_response");
+        assert_eq!(v["form_response"]["answers"][0]["type"], "email");
     }
 }

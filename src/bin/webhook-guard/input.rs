@@ -57,6 +57,7 @@ impl SchemeName {
             SchemeName::Paddle => Scheme::paddle(),
             SchemeName::Mux => Scheme::mux(),
             SchemeName::Calendly => Scheme::calendly(),
+            SchemeName::Typeform => Scheme::typeform(),
         })
     }
 
@@ -134,6 +135,7 @@ impl SchemeName {
             )],
             SchemeName::Mux => &[("video.asset.ready", samples::MUX_VIDEO_ASSET_READY)],
             SchemeName::Calendly => &[("invitee.created", samples::CALENDLY_INVITEE_CREATED)],
+            SchemeName::Typeform => &[("form_response", samples::TYPEFORM_FORM_RESPONSE)],
         }
     }
 

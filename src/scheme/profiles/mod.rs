@@ -37,3 +37,5 @@ mod paddle;
 mod mux;
 
 mod calendly;
+
+mod typeform;
