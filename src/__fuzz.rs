@@ -52,6 +52,7 @@ pub fn scheme(selector: u8) -> Scheme {
         23 => Scheme::mux(),
         24 => Scheme::calendly(),
         25 => Scheme::typeform(),
+        26 => Scheme::pagerduty(),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")

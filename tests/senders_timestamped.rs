@@ -271,3 +271,62 @@ fn typeform_round_trip() {
         Some("LtWXD3crgy"),
     );
 }
+
+// -- PagerDuty -----------------------------------------------------------------------------------
+// PagerDuty's "Verifying Signatures" shows two `v1=` entries without their secrets; computed with
+// OpenSSL, hex HMAC-SHA256 over the body:
+//   printf '%s' '<PAGERDUTY_BODY>' | openssl dgst -sha256 -hmac 'pagerduty-secret-for-tests-0123'
+const PAGERDUTY_SECRET: &str = "pagerduty-secret-for-tests-0123";
+const PAGERDUTY_BODY: &str = r#"{"event":{"id":"01DEN6D9GYK2MOAWRL4YD8YOTL","event_type":"incident.triggered","resource_type":"incident"}}"#;
+const PAGERDUTY_SIG: &str = "520b434dd6bc2ce9bffbaeb9b7200c4030cba428ee92dcb0799c87b22c624319";
+
+#[test]
+fn pagerduty_known_answer() {
+    let secret = Secret::new(PAGERDUTY_SECRET).unwrap();
+    let v = verifier(Scheme::pagerduty(), secret.clone(), 1_700_000_000);
+    // During a rotation: one entry per secret, the other secret's first.
+    let h = headers(&[
+        (
+            "x-pagerduty-signature",
+            &format!(
+                "v1=f03de6f61df6e454f3620c4d6aca17ad072d3f8bbb2760eac3b2ad391b5e8073,v1={PAGERDUTY_SIG}"
+            ),
+        ),
+        ("x-webhook-id", "6ac1a1c8-8c41-4ac5-8cb2-1d0a8b1ab5e0"),
+    ]);
+    let meta = v.verify(&h, PAGERDUTY_BODY.as_bytes()).unwrap();
+    // `X-Webhook-Id`, PagerDuty's documented deduplication key, first.
+    assert_eq!(meta.id(), Some("6ac1a1c8-8c41-4ac5-8cb2-1d0a8b1ab5e0"));
+    assert_eq!(meta.event_type(), Some("incident.triggered"));
+    // Without the header, the event's `event.id`.
+    let h = headers(&[("x-pagerduty-signature", &format!("v1={PAGERDUTY_SIG}"))]);
+    let meta = v.verify(&h, PAGERDUTY_BODY.as_bytes()).unwrap();
+    assert_eq!(meta.id(), Some("01DEN6D9GYK2MOAWRL4YD8YOTL"));
+    // Only the other secret's entry: refused.
+    let h = headers(&[(
+        "x-pagerduty-signature",
+        "v1=f03de6f61df6e454f3620c4d6aca17ad072d3f8bbb2760eac3b2ad391b5e8073",
+    )]);
+    assert_eq!(
+        v.verify(&h, PAGERDUTY_BODY.as_bytes()).unwrap_err().kind(),
+        RejectionKind::SignatureMismatch
+    );
+    // Our signer: one entry per secret, in order.
+    let other = Secret::new("pagerduty-other-secret-0123456").unwrap();
+    let signed =
+        Delivery::new(Scheme::pagerduty(), PAGERDUTY_BODY).sign_with_each(&[&other, &secret]);
+    let header = signed.header("x-pagerduty-signature").unwrap();
+    assert!(
+        header.ends_with(&format!(",v1={PAGERDUTY_SIG}")),
+        "{header}"
+    );
+}
+
+#[test]
+fn pagerduty_round_trip() {
+    round_trip(
+        Scheme::pagerduty(),
+        samples::PAGERDUTY_INCIDENT_TRIGGERED,
+        Some("01DEN6D9GYK2MOAWRL4YD8YOTL"),
+    );
+}

@@ -300,6 +300,7 @@ impl ReceiverConfig {
             shared("/webhooks/mux", Scheme::mux()),
             shared("/webhooks/calendly", Scheme::calendly()),
             shared("/webhooks/typeform", Scheme::typeform()),
+            shared("/webhooks/pagerduty", Scheme::pagerduty()),
         ];
         routes.extend(self.url_signed_routes());
         routes

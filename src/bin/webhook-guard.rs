@@ -143,6 +143,8 @@ enum SchemeName {
     Calendly,
     /// Typeform: `Typeform-Signature: sha256=<base64>` of the body.
     Typeform,
+    /// PagerDuty V3: `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>…]` of the body.
+    Pagerduty,
 }
 
 /// Which sender, and its secret.

@@ -27,6 +27,7 @@
 //! | [`Scheme::mux`] | `Mux-Signature` | `t=<ts>,v1=<hex>` | `<t>.<body>` | the `t=` entry, seconds | `id` in the JSON body |
 //! | [`Scheme::calendly`] | `Calendly-Webhook-Signature` | `t=<ts>,v1=<hex>` | `<t>.<body>` | the `t=` entry, seconds | none (keyed on the signature) |
 //! | [`Scheme::typeform`] | `Typeform-Signature` | `sha256=<base64>` | body | none | `event_id` in the JSON body |
+//! | [`Scheme::pagerduty`] | `X-PagerDuty-Signature` | `v1=<hex>[,v1=<hex>…]` | body | none | `X-Webhook-Id`, else `event.id` in the JSON body |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!

@@ -1141,6 +1141,7 @@ mod tests {
             in_order(0),
             in_order(5),
             Scheme::paddle(),
+            Scheme::pagerduty(),
         ];
         let values = ["1", "2", "1"];
         let unrelated = [

@@ -142,6 +142,12 @@ pub const CALENDLY_INVITEE_CREATED: &str =
 /// email answer), shaped after Typeform's example payload.
 pub const TYPEFORM_FORM_RESPONSE: &str = include_str!("../../samples/typeform/form_response.json");
 
+/// PagerDuty V3 `incident.triggered`: the `event` envelope (`id`, `event_type`,
+/// `resource_type`, `occurred_at`, `agent`, `client`) around a trimmed incident, with the
+/// fields PagerDuty's V3 overview documents and invented values.
+pub const PAGERDUTY_INCIDENT_TRIGGERED: &str =
+    include_str!("../../samples/pagerduty/incident.triggered.json");
+
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
 #[must_use]
@@ -308,5 +314,13 @@ mod tests {
         assert_eq!(v["event_id"], "LtWXD3crgy");
         assert_eq!(v["event_type"], "form_response");
         assert_eq!(v["form_response"]["answers"][0]["type"], "email");
+    }
+
+    #[test]
+    fn pagerduty_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(PAGERDUTY_INCIDENT_TRIGGERED).unwrap();
+        assert_eq!(v["event"]["id"], "01DEN6D9GYK2MOAWRL4YD8YOTL");
+        assert_eq!(v["event"]["event_type"], "incident.triggered");
+        assert_eq!(v["event"]["data"]["type"], "incident");
     }
 }

@@ -58,6 +58,7 @@ impl SchemeName {
             SchemeName::Mux => Scheme::mux(),
             SchemeName::Calendly => Scheme::calendly(),
             SchemeName::Typeform => Scheme::typeform(),
+            SchemeName::Pagerduty => Scheme::pagerduty(),
         })
     }
 
@@ -136,6 +137,9 @@ impl SchemeName {
             SchemeName::Mux => &[("video.asset.ready", samples::MUX_VIDEO_ASSET_READY)],
             SchemeName::Calendly => &[("invitee.created", samples::CALENDLY_INVITEE_CREATED)],
             SchemeName::Typeform => &[("form_response", samples::TYPEFORM_FORM_RESPONSE)],
+            SchemeName::Pagerduty => {
+                &[("incident.triggered", samples::PAGERDUTY_INCIDENT_TRIGGERED)]
+            }
         }
     }
 

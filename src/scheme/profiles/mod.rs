@@ -39,3 +39,5 @@ mod mux;
 mod calendly;
 
 mod typeform;
+
+mod pagerduty;
