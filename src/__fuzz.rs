@@ -53,6 +53,7 @@ pub fn scheme(selector: u8) -> Scheme {
         24 => Scheme::calendly(),
         25 => Scheme::typeform(),
         26 => Scheme::pagerduty(),
+        27 => Scheme::zendesk(),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")

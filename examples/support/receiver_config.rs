@@ -301,6 +301,7 @@ impl ReceiverConfig {
             shared("/webhooks/calendly", Scheme::calendly()),
             shared("/webhooks/typeform", Scheme::typeform()),
             shared("/webhooks/pagerduty", Scheme::pagerduty()),
+            shared("/webhooks/zendesk", Scheme::zendesk()),
         ];
         routes.extend(self.url_signed_routes());
         routes

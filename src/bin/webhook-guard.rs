@@ -145,6 +145,8 @@ enum SchemeName {
     Typeform,
     /// PagerDuty V3: `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>…]` of the body.
     Pagerduty,
+    /// Zendesk: `X-Zendesk-Webhook-Signature: <base64>` of `<RFC 3339 timestamp><body>`.
+    Zendesk,
 }
 
 /// Which sender, and its secret.

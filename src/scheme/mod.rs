@@ -28,6 +28,7 @@
 //! | [`Scheme::calendly`] | `Calendly-Webhook-Signature` | `t=<ts>,v1=<hex>` | `<t>.<body>` | the `t=` entry, seconds | none (keyed on the signature) |
 //! | [`Scheme::typeform`] | `Typeform-Signature` | `sha256=<base64>` | body | none | `event_id` in the JSON body |
 //! | [`Scheme::pagerduty`] | `X-PagerDuty-Signature` | `v1=<hex>[,v1=<hex>…]` | body | none | `X-Webhook-Id`, else `event.id` in the JSON body |
+//! | [`Scheme::zendesk`] | `X-Zendesk-Webhook-Signature` | `<base64>` | `<timestamp><body>` | `X-Zendesk-Webhook-Signature-Timestamp`, RFC 3339 | `X-Zendesk-Webhook-Invocation-Id` |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!

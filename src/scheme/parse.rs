@@ -1142,6 +1142,7 @@ mod tests {
             in_order(5),
             Scheme::paddle(),
             Scheme::pagerduty(),
+            Scheme::zendesk(),
         ];
         let values = ["1", "2", "1"];
         let unrelated = [

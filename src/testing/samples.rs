@@ -148,6 +148,10 @@ pub const TYPEFORM_FORM_RESPONSE: &str = include_str!("../../samples/typeform/fo
 pub const PAGERDUTY_INCIDENT_TRIGGERED: &str =
     include_str!("../../samples/pagerduty/incident.triggered.json");
 
+/// Zendesk `zen:event-type:user.created`: an event-subscription webhook's body (`type`, `id`,
+/// `subject`, `time`, `detail`, `event`), with invented values.
+pub const ZENDESK_USER_CREATED: &str = include_str!("../../samples/zendesk/user.created.json");
+
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
 #[must_use]
@@ -322,5 +326,12 @@ mod tests {
         assert_eq!(v["event"]["id"], "01DEN6D9GYK2MOAWRL4YD8YOTL");
         assert_eq!(v["event"]["event_type"], "incident.triggered");
         assert_eq!(v["event"]["data"]["type"], "incident");
+    }
+
+    #[test]
+    fn zendesk_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(ZENDESK_USER_CREATED).unwrap();
+        assert_eq!(v["type"], "zen:event-type:user.created");
+        assert_eq!(v["subject"], "zen:user:8350205101695");
     }
 }

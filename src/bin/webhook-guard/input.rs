@@ -59,6 +59,7 @@ impl SchemeName {
             SchemeName::Calendly => Scheme::calendly(),
             SchemeName::Typeform => Scheme::typeform(),
             SchemeName::Pagerduty => Scheme::pagerduty(),
+            SchemeName::Zendesk => Scheme::zendesk(),
         })
     }
 
@@ -139,6 +140,9 @@ impl SchemeName {
             SchemeName::Typeform => &[("form_response", samples::TYPEFORM_FORM_RESPONSE)],
             SchemeName::Pagerduty => {
                 &[("incident.triggered", samples::PAGERDUTY_INCIDENT_TRIGGERED)]
+            }
+            SchemeName::Zendesk => {
+                &[("zen:event-type:user.created", samples::ZENDESK_USER_CREATED)]
             }
         }
     }

@@ -41,3 +41,5 @@ mod calendly;
 mod typeform;
 
 mod pagerduty;
+
+mod zendesk;
