@@ -54,6 +54,7 @@ pub fn scheme(selector: u8) -> Scheme {
         25 => Scheme::typeform(),
         26 => Scheme::pagerduty(),
         27 => Scheme::zendesk(),
+        28 => Scheme::box_com(),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")

@@ -634,7 +634,10 @@ async fn twilio_signatures_of_its_request_validator_verify_and_ours_pass_its_val
 fn timestamped_libraries(test: &str) -> Option<()> {
     require(test, "the timestamped senders' Python libraries", || {
         let out = Command::new(python())
-            .args(["-c", "import paddle_billing.Notifications"])
+            .args([
+                "-c",
+                "import paddle_billing.Notifications, box_sdk_gen.managers.webhooks",
+            ])
             .output()
             .map_err(|e| format!("{}: {e}", python().display()))?;
         if out.status.success() {
@@ -646,9 +649,10 @@ fn timestamped_libraries(test: &str) -> Option<()> {
 }
 
 /// (library, route, scheme, body, delivery id the route reports) for the timestamped senders
-/// with an installable library: Paddle Billing (`paddle-python-sdk`). Calendly, Typeform,
-/// PagerDuty and Zendesk publish no installable library that verifies their signatures; they
-/// are checked against OpenSSL in `tests/senders_timestamped.rs`.
+/// with an installable Python library: Paddle Billing (`paddle-python-sdk`) and Box (`boxsdk`).
+/// Mux's is an npm package (its own test below). Calendly, Typeform, PagerDuty and Zendesk
+/// publish no installable library that verifies their signatures; they are checked against
+/// OpenSSL in `tests/senders_timestamped.rs`.
 fn timestamped_senders() -> Vec<(
     &'static str,
     &'static str,
@@ -656,13 +660,22 @@ fn timestamped_senders() -> Vec<(
     &'static str,
     &'static str,
 )> {
-    vec![(
-        "paddle",
-        "/webhooks/paddle",
-        Scheme::paddle(),
-        samples::PADDLE_TRANSACTION_COMPLETED,
-        "evt_01h8bzakzx3hm2fmen703n5q45",
-    )]
+    vec![
+        (
+            "paddle",
+            "/webhooks/paddle",
+            Scheme::paddle(),
+            samples::PADDLE_TRANSACTION_COMPLETED,
+            "evt_01h8bzakzx3hm2fmen703n5q45",
+        ),
+        (
+            "box",
+            "/webhooks/box",
+            Scheme::box_com(),
+            samples::BOX_FILE_UPLOADED,
+            "eb0c4e06-751f-442c-86f8-fd5bb404dbec",
+        ),
+    ]
 }
 
 #[tokio::test]
@@ -689,8 +702,15 @@ async fn timestamped_senders_libraries_sign_for_us_and_verify_ours() {
             "signature_mismatch",
             "{lib}"
         );
-        // Ours, verified by their library; and a changed body refused by it.
-        let ours = Delivery::new(scheme, body).sign(&key);
+        // Ours, verified by their library; and a changed body refused by it. Box's library
+        // also wants the constant version and algorithm headers Box sends.
+        let mut ours = Delivery::new(scheme, body);
+        if lib == "box" {
+            ours = ours
+                .header("box-signature-version", "1")
+                .header("box-signature-algorithm", "HmacSHA256");
+        }
+        let ours = ours.sign(&key);
         let verdict = |body: &str| {
             py(json!({
                 "op": "verify", "sender": lib, "secret": KEY, "body": body,
@@ -766,4 +786,30 @@ async fn mux_node_signatures_verify_over_http_and_ours_verify_with_mux_node() {
         .timestamp(now_secs() - 600)
         .sign(&key);
     assert_eq!(verdict(body, &stale)["ok"], false);
+}
+
+/// Box signs every delivery with both of the application's keys. The receiver checks
+/// `BOX-SIGNATURE-PRIMARY` only (see `Scheme::box_com`): a delivery whose primary key the
+/// receiver does not know is refused even though Box's own `validate_message`, given that
+/// secondary key, accepts it through `BOX-SIGNATURE-SECONDARY`.
+#[tokio::test]
+async fn box_secondary_signature_alone_is_refused_where_box_sdk_accepts_it() {
+    let test = "box_secondary_signature_alone_is_refused_where_box_sdk_accepts_it";
+    if timestamped_libraries(test).is_none() {
+        return;
+    }
+    let body = samples::BOX_FILE_UPLOADED;
+    let new_primary = "box-new-primary-key-0123456789";
+    let signed = py(json!({
+        "op": "sign", "sender": "box", "secret": new_primary, "secondary": KEY, "body": body,
+        "timestamp": now_secs(),
+    }));
+    let verdict = py(json!({
+        "op": "verify", "sender": "box", "secret": "box-old-primary-key-0123456789",
+        "secondary": KEY, "body": body, "headers": signed["headers"],
+    }));
+    assert_eq!(verdict["ok"], true, "{}", verdict["error"]);
+    let addr = receiver().await;
+    let a = common::send(addr, "/webhooks/box", delivery(&signed["headers"], body)).await;
+    assert_eq!(a.code(), "signature_mismatch");
 }

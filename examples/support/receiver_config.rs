@@ -302,6 +302,15 @@ impl ReceiverConfig {
             shared("/webhooks/typeform", Scheme::typeform()),
             shared("/webhooks/pagerduty", Scheme::pagerduty()),
             shared("/webhooks/zendesk", Scheme::zendesk()),
+            // Box's guide allows deliveries ten minutes old.
+            SenderRoute::live(
+                "/webhooks/box",
+                Verifier::builder(Scheme::box_com())
+                    .secret(self.secret())
+                    .tolerance_past(std::time::Duration::from_secs(600))
+                    .build()
+                    .expect("a secret is configured"),
+            ),
         ];
         routes.extend(self.url_signed_routes());
         routes

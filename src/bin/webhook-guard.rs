@@ -147,6 +147,9 @@ enum SchemeName {
     Pagerduty,
     /// Zendesk: `X-Zendesk-Webhook-Signature: <base64>` of `<RFC 3339 timestamp><body>`.
     Zendesk,
+    /// Box: `BOX-SIGNATURE-PRIMARY: <base64>` of `<body><RFC 3339 timestamp>` (the primary key;
+    /// the secondary signature is not checked).
+    Box,
 }
 
 /// Which sender, and its secret.

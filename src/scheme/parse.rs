@@ -1143,6 +1143,7 @@ mod tests {
             Scheme::paddle(),
             Scheme::pagerduty(),
             Scheme::zendesk(),
+            Scheme::box_com(),
         ];
         let values = ["1", "2", "1"];
         let unrelated = [

@@ -152,6 +152,10 @@ pub const PAGERDUTY_INCIDENT_TRIGGERED: &str =
 /// `subject`, `time`, `detail`, `event`), with invented values.
 pub const ZENDESK_USER_CREATED: &str = include_str!("../../samples/zendesk/user.created.json");
 
+/// Box V2 `FILE.UPLOADED`: the `webhook_event` body (`id`, `created_at`, `trigger`, `webhook`,
+/// `created_by`, `source`), after Box's V2 guide, trimmed.
+pub const BOX_FILE_UPLOADED: &str = include_str!("../../samples/box/file.uploaded.json");
+
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
 #[must_use]
@@ -333,5 +337,13 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(ZENDESK_USER_CREATED).unwrap();
         assert_eq!(v["type"], "zen:event-type:user.created");
         assert_eq!(v["subject"], "zen:user:8350205101695");
+    }
+
+    #[test]
+    fn box_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(BOX_FILE_UPLOADED).unwrap();
+        assert_eq!(v["type"], "webhook_event");
+        assert_eq!(v["trigger"], "FILE.UPLOADED");
+        assert_eq!(v["id"], "eb0c4e06-751f-442c-86f8-fd5bb404dbec");
     }
 }

@@ -60,6 +60,7 @@ impl SchemeName {
             SchemeName::Typeform => Scheme::typeform(),
             SchemeName::Pagerduty => Scheme::pagerduty(),
             SchemeName::Zendesk => Scheme::zendesk(),
+            SchemeName::Box => Scheme::box_com(),
         })
     }
 
@@ -144,6 +145,7 @@ impl SchemeName {
             SchemeName::Zendesk => {
                 &[("zen:event-type:user.created", samples::ZENDESK_USER_CREATED)]
             }
+            SchemeName::Box => &[("FILE.UPLOADED", samples::BOX_FILE_UPLOADED)],
         }
     }
 

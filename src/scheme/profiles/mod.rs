@@ -43,3 +43,5 @@ mod typeform;
 mod pagerduty;
 
 mod zendesk;
+
+mod box_com;
