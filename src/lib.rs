@@ -32,7 +32,9 @@
 //! - [`Scheme`]: how a sender signs, declaratively; built-in profiles ([`Scheme::heppu`],
 //!   [`Scheme::helix`], [`Scheme::helicone`], [`Scheme::standard_webhooks`],
 //!   [`Scheme::github`], [`Scheme::stripe`], [`Scheme::slack`], [`Scheme::shopify`],
-//!   [`Scheme::discord`], [`Scheme::gitlab`], [`Scheme::sendgrid`], [`Scheme::paypal`]) and a
+//!   [`Scheme::discord`], [`Scheme::gitlab`], [`Scheme::sendgrid`], [`Scheme::paypal`],
+//!   [`Scheme::paddle`], [`Scheme::mux`], [`Scheme::calendly`], [`Scheme::typeform`],
+//!   [`Scheme::pagerduty`], [`Scheme::zendesk`], [`Scheme::box_com`]) and a
 //!   [builder](Scheme::builder) for any other scheme: HMAC-SHA256, -SHA1 or -SHA512, Ed25519,
 //!   ECDSA P-256, RSA PKCS#1 v1.5, or a shared token ([`scheme::Algorithm`]).
 //! - `keys::PublicKey` (features `ed25519`, `p256`, `rsa`): a sender's public key.

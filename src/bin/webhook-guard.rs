@@ -64,8 +64,8 @@ body (--content-type application/json, or a body starting with `{`) Twilio signs
 with bodySHA256=<hex SHA-256 of the body> added to its query: sign and send add it.";
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
-/// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal and Twilio
-/// sign them.
+/// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal, Twilio,
+/// Paddle, Mux, Calendly, Typeform, PagerDuty, Zendesk and Box sign them.
 #[derive(Debug, Parser)]
 #[command(name = "webhook-guard", version, after_help = AFTER_HELP)]
 struct Cli {

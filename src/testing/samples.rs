@@ -13,7 +13,9 @@
 //! SendGrid and PayPal samples have the fields those senders document for these events, with
 //! invented values (ids, names, `example.com` addresses) and the large objects left out. The
 //! Twilio sample is a form-encoded incoming SMS with the parameters Twilio documents for one,
-//! with invented values (SIDs, `555` phone numbers).
+//! with invented values (SIDs, `555` phone numbers). The Paddle, Mux, Calendly, Typeform,
+//! PagerDuty, Zendesk and Box samples have the envelope each sender documents for the event,
+//! trimmed, with invented or documentation-example values.
 //!
 //! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
 //! bodies, signed with [`Delivery`](super::Delivery).
