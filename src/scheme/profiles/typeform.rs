@@ -16,6 +16,11 @@ impl Scheme {
     /// Typeform sends no timestamp: replays are caught by deduplication only. The delivery id
     /// is the top-level `event_id` of the signed JSON body and the event type its
     /// `event_type` (`form_response`); the response itself is `form_response.token`.
+    ///
+    /// Typeform's Webhooks API overview (<https://www.typeform.com/developers/webhooks/>):
+    /// a delivery not answered within 30 seconds has failed; after `404` or `410` the webhook
+    /// is disabled at once, after `408`, `423`, `429` or `503` the request is retried every
+    /// 2–3 minutes for 10 hours, and after other failures it is retried with back-off.
     pub fn typeform() -> Scheme {
         Scheme::builtin("typeform")
             .signature_header("typeform-signature")

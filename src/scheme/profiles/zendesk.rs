@@ -23,7 +23,9 @@ impl Scheme {
     /// invocation); it is not signed, so deduplication keys on the signature too. The event
     /// type is the body's `type` (`zen:event-type:ticket.created`, …) where the webhook is
     /// subscribed to Zendesk events; a trigger's or automation's body is whatever the trigger
-    /// writes, and has no event type then.
+    /// writes, and has no event type then. Zendesk retries requests that fail with some
+    /// status codes and pauses a failing webhook with a circuit breaker (Webhooks API
+    /// introduction, <https://developer.zendesk.com/api-reference/webhooks/introduction>).
     pub fn zendesk() -> Scheme {
         Scheme::builtin("zendesk")
             .signature_header("x-zendesk-webhook-signature")
