@@ -30,9 +30,9 @@ pub const REQUEST_TARGET: &str = "/hook";
 /// Selectors 0 to 8 keep the meaning the checked-in seeds were made with; the schemes added
 /// since follow (Discord, GitLab, SendGrid, PayPal), each only with the feature whose public
 /// keys check it (the custom scheme otherwise), then Twilio (13), signed over the URL, and the
-/// body-HMAC senders Linear to Vercel (14 to 21).
+/// body-HMAC senders Linear to Vercel (14 to 21), Paddle to Box (22 to 28).
 pub fn scheme(selector: u8) -> Scheme {
-    match selector % 22 {
+    match selector % 30 {
         0 => Scheme::heppu(),
         1 => Scheme::helix(),
         2 => Scheme::helicone(),
@@ -57,6 +57,13 @@ pub fn scheme(selector: u8) -> Scheme {
         19 => Scheme::bitbucket(),
         20 => Scheme::intercom(),
         21 => Scheme::vercel(),
+        22 => Scheme::paddle(),
+        23 => Scheme::mux(),
+        24 => Scheme::calendly(),
+        25 => Scheme::typeform(),
+        26 => Scheme::pagerduty(),
+        27 => Scheme::zendesk(),
+        28 => Scheme::box_com(),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")

@@ -35,7 +35,9 @@
 //!   [`Scheme::discord`], [`Scheme::gitlab`], [`Scheme::sendgrid`], [`Scheme::paypal`],
 //!   [`Scheme::linear`], [`Scheme::lemon_squeezy`], [`Scheme::sentry`],
 //!   [`Scheme::coinbase_commerce`], [`Scheme::woocommerce`], [`Scheme::bitbucket`],
-//!   [`Scheme::intercom`], [`Scheme::vercel`]) and a
+//!   [`Scheme::intercom`], [`Scheme::vercel`],
+//!   [`Scheme::paddle`], [`Scheme::mux`], [`Scheme::calendly`], [`Scheme::typeform`],
+//!   [`Scheme::pagerduty`], [`Scheme::zendesk`], [`Scheme::box_com`]) and a
 //!   [builder](Scheme::builder) for any other scheme: HMAC-SHA256, -SHA1 or -SHA512, Ed25519,
 //!   ECDSA P-256, RSA PKCS#1 v1.5, or a shared token ([`scheme::Algorithm`]).
 //! - `keys::PublicKey` (features `ed25519`, `p256`, `rsa`): a sender's public key.

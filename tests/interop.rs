@@ -4,10 +4,10 @@
 //!
 //! The libraries (pinned in `tests/interop/requirements.txt` and `tests/interop/package.json`):
 //! Python `standardwebhooks`, `svix`, `stripe`, `slack-sdk`, `PyNaCl`, `sendgrid`, `twilio`,
-//! `cryptography` and `coinbase-commerce` in `target/interop/venv`, and npm
-//! `@octokit/webhooks-methods` and `@linear/sdk` in `tests/interop/node_modules`. `.ci/run` installs them. Where
-//! they are missing each test is skipped with the reason printed, except under `CI`, where a
-//! missing library fails the test.
+//! `cryptography`, `coinbase-commerce`, `paddle-python-sdk` and `boxsdk` in
+//! `target/interop/venv`, and npm `@octokit/webhooks-methods`, `@linear/sdk` and `@mux/mux-node`
+//! in `tests/interop/node_modules`. `.ci/run` installs them. Where they are missing each test is
+//! skipped with the reason printed, except under `CI`, where a missing library fails the test.
 
 mod common;
 
@@ -786,4 +786,189 @@ async fn our_linear_deliveries_pass_linears_sdk_and_verify_over_http() {
         default.verify(&old.headers, &old.body).unwrap_err().kind(),
         webhook_guard::RejectionKind::TimestampExpired
     );
+}
+
+/// The Python libraries of the timestamped senders, checked apart from the older ones so that
+/// either set can be missing on its own.
+fn timestamped_libraries(test: &str) -> Option<()> {
+    require(test, "the timestamped senders' Python libraries", || {
+        let out = Command::new(python())
+            .args([
+                "-c",
+                "import paddle_billing.Notifications, box_sdk_gen.managers.webhooks",
+            ])
+            .output()
+            .map_err(|e| format!("{}: {e}", python().display()))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+        }
+    })
+}
+
+/// (library, route, scheme, body, delivery id the route reports) for the timestamped senders
+/// with an installable Python library: Paddle Billing (`paddle-python-sdk`) and Box (`boxsdk`).
+/// Mux's is an npm package (its own test below). Calendly, Typeform, PagerDuty and Zendesk
+/// publish no installable library that verifies their signatures; they are checked against
+/// OpenSSL in `tests/senders_timestamped.rs`.
+fn timestamped_senders() -> Vec<(
+    &'static str,
+    &'static str,
+    Scheme,
+    &'static str,
+    &'static str,
+)> {
+    vec![
+        (
+            "paddle",
+            "/webhooks/paddle",
+            Scheme::paddle(),
+            samples::PADDLE_TRANSACTION_COMPLETED,
+            "evt_01h8bzakzx3hm2fmen703n5q45",
+        ),
+        (
+            "box",
+            "/webhooks/box",
+            Scheme::box_com(),
+            samples::BOX_FILE_UPLOADED,
+            "eb0c4e06-751f-442c-86f8-fd5bb404dbec",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn timestamped_senders_libraries_sign_for_us_and_verify_ours() {
+    let test = "timestamped_senders_libraries_sign_for_us_and_verify_ours";
+    if timestamped_libraries(test).is_none() {
+        return;
+    }
+    let addr = receiver().await;
+    let key = Secret::new(KEY).unwrap();
+    for (lib, route, scheme, body, id) in timestamped_senders() {
+        // Theirs, verified by the receiver over HTTP; and refused once the body changes.
+        let signed = py(json!({
+            "op": "sign", "sender": lib, "secret": KEY, "body": body, "timestamp": now_secs(),
+        }));
+        let d = delivery(&signed["headers"], body);
+        let a = common::send(addr, route, d.clone()).await;
+        assert_eq!(a.status, 200, "{lib}: {:?}", a.json);
+        assert_eq!(a.json["id"], json!(id), "{lib}");
+        let mut tampered = d;
+        tampered.body = Bytes::from(body.replacen('}', " }", 1));
+        assert_eq!(
+            common::send(addr, route, tampered).await.code(),
+            "signature_mismatch",
+            "{lib}"
+        );
+        // Ours, verified by their library; and a changed body refused by it. Box's library
+        // also wants the constant version and algorithm headers Box sends.
+        let mut ours = Delivery::new(scheme, body);
+        if lib == "box" {
+            ours = ours
+                .header("box-signature-version", "1")
+                .header("box-signature-algorithm", "HmacSHA256");
+        }
+        let ours = ours.sign(&key);
+        let verdict = |body: &str| {
+            py(json!({
+                "op": "verify", "sender": lib, "secret": KEY, "body": body,
+                "headers": headers_json(&ours),
+            }))
+        };
+        let ok = verdict(body);
+        assert_eq!(ok["ok"], true, "{lib}: {}", ok["error"]);
+        assert_eq!(verdict(&body.replacen('}', " }", 1))["ok"], false, "{lib}");
+    }
+}
+
+fn mux_node(test: &str) -> Option<()> {
+    require(test, "node and @mux/mux-node", || {
+        let module = root().join("tests/interop/node_modules/@mux/mux-node");
+        if !module.is_dir() {
+            return Err(format!("{} is missing", module.display()));
+        }
+        let out = Command::new("node")
+            .arg("--version")
+            .output()
+            .map_err(|e| format!("node: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err("node --version failed".to_owned())
+        }
+    })
+}
+
+fn mux(request: Value) -> Value {
+    let mut c = Command::new("node");
+    c.arg(root().join("tests/interop/mux.mjs"))
+        .current_dir(root().join("tests/interop"));
+    run(c, &request)
+}
+
+#[tokio::test]
+async fn mux_node_signatures_verify_over_http_and_ours_verify_with_mux_node() {
+    let test = "mux_node_signatures_verify_over_http_and_ours_verify_with_mux_node";
+    if mux_node(test).is_none() {
+        return;
+    }
+    let body = samples::MUX_VIDEO_ASSET_READY;
+    let addr = receiver().await;
+    // Theirs, over HTTP.
+    let signed = mux(json!({
+        "op": "sign", "secret": KEY, "body": body, "timestamp": now_secs(),
+    }));
+    let d = delivery(&signed["headers"], body);
+    let a = common::send(addr, "/webhooks/mux", d.clone()).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    assert_eq!(
+        a.json,
+        json!({ "received": "video.asset.ready", "id": "3a56ac3d-33da-4366-855b-f592d898409d" })
+    );
+    let mut tampered = d;
+    tampered.body = Bytes::from(body.replacen('}', " }", 1));
+    assert_eq!(
+        common::send(addr, "/webhooks/mux", tampered).await.code(),
+        "signature_mismatch"
+    );
+    // Ours, verified by Mux's library; a changed body and a stale timestamp refused by it.
+    let key = Secret::new(KEY).unwrap();
+    let ours = Delivery::new(Scheme::mux(), body).sign(&key);
+    let verdict = |body: &str, d: &SignedDelivery| {
+        mux(json!({ "op": "verify", "secret": KEY, "body": body, "headers": headers_json(d) }))
+    };
+    let ok = verdict(body, &ours);
+    assert_eq!(ok["ok"], true, "{}", ok["error"]);
+    assert_eq!(verdict(&body.replacen('}', " }", 1), &ours)["ok"], false);
+    let stale = Delivery::new(Scheme::mux(), body)
+        .timestamp(now_secs() - 600)
+        .sign(&key);
+    assert_eq!(verdict(body, &stale)["ok"], false);
+}
+
+/// Box signs every delivery with both of the application's keys. The receiver checks
+/// `BOX-SIGNATURE-PRIMARY` only (see `Scheme::box_com`): a delivery whose primary key the
+/// receiver does not know is refused even though Box's own `validate_message`, given that
+/// secondary key, accepts it through `BOX-SIGNATURE-SECONDARY`.
+#[tokio::test]
+async fn box_secondary_signature_alone_is_refused_where_box_sdk_accepts_it() {
+    let test = "box_secondary_signature_alone_is_refused_where_box_sdk_accepts_it";
+    if timestamped_libraries(test).is_none() {
+        return;
+    }
+    let body = samples::BOX_FILE_UPLOADED;
+    let new_primary = "box-new-primary-key-0123456789";
+    let signed = py(json!({
+        "op": "sign", "sender": "box", "secret": new_primary, "secondary": KEY, "body": body,
+        "timestamp": now_secs(),
+    }));
+    let verdict = py(json!({
+        "op": "verify", "sender": "box", "secret": "box-old-primary-key-0123456789",
+        "secondary": KEY, "body": body, "headers": signed["headers"],
+    }));
+    assert_eq!(verdict["ok"], true, "{}", verdict["error"]);
+    let addr = receiver().await;
+    let a = common::send(addr, "/webhooks/box", delivery(&signed["headers"], body)).await;
+    assert_eq!(a.code(), "signature_mismatch");
 }

@@ -846,3 +846,100 @@ async fn every_builtin_sender_verifies_once_its_keys_are_configured() {
         ])
     );
 }
+
+/// The timestamped senders (Paddle, Mux, Calendly, Typeform, PagerDuty, Zendesk, Box) on both
+/// receivers with `WEBHOOK_SECRET` alone: each delivery verifies and is answered with its event
+/// type and id; the sender's retry, signed again a second later, is a duplicate wherever the
+/// sender sends an id (Calendly sends none, so its retry is processed again); a changed body is
+/// refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timestamped_senders_keep_the_contract_on_both_receivers() {
+    let (axum_addr, actix_addr) = start_both(&config()).await;
+    let key = secret();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    // (route, scheme, body, id header value where the scheme reads one, answer)
+    let cases: Vec<(&str, Scheme, &str, Option<&str>, Value)> = vec![
+        (
+            "/webhooks/paddle",
+            Scheme::paddle(),
+            samples::PADDLE_TRANSACTION_COMPLETED,
+            None,
+            json!({"received": "transaction.completed", "id": "evt_01h8bzakzx3hm2fmen703n5q45"}),
+        ),
+        (
+            "/webhooks/mux",
+            Scheme::mux(),
+            samples::MUX_VIDEO_ASSET_READY,
+            None,
+            json!({"received": "video.asset.ready", "id": "3a56ac3d-33da-4366-855b-f592d898409d"}),
+        ),
+        (
+            "/webhooks/calendly",
+            Scheme::calendly(),
+            samples::CALENDLY_INVITEE_CREATED,
+            None,
+            json!({"received": "invitee.created", "id": null}),
+        ),
+        (
+            "/webhooks/typeform",
+            Scheme::typeform(),
+            samples::TYPEFORM_FORM_RESPONSE,
+            None,
+            json!({"received": "form_response", "id": "LtWXD3crgy"}),
+        ),
+        (
+            "/webhooks/pagerduty",
+            Scheme::pagerduty(),
+            samples::PAGERDUTY_INCIDENT_TRIGGERED,
+            Some("pd-webhook-1"),
+            json!({"received": "incident.triggered", "id": "pd-webhook-1"}),
+        ),
+        (
+            "/webhooks/zendesk",
+            Scheme::zendesk(),
+            samples::ZENDESK_USER_CREATED,
+            Some("zd-invocation-1"),
+            json!({"received": "zen:event-type:user.created", "id": "zd-invocation-1"}),
+        ),
+        (
+            "/webhooks/box",
+            Scheme::box_com(),
+            samples::BOX_FILE_UPLOADED,
+            None,
+            json!({"received": "FILE.UPLOADED", "id": "eb0c4e06-751f-442c-86f8-fd5bb404dbec"}),
+        ),
+    ];
+    for (route, scheme, body, id, expected) in cases {
+        let mut delivery = Delivery::new(scheme, body);
+        if let Some(id) = id {
+            delivery = delivery.id(id);
+        }
+        let first = delivery.clone().timestamp_millis(now_ms - 1_000).sign(&key);
+        let retry = delivery.clone().timestamp_millis(now_ms).sign(&key);
+        let mut tampered = delivery.sign(&key);
+        tampered.body = body.replacen('}', " }", 1).into();
+        let retry_answer = if route == "/webhooks/calendly" {
+            expected.clone()
+        } else {
+            json!({"duplicate": true})
+        };
+        for (d, status, answer) in [
+            (first, 200, expected.clone()),
+            (retry, 200, retry_answer),
+            (tampered, 401, json!({})),
+        ] {
+            let a = send(axum_addr, route, d.clone()).await;
+            let b = send(actix_addr, route, d).await;
+            assert_eq!(summary(&a), summary(&b), "{route}: axum vs actix");
+            assert_eq!(a.status.as_u16(), status, "{route}: {}", a.json);
+            if status == 200 {
+                assert_eq!(a.json, answer, "{route}");
+            } else {
+                assert_eq!(a.code(), "signature_mismatch", "{route}");
+            }
+        }
+    }
+}

@@ -304,6 +304,21 @@ impl ReceiverConfig {
             shared("/webhooks/bitbucket", Scheme::bitbucket()),
             shared("/webhooks/intercom", Scheme::intercom()),
             shared("/webhooks/vercel", Scheme::vercel()),
+            shared("/webhooks/paddle", Scheme::paddle()),
+            shared("/webhooks/mux", Scheme::mux()),
+            shared("/webhooks/calendly", Scheme::calendly()),
+            shared("/webhooks/typeform", Scheme::typeform()),
+            shared("/webhooks/pagerduty", Scheme::pagerduty()),
+            shared("/webhooks/zendesk", Scheme::zendesk()),
+            // Box's guide allows deliveries ten minutes old.
+            SenderRoute::live(
+                "/webhooks/box",
+                Verifier::builder(Scheme::box_com())
+                    .secret(self.secret())
+                    .tolerance_past(std::time::Duration::from_secs(600))
+                    .build()
+                    .expect("a secret is configured"),
+            ),
         ];
         routes.extend(self.url_signed_routes());
         routes

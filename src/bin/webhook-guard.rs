@@ -65,8 +65,8 @@ with bodySHA256=<hex SHA-256 of the body> added to its query: sign and send add 
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
 /// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal, Twilio,
-/// Linear, Lemon Squeezy, Sentry, Coinbase Commerce, WooCommerce, Bitbucket, Intercom and Vercel
-/// sign them.
+/// Linear, Lemon Squeezy, Sentry, Coinbase Commerce, WooCommerce, Bitbucket, Intercom, Vercel,
+/// Paddle, Mux, Calendly, Typeform, PagerDuty, Zendesk and Box sign them.
 #[derive(Debug, Parser)]
 #[command(name = "webhook-guard", version, after_help = AFTER_HELP)]
 struct Cli {
@@ -154,6 +154,21 @@ enum SchemeName {
     Intercom,
     /// Vercel: `x-vercel-signature: <hex>` HMAC-SHA1 of the body.
     Vercel,
+    /// Paddle Billing: `Paddle-Signature: ts=<timestamp>;h1=<hex>` of `<ts>:<body>`.
+    Paddle,
+    /// Mux: `Mux-Signature: t=<timestamp>,v1=<hex>` of `<t>.<body>`.
+    Mux,
+    /// Calendly: `Calendly-Webhook-Signature: t=<timestamp>,v1=<hex>` of `<t>.<body>`.
+    Calendly,
+    /// Typeform: `Typeform-Signature: sha256=<base64>` of the body.
+    Typeform,
+    /// PagerDuty V3: `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>…]` of the body.
+    Pagerduty,
+    /// Zendesk: `X-Zendesk-Webhook-Signature: <base64>` of `<RFC 3339 timestamp><body>`.
+    Zendesk,
+    /// Box: `BOX-SIGNATURE-PRIMARY: <base64>` of `<body><RFC 3339 timestamp>` (the primary key;
+    /// the secondary signature is not checked).
+    Box,
 }
 
 /// Which sender, and its secret.

@@ -31,6 +31,13 @@
 //! | [`Scheme::bitbucket`] | `X-Hub-Signature` | `sha256=<hex>` | body | none | `X-Request-UUID` |
 //! | [`Scheme::intercom`] | `X-Hub-Signature` | `sha1=<hex HMAC-SHA1>` | body | none | `id` in the JSON body |
 //! | [`Scheme::vercel`] | `x-vercel-signature` | `<hex HMAC-SHA1>` | body | none | `id` in the JSON body |
+//! | [`Scheme::paddle`] | `Paddle-Signature` | `ts=<ts>;h1=<hex>[;h1=<hex>…]` | `<ts>:<body>` | the `ts=` entry, seconds | `event_id` in the JSON body |
+//! | [`Scheme::mux`] | `Mux-Signature` | `t=<ts>,v1=<hex>` | `<t>.<body>` | the `t=` entry, seconds | `id` in the JSON body |
+//! | [`Scheme::calendly`] | `Calendly-Webhook-Signature` | `t=<ts>,v1=<hex>` | `<t>.<body>` | the `t=` entry, seconds | none (keyed on the signature) |
+//! | [`Scheme::typeform`] | `Typeform-Signature` | `sha256=<base64>` | body | none | `event_id` in the JSON body |
+//! | [`Scheme::pagerduty`] | `X-PagerDuty-Signature` | `v1=<hex>[,v1=<hex>…]` | body | none | `X-Webhook-Id`, else `event.id` in the JSON body |
+//! | [`Scheme::zendesk`] | `X-Zendesk-Webhook-Signature` | `<base64>` | `<timestamp><body>` | `X-Zendesk-Webhook-Signature-Timestamp`, RFC 3339 | `X-Zendesk-Webhook-Invocation-Id` |
+//! | [`Scheme::box_com`] | `BOX-SIGNATURE-PRIMARY` (`BOX-SIGNATURE-SECONDARY` not checked) | `<base64>` | `<body><timestamp>` | `BOX-DELIVERY-TIMESTAMP`, RFC 3339 | `id` in the JSON body (the event) |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!

@@ -1145,6 +1145,10 @@ mod tests {
             Scheme::sentry(),
             Scheme::woocommerce(),
             Scheme::bitbucket(),
+            Scheme::paddle(),
+            Scheme::pagerduty(),
+            Scheme::zendesk(),
+            Scheme::box_com(),
         ];
         let values = ["1", "2", "1"];
         let unrelated = [

@@ -16,7 +16,9 @@
 //! with invented values (SIDs, `555` phone numbers). The Linear, Lemon Squeezy, Sentry, Coinbase
 //! Commerce, WooCommerce, Bitbucket, Intercom and Vercel samples keep each sender's documented
 //! envelope (the Coinbase Commerce and Intercom ones are the documented examples, trimmed), with
-//! invented values elsewhere.
+//! invented values elsewhere. The Paddle, Mux, Calendly, Typeform,
+//! PagerDuty, Zendesk and Box samples have the envelope each sender documents for the event,
+//! trimmed, with invented or documentation-example values.
 //!
 //! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
 //! bodies, signed with [`Delivery`](super::Delivery).
@@ -161,6 +163,39 @@ pub const INTERCOM_USER_CREATED: &str = include_str!("../../samples/intercom/use
 /// `createdAt`, `payload`), with invented ids.
 pub const VERCEL_DEPLOYMENT_CREATED: &str =
     include_str!("../../samples/vercel/deployment.created.json");
+
+/// Paddle Billing `transaction.completed`: the event envelope (`event_id`, `event_type`,
+/// `occurred_at`, `notification_id`) around a trimmed transaction, with invented ids in Paddle's
+/// formats.
+pub const PADDLE_TRANSACTION_COMPLETED: &str =
+    include_str!("../../samples/paddle/transaction.completed.json");
+
+/// Mux `video.asset.ready`: the event envelope (`type`, `id`, `object`, `environment`,
+/// `created_at`) around a trimmed asset, with invented ids in Mux's formats.
+pub const MUX_VIDEO_ASSET_READY: &str = include_str!("../../samples/mux/video.asset.ready.json");
+
+/// Calendly `invitee.created`: `event`, `created_at`, `created_by` and the invitee as
+/// `payload`, with invented URIs; Calendly's payloads carry no event id.
+pub const CALENDLY_INVITEE_CREATED: &str =
+    include_str!("../../samples/calendly/invitee.created.json");
+
+/// Typeform `form_response`: `event_id`, `event_type` and a trimmed `form_response` (one
+/// email answer), shaped after Typeform's example payload.
+pub const TYPEFORM_FORM_RESPONSE: &str = include_str!("../../samples/typeform/form_response.json");
+
+/// PagerDuty V3 `incident.triggered`: the `event` envelope (`id`, `event_type`,
+/// `resource_type`, `occurred_at`, `agent`, `client`) around a trimmed incident, with the
+/// fields PagerDuty's V3 overview documents and invented values.
+pub const PAGERDUTY_INCIDENT_TRIGGERED: &str =
+    include_str!("../../samples/pagerduty/incident.triggered.json");
+
+/// Zendesk `zen:event-type:user.created`: an event-subscription webhook's body (`type`, `id`,
+/// `subject`, `time`, `detail`, `event`), with invented values.
+pub const ZENDESK_USER_CREATED: &str = include_str!("../../samples/zendesk/user.created.json");
+
+/// Box V2 `FILE.UPLOADED`: the `webhook_event` body (`id`, `created_at`, `trigger`, `webhook`,
+/// `created_by`, `source`), after Box's V2 guide, trimmed.
+pub const BOX_FILE_UPLOADED: &str = include_str!("../../samples/box/file.uploaded.json");
 
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
@@ -320,5 +355,60 @@ mod tests {
         let vercel = json(VERCEL_DEPLOYMENT_CREATED);
         assert_eq!(vercel["type"], "deployment.created");
         assert!(vercel["id"].is_string());
+    }
+
+    #[test]
+    fn paddle_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(PADDLE_TRANSACTION_COMPLETED).unwrap();
+        assert_eq!(v["event_id"], "evt_01h8bzakzx3hm2fmen703n5q45");
+        assert_eq!(v["event_type"], "transaction.completed");
+        assert!(v["notification_id"].as_str().unwrap().starts_with("ntf_"));
+    }
+
+    #[test]
+    fn mux_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(MUX_VIDEO_ASSET_READY).unwrap();
+        assert_eq!(v["type"], "video.asset.ready");
+        assert_eq!(v["id"], "3a56ac3d-33da-4366-855b-f592d898409d");
+        assert_eq!(v["object"]["id"], v["data"]["id"]);
+    }
+
+    #[test]
+    fn calendly_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(CALENDLY_INVITEE_CREATED).unwrap();
+        assert_eq!(v["event"], "invitee.created");
+        assert!(v["payload"]["uri"].as_str().unwrap().contains("/invitees/"));
+        assert!(v.get("id").is_none());
+    }
+
+    #[test]
+    fn typeform_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(TYPEFORM_FORM_RESPONSE).unwrap();
+        assert_eq!(v["event_id"], "LtWXD3crgy");
+        assert_eq!(v["event_type"], "form_response");
+        assert_eq!(v["form_response"]["answers"][0]["type"], "email");
+    }
+
+    #[test]
+    fn pagerduty_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(PAGERDUTY_INCIDENT_TRIGGERED).unwrap();
+        assert_eq!(v["event"]["id"], "01DEN6D9GYK2MOAWRL4YD8YOTL");
+        assert_eq!(v["event"]["event_type"], "incident.triggered");
+        assert_eq!(v["event"]["data"]["type"], "incident");
+    }
+
+    #[test]
+    fn zendesk_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(ZENDESK_USER_CREATED).unwrap();
+        assert_eq!(v["type"], "zen:event-type:user.created");
+        assert_eq!(v["subject"], "zen:user:8350205101695");
+    }
+
+    #[test]
+    fn box_sample_parses() {
+        let v: serde_json::Value = serde_json::from_str(BOX_FILE_UPLOADED).unwrap();
+        assert_eq!(v["type"], "webhook_event");
+        assert_eq!(v["trigger"], "FILE.UPLOADED");
+        assert_eq!(v["id"], "eb0c4e06-751f-442c-86f8-fd5bb404dbec");
     }
 }

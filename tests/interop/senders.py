@@ -21,6 +21,10 @@ half answered as "public_key" (hex for discord; base64 of the SubjectPublicKeyIn
 sendgrid, as SendGrid's settings show it; a self-signed certificate in PEM for paypal, which
 serves certificates). Verifying takes that public key. paypal signing also takes "webhook_id"
 and optionally "transmission_time" (RFC 3339, default now); the id is the transmission id.
+paddle (paddle-python-sdk: its Verifier, with its five seconds of allowed drift; signing uses
+the HMAC helper of its PaddleSignature, as the SDK has no signer), box (boxsdk's box_sdk_gen:
+WebhooksManager.validate_message; signing uses its compute_webhook_signature; both take an
+optional "secondary" key besides the secret, the primary key).
 """
 
 import json
@@ -153,6 +157,32 @@ def sign(sender, secret, body, msg_id, timestamp, extra):
         }
     if sender == "coinbase_commerce":
         return coinbase_commerce_sign(secret, body)
+    if sender == "paddle":
+        # Paddle's SDK has no signer: its verifier's own HMAC helper makes the `h1=` value.
+        from paddle_billing.Notifications.PaddleSignature import PaddleSignature
+
+        h1 = PaddleSignature.calculate_hmac(secret, f"{timestamp}:{body}".encode()).hexdigest()
+        return {"paddle-signature": f"ts={timestamp};h1={h1}"}
+    if sender == "box":
+        # Box's SDK has no signer either: its validate_message computes each signature with
+        # compute_webhook_signature, used here with the primary key (the secret) and a
+        # secondary key of the request's ("secondary", default another string). The timestamp
+        # is written at UTC-08:00, as Box's examples show an offset.
+        from datetime import timedelta
+
+        from box_sdk_gen.internal.utils import compute_webhook_signature
+
+        when = datetime.fromtimestamp(timestamp, tz=timezone(timedelta(hours=-8)))
+        headers = {
+            "box-delivery-id": "673a081b-bb4b-4d45-b4f1-4131a29c1d07",
+            "box-delivery-timestamp": when.isoformat(timespec="seconds"),
+            "box-signature-version": "1",
+            "box-signature-algorithm": "HmacSHA256",
+        }
+        secondary = extra.get("secondary") or "box-secondary-key-not-configured"
+        headers["box-signature-primary"] = compute_webhook_signature(body, headers, secret)
+        headers["box-signature-secondary"] = compute_webhook_signature(body, headers, secondary)
+        return headers
     raise ValueError("unknown sender " + sender)
 
 
@@ -208,6 +238,31 @@ def verify(sender, secret, body, headers, extra):
         return
     if sender == "coinbase_commerce":
         return coinbase_commerce_verify(secret, body, headers)
+    if sender == "paddle":
+        from paddle_billing.Notifications.Secret import Secret
+        from paddle_billing.Notifications.Verifier import Verifier
+
+        class Request:
+            """What Paddle's Verifier reads: `headers.get("Paddle-Signature")` and `body`."""
+
+            def __init__(self):
+                self.headers = {"Paddle-Signature": headers["paddle-signature"]}
+                self.body = body.encode()
+
+        # Paddle's default drift of five seconds applies.
+        if not Verifier().verify(Request(), Secret(secret)):
+            raise ValueError("paddle_billing Verifier: signature is not valid")
+        return
+    if sender == "box":
+        from box_sdk_gen.managers.webhooks import WebhooksManager
+
+        # Box's own check: the timestamp within ten minutes, then the primary signature with
+        # the primary key (the secret), or the secondary with "secondary" where given.
+        if not WebhooksManager.validate_message(
+            body, headers, secret, secondary_key=extra.get("secondary")
+        ):
+            raise ValueError("box_sdk_gen WebhooksManager.validate_message: not valid")
+        return
     raise ValueError("unknown sender " + sender)
 
 

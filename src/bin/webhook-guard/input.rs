@@ -62,6 +62,13 @@ impl SchemeName {
             SchemeName::Bitbucket => Scheme::bitbucket(),
             SchemeName::Intercom => Scheme::intercom(),
             SchemeName::Vercel => Scheme::vercel(),
+            SchemeName::Paddle => Scheme::paddle(),
+            SchemeName::Mux => Scheme::mux(),
+            SchemeName::Calendly => Scheme::calendly(),
+            SchemeName::Typeform => Scheme::typeform(),
+            SchemeName::Pagerduty => Scheme::pagerduty(),
+            SchemeName::Zendesk => Scheme::zendesk(),
+            SchemeName::Box => Scheme::box_com(),
         })
     }
 
@@ -143,6 +150,20 @@ impl SchemeName {
             SchemeName::Bitbucket => &[("repo:push", samples::BITBUCKET_REPO_PUSH)],
             SchemeName::Intercom => &[("user.created", samples::INTERCOM_USER_CREATED)],
             SchemeName::Vercel => &[("deployment.created", samples::VERCEL_DEPLOYMENT_CREATED)],
+            SchemeName::Paddle => &[(
+                "transaction.completed",
+                samples::PADDLE_TRANSACTION_COMPLETED,
+            )],
+            SchemeName::Mux => &[("video.asset.ready", samples::MUX_VIDEO_ASSET_READY)],
+            SchemeName::Calendly => &[("invitee.created", samples::CALENDLY_INVITEE_CREATED)],
+            SchemeName::Typeform => &[("form_response", samples::TYPEFORM_FORM_RESPONSE)],
+            SchemeName::Pagerduty => {
+                &[("incident.triggered", samples::PAGERDUTY_INCIDENT_TRIGGERED)]
+            }
+            SchemeName::Zendesk => {
+                &[("zen:event-type:user.created", samples::ZENDESK_USER_CREATED)]
+            }
+            SchemeName::Box => &[("FILE.UPLOADED", samples::BOX_FILE_UPLOADED)],
         }
     }
 

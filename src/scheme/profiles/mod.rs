@@ -46,4 +46,17 @@ mod bitbucket;
 
 mod intercom;
 
+mod paddle;
 mod vercel;
+
+mod mux;
+
+mod calendly;
+
+mod typeform;
+
+mod pagerduty;
+
+mod zendesk;
+
+mod box_com;
