@@ -452,23 +452,32 @@ fn box_headers(primary: &str, secondary: &str) -> HeaderMap {
 #[test]
 fn box_known_answer() {
     let primary = Secret::new(BOX_PRIMARY_KEY).unwrap();
-    // Box's ten minutes: nine minutes after sending, within `tolerance_past(600 s)`.
-    let v = Verifier::builder(Scheme::box_com())
-        .secret(primary.clone())
-        .tolerance_past(std::time::Duration::from_secs(600))
-        .clock(ManualClock::at_secs(1_700_000_540))
-        .build()
-        .unwrap();
+    // Box's ten minutes, the scheme's window: nine minutes after sending it verifies.
+    assert_eq!(
+        Scheme::box_com().tolerance(),
+        Some(std::time::Duration::from_secs(600))
+    );
+    let v = verifier(Scheme::box_com(), primary.clone(), 1_700_000_540);
     let h = box_headers(BOX_SIG, "1UbiiKS7/2o5vNIlyMh7e5QGCHq8lflWFgEF+YWBugI=");
     let meta = v.verify(&h, BOX_BODY.as_bytes()).unwrap();
     // The body's `id` (the same on Box's retries), not `BOX-DELIVERY-ID` (new on each).
     assert_eq!(meta.id(), Some("eb0c4e06-751f-442c-86f8-fd5bb404dbec"));
     assert_eq!(meta.event_type(), Some("FILE.UPLOADED"));
     assert_eq!(meta.timestamp_millis(), Some(1_700_000_000_000));
-    // The verifier's default window (five minutes) refuses it at nine minutes.
-    let default = verifier(Scheme::box_com(), primary.clone(), 1_700_000_540);
+    // At eleven minutes it is stale; a verifier given five minutes refuses it at nine.
+    let late = verifier(Scheme::box_com(), primary.clone(), 1_700_000_660);
     assert_eq!(
-        default.verify(&h, BOX_BODY.as_bytes()).unwrap_err().kind(),
+        late.verify(&h, BOX_BODY.as_bytes()).unwrap_err().kind(),
+        RejectionKind::TimestampExpired
+    );
+    let five = Verifier::builder(Scheme::box_com())
+        .secret(primary.clone())
+        .tolerance(std::time::Duration::from_secs(300))
+        .clock(ManualClock::at_secs(1_700_000_540))
+        .build()
+        .unwrap();
+    assert_eq!(
+        five.verify(&h, BOX_BODY.as_bytes()).unwrap_err().kind(),
         RejectionKind::TimestampExpired
     );
     // Only the primary header is read: a good secondary signature does not rescue a bad
@@ -477,7 +486,6 @@ fn box_known_answer() {
     let both = Verifier::builder(Scheme::box_com())
         .secret(secondary.clone())
         .secret(primary.clone())
-        .tolerance_past(std::time::Duration::from_secs(600))
         .clock(ManualClock::at_secs(1_700_000_540))
         .build()
         .unwrap();

@@ -1,5 +1,7 @@
 //! Box: [`Scheme::box_com`].
 
+use std::time::Duration;
+
 use crate::scheme::{Encoding, Scheme, SignedPart, TimestampUnit};
 
 impl Scheme {
@@ -25,9 +27,8 @@ impl Scheme {
     /// refused even when its secondary signature is good.
     ///
     /// The timestamp is RFC 3339 (`2016-07-11T10:10:33-07:00`); Box's guide rejects
-    /// deliveries older than ten minutes, which is
-    /// [`VerifierBuilder::tolerance_past`](crate::VerifierBuilder::tolerance_past) of 600 s
-    /// (the verifier's default is five minutes each way). The delivery id is the body's
+    /// deliveries older than ten minutes, and so does this scheme ([`Scheme::tolerance`], ten
+    /// minutes each way). The delivery id is the body's
     /// `id`, the webhook event, which stays the same when Box retries, while
     /// `BOX-DELIVERY-ID` changes with every attempt; the event type is the body's `trigger`
     /// (`FILE.UPLOADED`, …). Box waits 30 seconds for a `2xx` and retries a failed delivery
@@ -40,6 +41,7 @@ impl Scheme {
             .id_json_field("id")
             .event_json_field("trigger")
             .signed_parts([SignedPart::Body, SignedPart::Timestamp])
+            .tolerance(Duration::from_secs(600))
             .build()
             .expect("built-in scheme is valid")
     }
