@@ -29,9 +29,10 @@ pub const REQUEST_TARGET: &str = "/hook";
 /// The built-in schemes plus a custom base64 list scheme; a fuzz input's first byte picks one.
 /// Selectors 0 to 8 keep the meaning the checked-in seeds were made with; the schemes added
 /// since follow (Discord, GitLab, SendGrid, PayPal), each only with the feature whose public
-/// keys check it (the custom scheme otherwise), then Twilio (13), signed over the URL.
+/// keys check it (the custom scheme otherwise), then Twilio (13), signed over the URL. Square
+/// is 30 (signed over the same URL); selectors without a scheme of their own get the custom one.
 pub fn scheme(selector: u8) -> Scheme {
-    match selector % 14 {
+    match selector % 38 {
         0 => Scheme::heppu(),
         1 => Scheme::helix(),
         2 => Scheme::helicone(),
@@ -48,6 +49,7 @@ pub fn scheme(selector: u8) -> Scheme {
         #[cfg(feature = "rsa")]
         12 => Scheme::paypal(PAYPAL_WEBHOOK_ID).expect("valid webhook id"),
         13 => Scheme::twilio(TWILIO_PUBLIC_URL).expect("valid public URL"),
+        30 => Scheme::square(TWILIO_PUBLIC_URL).expect("valid public URL"),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")

@@ -2849,21 +2849,21 @@ fn twilio_url_flags_are_required_or_refused_by_name() {
         ),
         (
             with(&["sign", "--scheme", "heppu"], &["--url", twilio_url, j]),
-            "--url applies to senders that sign the URL (twilio); heppu signs no URL: drop --url",
+            "heppu signs no URL: drop --url",
         ),
         (
             with(
                 &["verify", "--scheme", "github"],
                 &["--url", twilio_url, "--headers", h, j],
             ),
-            "--url applies to senders that sign the URL (twilio); github signs no URL",
+            "github signs no URL: drop --url",
         ),
         (
             with(
                 &["send", "--scheme", "heppu"],
                 &["--url", "http://127.0.0.1:9/x", "--signed-url", twilio_url],
             ),
-            "--signed-url applies to senders that sign the URL (twilio); heppu signs no URL",
+            "heppu signs no URL: drop --signed-url",
         ),
         (
             with(

@@ -628,3 +628,68 @@ async fn twilio_signatures_of_its_request_validator_verify_and_ours_pass_its_val
         json!(false)
     );
 }
+
+/// `Some(())` when the venv's Python imports `module` (a sender's SDK added after the shared
+/// list of [`python_libraries`]); otherwise skip, or fail under CI.
+fn python_module(test: &str, module: &str) -> Option<()> {
+    require(test, module, || {
+        let out = Command::new(python())
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .map_err(|e| format!("{}: {e}", python().display()))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+        }
+    })
+}
+
+/// Square: its Python SDK (`squareup`) verifies only, with
+/// `square.utils.webhooks_helper.verify_signature`; the signature sent to us is made with
+/// Python's `hmac` as that function computes it. Ours passes its check over the notification
+/// URL, and a changed body or URL does not; its signature verifies here over HTTP.
+#[tokio::test]
+async fn square_signatures_pass_its_verify_signature_and_hmac_ones_verify_here() {
+    let test = "square_signatures_pass_its_verify_signature_and_hmac_ones_verify_here";
+    if python_module(test, "square.utils.webhooks_helper").is_none() {
+        return;
+    }
+    const BASE: &str = "https://hooks.example.com";
+    let scheme = Scheme::square(BASE).unwrap();
+    let secret = Secret::new(KEY).unwrap();
+    let (addr, seen) =
+        common::recording_route(webhook_guard::Verifier::new(scheme.clone(), secret.clone())).await;
+    let body = samples::SQUARE_PAYMENT_UPDATED;
+    let url = format!("{BASE}/hook?env=sandbox");
+    let signed = py(json!({
+        "op": "sign", "sender": "square", "secret": KEY, "body": body, "url": url,
+    }));
+    let a = common::send(
+        addr,
+        "/hook?env=sandbox",
+        delivery(&signed["headers"], body),
+    )
+    .await;
+    assert_eq!(a.status, 200, "square: {:?}", a.json);
+    assert_eq!(
+        seen.lock().unwrap()[0][0].as_deref(),
+        Some("13b867cf-db3d-4b1c-90b6-2f32a9d78124")
+    );
+
+    let ours = Delivery::new(scheme, body)
+        .path("/hook?env=sandbox")
+        .sign(&secret);
+    let verdict = |body: &str, url: &str| {
+        py(json!({
+            "op": "verify", "sender": "square", "secret": KEY, "body": body,
+            "headers": headers_json(&ours), "url": url,
+        }))
+    };
+    assert_eq!(verdict(body, &url)["ok"], json!(true));
+    assert_eq!(
+        verdict(&body.replace("1500", "1501"), &url)["ok"],
+        json!(false)
+    );
+    assert_eq!(verdict(body, &format!("{BASE}/hook"))["ok"], json!(false));
+}

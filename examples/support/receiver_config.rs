@@ -7,9 +7,10 @@
 //! The environment:
 //! - `BIND`: the address to listen on (default `127.0.0.1:3000`);
 //! - `WEBHOOK_SECRET`: the shared secret. Every HMAC sender uses it as given (Heppu, Helix,
-//!   Helicone, GitHub, Stripe, Slack, Shopify), GitLab as the token of `X-Gitlab-Token`. Standard
-//!   Webhooks decodes a `whsec_<base64>` secret as its specification says, the key being the
-//!   decoded bytes ([`Secret::from_whsec`]); a secret without `whsec_` is its key as given.
+//!   Helicone, GitHub, Stripe, Slack, Shopify, Twilio, Square), GitLab as the token of
+//!   `X-Gitlab-Token`. Standard Webhooks decodes a `whsec_<base64>` secret as its specification
+//!   says, the key being the decoded bytes ([`Secret::from_whsec`]); a secret without `whsec_`
+//!   is its key as given.
 //!   Unset: [`DEMO_SECRET`], and the receiver says so;
 //! - `WEBHOOK_ED25519_PUBLIC_KEY`: an Ed25519 public key, 64 hex digits (the raw 32 bytes; a
 //!   Standard Webhooks `whpk_…` value is read too): Discord's application public key, and the key
@@ -20,7 +21,7 @@
 //!   the path of the PEM X.509 certificate its `PAYPAL-CERT-URL` names, downloaded and checked
 //!   beforehand (nothing is fetched); both or neither;
 //! - `WEBHOOK_PUBLIC_URL`: the base URL senders address (default `http://<BIND>`), which
-//!   URL-signed schemes sign (`/webhooks/twilio`); see [`ReceiverConfig::url_signed_routes`].
+//!   URL-signed schemes sign (`/webhooks/twilio`, `/webhooks/square`); see [`ReceiverConfig::url_signed_routes`].
 //!
 //! An unset (or empty) key variable leaves the routes that need it answering
 //! `503 {"error": "key_not_configured", "message": "… set <VAR> …"}` ([`KeyNotConfigured`]),
@@ -301,21 +302,26 @@ impl ReceiverConfig {
         routes
     }
 
-    /// The routes of URL-signed schemes: Twilio signs the URL it addresses, which is
-    /// [`public_url`](Self::public_url) followed by the route's path and query, with
-    /// `WEBHOOK_SECRET` as the Auth Token.
+    /// The routes of URL-signed schemes: Twilio and Square sign the URL they address, which
+    /// is [`public_url`](Self::public_url) followed by the route's path and query, with
+    /// `WEBHOOK_SECRET` as the key (Twilio's Auth Token, Square's signature key).
     pub fn url_signed_routes(&self) -> Vec<SenderRoute> {
-        match Scheme::twilio(&self.public_url) {
-            Ok(scheme) => vec![SenderRoute::live(
-                "/webhooks/twilio",
-                Verifier::new(scheme, self.secret()),
-            )],
-            // `from_lookup` checked the URL; a base the scheme still refuses is reported.
-            Err(e) => vec![SenderRoute::missing(
-                "/webhooks/twilio",
-                format!("{PUBLIC_URL_VAR} cannot be signed over: {e}"),
-            )],
-        }
+        let base = self.public_url.as_str();
+        let schemes: Vec<(&'static str, Result<Scheme, _>)> = vec![
+            ("/webhooks/twilio", Scheme::twilio(base)),
+            ("/webhooks/square", Scheme::square(base)),
+        ];
+        schemes
+            .into_iter()
+            .map(|(path, scheme)| match scheme {
+                Ok(scheme) => SenderRoute::live(path, Verifier::new(scheme, self.secret())),
+                // `from_lookup` checked the URL; a base the scheme still refuses is reported.
+                Err(e) => SenderRoute::missing(
+                    path,
+                    format!("{PUBLIC_URL_VAR} cannot be signed over: {e}"),
+                ),
+            })
+            .collect()
     }
 
     /// Standard Webhooks: `v1,` entries with the decoded `whsec_` secret, `v1a,` entries with

@@ -61,11 +61,12 @@ with RSA: sign and send take --private-key FILE, verify takes --public-key FILE|
 URLs: twilio signs the full URL it requests (scheme, host, port, path, query) with the form
 parameters: sign and verify need --url URL; send signs its --url, or --signed-url URL. For a JSON
 body (--content-type application/json, or a body starting with `{`) Twilio signs the URL alone,
-with bodySHA256=<hex SHA-256 of the body> added to its query: sign and send add it.";
+with bodySHA256=<hex SHA-256 of the body> added to its query: sign and send add it. square signs
+the notification URL followed by the body: it too needs --url (sign, verify).";
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
-/// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal and Twilio
-/// sign them.
+/// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal, Twilio
+/// and Square sign them.
 #[derive(Debug, Parser)]
 #[command(name = "webhook-guard", version, after_help = AFTER_HELP)]
 struct Cli {
@@ -135,6 +136,9 @@ enum SchemeName {
     /// Twilio: `X-Twilio-Signature: <base64>` HMAC-SHA1 (key: the Auth Token) of the full URL
     /// requested followed by the sorted form parameters (needs --url).
     Twilio,
+    /// Square: `x-square-hmacsha256-signature: <base64>` of the notification URL followed by
+    /// the body (needs --url).
+    Square,
 }
 
 /// Which sender, and its secret.
@@ -195,9 +199,10 @@ struct SignArgs {
     /// the body's `event` or `type` field.
     #[arg(long, value_name = "TYPE")]
     event: Option<String>,
-    /// Twilio only, and required there: the full URL the sender requests (scheme, host, port,
-    /// path and query), which Twilio signs. For a JSON body `bodySHA256=<hex>` is added to its
-    /// query (see below): send the request to the URL printed on stderr.
+    /// For senders that sign the URL (twilio, square), and required there: the full URL the
+    /// sender requests (scheme, host, port, path and query), which it signs. For a JSON body to
+    /// twilio `bodySHA256=<hex>` is added to its query (see below): send the request to the URL
+    /// printed on stderr.
     #[arg(long, value_name = "URL")]
     url: Option<String>,
     /// The `content-type` header to send. Default: application/json (twilio:
@@ -215,14 +220,15 @@ struct SendArgs {
     scheme: SchemeSecret,
     #[command(flatten)]
     keys: KeyFlags,
-    /// Where to POST the delivery: an `http://` or `https://` URL. Twilio also signs it (unless
-    /// --signed-url); for a JSON body to twilio, `bodySHA256=<hex SHA-256 of the body>` is added
-    /// to its query, as Twilio does.
+    /// Where to POST the delivery: an `http://` or `https://` URL. Senders that sign the URL
+    /// (twilio, square) also sign it (unless --signed-url); for a JSON body to twilio,
+    /// `bodySHA256=<hex SHA-256 of the body>` is added to its query, as Twilio does.
     #[arg(long)]
     url: String,
-    /// Twilio only: sign this URL instead of --url, for a receiver behind a proxy that is
-    /// addressed at a public URL (the one configured in Twilio) but reached here at --url. For a
-    /// JSON body `bodySHA256=<hex>` is added to both.
+    /// For senders that sign the URL (twilio, square) only: sign this URL instead of --url, for
+    /// a receiver behind a proxy that is addressed at a public URL (the one configured at the
+    /// sender) but reached here at --url. For a JSON body to twilio `bodySHA256=<hex>` is added
+    /// to both.
     #[arg(long, value_name = "URL")]
     signed_url: Option<String>,
     /// Also trust the certificates in this PEM file for https: the CA that signed the receiver's
@@ -281,8 +287,9 @@ struct VerifyArgs {
     /// The captured headers: `Name: value` lines, or a JSON object.
     #[arg(long, value_name = "FILE")]
     headers: PathBuf,
-    /// Twilio only, and required there: the full URL the delivery was sent to (scheme, host,
-    /// port, path and query, `bodySHA256` included), as configured in Twilio.
+    /// For senders that sign the URL (twilio, square), and required there: the full URL the
+    /// delivery was sent to (scheme, host, port, path and query, Twilio's `bodySHA256`
+    /// included), as configured at the sender.
     #[arg(long, value_name = "URL")]
     url: Option<String>,
     /// How old (or how far ahead) the timestamp may be.

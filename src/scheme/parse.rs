@@ -1137,6 +1137,7 @@ mod tests {
             Scheme::shopify(),
             Scheme::sendgrid(),
             Scheme::paypal("WH1234567890").unwrap(),
+            Scheme::square("https://hooks.example.com").unwrap(),
             custom,
             in_order(0),
             in_order(5),

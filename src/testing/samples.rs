@@ -13,7 +13,8 @@
 //! SendGrid and PayPal samples have the fields those senders document for these events, with
 //! invented values (ids, names, `example.com` addresses) and the large objects left out. The
 //! Twilio sample is a form-encoded incoming SMS with the parameters Twilio documents for one,
-//! with invented values (SIDs, `555` phone numbers).
+//! with invented values (SIDs, `555` phone numbers). The Square sample has the envelope Square
+//! documents for its event notifications, with invented values and the payment trimmed.
 //!
 //! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
 //! bodies, signed with [`Delivery`](super::Delivery).
@@ -122,6 +123,10 @@ pub const PAYPAL_PAYMENT_CAPTURE_COMPLETED: &str =
 /// number's messaging webhook (`From`, `To`, `Body`, the message and account SIDs, the
 /// geographic fields), as one line without a trailing newline.
 pub const TWILIO_INCOMING_SMS: &str = include_str!("../../samples/twilio/incoming_sms.txt");
+
+/// Square `payment.updated`: the event envelope (`merchant_id`, `type`, `event_id`,
+/// `created_at`, `data` with the object's `type`, `id` and `object`) around a trimmed payment.
+pub const SQUARE_PAYMENT_UPDATED: &str = include_str!("../../samples/square/payment.updated.json");
 
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
@@ -257,5 +262,14 @@ mod tests {
         assert_eq!(get("MessageSid"), get("SmsSid"));
         assert!(get("AccountSid").starts_with("AC") && get("AccountSid").len() == 34);
         assert!(!TWILIO_INCOMING_SMS.ends_with('\n'));
+    }
+
+    #[test]
+    fn square_sample_is_one_event_envelope() {
+        let v: serde_json::Value = serde_json::from_str(SQUARE_PAYMENT_UPDATED).unwrap();
+        assert_eq!(v["type"], "payment.updated");
+        assert_eq!(v["event_id"], "13b867cf-db3d-4b1c-90b6-2f32a9d78124");
+        assert_eq!(v["data"]["type"], "payment");
+        assert_eq!(v["data"]["object"]["payment"]["id"], v["data"]["id"]);
     }
 }

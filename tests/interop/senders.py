@@ -7,7 +7,8 @@ Used by tests/interop.rs. Reads one JSON request on stdin and writes one JSON an
   {"op": "verify", "sender": S, "secret": K, "body": B, "headers": {...}}
       -> {"ok": true} or {"ok": false, "error": "..."}
 
-S is one of standard (standardwebhooks), svix (svix), stripe (stripe), slack (slack_sdk),
+S is one of standard (standardwebhooks), svix (svix), square (verified with `squareup`'s
+`verify_signature`, signed with `hmac`; both take "url", the notification URL), stripe (stripe), slack (slack_sdk),
 discord (PyNaCl, as Discord's documentation verifies interactions), sendgrid (signed with
 `cryptography`, verified with the `sendgrid` package's EventWebhook helper, which also names
 the headers), twilio (the `twilio` package's RequestValidator; signing and verifying also take
@@ -149,6 +150,8 @@ def sign(sender, secret, body, msg_id, timestamp, extra):
             "paypal-cert-url": "https://api.paypal.com/v1/notifications/certs/CERT-interop",
             "public_key": cert.public_bytes(serialization.Encoding.PEM).decode(),
         }
+    if sender in MORE_SIGNERS:
+        return MORE_SIGNERS[sender](secret, body, msg_id, timestamp, extra)
     raise ValueError("unknown sender " + sender)
 
 
@@ -202,7 +205,15 @@ def verify(sender, secret, body, headers, extra):
         if not helper.verify_signature(body, lower[sig_name], lower[ts_name], key):
             raise ValueError("sendgrid EventWebhook: signature is not valid")
         return
+    if sender in MORE_VERIFIERS:
+        MORE_VERIFIERS[sender](secret, body, headers, extra)
+        return
     raise ValueError("unknown sender " + sender)
+
+
+# Senders added later, each a signer and a verifier registered by name (see the end of the file).
+MORE_SIGNERS = {}
+MORE_VERIFIERS = {}
 
 
 def main():
@@ -221,6 +232,34 @@ def main():
         json.dump({"ok": True}, sys.stdout)
     except Exception as e:  # any refusal of the library is an answer, not a crash
         json.dump({"ok": False, "error": type(e).__name__ + ": " + str(e)}, sys.stdout)
+
+
+# square: Square's Python SDK (`squareup`) only verifies (`square.utils.webhooks_helper.
+# verify_signature`); its signature is made here with `hmac` over the notification URL ("url")
+# followed by the body, as that function computes it.
+def square_sign(secret, body, msg_id, timestamp, extra):
+    import base64
+    import hashlib
+    import hmac
+
+    mac = hmac.new(secret.encode(), (extra["url"] + body).encode(), hashlib.sha256)
+    return {"x-square-hmacsha256-signature": base64.b64encode(mac.digest()).decode()}
+
+
+def square_verify(secret, body, headers, extra):
+    from square.utils.webhooks_helper import verify_signature
+
+    if not verify_signature(
+        request_body=body,
+        signature_header=headers["x-square-hmacsha256-signature"],
+        signature_key=secret,
+        notification_url=extra["url"],
+    ):
+        raise ValueError("square verify_signature: signature is not valid")
+
+
+MORE_SIGNERS["square"] = square_sign
+MORE_VERIFIERS["square"] = square_verify
 
 
 if __name__ == "__main__":

@@ -54,6 +54,8 @@ impl SchemeName {
             }
             SchemeName::Twilio => Scheme::twilio(public_url)
                 .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
+            SchemeName::Square => Scheme::square(public_url)
+                .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
         })
     }
 
@@ -125,6 +127,7 @@ impl SchemeName {
                 samples::PAYPAL_PAYMENT_CAPTURE_COMPLETED,
             )],
             SchemeName::Twilio => &[("incoming-sms", samples::TWILIO_INCOMING_SMS)],
+            SchemeName::Square => &[("payment.updated", samples::SQUARE_PAYMENT_UPDATED)],
         }
     }
 
@@ -243,8 +246,15 @@ impl SchemeSecret {
 /// The refusal of `flag` (`--url` of sign and verify, `--signed-url`) for a sender that does not
 /// sign the URL.
 pub fn signs_no_url(name: SchemeName, flag: &str) -> Failure {
+    use clap::ValueEnum as _;
+    let signers: Vec<String> = SchemeName::value_variants()
+        .iter()
+        .filter(|n| n.signs_url())
+        .map(|n| n.arg_name())
+        .collect();
     usage(format!(
-        "{flag} applies to senders that sign the URL (twilio); {} signs no URL: drop {flag}",
+        "{flag} applies to senders that sign the URL ({}); {} signs no URL: drop {flag}",
+        signers.join(", "),
         name.arg_name()
     ))
 }

@@ -31,3 +31,5 @@ mod sendgrid;
 mod twilio;
 
 mod paypal;
+
+mod square;
