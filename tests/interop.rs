@@ -693,3 +693,54 @@ async fn square_signatures_pass_its_verify_signature_and_hmac_ones_verify_here()
     );
     assert_eq!(verdict(body, &format!("{BASE}/hook"))["ok"], json!(false));
 }
+
+/// HubSpot: hubspot-api-client's `hubspot.utils.signature.Signature` (v3) signs a batch for a
+/// URL with a query, verified here over HTTP; ours passes its `is_valid`, and another method,
+/// URL or body does not.
+#[tokio::test]
+async fn hubspot_signatures_of_its_client_verify_and_ours_pass_its_is_valid() {
+    let test = "hubspot_signatures_of_its_client_verify_and_ours_pass_its_is_valid";
+    if python_module(test, "hubspot.utils.signature").is_none() {
+        return;
+    }
+    const BASE: &str = "https://hooks.example.com";
+    let scheme = Scheme::hubspot(BASE).unwrap();
+    let secret = Secret::new(KEY).unwrap();
+    let (addr, seen) =
+        common::recording_route(webhook_guard::Verifier::new(scheme.clone(), secret.clone())).await;
+    let body = samples::HUBSPOT_CONTACT_EVENTS;
+    let url = format!("{BASE}/hook?portal=62515");
+    let millis = now_secs() * 1000;
+    let signed = py(json!({
+        "op": "sign", "sender": "hubspot", "secret": KEY, "body": body, "url": url,
+        "timestamp": millis,
+    }));
+    let a = common::send(
+        addr,
+        "/hook?portal=62515",
+        delivery(&signed["headers"], body),
+    )
+    .await;
+    assert_eq!(a.status, 200, "hubspot: {:?}", a.json);
+    assert_eq!(seen.lock().unwrap().len(), 1);
+
+    let ours = Delivery::new(scheme, body)
+        .path("/hook?portal=62515")
+        .sign(&secret);
+    let verdict = |body: &str, url: &str, method: &str| {
+        py(json!({
+            "op": "verify", "sender": "hubspot", "secret": KEY, "body": body,
+            "headers": headers_json(&ours), "url": url, "method": method,
+        }))
+    };
+    assert_eq!(verdict(body, &url, "POST")["ok"], json!(true));
+    assert_eq!(verdict(body, &url, "PUT")["ok"], json!(false));
+    assert_eq!(
+        verdict(body, &format!("{BASE}/hook"), "POST")["ok"],
+        json!(false)
+    );
+    assert_eq!(
+        verdict(&body.replace("ada@", "eve@"), &url, "POST")["ok"],
+        json!(false)
+    );
+}

@@ -18,6 +18,7 @@ mod receiver_app;
 mod receiver_config;
 
 use std::net::SocketAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::HeaderMap;
@@ -32,6 +33,13 @@ const RECEIVER_SECRET: &str = "senders-c-receiver-secret-0123456789";
 
 fn secret(s: &str) -> Secret {
     Secret::new(s).unwrap()
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 /// A `POST` to `target` with these headers and body, as a server sees it.
@@ -184,5 +192,122 @@ async fn square_route_of_the_receiver_verifies_and_deduplicates_over_http() {
     );
     let tampered = with_body(&d, b"{\"event_id\":\"x\"}");
     let a = common::send(addr, "/webhooks/square", tampered).await;
+    assert_eq!(a.code(), "signature_mismatch", "{:?}", a.json);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HubSpot
+// ---------------------------------------------------------------------------------------------
+
+/// HubSpot publishes no v3 vector; this one is computed with openssl:
+/// `printf '%s' 'POSThttps://hooks.example.com/webhooks/hubspot?portal=62515[{"eventId":1,"subscriptionType":"contact.creation","attemptNumber":0}]1701432000000' | openssl dgst -sha256 -hmac 'hubspot-client-secret-0123456789' -binary | base64`
+/// (hubspot-api-client 12.0.0's `Signature.get_signature(..., "v3", ...)` gives the same).
+#[test]
+fn hubspot_openssl_vector_verifies() {
+    const BODY: &str = r#"[{"eventId":1,"subscriptionType":"contact.creation","attemptNumber":0}]"#;
+    const SIGNATURE: &str = "s0m6W2FC6hvcfOGXDrNooeHeYkQ9q3Caw3x8O6mGZVE=";
+    const TS: &str = "1701432000000";
+    let at = |millis: u64| {
+        Verifier::builder(Scheme::hubspot(BASE).unwrap())
+            .secret(secret("hubspot-client-secret-0123456789"))
+            .clock(webhook_guard::clock::ManualClock::at_millis(millis))
+            .build()
+            .unwrap()
+    };
+    let h = headers(&[
+        ("x-hubspot-signature-v3", SIGNATURE),
+        ("x-hubspot-request-timestamp", TS),
+    ]);
+    let target = "/webhooks/hubspot?portal=62515";
+    let meta = at(1_701_432_030_000)
+        .verify_request(&request(target, &h, BODY.as_bytes()))
+        .unwrap();
+    assert_eq!((meta.scheme(), meta.id()), ("hubspot", None));
+    // HubSpot: reject a request older than 5 minutes (the verifier's default window).
+    assert_eq!(
+        code(at(1_701_432_000_000 + 6 * 60_000).verify_request(&request(
+            target,
+            &h,
+            BODY.as_bytes()
+        ))),
+        "timestamp_expired"
+    );
+    // The method is signed: the same request as a PUT does not verify.
+    let mut put = request(target, &h, BODY.as_bytes());
+    *put.method_mut() = http::Method::PUT;
+    assert_eq!(
+        code(at(1_701_432_030_000).verify_request(&put)),
+        "signature_mismatch"
+    );
+    // So are the query and the timestamp.
+    assert_eq!(
+        code(at(1_701_432_030_000).verify_request(&request(
+            "/webhooks/hubspot",
+            &h,
+            BODY.as_bytes()
+        ))),
+        "signature_mismatch"
+    );
+    let moved = headers(&[
+        ("x-hubspot-signature-v3", SIGNATURE),
+        ("x-hubspot-request-timestamp", "1701432000001"),
+    ]);
+    assert_eq!(
+        code(at(1_701_432_030_000).verify_request(&request(target, &moved, BODY.as_bytes()))),
+        "signature_mismatch"
+    );
+}
+
+#[test]
+fn hubspot_deliveries_verify_and_refuse_with_their_codes() {
+    let scheme = Scheme::hubspot(BASE).unwrap();
+    let key = secret("hubspot-client-secret-0123456789");
+    let verifier = Verifier::new(scheme.clone(), key.clone());
+    let body = samples::HUBSPOT_CONTACT_EVENTS;
+    let d = Delivery::new(scheme.clone(), body)
+        .path("/webhooks/hubspot")
+        .sign(&key);
+    let meta = verify(&verifier, "/webhooks/hubspot", &d).unwrap();
+    assert_eq!((meta.id(), meta.event_type()), (None, None));
+    let tampered = with_body(&d, body.replace("ada@", "eve@").as_bytes());
+    assert_eq!(
+        code(verify(&verifier, "/webhooks/hubspot", &tampered)),
+        "signature_mismatch"
+    );
+    assert_eq!(
+        code(verify(
+            &verifier,
+            "/webhooks/hubspot",
+            &without(&d, "x-hubspot-signature-v3")
+        )),
+        "signature_missing"
+    );
+    let stale = Delivery::new(scheme, body)
+        .path("/webhooks/hubspot")
+        .timestamp_millis((now_secs() - 600) * 1000)
+        .sign(&key);
+    assert_eq!(
+        code(verify(&verifier, "/webhooks/hubspot", &stale)),
+        "timestamp_expired"
+    );
+}
+
+#[tokio::test]
+async fn hubspot_route_of_the_receiver_verifies_and_deduplicates_over_http() {
+    let addr = receiver().await;
+    let scheme = Scheme::hubspot(BASE).unwrap();
+    let d = Delivery::new(scheme, samples::HUBSPOT_CONTACT_EVENTS)
+        .path("/webhooks/hubspot?portal=62515")
+        .sign(&secret(RECEIVER_SECRET));
+    let a = common::send(addr, "/webhooks/hubspot?portal=62515", d.clone()).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    assert_eq!(a.json["id"], serde_json::Value::Null);
+    // A replay of the same POST (same signature) is a duplicate.
+    let again = common::send(addr, "/webhooks/hubspot?portal=62515", d.clone()).await;
+    assert_eq!(
+        (again.status.as_u16(), &again.json),
+        (200, &serde_json::json!({"duplicate": true}))
+    );
+    let a = common::send(addr, "/webhooks/hubspot?portal=1", d).await;
     assert_eq!(a.code(), "signature_mismatch", "{:?}", a.json);
 }

@@ -7,7 +7,7 @@
 //! The environment:
 //! - `BIND`: the address to listen on (default `127.0.0.1:3000`);
 //! - `WEBHOOK_SECRET`: the shared secret. Every HMAC sender uses it as given (Heppu, Helix,
-//!   Helicone, GitHub, Stripe, Slack, Shopify, Twilio, Square), GitLab as the token of
+//!   Helicone, GitHub, Stripe, Slack, Shopify, Twilio, Square, HubSpot), GitLab as the token of
 //!   `X-Gitlab-Token`. Standard Webhooks decodes a `whsec_<base64>` secret as its specification
 //!   says, the key being the decoded bytes ([`Secret::from_whsec`]); a secret without `whsec_`
 //!   is its key as given.
@@ -21,7 +21,7 @@
 //!   the path of the PEM X.509 certificate its `PAYPAL-CERT-URL` names, downloaded and checked
 //!   beforehand (nothing is fetched); both or neither;
 //! - `WEBHOOK_PUBLIC_URL`: the base URL senders address (default `http://<BIND>`), which
-//!   URL-signed schemes sign (`/webhooks/twilio`, `/webhooks/square`); see [`ReceiverConfig::url_signed_routes`].
+//!   URL-signed schemes sign (`/webhooks/twilio`, `/webhooks/square`, `/webhooks/hubspot`); see [`ReceiverConfig::url_signed_routes`].
 //!
 //! An unset (or empty) key variable leaves the routes that need it answering
 //! `503 {"error": "key_not_configured", "message": "… set <VAR> …"}` ([`KeyNotConfigured`]),
@@ -302,14 +302,16 @@ impl ReceiverConfig {
         routes
     }
 
-    /// The routes of URL-signed schemes: Twilio and Square sign the URL they address, which
-    /// is [`public_url`](Self::public_url) followed by the route's path and query, with
-    /// `WEBHOOK_SECRET` as the key (Twilio's Auth Token, Square's signature key).
+    /// The routes of URL-signed schemes: Twilio, Square and HubSpot sign the URL they address,
+    /// which is [`public_url`](Self::public_url) followed by the route's path and query, with
+    /// `WEBHOOK_SECRET` as the key (Twilio's Auth Token, Square's signature key, HubSpot's
+    /// client secret).
     pub fn url_signed_routes(&self) -> Vec<SenderRoute> {
         let base = self.public_url.as_str();
         let schemes: Vec<(&'static str, Result<Scheme, _>)> = vec![
             ("/webhooks/twilio", Scheme::twilio(base)),
             ("/webhooks/square", Scheme::square(base)),
+            ("/webhooks/hubspot", Scheme::hubspot(base)),
         ];
         schemes
             .into_iter()

@@ -62,11 +62,12 @@ URLs: twilio signs the full URL it requests (scheme, host, port, path, query) wi
 parameters: sign and verify need --url URL; send signs its --url, or --signed-url URL. For a JSON
 body (--content-type application/json, or a body starting with `{`) Twilio signs the URL alone,
 with bodySHA256=<hex SHA-256 of the body> added to its query: sign and send add it. square signs
-the notification URL followed by the body: it too needs --url (sign, verify).";
+the notification URL followed by the body, hubspot the method, URL, body and timestamp: they too
+need --url (sign, verify).";
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
-/// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal, Twilio
-/// and Square sign them.
+/// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal, Twilio,
+/// Square and HubSpot sign them.
 #[derive(Debug, Parser)]
 #[command(name = "webhook-guard", version, after_help = AFTER_HELP)]
 struct Cli {
@@ -139,6 +140,9 @@ enum SchemeName {
     /// Square: `x-square-hmacsha256-signature: <base64>` of the notification URL followed by
     /// the body (needs --url).
     Square,
+    /// HubSpot: `X-HubSpot-Signature-v3: <base64>` of `<method><URL><body><ms timestamp>` (needs
+    /// --url).
+    Hubspot,
 }
 
 /// Which sender, and its secret.
@@ -199,7 +203,7 @@ struct SignArgs {
     /// the body's `event` or `type` field.
     #[arg(long, value_name = "TYPE")]
     event: Option<String>,
-    /// For senders that sign the URL (twilio, square), and required there: the full URL the
+    /// For senders that sign the URL (twilio, square, hubspot), and required there: the full URL the
     /// sender requests (scheme, host, port, path and query), which it signs. For a JSON body to
     /// twilio `bodySHA256=<hex>` is added to its query (see below): send the request to the URL
     /// printed on stderr.
@@ -221,11 +225,11 @@ struct SendArgs {
     #[command(flatten)]
     keys: KeyFlags,
     /// Where to POST the delivery: an `http://` or `https://` URL. Senders that sign the URL
-    /// (twilio, square) also sign it (unless --signed-url); for a JSON body to twilio,
+    /// (twilio, square, hubspot) also sign it (unless --signed-url); for a JSON body to twilio,
     /// `bodySHA256=<hex SHA-256 of the body>` is added to its query, as Twilio does.
     #[arg(long)]
     url: String,
-    /// For senders that sign the URL (twilio, square) only: sign this URL instead of --url, for
+    /// For senders that sign the URL (twilio, square, hubspot) only: sign this URL instead of --url, for
     /// a receiver behind a proxy that is addressed at a public URL (the one configured at the
     /// sender) but reached here at --url. For a JSON body to twilio `bodySHA256=<hex>` is added
     /// to both.
@@ -287,7 +291,7 @@ struct VerifyArgs {
     /// The captured headers: `Name: value` lines, or a JSON object.
     #[arg(long, value_name = "FILE")]
     headers: PathBuf,
-    /// For senders that sign the URL (twilio, square), and required there: the full URL the
+    /// For senders that sign the URL (twilio, square, hubspot), and required there: the full URL the
     /// delivery was sent to (scheme, host, port, path and query, Twilio's `bodySHA256`
     /// included), as configured at the sender.
     #[arg(long, value_name = "URL")]

@@ -24,6 +24,7 @@
 //! | [`Scheme::paypal`] | `PAYPAL-TRANSMISSION-SIG` | `<base64 RSA PKCS#1 v1.5>` | `<transmission id>\|<time>\|<webhook id>\|<CRC32 of the body>` | `PAYPAL-TRANSMISSION-TIME`, RFC 3339 | `id` in the JSON body (the event) |
 //! | [`Scheme::twilio`] | `X-Twilio-Signature` | `<base64 HMAC-SHA1>` | `<public URL><form parameters sorted, name then value>`, or the URL alone with the body's SHA-256 in its `bodySHA256` query parameter | none | `I-Twilio-Idempotency-Token` where sent, else none (keyed on the signature) |
 //! | [`Scheme::square`] | `x-square-hmacsha256-signature` | `<base64>` | `<public URL><body>` | none | `event_id` in the JSON body |
+//! | [`Scheme::hubspot`] | `X-HubSpot-Signature-v3` | `<base64>` | `<method><public URL><body><timestamp>` | `X-HubSpot-Request-Timestamp`, milliseconds | none (keyed on the signature; each event's `eventId` is in the body array) |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!

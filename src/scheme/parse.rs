@@ -1138,6 +1138,7 @@ mod tests {
             Scheme::sendgrid(),
             Scheme::paypal("WH1234567890").unwrap(),
             Scheme::square("https://hooks.example.com").unwrap(),
+            Scheme::hubspot("https://hooks.example.com").unwrap(),
             custom,
             in_order(0),
             in_order(5),

@@ -14,7 +14,9 @@
 //! invented values (ids, names, `example.com` addresses) and the large objects left out. The
 //! Twilio sample is a form-encoded incoming SMS with the parameters Twilio documents for one,
 //! with invented values (SIDs, `555` phone numbers). The Square sample has the envelope Square
-//! documents for its event notifications, with invented values and the payment trimmed.
+//! documents for its event notifications, with invented values and the payment trimmed. The
+//! HubSpot sample is a webhook batch with the fields HubSpot documents for its events, with
+//! invented ids.
 //!
 //! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
 //! bodies, signed with [`Delivery`](super::Delivery).
@@ -127,6 +129,11 @@ pub const TWILIO_INCOMING_SMS: &str = include_str!("../../samples/twilio/incomin
 /// Square `payment.updated`: the event envelope (`merchant_id`, `type`, `event_id`,
 /// `created_at`, `data` with the object's `type`, `id` and `object`) around a trimmed payment.
 pub const SQUARE_PAYMENT_UPDATED: &str = include_str!("../../samples/square/payment.updated.json");
+
+/// HubSpot webhook batch: a `contact.creation` and a `contact.propertyChange` event, each with
+/// its `eventId`, `subscriptionType` and `attemptNumber`.
+pub const HUBSPOT_CONTACT_EVENTS: &str =
+    include_str!("../../samples/hubspot/contact.creation.json");
 
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
@@ -271,5 +278,18 @@ mod tests {
         assert_eq!(v["event_id"], "13b867cf-db3d-4b1c-90b6-2f32a9d78124");
         assert_eq!(v["data"]["type"], "payment");
         assert_eq!(v["data"]["object"]["payment"]["id"], v["data"]["id"]);
+    }
+
+    #[test]
+    fn hubspot_sample_is_a_batch_of_events() {
+        let v: serde_json::Value = serde_json::from_str(HUBSPOT_CONTACT_EVENTS).unwrap();
+        let events = v.as_array().unwrap();
+        assert_eq!(events.len(), 2);
+        assert!(
+            events
+                .iter()
+                .all(|e| e["eventId"].is_u64() && e["attemptNumber"] == 0)
+        );
+        assert_eq!(events[0]["subscriptionType"], "contact.creation");
     }
 }

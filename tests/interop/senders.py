@@ -8,7 +8,8 @@ Used by tests/interop.rs. Reads one JSON request on stdin and writes one JSON an
       -> {"ok": true} or {"ok": false, "error": "..."}
 
 S is one of standard (standardwebhooks), svix (svix), square (verified with `squareup`'s
-`verify_signature`, signed with `hmac`; both take "url", the notification URL), stripe (stripe), slack (slack_sdk),
+`verify_signature`, signed with `hmac`; both take "url", the notification URL), hubspot
+(hubspot-api-client's `Signature`, v3; takes "url" and "method", the timestamp in milliseconds), stripe (stripe), slack (slack_sdk),
 discord (PyNaCl, as Discord's documentation verifies interactions), sendgrid (signed with
 `cryptography`, verified with the `sendgrid` package's EventWebhook helper, which also names
 the headers), twilio (the `twilio` package's RequestValidator; signing and verifying also take
@@ -260,6 +261,37 @@ def square_verify(secret, body, headers, extra):
 
 MORE_SIGNERS["square"] = square_sign
 MORE_VERIFIERS["square"] = square_verify
+
+
+# hubspot: hubspot-api-client's `hubspot.utils.signature.Signature`, v3: signs with
+# `get_signature` and verifies with `is_valid` (which also refuses a timestamp older than 5
+# minutes); both take "url" (the full URI) and "method", the timestamp in milliseconds.
+def hubspot_sign(secret, body, msg_id, timestamp, extra):
+    from hubspot.utils.signature import Signature
+
+    signature = Signature.get_signature(
+        secret, body, "v3", extra["url"], extra.get("method", "POST"), str(timestamp)
+    )
+    return {"x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": str(timestamp)}
+
+
+def hubspot_verify(secret, body, headers, extra):
+    from hubspot.utils.signature import Signature
+
+    if not Signature.is_valid(
+        signature=headers["x-hubspot-signature-v3"],
+        client_secret=secret,
+        request_body=body,
+        http_uri=extra["url"],
+        http_method=extra.get("method", "POST"),
+        signature_version="v3",
+        timestamp=headers["x-hubspot-request-timestamp"],
+    ):
+        raise ValueError("hubspot Signature.is_valid: signature is not valid")
+
+
+MORE_SIGNERS["hubspot"] = hubspot_sign
+MORE_VERIFIERS["hubspot"] = hubspot_verify
 
 
 if __name__ == "__main__":

@@ -56,6 +56,8 @@ impl SchemeName {
                 .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
             SchemeName::Square => Scheme::square(public_url)
                 .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
+            SchemeName::Hubspot => Scheme::hubspot(public_url)
+                .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
         })
     }
 
@@ -128,6 +130,7 @@ impl SchemeName {
             )],
             SchemeName::Twilio => &[("incoming-sms", samples::TWILIO_INCOMING_SMS)],
             SchemeName::Square => &[("payment.updated", samples::SQUARE_PAYMENT_UPDATED)],
+            SchemeName::Hubspot => &[("contact.creation", samples::HUBSPOT_CONTACT_EVENTS)],
         }
     }
 

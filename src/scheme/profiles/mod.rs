@@ -33,3 +33,5 @@ mod twilio;
 mod paypal;
 
 mod square;
+
+mod hubspot;
