@@ -744,3 +744,77 @@ async fn hubspot_signatures_of_its_client_verify_and_ours_pass_its_is_valid() {
         json!(false)
     );
 }
+
+/// Twitch EventSub: twitchAPI (Python) checks signatures in its webhook server's
+/// `EventSubWebhook._verify_signature`, called on a stand-in request; ours passes it, a changed
+/// body or message id does not. twitchAPI has no signer: the delivery sent to us is signed with
+/// Python's `hmac` as that check computes it, and verified here over HTTP.
+#[tokio::test]
+async fn twitch_signatures_pass_twitchapi_and_hmac_ones_verify_here() {
+    let test = "twitch_signatures_pass_twitchapi_and_hmac_ones_verify_here";
+    if python_module(test, "twitchAPI.eventsub.webhook").is_none() {
+        return;
+    }
+    let scheme = Scheme::twitch();
+    let secret = Secret::new(KEY).unwrap();
+    let (addr, seen) =
+        common::recording_route(webhook_guard::Verifier::new(scheme.clone(), secret.clone())).await;
+    let body = samples::TWITCH_CHANNEL_FOLLOW;
+    let now = time_rfc3339(now_secs());
+    let signed = py(json!({
+        "op": "sign", "sender": "twitch", "secret": KEY, "body": body,
+        "id": "twitch-interop-1", "timestamp": now,
+    }));
+    let a = common::send(addr, "/hook", delivery(&signed["headers"], body)).await;
+    assert_eq!(a.status, 200, "twitch: {:?}", a.json);
+    assert_eq!(
+        seen.lock().unwrap()[0][..2],
+        [
+            Some("twitch-interop-1".to_owned()),
+            Some("channel.follow".to_owned())
+        ]
+    );
+
+    let ours = Delivery::new(scheme, body)
+        .id("twitch-interop-2")
+        .sign(&secret);
+    let verdict = |body: &str, d: &SignedDelivery| {
+        py(json!({
+            "op": "verify", "sender": "twitch", "secret": KEY, "body": body,
+            "headers": headers_json(d),
+        }))
+    };
+    assert_eq!(verdict(body, &ours)["ok"], json!(true));
+    assert_eq!(
+        verdict(&body.replace("cool_user", "evil_user"), &ours)["ok"],
+        json!(false)
+    );
+    let mut other = ours.clone();
+    other.headers.insert(
+        "twitch-eventsub-message-id",
+        HeaderValue::from_static("twitch-interop-3"),
+    );
+    assert_eq!(verdict(body, &other)["ok"], json!(false));
+}
+
+/// `secs` since the epoch as an RFC 3339 UTC date-time with nanoseconds, as Twitch writes it.
+fn time_rfc3339(secs: u64) -> String {
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (proleptic Gregorian).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.123456789Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}

@@ -311,3 +311,119 @@ async fn hubspot_route_of_the_receiver_verifies_and_deduplicates_over_http() {
     let a = common::send(addr, "/webhooks/hubspot?portal=1", d).await;
     assert_eq!(a.code(), "signature_mismatch", "{:?}", a.json);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Twitch EventSub
+// ---------------------------------------------------------------------------------------------
+
+/// Twitch publishes no vector; this one is computed with openssl:
+/// `printf '%s' 'e76c6bd4-55c9-4987-8304-da1588d8988b2019-11-16T10:11:12.634234626Z{"subscription":{"type":"channel.follow"},"event":{"user_id":"1234"}}' | openssl dgst -sha256 -hmac 'twitch-eventsub-secret-0123'`
+/// (the message id and timestamp are those of Twitch's example headers in "Handling Webhook
+/// Events", <https://dev.twitch.tv/docs/eventsub/handling-webhook-events/>).
+#[test]
+fn twitch_openssl_vector_verifies() {
+    const BODY: &str = r#"{"subscription":{"type":"channel.follow"},"event":{"user_id":"1234"}}"#;
+    const SIGNATURE: &str =
+        "sha256=d77ed7f1f21700d2db960611dd8e3cb6dd22220de3b582fdd832a6a8c7ae6480";
+    const ID: &str = "e76c6bd4-55c9-4987-8304-da1588d8988b";
+    const TS: &str = "2019-11-16T10:11:12.634234626Z";
+    // 2019-11-16T10:11:12.634Z, then 9 and 11 minutes later.
+    const SENT_MS: u64 = 1_573_899_072_634;
+    let at = |millis: u64, tolerance_secs: u64| {
+        Verifier::builder(Scheme::twitch())
+            .secret(secret("twitch-eventsub-secret-0123"))
+            .clock(webhook_guard::clock::ManualClock::at_millis(millis))
+            .tolerance(std::time::Duration::from_secs(tolerance_secs))
+            .build()
+            .unwrap()
+    };
+    let h = headers(&[
+        ("twitch-eventsub-message-id", ID),
+        ("twitch-eventsub-message-timestamp", TS),
+        ("twitch-eventsub-message-signature", SIGNATURE),
+        ("twitch-eventsub-message-type", "notification"),
+        ("twitch-eventsub-subscription-type", "channel.follow"),
+    ]);
+    let meta = at(SENT_MS + 1000, 300)
+        .verify_request(&request("/webhooks/twitch", &h, BODY.as_bytes()))
+        .unwrap();
+    assert_eq!(meta.id(), Some(ID));
+    assert_eq!(meta.event_type(), Some("channel.follow"));
+    // Twitch's 10 minutes: 9 minutes late passes with that tolerance, 11 does not.
+    let late = |minutes: u64| {
+        at(SENT_MS + minutes * 60_000, 600).verify_request(&request(
+            "/webhooks/twitch",
+            &h,
+            BODY.as_bytes(),
+        ))
+    };
+    assert!(late(9).is_ok());
+    assert_eq!(code(late(11)), "timestamp_expired");
+    // The id is signed: another id does not verify.
+    let mut other = h.clone();
+    other.insert("twitch-eventsub-message-id", "another-id".parse().unwrap());
+    assert_eq!(
+        code(at(SENT_MS, 300).verify_request(&request(
+            "/webhooks/twitch",
+            &other,
+            BODY.as_bytes()
+        ))),
+        "signature_mismatch"
+    );
+}
+
+#[test]
+fn twitch_deliveries_verify_and_refuse_with_their_codes() {
+    let scheme = Scheme::twitch();
+    assert!(scheme.id_is_signed());
+    let key = secret("twitch-eventsub-secret-0123");
+    let verifier = Verifier::new(scheme.clone(), key.clone());
+    let body = samples::TWITCH_CHANNEL_FOLLOW;
+    let d = Delivery::new(scheme.clone(), body)
+        .id("e76c6bd4-55c9-4987-8304-da1588d8988b")
+        .event("channel.follow")
+        .sign(&key);
+    let meta = verify(&verifier, "/", &d).unwrap();
+    assert_eq!(meta.id(), Some("e76c6bd4-55c9-4987-8304-da1588d8988b"));
+    assert_eq!(meta.event_type(), Some("channel.follow"));
+    let tampered = with_body(&d, body.replace("cool_user", "evil_user").as_bytes());
+    assert_eq!(
+        code(verify(&verifier, "/", &tampered)),
+        "signature_mismatch"
+    );
+    assert_eq!(
+        code(verify(
+            &verifier,
+            "/",
+            &without(&d, "twitch-eventsub-message-signature")
+        )),
+        "signature_missing"
+    );
+    let stale = Delivery::new(scheme, body)
+        .timestamp_millis((now_secs() - 3600) * 1000)
+        .sign(&key);
+    assert_eq!(code(verify(&verifier, "/", &stale)), "timestamp_expired");
+}
+
+#[tokio::test]
+async fn twitch_route_of_the_receiver_verifies_and_deduplicates_over_http() {
+    let addr = receiver().await;
+    let d = Delivery::new(Scheme::twitch(), samples::TWITCH_CHANNEL_FOLLOW)
+        .id("twitch-message-1")
+        .event("channel.follow")
+        .sign(&secret(RECEIVER_SECRET));
+    let a = common::send(addr, "/webhooks/twitch", d).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    assert_eq!(a.json["id"], "twitch-message-1");
+    assert_eq!(a.json["received"], "channel.follow");
+    // Twitch resends with the same message id (and a new timestamp and signature): a duplicate.
+    let resent = Delivery::new(Scheme::twitch(), samples::TWITCH_CHANNEL_FOLLOW)
+        .id("twitch-message-1")
+        .timestamp_millis((now_secs() - 2) * 1000)
+        .sign(&secret(RECEIVER_SECRET));
+    let again = common::send(addr, "/webhooks/twitch", resent).await;
+    assert_eq!(
+        (again.status.as_u16(), &again.json),
+        (200, &serde_json::json!({"duplicate": true}))
+    );
+}

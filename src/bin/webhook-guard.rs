@@ -67,7 +67,7 @@ need --url (sign, verify).";
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
 /// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal, Twilio,
-/// Square and HubSpot sign them.
+/// Square, HubSpot and Twitch EventSub sign them.
 #[derive(Debug, Parser)]
 #[command(name = "webhook-guard", version, after_help = AFTER_HELP)]
 struct Cli {
@@ -143,6 +143,9 @@ enum SchemeName {
     /// HubSpot: `X-HubSpot-Signature-v3: <base64>` of `<method><URL><body><ms timestamp>` (needs
     /// --url).
     Hubspot,
+    /// Twitch EventSub: `Twitch-Eventsub-Message-Signature: sha256=<hex>` of
+    /// `<message id><RFC 3339 timestamp><body>`.
+    Twitch,
 }
 
 /// Which sender, and its secret.

@@ -25,6 +25,7 @@
 //! | [`Scheme::twilio`] | `X-Twilio-Signature` | `<base64 HMAC-SHA1>` | `<public URL><form parameters sorted, name then value>`, or the URL alone with the body's SHA-256 in its `bodySHA256` query parameter | none | `I-Twilio-Idempotency-Token` where sent, else none (keyed on the signature) |
 //! | [`Scheme::square`] | `x-square-hmacsha256-signature` | `<base64>` | `<public URL><body>` | none | `event_id` in the JSON body |
 //! | [`Scheme::hubspot`] | `X-HubSpot-Signature-v3` | `<base64>` | `<method><public URL><body><timestamp>` | `X-HubSpot-Request-Timestamp`, milliseconds | none (keyed on the signature; each event's `eventId` is in the body array) |
+//! | [`Scheme::twitch`] | `Twitch-Eventsub-Message-Signature` | `sha256=<hex>` | `<message id><timestamp><body>` | `Twitch-Eventsub-Message-Timestamp`, RFC 3339 | `Twitch-Eventsub-Message-Id` |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!

@@ -1139,6 +1139,7 @@ mod tests {
             Scheme::paypal("WH1234567890").unwrap(),
             Scheme::square("https://hooks.example.com").unwrap(),
             Scheme::hubspot("https://hooks.example.com").unwrap(),
+            Scheme::twitch(),
             custom,
             in_order(0),
             in_order(5),

@@ -16,7 +16,8 @@
 //! with invented values (SIDs, `555` phone numbers). The Square sample has the envelope Square
 //! documents for its event notifications, with invented values and the payment trimmed. The
 //! HubSpot sample is a webhook batch with the fields HubSpot documents for its events, with
-//! invented ids.
+//! invented ids. The Twitch samples have the shape of Twitch's EventSub examples (a
+//! `channel.follow` notification and a callback verification), with invented values.
 //!
 //! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
 //! bodies, signed with [`Delivery`](super::Delivery).
@@ -134,6 +135,14 @@ pub const SQUARE_PAYMENT_UPDATED: &str = include_str!("../../samples/square/paym
 /// its `eventId`, `subscriptionType` and `attemptNumber`.
 pub const HUBSPOT_CONTACT_EVENTS: &str =
     include_str!("../../samples/hubspot/contact.creation.json");
+
+/// Twitch EventSub `notification` of a `channel.follow` subscription (v2): `subscription` and
+/// `event`.
+pub const TWITCH_CHANNEL_FOLLOW: &str = include_str!("../../samples/twitch/channel.follow.json");
+/// Twitch EventSub `webhook_callback_verification`: the `challenge` to answer, and the pending
+/// subscription.
+pub const TWITCH_CALLBACK_VERIFICATION: &str =
+    include_str!("../../samples/twitch/webhook_callback_verification.json");
 
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
@@ -291,5 +300,15 @@ mod tests {
                 .all(|e| e["eventId"].is_u64() && e["attemptNumber"] == 0)
         );
         assert_eq!(events[0]["subscriptionType"], "contact.creation");
+    }
+
+    #[test]
+    fn twitch_samples_are_a_notification_and_a_challenge() {
+        let n: serde_json::Value = serde_json::from_str(TWITCH_CHANNEL_FOLLOW).unwrap();
+        assert_eq!(n["subscription"]["type"], "channel.follow");
+        assert_eq!(n["event"]["broadcaster_user_id"], "1337");
+        let c: serde_json::Value = serde_json::from_str(TWITCH_CALLBACK_VERIFICATION).unwrap();
+        assert!(c["challenge"].is_string());
+        assert_eq!(c["subscription"]["id"], n["subscription"]["id"]);
     }
 }

@@ -9,7 +9,8 @@ Used by tests/interop.rs. Reads one JSON request on stdin and writes one JSON an
 
 S is one of standard (standardwebhooks), svix (svix), square (verified with `squareup`'s
 `verify_signature`, signed with `hmac`; both take "url", the notification URL), hubspot
-(hubspot-api-client's `Signature`, v3; takes "url" and "method", the timestamp in milliseconds), stripe (stripe), slack (slack_sdk),
+(hubspot-api-client's `Signature`, v3; takes "url" and "method", the timestamp in milliseconds),
+twitch (verified with twitchAPI's webhook check, signed with `hmac`; the timestamp is RFC 3339), stripe (stripe), slack (slack_sdk),
 discord (PyNaCl, as Discord's documentation verifies interactions), sendgrid (signed with
 `cryptography`, verified with the `sendgrid` package's EventWebhook helper, which also names
 the headers), twilio (the `twilio` package's RequestValidator; signing and verifying also take
@@ -292,6 +293,49 @@ def hubspot_verify(secret, body, headers, extra):
 
 MORE_SIGNERS["hubspot"] = hubspot_sign
 MORE_VERIFIERS["hubspot"] = hubspot_verify
+
+
+# twitch: twitchAPI's EventSub webhook checks a message's signature in
+# `EventSubWebhook._verify_signature(request)` (a method of its aiohttp server, reading the
+# secret from `self.secret`); it is called here on a bare instance with a stand-in request. There
+# is no signer: the signature is made with `hmac` over message id, timestamp and body.
+def twitch_sign(secret, body, msg_id, timestamp, extra):
+    import hashlib
+    import hmac
+
+    message = (msg_id + timestamp + body).encode()
+    return {
+        "twitch-eventsub-message-id": msg_id,
+        "twitch-eventsub-message-timestamp": timestamp,
+        "twitch-eventsub-message-signature": "sha256="
+        + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest(),
+        "twitch-eventsub-message-type": "notification",
+        "twitch-eventsub-subscription-type": "channel.follow",
+    }
+
+
+def twitch_verify(secret, body, headers, extra):
+    import asyncio
+
+    from twitchAPI.eventsub.webhook import EventSubWebhook
+
+    class Request:
+        def __init__(self, headers, body):
+            # aiohttp's headers are case-insensitive; Twitch's names are written capitalized.
+            self.headers = {"-".join(p.capitalize() for p in k.split("-")): v for k, v in headers.items()}
+            self.body = body
+
+        async def text(self):
+            return self.body
+
+    hook = object.__new__(EventSubWebhook)
+    hook.secret = secret
+    if not asyncio.run(hook._verify_signature(Request(headers, body))):
+        raise ValueError("twitchAPI EventSubWebhook: signature is not valid")
+
+
+MORE_SIGNERS["twitch"] = twitch_sign
+MORE_VERIFIERS["twitch"] = twitch_verify
 
 
 if __name__ == "__main__":

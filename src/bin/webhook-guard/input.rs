@@ -58,6 +58,7 @@ impl SchemeName {
                 .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
             SchemeName::Hubspot => Scheme::hubspot(public_url)
                 .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
+            SchemeName::Twitch => Scheme::twitch(),
         })
     }
 
@@ -131,6 +132,7 @@ impl SchemeName {
             SchemeName::Twilio => &[("incoming-sms", samples::TWILIO_INCOMING_SMS)],
             SchemeName::Square => &[("payment.updated", samples::SQUARE_PAYMENT_UPDATED)],
             SchemeName::Hubspot => &[("contact.creation", samples::HUBSPOT_CONTACT_EVENTS)],
+            SchemeName::Twitch => &[("channel.follow", samples::TWITCH_CHANNEL_FOLLOW)],
         }
     }
 

@@ -35,3 +35,5 @@ mod paypal;
 mod square;
 
 mod hubspot;
+
+mod twitch;
