@@ -8,6 +8,10 @@
 //! `@octokit/webhooks-methods` in `tests/interop/node_modules`. `.ci/run` installs them. Where
 //! they are missing each test is skipped with the reason printed, except under `CI`, where a
 //! missing library fails the test.
+//!
+//! Senders with no installable SDK that verifies their signatures, so checked here only against
+//! vectors (`tests/senders_request.rs`): Dropbox (its `dropbox` SDK calls the API and checks no
+//! webhook).
 
 mod common;
 

@@ -67,7 +67,7 @@ need --url (sign, verify).";
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
 /// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal, Twilio,
-/// Square, HubSpot and Twitch EventSub sign them.
+/// Square, HubSpot, Twitch EventSub and Dropbox sign them.
 #[derive(Debug, Parser)]
 #[command(name = "webhook-guard", version, after_help = AFTER_HELP)]
 struct Cli {
@@ -146,6 +146,8 @@ enum SchemeName {
     /// Twitch EventSub: `Twitch-Eventsub-Message-Signature: sha256=<hex>` of
     /// `<message id><RFC 3339 timestamp><body>`.
     Twitch,
+    /// Dropbox: `X-Dropbox-Signature: <hex>` of the body (key: the app secret).
+    Dropbox,
 }
 
 /// Which sender, and its secret.

@@ -1140,6 +1140,7 @@ mod tests {
             Scheme::square("https://hooks.example.com").unwrap(),
             Scheme::hubspot("https://hooks.example.com").unwrap(),
             Scheme::twitch(),
+            Scheme::dropbox(),
             custom,
             in_order(0),
             in_order(5),

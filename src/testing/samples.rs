@@ -17,7 +17,8 @@
 //! documents for its event notifications, with invented values and the payment trimmed. The
 //! HubSpot sample is a webhook batch with the fields HubSpot documents for its events, with
 //! invented ids. The Twitch samples have the shape of Twitch's EventSub examples (a
-//! `channel.follow` notification and a callback verification), with invented values.
+//! `channel.follow` notification and a callback verification), with invented values. The Dropbox
+//! sample is the notification body Dropbox documents, with invented account ids.
 //!
 //! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
 //! bodies, signed with [`Delivery`](super::Delivery).
@@ -143,6 +144,10 @@ pub const TWITCH_CHANNEL_FOLLOW: &str = include_str!("../../samples/twitch/chann
 /// subscription.
 pub const TWITCH_CALLBACK_VERIFICATION: &str =
     include_str!("../../samples/twitch/webhook_callback_verification.json");
+
+/// Dropbox notification: the accounts with changes (`list_folder.accounts`) and the older
+/// `delta.users`.
+pub const DROPBOX_NOTIFICATION: &str = include_str!("../../samples/dropbox/list_folder.json");
 
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
@@ -310,5 +315,20 @@ mod tests {
         let c: serde_json::Value = serde_json::from_str(TWITCH_CALLBACK_VERIFICATION).unwrap();
         assert!(c["challenge"].is_string());
         assert_eq!(c["subscription"]["id"], n["subscription"]["id"]);
+    }
+
+    #[test]
+    fn dropbox_sample_lists_accounts() {
+        let v: serde_json::Value = serde_json::from_str(DROPBOX_NOTIFICATION).unwrap();
+        let accounts = v["list_folder"]["accounts"].as_array().unwrap();
+        assert!(
+            accounts
+                .iter()
+                .all(|a| a.as_str().unwrap().starts_with("dbid:"))
+        );
+        assert_eq!(
+            v["delta"]["users"].as_array().unwrap().len(),
+            accounts.len()
+        );
     }
 }

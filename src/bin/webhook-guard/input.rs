@@ -59,6 +59,7 @@ impl SchemeName {
             SchemeName::Hubspot => Scheme::hubspot(public_url)
                 .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
             SchemeName::Twitch => Scheme::twitch(),
+            SchemeName::Dropbox => Scheme::dropbox(),
         })
     }
 
@@ -133,6 +134,7 @@ impl SchemeName {
             SchemeName::Square => &[("payment.updated", samples::SQUARE_PAYMENT_UPDATED)],
             SchemeName::Hubspot => &[("contact.creation", samples::HUBSPOT_CONTACT_EVENTS)],
             SchemeName::Twitch => &[("channel.follow", samples::TWITCH_CHANNEL_FOLLOW)],
+            SchemeName::Dropbox => &[("list_folder", samples::DROPBOX_NOTIFICATION)],
         }
     }
 

@@ -37,3 +37,5 @@ mod square;
 mod hubspot;
 
 mod twitch;
+
+mod dropbox;
