@@ -30,7 +30,7 @@ pub const REQUEST_TARGET: &str = "/hook";
 /// Selectors 0 to 8 keep the meaning the checked-in seeds were made with; the schemes added
 /// since follow (Discord, GitLab, SendGrid, PayPal), each only with the feature whose public
 /// keys check it (the custom scheme otherwise), then Twilio (13), signed over the URL. Square
-/// (30) and HubSpot (31) are signed over the same URL, Twitch is 32, Dropbox 33; selectors
+/// (30) and HubSpot (31) are signed over the same URL, Twitch is 32, Dropbox 33, Mailgun 34; selectors
 /// without a scheme of their own get the custom one.
 pub fn scheme(selector: u8) -> Scheme {
     match selector % 38 {
@@ -54,6 +54,7 @@ pub fn scheme(selector: u8) -> Scheme {
         31 => Scheme::hubspot(TWILIO_PUBLIC_URL).expect("valid public URL"),
         32 => Scheme::twitch(),
         33 => Scheme::dropbox(),
+        34 => Scheme::mailgun(),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")

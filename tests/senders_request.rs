@@ -485,3 +485,92 @@ async fn dropbox_route_of_the_receiver_keys_on_the_signature_over_http() {
         (200, &serde_json::json!({"duplicate": true}))
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Mailgun
+// ---------------------------------------------------------------------------------------------
+
+const MAILGUN_TOKEN: &str = "a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0";
+
+/// Mailgun publishes no vector with its key; this one is computed with openssl:
+/// `printf '%s' '1701432000a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0' | openssl dgst -sha256 -hmac 'mailgun-signing-key-0123456789'`
+#[test]
+fn mailgun_openssl_vector_verifies() {
+    let body = format!(
+        r#"{{"signature":{{"token":"{MAILGUN_TOKEN}","timestamp":"1701432000","signature":"3eb14f5e0c13a89c414558dae0cbb7e3253e424d40fb58514cdf6d7b4fd7efec"}},"event-data":{{"id":"CPgfbmQMTCKtHW6uIWtuVe","event":"delivered"}}}}"#
+    );
+    let verifier = Verifier::builder(Scheme::mailgun())
+        .secret(secret("mailgun-signing-key-0123456789"))
+        .clock(webhook_guard::clock::ManualClock::at_secs(1_701_432_060))
+        .build()
+        .unwrap();
+    let h = headers(&[("content-type", "application/json")]);
+    let meta = verifier
+        .verify_request(&request("/webhooks/mailgun", &h, body.as_bytes()))
+        .unwrap();
+    assert_eq!(meta.id(), Some(MAILGUN_TOKEN));
+    assert_eq!(meta.event_type(), Some("delivered"));
+    // The token and the timestamp are signed...
+    for (from, to) in [("a8ce0edb", "b8ce0edb"), ("1701432000", "1701432001")] {
+        let changed = body.replace(from, to);
+        assert_eq!(
+            code(verifier.verify_request(&request("/webhooks/mailgun", &h, changed.as_bytes()))),
+            "signature_mismatch",
+            "{from}"
+        );
+    }
+    // ...`event-data` is not (Mailgun signs only the token and timestamp).
+    let other_event = body.replace("delivered", "failed");
+    assert!(
+        verifier
+            .verify_request(&request("/webhooks/mailgun", &h, other_event.as_bytes()))
+            .is_ok()
+    );
+}
+
+#[test]
+fn mailgun_deliveries_verify_and_refuse_with_their_codes() {
+    let scheme = Scheme::mailgun();
+    assert!(!scheme.id_is_signed());
+    let key = secret("mailgun-signing-key-0123456789");
+    let verifier = Verifier::new(scheme.clone(), key.clone());
+    let d = Delivery::new(scheme.clone(), samples::MAILGUN_DELIVERED).sign(&key);
+    let meta = verify(&verifier, "/", &d).unwrap();
+    assert_eq!(meta.id(), Some(MAILGUN_TOKEN));
+    assert_eq!(meta.event_type(), Some("delivered"));
+    let doc: serde_json::Value = serde_json::from_slice(&d.body).unwrap();
+    let edit = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut doc = doc.clone();
+        f(&mut doc);
+        with_body(&d, &serde_json::to_vec(&doc).unwrap())
+    };
+    let tampered = edit(&|v| v["signature"]["token"] = "x".repeat(50).into());
+    assert_eq!(
+        code(verify(&verifier, "/", &tampered)),
+        "signature_mismatch"
+    );
+    let missing = edit(&|v| {
+        v["signature"].as_object_mut().unwrap().remove("signature");
+    });
+    assert_eq!(code(verify(&verifier, "/", &missing)), "signature_missing");
+    let stale = Delivery::new(scheme, samples::MAILGUN_DELIVERED)
+        .timestamp(now_secs() - 3600)
+        .sign(&key);
+    assert_eq!(code(verify(&verifier, "/", &stale)), "timestamp_expired");
+}
+
+#[tokio::test]
+async fn mailgun_route_of_the_receiver_deduplicates_on_the_token_over_http() {
+    let addr = receiver().await;
+    let d =
+        Delivery::new(Scheme::mailgun(), samples::MAILGUN_DELIVERED).sign(&secret(RECEIVER_SECRET));
+    let a = common::send(addr, "/webhooks/mailgun", d.clone()).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    assert_eq!(a.json["id"], MAILGUN_TOKEN);
+    assert_eq!(a.json["received"], "delivered");
+    let again = common::send(addr, "/webhooks/mailgun", d).await;
+    assert_eq!(
+        (again.status.as_u16(), &again.json),
+        (200, &serde_json::json!({"duplicate": true}))
+    );
+}

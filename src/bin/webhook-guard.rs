@@ -67,7 +67,7 @@ need --url (sign, verify).";
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
 /// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal, Twilio,
-/// Square, HubSpot, Twitch EventSub and Dropbox sign them.
+/// Square, HubSpot, Twitch EventSub, Dropbox and Mailgun sign them.
 #[derive(Debug, Parser)]
 #[command(name = "webhook-guard", version, after_help = AFTER_HELP)]
 struct Cli {
@@ -81,6 +81,7 @@ enum Command {
     ///
     /// The output is the header file `verify --headers` reads, so
     /// `sign … body.json > headers.txt && verify … --headers headers.txt body.json` round-trips.
+    /// For mailgun, which signs inside the body, the output is the signed body instead.
     #[command(after_help = AFTER_HELP)]
     Sign(SignArgs),
     /// POST a correctly signed delivery to a URL and print status, answer time and body.
@@ -148,6 +149,9 @@ enum SchemeName {
     Twitch,
     /// Dropbox: `X-Dropbox-Signature: <hex>` of the body (key: the app secret).
     Dropbox,
+    /// Mailgun: `signature.signature` in the JSON body, hex of `<timestamp><token>` (its
+    /// `signature.timestamp` and `signature.token`).
+    Mailgun,
 }
 
 /// Which sender, and its secret.
@@ -408,6 +412,16 @@ fn sign(args: SignArgs) -> Result<(), Failure> {
             "note: X-Gitlab-Token is the secret token itself: keep this output as secret as the \
              token"
         );
+    }
+    // Mailgun carries its signature (and timestamp) in the body: the signed body is the output.
+    if scheme.signature_json_field().is_some() {
+        eprintln!(
+            "note: {} signs inside the body: this is the signed body (POST it with a \
+             `content-type: {content_type}` header)",
+            args.scheme.scheme.arg_name()
+        );
+        println!("{}", String::from_utf8_lossy(&signed.body));
+        return Ok(());
     }
     for (name, value) in &headers {
         println!("{}: {}", name, String::from_utf8_lossy(value.as_bytes()));

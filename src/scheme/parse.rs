@@ -1141,6 +1141,7 @@ mod tests {
             Scheme::hubspot("https://hooks.example.com").unwrap(),
             Scheme::twitch(),
             Scheme::dropbox(),
+            Scheme::mailgun(),
             custom,
             in_order(0),
             in_order(5),

@@ -18,7 +18,8 @@
 //! HubSpot sample is a webhook batch with the fields HubSpot documents for its events, with
 //! invented ids. The Twitch samples have the shape of Twitch's EventSub examples (a
 //! `channel.follow` notification and a callback verification), with invented values. The Dropbox
-//! sample is the notification body Dropbox documents, with invented account ids.
+//! sample is the notification body Dropbox documents, with invented account ids. The Mailgun
+//! sample has the fields Mailgun documents for a `delivered` event, with invented values.
 //!
 //! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
 //! bodies, signed with [`Delivery`](super::Delivery).
@@ -148,6 +149,10 @@ pub const TWITCH_CALLBACK_VERIFICATION: &str =
 /// Dropbox notification: the accounts with changes (`list_folder.accounts`) and the older
 /// `delta.users`.
 pub const DROPBOX_NOTIFICATION: &str = include_str!("../../samples/dropbox/list_folder.json");
+
+/// Mailgun `delivered` event: the `signature` object (token, timestamp and a placeholder
+/// signature, which signing replaces) and a trimmed `event-data`.
+pub const MAILGUN_DELIVERED: &str = include_str!("../../samples/mailgun/delivered.json");
 
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
@@ -330,5 +335,13 @@ mod tests {
             v["delta"]["users"].as_array().unwrap().len(),
             accounts.len()
         );
+    }
+
+    #[test]
+    fn mailgun_sample_carries_its_signature_object() {
+        let v: serde_json::Value = serde_json::from_str(MAILGUN_DELIVERED).unwrap();
+        assert_eq!(v["signature"]["token"].as_str().unwrap().len(), 50);
+        assert!(v["signature"]["timestamp"].is_string());
+        assert_eq!(v["event-data"]["event"], "delivered");
     }
 }

@@ -10,7 +10,9 @@ Used by tests/interop.rs. Reads one JSON request on stdin and writes one JSON an
 S is one of standard (standardwebhooks), svix (svix), square (verified with `squareup`'s
 `verify_signature`, signed with `hmac`; both take "url", the notification URL), hubspot
 (hubspot-api-client's `Signature`, v3; takes "url" and "method", the timestamp in milliseconds),
-twitch (verified with twitchAPI's webhook check, signed with `hmac`; the timestamp is RFC 3339), stripe (stripe), slack (slack_sdk),
+twitch (verified with twitchAPI's webhook check, signed with `hmac`; the timestamp is RFC 3339),
+mailgun (verified with the `mailgun` SDK's `SecurityGuard.verify_webhook`, signed with `hmac`
+into the body, which signing answers as "body"), stripe (stripe), slack (slack_sdk),
 discord (PyNaCl, as Discord's documentation verifies interactions), sendgrid (signed with
 `cryptography`, verified with the `sendgrid` package's EventWebhook helper, which also names
 the headers), twilio (the `twilio` package's RequestValidator; signing and verifying also take
@@ -227,6 +229,8 @@ def main():
         answer = {"headers": headers}
         if "_url" in headers:
             answer["url"] = headers.pop("_url")
+        if "_body" in headers:
+            answer["body"] = headers.pop("_body")
         json.dump(answer, sys.stdout)
         return
     try:
@@ -336,6 +340,34 @@ def twitch_verify(secret, body, headers, extra):
 
 MORE_SIGNERS["twitch"] = twitch_sign
 MORE_VERIFIERS["twitch"] = twitch_verify
+
+
+# mailgun: the `mailgun` SDK's `SecurityGuard.verify_webhook(signing_key, token, timestamp,
+# signature)` checks the body's `signature` object; there is no signer, so the object is made
+# here with `hmac` over timestamp + token and written into the body (answered as "body").
+def mailgun_sign(secret, body, msg_id, timestamp, extra):
+    import hashlib
+    import hmac
+
+    doc = json.loads(body)
+    token = doc["signature"]["token"]
+    doc["signature"]["timestamp"] = str(timestamp)
+    doc["signature"]["signature"] = hmac.new(
+        secret.encode(), f"{timestamp}{token}".encode(), hashlib.sha256
+    ).hexdigest()
+    return {"content-type": "application/json", "_body": json.dumps(doc)}
+
+
+def mailgun_verify(secret, body, headers, extra):
+    from mailgun.security import SecurityGuard
+
+    sig = json.loads(body)["signature"]
+    if not SecurityGuard.verify_webhook(secret, sig["token"], sig["timestamp"], sig["signature"]):
+        raise ValueError("mailgun verify_webhook: signature is not valid")
+
+
+MORE_SIGNERS["mailgun"] = mailgun_sign
+MORE_VERIFIERS["mailgun"] = mailgun_verify
 
 
 if __name__ == "__main__":

@@ -60,6 +60,7 @@ impl SchemeName {
                 .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
             SchemeName::Twitch => Scheme::twitch(),
             SchemeName::Dropbox => Scheme::dropbox(),
+            SchemeName::Mailgun => Scheme::mailgun(),
         })
     }
 
@@ -135,6 +136,7 @@ impl SchemeName {
             SchemeName::Hubspot => &[("contact.creation", samples::HUBSPOT_CONTACT_EVENTS)],
             SchemeName::Twitch => &[("channel.follow", samples::TWITCH_CHANNEL_FOLLOW)],
             SchemeName::Dropbox => &[("list_folder", samples::DROPBOX_NOTIFICATION)],
+            SchemeName::Mailgun => &[("delivered", samples::MAILGUN_DELIVERED)],
         }
     }
 

@@ -39,3 +39,5 @@ mod hubspot;
 mod twitch;
 
 mod dropbox;
+
+mod mailgun;
