@@ -30,8 +30,8 @@ pub const REQUEST_TARGET: &str = "/hook";
 /// Selectors 0 to 8 keep the meaning the checked-in seeds were made with; the schemes added
 /// since follow (Discord, GitLab, SendGrid, PayPal), each only with the feature whose public
 /// keys check it (the custom scheme otherwise), then Twilio (13), signed over the URL. Square
-/// (30) and HubSpot (31) are signed over the same URL, Twitch is 32, Dropbox 33, Mailgun 34; selectors
-/// without a scheme of their own get the custom one.
+/// (30) and HubSpot (31) are signed over the same URL; Twitch is 32, Dropbox 33, Mailgun 34 and
+/// Zoom 35. Selectors without a scheme of their own get the custom one.
 pub fn scheme(selector: u8) -> Scheme {
     match selector % 38 {
         0 => Scheme::heppu(),
@@ -55,6 +55,7 @@ pub fn scheme(selector: u8) -> Scheme {
         32 => Scheme::twitch(),
         33 => Scheme::dropbox(),
         34 => Scheme::mailgun(),
+        35 => Scheme::zoom(),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")

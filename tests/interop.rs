@@ -11,7 +11,8 @@
 //!
 //! Senders with no installable SDK that verifies their signatures, so checked here only against
 //! vectors (`tests/senders_request.rs`): Dropbox (its `dropbox` SDK calls the API and checks no
-//! webhook).
+//! webhook) and Zoom (no Python SDK verifies; npm `@zoom/rivet` checks signatures only inside
+//! its own webhook server, not added here).
 
 mod common;
 

@@ -574,3 +574,87 @@ async fn mailgun_route_of_the_receiver_deduplicates_on_the_token_over_http() {
         (200, &serde_json::json!({"duplicate": true}))
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Zoom
+// ---------------------------------------------------------------------------------------------
+
+/// Zoom publishes no vector; this one is computed with openssl:
+/// `printf '%s' 'v0:1701432000:{"event":"meeting.started","event_ts":1701432000123,"payload":{"object":{"id":"85746065432"}}}' | openssl dgst -sha256 -hmac 'zoom-secret-token-0123456789'`
+#[test]
+fn zoom_openssl_vector_verifies() {
+    const BODY: &str = r#"{"event":"meeting.started","event_ts":1701432000123,"payload":{"object":{"id":"85746065432"}}}"#;
+    const SIGNATURE: &str = "v0=164eff5f80973d08847f2675c495963282cf2ada80774daae5bc000e4af9db46";
+    let at = |secs: u64| {
+        Verifier::builder(Scheme::zoom())
+            .secret(secret("zoom-secret-token-0123456789"))
+            .clock(webhook_guard::clock::ManualClock::at_secs(secs))
+            .build()
+            .unwrap()
+    };
+    let h = headers(&[
+        ("x-zm-signature", SIGNATURE),
+        ("x-zm-request-timestamp", "1701432000"),
+    ]);
+    let meta = at(1_701_432_010)
+        .verify_request(&request("/webhooks/zoom", &h, BODY.as_bytes()))
+        .unwrap();
+    assert_eq!(
+        (meta.id(), meta.event_type()),
+        (None, Some("meeting.started"))
+    );
+    assert_eq!(
+        code(at(1_701_432_000 + 3600).verify_request(&request(
+            "/webhooks/zoom",
+            &h,
+            BODY.as_bytes()
+        ))),
+        "timestamp_expired"
+    );
+    let moved = headers(&[
+        ("x-zm-signature", SIGNATURE),
+        ("x-zm-request-timestamp", "1701432001"),
+    ]);
+    assert_eq!(
+        code(at(1_701_432_010).verify_request(&request("/webhooks/zoom", &moved, BODY.as_bytes()))),
+        "signature_mismatch"
+    );
+}
+
+#[test]
+fn zoom_deliveries_verify_and_refuse_with_their_codes() {
+    let key = secret("zoom-secret-token-0123456789");
+    let verifier = Verifier::new(Scheme::zoom(), key.clone());
+    let body = samples::ZOOM_MEETING_STARTED;
+    let d = Delivery::new(Scheme::zoom(), body).sign(&key);
+    let meta = verify(&verifier, "/", &d).unwrap();
+    assert_eq!(meta.event_type(), Some("meeting.started"));
+    let tampered = with_body(&d, body.replace("Weekly", "Daily").as_bytes());
+    assert_eq!(
+        code(verify(&verifier, "/", &tampered)),
+        "signature_mismatch"
+    );
+    assert_eq!(
+        code(verify(&verifier, "/", &without(&d, "x-zm-signature"))),
+        "signature_missing"
+    );
+    let stale = Delivery::new(Scheme::zoom(), body)
+        .timestamp(now_secs() - 3600)
+        .sign(&key);
+    assert_eq!(code(verify(&verifier, "/", &stale)), "timestamp_expired");
+}
+
+#[tokio::test]
+async fn zoom_route_of_the_receiver_verifies_over_http() {
+    let addr = receiver().await;
+    let d =
+        Delivery::new(Scheme::zoom(), samples::ZOOM_MEETING_STARTED).sign(&secret(RECEIVER_SECRET));
+    let a = common::send(addr, "/webhooks/zoom", d.clone()).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    assert_eq!(a.json["received"], "meeting.started");
+    let again = common::send(addr, "/webhooks/zoom", d).await;
+    assert_eq!(
+        (again.status.as_u16(), &again.json),
+        (200, &serde_json::json!({"duplicate": true}))
+    );
+}

@@ -7,7 +7,7 @@
 //! The environment:
 //! - `BIND`: the address to listen on (default `127.0.0.1:3000`);
 //! - `WEBHOOK_SECRET`: the shared secret. Every HMAC sender uses it as given (Heppu, Helix,
-//!   Helicone, GitHub, Stripe, Slack, Shopify, Twilio, Square, HubSpot, Twitch, Dropbox, Mailgun), GitLab as the token of
+//!   Helicone, GitHub, Stripe, Slack, Shopify, Twilio, Square, HubSpot, Twitch, Dropbox, Mailgun, Zoom), GitLab as the token of
 //!   `X-Gitlab-Token`. Standard Webhooks decodes a `whsec_<base64>` secret as its specification
 //!   says, the key being the decoded bytes ([`Secret::from_whsec`]); a secret without `whsec_`
 //!   is its key as given.
@@ -300,6 +300,7 @@ impl ReceiverConfig {
             shared("/webhooks/twitch", Scheme::twitch()),
             shared("/webhooks/dropbox", Scheme::dropbox()),
             shared("/webhooks/mailgun", Scheme::mailgun()),
+            shared("/webhooks/zoom", Scheme::zoom()),
         ];
         routes.extend(self.url_signed_routes());
         routes

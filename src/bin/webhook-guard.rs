@@ -67,7 +67,7 @@ need --url (sign, verify).";
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
 /// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal, Twilio,
-/// Square, HubSpot, Twitch EventSub, Dropbox and Mailgun sign them.
+/// Square, HubSpot, Twitch EventSub, Dropbox, Mailgun and Zoom sign them.
 #[derive(Debug, Parser)]
 #[command(name = "webhook-guard", version, after_help = AFTER_HELP)]
 struct Cli {
@@ -152,6 +152,8 @@ enum SchemeName {
     /// Mailgun: `signature.signature` in the JSON body, hex of `<timestamp><token>` (its
     /// `signature.timestamp` and `signature.token`).
     Mailgun,
+    /// Zoom: `x-zm-signature: v0=<hex>` of `v0:<timestamp>:<body>` (key: the secret token).
+    Zoom,
 }
 
 /// Which sender, and its secret.

@@ -28,6 +28,7 @@
 //! | [`Scheme::twitch`] | `Twitch-Eventsub-Message-Signature` | `sha256=<hex>` | `<message id><timestamp><body>` | `Twitch-Eventsub-Message-Timestamp`, RFC 3339 | `Twitch-Eventsub-Message-Id` |
 //! | [`Scheme::dropbox`] | `X-Dropbox-Signature` | `<hex>` | body | none | none (keyed on the signature, that is the body) |
 //! | [`Scheme::mailgun`] | none: `signature.signature` in the JSON body | `<hex>` | `<signature.timestamp><signature.token>` (the body's fields) | `signature.timestamp` in the body, seconds | `signature.token` in the body (with the signature) |
+//! | [`Scheme::zoom`] | `x-zm-signature` | `v0=<hex>` | `v0:<timestamp>:<body>` | `x-zm-request-timestamp`, seconds | none (keyed on the signature) |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!

@@ -1142,6 +1142,7 @@ mod tests {
             Scheme::twitch(),
             Scheme::dropbox(),
             Scheme::mailgun(),
+            Scheme::zoom(),
             custom,
             in_order(0),
             in_order(5),

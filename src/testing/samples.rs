@@ -19,7 +19,9 @@
 //! invented ids. The Twitch samples have the shape of Twitch's EventSub examples (a
 //! `channel.follow` notification and a callback verification), with invented values. The Dropbox
 //! sample is the notification body Dropbox documents, with invented account ids. The Mailgun
-//! sample has the fields Mailgun documents for a `delivered` event, with invented values.
+//! sample has the fields Mailgun documents for a `delivered` event, with invented values. The Zoom
+//! samples are a `meeting.started` event with invented values and Zoom's own
+//! `endpoint.url_validation` example.
 //!
 //! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
 //! bodies, signed with [`Delivery`](super::Delivery).
@@ -153,6 +155,13 @@ pub const DROPBOX_NOTIFICATION: &str = include_str!("../../samples/dropbox/list_
 /// Mailgun `delivered` event: the `signature` object (token, timestamp and a placeholder
 /// signature, which signing replaces) and a trimmed `event-data`.
 pub const MAILGUN_DELIVERED: &str = include_str!("../../samples/mailgun/delivered.json");
+
+/// Zoom `meeting.started`: `event`, `event_ts` (milliseconds) and the meeting in `payload`.
+pub const ZOOM_MEETING_STARTED: &str = include_str!("../../samples/zoom/meeting.started.json");
+/// Zoom `endpoint.url_validation`: the `payload.plainToken` to answer (Zoom's documented
+/// example).
+pub const ZOOM_URL_VALIDATION: &str =
+    include_str!("../../samples/zoom/endpoint.url_validation.json");
 
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
@@ -343,5 +352,15 @@ mod tests {
         assert_eq!(v["signature"]["token"].as_str().unwrap().len(), 50);
         assert!(v["signature"]["timestamp"].is_string());
         assert_eq!(v["event-data"]["event"], "delivered");
+    }
+
+    #[test]
+    fn zoom_samples_are_an_event_and_a_validation() {
+        let e: serde_json::Value = serde_json::from_str(ZOOM_MEETING_STARTED).unwrap();
+        assert_eq!(e["event"], "meeting.started");
+        assert!(e["event_ts"].is_u64());
+        let v: serde_json::Value = serde_json::from_str(ZOOM_URL_VALIDATION).unwrap();
+        assert_eq!(v["event"], "endpoint.url_validation");
+        assert_eq!(v["payload"]["plainToken"], "qgg8vlvZRS6UYooatFL8Aw");
     }
 }

@@ -61,6 +61,7 @@ impl SchemeName {
             SchemeName::Twitch => Scheme::twitch(),
             SchemeName::Dropbox => Scheme::dropbox(),
             SchemeName::Mailgun => Scheme::mailgun(),
+            SchemeName::Zoom => Scheme::zoom(),
         })
     }
 
@@ -137,6 +138,10 @@ impl SchemeName {
             SchemeName::Twitch => &[("channel.follow", samples::TWITCH_CHANNEL_FOLLOW)],
             SchemeName::Dropbox => &[("list_folder", samples::DROPBOX_NOTIFICATION)],
             SchemeName::Mailgun => &[("delivered", samples::MAILGUN_DELIVERED)],
+            SchemeName::Zoom => &[
+                ("meeting.started", samples::ZOOM_MEETING_STARTED),
+                ("endpoint.url_validation", samples::ZOOM_URL_VALIDATION),
+            ],
         }
     }
 

@@ -41,3 +41,5 @@ mod twitch;
 mod dropbox;
 
 mod mailgun;
+
+mod zoom;
