@@ -658,3 +658,171 @@ async fn zoom_route_of_the_receiver_verifies_over_http() {
         (200, &serde_json::json!({"duplicate": true}))
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Handshakes (issue 22, point 6), over HTTP through both receiver examples
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(all(feature = "actix", feature = "ed25519"))]
+#[allow(dead_code)]
+#[path = "../examples/support/actix_receiver_app.rs"]
+mod actix_receiver_app;
+
+/// The receiver examples' configuration for the handshakes: [`RECEIVER_SECRET`], and Discord's
+/// public key.
+#[cfg(all(feature = "actix", feature = "ed25519"))]
+fn handshake_config() -> receiver_config::ReceiverConfig {
+    receiver_config::ReceiverConfig::from_lookup(|name| match name {
+        "WEBHOOK_SECRET" => Some(RECEIVER_SECRET.to_owned()),
+        "WEBHOOK_ED25519_PUBLIC_KEY" => {
+            Some(webhook_guard::testing::keys::ED25519_PUBLIC_HEX.to_owned())
+        }
+        _ => None,
+    })
+    .unwrap()
+}
+
+/// Both receiver examples with `config`: (axum, actix-web).
+#[cfg(all(feature = "actix", feature = "ed25519"))]
+async fn both_receivers(config: &receiver_config::ReceiverConfig) -> [SocketAddr; 2] {
+    let axum_addr = common::spawn(receiver_app::app(config).router).await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let actix_addr = listener.local_addr().unwrap();
+    let config = config.clone();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let (configure, _log, _queue) = actix_receiver_app::routes(&config);
+            actix_web::HttpServer::new(move || actix_web::App::new().configure(configure.clone()))
+                .workers(1)
+                .listen(listener)
+                .unwrap()
+                .run()
+                .await
+                .unwrap();
+        });
+    });
+    common::wait_listening(actix_addr).await;
+    [axum_addr, actix_addr]
+}
+
+/// Status, headers and raw body of `request`.
+#[cfg(all(feature = "actix", feature = "ed25519"))]
+async fn exchange(request: http::Request<http_body_util::Full<Bytes>>) -> (u16, HeaderMap, Bytes) {
+    use http_body_util::BodyExt as _;
+    let res = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        common::client().request(request),
+    )
+    .await
+    .expect("an answer within 10 s")
+    .expect("the request succeeds");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, body)
+}
+
+#[cfg(all(feature = "actix", feature = "ed25519"))]
+async fn post(addr: SocketAddr, path: &str, d: SignedDelivery) -> (u16, HeaderMap, Bytes) {
+    exchange(d.into_request(&format!("http://{addr}{path}"))).await
+}
+
+#[cfg(all(feature = "actix", feature = "ed25519"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handshakes_are_answered_once_verified_by_both_receivers() {
+    let config = handshake_config();
+    let key = secret(RECEIVER_SECRET);
+    for addr in both_receivers(&config).await {
+        // Slack's url_verification: the challenge as text, once the signature is checked.
+        let slack = Delivery::new(Scheme::slack(), samples::SLACK_URL_VERIFICATION).sign(&key);
+        let (status, headers, body) = post(addr, "/webhooks/slack", slack.clone()).await;
+        assert_eq!(status, 200, "{addr}: {body:?}");
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
+        let doc: serde_json::Value = serde_json::from_str(samples::SLACK_URL_VERIFICATION).unwrap();
+        assert_eq!(body, doc["challenge"].as_str().unwrap().as_bytes());
+        let forged = with_body(
+            &slack,
+            samples::SLACK_URL_VERIFICATION
+                .replace("3eZ", "4eZ")
+                .as_bytes(),
+        );
+        assert_eq!(post(addr, "/webhooks/slack", forged).await.0, 401);
+
+        // Twitch's callback verification: the challenge as text, once verified.
+        let twitch = Delivery::new(Scheme::twitch(), samples::TWITCH_CALLBACK_VERIFICATION)
+            .event("channel.follow")
+            .header(
+                "twitch-eventsub-message-type",
+                "webhook_callback_verification",
+            )
+            .sign(&key);
+        let (status, headers, body) = post(addr, "/webhooks/twitch", twitch.clone()).await;
+        assert_eq!(status, 200, "{addr}: {body:?}");
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
+        assert_eq!(&body[..], b"pogchamp-kappa-360noscope-vohiyo");
+        let unsigned = without(&twitch, "twitch-eventsub-message-signature");
+        assert_eq!(post(addr, "/webhooks/twitch", unsigned).await.0, 401);
+
+        // Zoom's endpoint.url_validation: plainToken and its HMAC under the secret token,
+        // `printf '%s' 'qgg8vlvZRS6UYooatFL8Aw' | openssl dgst -sha256 -hmac 'senders-c-receiver-secret-0123456789'`.
+        let zoom = Delivery::new(Scheme::zoom(), samples::ZOOM_URL_VALIDATION).sign(&key);
+        let (status, _, body) = post(addr, "/webhooks/zoom", zoom.clone()).await;
+        assert_eq!(status, 200, "{addr}: {body:?}");
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&body).unwrap(),
+            serde_json::json!({
+                "plainToken": "qgg8vlvZRS6UYooatFL8Aw",
+                "encryptedToken": "9fa95d51130dd9f995ee889dcea61541a83a94467a488bc2f56146899e13f64e",
+            })
+        );
+        let stale = Delivery::new(Scheme::zoom(), samples::ZOOM_URL_VALIDATION)
+            .timestamp(now_secs() - 3600)
+            .sign(&key);
+        assert_eq!(post(addr, "/webhooks/zoom", stale).await.0, 401);
+
+        // Discord's PING: {"type":1}, once the Ed25519 signature is checked.
+        let ping = Delivery::new(Scheme::discord(), samples::DISCORD_PING)
+            .sign_ed25519(&webhook_guard::testing::keys::ED25519_SEED_TEST_ONLY);
+        let (status, _, body) = post(addr, "/webhooks/discord", ping.clone()).await;
+        assert_eq!(status, 200, "{addr}: {body:?}");
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&body).unwrap(),
+            serde_json::json!({"type": 1})
+        );
+        let forged = with_body(&ping, br#"{"type":1,"id":"forged"}"#);
+        assert_eq!(post(addr, "/webhooks/discord", forged).await.0, 401);
+
+        // Dropbox's GET ?challenge=: echoed as inert text; POSTs stay guarded.
+        let get = |query: &str| {
+            http::Request::get(format!("http://{addr}/webhooks/dropbox{query}"))
+                .body(http_body_util::Full::new(Bytes::new()))
+                .unwrap()
+        };
+        let (status, headers, body) = exchange(get("?challenge=abc%3Cscript%3E123")).await;
+        assert_eq!(status, 200, "{addr}: {body:?}");
+        assert_eq!(&body[..], b"abc<script>123");
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(exchange(get("")).await.0, 400);
+        let unsigned = without(
+            &Delivery::new(Scheme::dropbox(), samples::DROPBOX_NOTIFICATION).sign(&key),
+            "x-dropbox-signature",
+        );
+        assert_eq!(post(addr, "/webhooks/dropbox", unsigned).await.0, 401);
+    }
+}

@@ -37,7 +37,7 @@ use std::fmt;
 use serde_json::{Value, json};
 #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
 use webhook_guard::keys::PublicKey;
-use webhook_guard::{Scheme, Secret, Verifier, WebhookMeta};
+use webhook_guard::{Scheme, Secret, Verifier, WebhookMeta, handshake};
 
 /// A build without any key feature has no public keys: a type without values stands in.
 #[cfg(not(any(feature = "ed25519", feature = "p256", feature = "rsa")))]
@@ -404,6 +404,29 @@ impl ReceiverConfig {
             self.public_url
         ));
         lines
+    }
+}
+
+impl ReceiverConfig {
+    /// The answer to a sender's handshake, for a delivery the route's guard verified, or `None`
+    /// for an ordinary delivery: Discord's PING, Slack's `url_verification`, Twitch EventSub's
+    /// `webhook_callback_verification` (`twitch_message_type` is its
+    /// `Twitch-Eventsub-Message-Type` header) and Zoom's `endpoint.url_validation` (answered
+    /// with `WEBHOOK_SECRET`, the secret token). Dropbox's unsigned `GET ?challenge=` has a
+    /// route of its own ([`webhook_guard::handshake::dropbox`]).
+    pub fn handshake_reply(
+        &self,
+        meta: &WebhookMeta,
+        twitch_message_type: Option<&str>,
+        body: &[u8],
+    ) -> Option<handshake::Reply> {
+        match meta.scheme() {
+            "discord" => handshake::discord(body),
+            "slack" => handshake::slack(body),
+            "twitch" => handshake::twitch(twitch_message_type, body),
+            "zoom" => handshake::zoom(body, &self.secret()),
+            _ => None,
+        }
     }
 }
 

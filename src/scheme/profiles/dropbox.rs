@@ -23,7 +23,8 @@ impl Scheme {
     /// stored cursor is idempotent by itself).
     ///
     /// Dropbox checks a new webhook URI with a `GET ?challenge=…` first: answer the challenge
-    /// as `text/plain` with `X-Content-Type-Options: nosniff`. That request is not signed.
+    /// as `text/plain` with `X-Content-Type-Options: nosniff`
+    /// ([`handshake::dropbox`](crate::handshake::dropbox)). That request is not signed.
     pub fn dropbox() -> Scheme {
         Scheme::builtin("dropbox")
             .signature_header("x-dropbox-signature")

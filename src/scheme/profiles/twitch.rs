@@ -22,7 +22,8 @@ impl Scheme {
     /// message id, which is the key to skip duplicates on. The event type is
     /// `Twitch-Eventsub-Subscription-Type` (`channel.follow`, …). `Twitch-Eventsub-Message-Type`
     /// tells a `notification` from the `webhook_callback_verification` handshake (answer its
-    /// `challenge` once the message is verified) and a `revocation`. Twitch expects an
+    /// `challenge` once the message is verified:
+    /// [`handshake::twitch`](crate::handshake::twitch)) and a `revocation`. Twitch expects an
     /// answer within a few seconds and revokes a subscription that keeps failing.
     pub fn twitch() -> Scheme {
         Scheme::builtin("twitch")

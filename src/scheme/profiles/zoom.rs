@@ -22,7 +22,8 @@ impl Scheme {
     /// Zoom validates the endpoint (when it is set, then every 72 hours) with an
     /// `endpoint.url_validation` event, signed like the others, whose `payload.plainToken` must
     /// be answered with `{"plainToken", "encryptedToken"}`, the latter the hex HMAC-SHA256 of
-    /// the plain token under the same secret token.
+    /// the plain token under the same secret token: [`handshake::zoom`](crate::handshake::zoom),
+    /// called with the verified body.
     pub fn zoom() -> Scheme {
         Scheme::builtin("zoom")
             .signature_header("x-zm-signature")
