@@ -258,6 +258,64 @@ fn hubspot_openssl_vector_verifies() {
     );
 }
 
+/// HubSpot signs the URI with the escapes of `: / ? @ ! $ ' ( ) * , ;` decoded and the others
+/// kept (its "Validating requests" page); computed with openssl over the decoded URI:
+/// `printf '%s' 'POSThttps://hooks.example.com/webhooks/hubspot?next=a:b/c(1)&q=x%20y[{"eventId":2,"subscriptionType":"contact.creation","attemptNumber":0}]1701432000000' | openssl dgst -sha256 -hmac 'hubspot-client-secret-0123456789' -binary | base64`
+#[test]
+fn hubspot_signs_the_uri_with_the_listed_escapes_decoded() {
+    const BODY: &str = r#"[{"eventId":2,"subscriptionType":"contact.creation","attemptNumber":0}]"#;
+    let verifier = Verifier::builder(Scheme::hubspot(BASE).unwrap())
+        .secret(secret("hubspot-client-secret-0123456789"))
+        .clock(webhook_guard::clock::ManualClock::at_millis(
+            1_701_432_001_000,
+        ))
+        .build()
+        .unwrap();
+    let h = headers(&[
+        (
+            "x-hubspot-signature-v3",
+            "kloCbvcHDVKzALeYz3GKjgiwLW3BwpTuADGHWPuztbY=",
+        ),
+        ("x-hubspot-request-timestamp", "1701432000000"),
+    ]);
+    // As sent: `%3A`, `%2F`, `%28`, `%29` (either case) decoded; `%20` kept.
+    for target in [
+        "/webhooks/hubspot?next=a%3Ab%2Fc%281%29&q=x%20y",
+        "/webhooks/hubspot?next=a%3ab%2fc(1)&q=x%20y",
+        "/webhooks/hubspot?next=a:b/c(1)&q=x%20y",
+    ] {
+        assert!(
+            verifier
+                .verify_request(&request(target, &h, BODY.as_bytes()))
+                .is_ok(),
+            "{target}"
+        );
+    }
+    // `%20` is not in the list: decoding it would sign another URI.
+    assert_eq!(
+        code(
+            verifier.verify_request(&request(
+                "/webhooks/hubspot?next=a:b/c(1)&q=x y"
+                    .replace(' ', "%2520")
+                    .as_str(),
+                &h,
+                BODY.as_bytes()
+            ))
+        ),
+        "signature_mismatch"
+    );
+    // Our signer signs the same decoded form.
+    let key = secret("hubspot-client-secret-0123456789");
+    let d = Delivery::new(Scheme::hubspot(BASE).unwrap(), BODY)
+        .path("/webhooks/hubspot?next=a%3Ab%2Fc%281%29&q=x%20y")
+        .timestamp(1_701_432_000_000)
+        .sign(&key);
+    assert_eq!(
+        d.header("x-hubspot-signature-v3"),
+        Some("kloCbvcHDVKzALeYz3GKjgiwLW3BwpTuADGHWPuztbY=")
+    );
+}
+
 #[test]
 fn hubspot_deliveries_verify_and_refuse_with_their_codes() {
     let scheme = Scheme::hubspot(BASE).unwrap();

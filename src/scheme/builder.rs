@@ -44,6 +44,7 @@ impl Scheme {
             public_url: None,
             url_port_variants: false,
             body_sha256_query: None,
+            url_unescaped: &[],
         }
     }
 }
@@ -69,6 +70,7 @@ pub struct SchemeBuilder {
     public_url: Option<String>,
     url_port_variants: bool,
     body_sha256_query: Option<Cow<'static, str>>,
+    url_unescaped: &'static [u8],
 }
 
 #[derive(Debug, Clone)]
@@ -287,6 +289,23 @@ impl SchemeBuilder {
     /// alone, with `bodySHA256=<hex>` in its query. Needs [`SignedPart::Url`].
     pub fn body_sha256_query(mut self, name: impl Into<Cow<'static, str>>) -> Self {
         self.body_sha256_query = Some(name.into());
+        self
+    }
+
+    /// Before the request target (path and query) is signed as part of a [`SignedPart::Url`],
+    /// decode the percent-escapes of these characters (`%3A` → `:`, either hex case) and keep
+    /// every other escape as received. HubSpot's v3 signature is made over the URI with the
+    /// escapes of ``: / ? @ ! $ ' ( ) * , ;`` decoded.
+    ///
+    /// ```
+    /// use webhook_guard::scheme::Scheme;
+    ///
+    /// let hubspot = Scheme::hubspot("https://hooks.example.com")?;
+    /// assert_eq!(hubspot.url_unescaped(), b":/?@!$'()*,;");
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn url_unescape(mut self, chars: &'static [u8]) -> Self {
+        self.url_unescaped = chars;
         self
     }
 
@@ -638,6 +657,7 @@ impl SchemeBuilder {
                 signature_field,
                 public_url,
                 body_sha256_query: self.body_sha256_query,
+                url_unescaped: self.url_unescaped,
                 signed_headers,
                 deferred,
                 reads_request,

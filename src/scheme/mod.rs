@@ -530,6 +530,9 @@ struct SchemeInner {
     /// The query parameter that carries the hex SHA-256 of the body, when the request URL has
     /// it (Twilio's `bodySHA256`).
     body_sha256_query: Option<Cow<'static, str>>,
+    /// Characters whose percent-escapes in the request target are decoded before it is signed
+    /// as part of a [`SignedPart::Url`] (HubSpot's v3).
+    url_unescaped: &'static [u8],
     /// The names of the [`SignedPart::Header`] parts, in order.
     signed_headers: Vec<HeaderName>,
     /// Something the verdict needs is known only once the whole body is in (a signature,
@@ -851,6 +854,18 @@ impl Scheme {
         self.inner.body_sha256_query.as_deref()
     }
 
+    /// The characters whose percent-escapes are decoded in the signed request target
+    /// ([`SchemeBuilder::url_unescape`]); empty for most schemes.
+    pub fn url_unescaped(&self) -> &'static [u8] {
+        self.inner.url_unescaped
+    }
+
+    /// The request target (path and query) as the scheme signs it: as received, with the
+    /// escapes of [`url_unescaped`](Self::url_unescaped) characters decoded.
+    pub(crate) fn signed_target<'t>(&self, target: &'t [u8]) -> Cow<'t, [u8]> {
+        unescape_some(target, self.inner.url_unescaped)
+    }
+
     /// The names of the signed header parts, in order.
     #[inline]
     pub(crate) fn signed_headers(&self) -> &[HeaderName] {
@@ -932,4 +947,37 @@ impl Scheme {
         }
         out
     }
+}
+
+/// `text` with each `%XX` escape (either hex case) of a byte in `chars` decoded, every other
+/// byte and escape kept as is.
+fn unescape_some<'t>(text: &'t [u8], chars: &[u8]) -> Cow<'t, [u8]> {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    let escaped = |i: usize| -> Option<u8> {
+        if text.get(i) != Some(&b'%') {
+            return None;
+        }
+        let byte = hex(*text.get(i + 1)?)? << 4 | hex(*text.get(i + 2)?)?;
+        chars.contains(&byte).then_some(byte)
+    };
+    if chars.is_empty() || !(0..text.len()).any(|i| escaped(i).is_some()) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        match escaped(i) {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(text[i]);
+                i += 1;
+            }
+        }
+    }
+    Cow::Owned(out)
 }

@@ -18,11 +18,12 @@ impl Scheme {
     /// [`SignedPart::Timestamp`]). The timestamp is unix **milliseconds**; HubSpot says to
     /// reject a request older than 5 minutes, the verifier's default window.
     ///
-    /// HubSpot's page also says to decode, in the URI, a list of percent-encoded characters
-    /// (such as `%3A` and `%2F`) before signing it; this profile signs the path and query as
-    /// received, as HubSpot's own Python client (`hubspot.utils.signature.Signature`) does, so
-    /// a target URL whose path or query carries one of those escapes fails with
-    /// `signature_mismatch`: give HubSpot a target URL without them. The older
+    /// HubSpot's page also says to decode, in the URI, the escapes of ``: / ? @ ! $ ' ( ) * , ;``
+    /// (`%3A`, `%2F`, `%3F`, `%40`, `%21`, `%24`, `%27`, `%28`, `%29`, `%2A`, `%2C`, `%3B`)
+    /// before signing it, and to keep every other escape: so does this profile
+    /// ([`SchemeBuilder::url_unescape`](crate::scheme::SchemeBuilder::url_unescape)). HubSpot's
+    /// own clients (`hubspot.utils.signature.Signature` in Python) sign the URI they are given as
+    /// is; the two agree for every target without those escapes. The older
     /// `X-HubSpot-Signature` (v1, v2: a plain SHA-256 with the secret inside, no timestamp)
     /// is not read.
     ///
@@ -58,6 +59,7 @@ impl Scheme {
             .encoding(Encoding::Base64)
             .timestamp_header("x-hubspot-request-timestamp", TimestampUnit::Milliseconds)
             .public_url(public_url)
+            .url_unescape(b":/?@!$'()*,;")
             .signed_parts([
                 SignedPart::Method,
                 SignedPart::Url,
