@@ -11,8 +11,9 @@
 //!
 //! Senders with no installable SDK that verifies their signatures, so checked here only against
 //! vectors (`tests/senders_request.rs`): Dropbox (its `dropbox` SDK calls the API and checks no
-//! webhook) and Zoom (no Python SDK verifies; npm `@zoom/rivet` checks signatures only inside
-//! its own webhook server, not added here).
+//! webhook). Zoom's is npm `@zoom/rivet` (its `AwsLambdaReceiver`, through
+//! `tests/interop/zoom.mjs`); Square's, HubSpot's, Twitch's (twitchAPI) and Mailgun's are Python
+//! (`squareup`, `hubspot-api-client`, `twitchAPI`, `mailgun`).
 
 mod common;
 
@@ -863,4 +864,81 @@ async fn mailgun_signatures_pass_its_verify_webhook_and_hmac_ones_verify_here() 
     assert_eq!(verdict(&ours_body)["ok"], json!(true));
     let other_token = ours_body.replace("a8ce0edb", "b8ce0edb");
     assert_eq!(verdict(&other_token)["ok"], json!(false));
+}
+
+/// `Some(())` when node and Zoom's `@zoom/rivet` are installed in `tests/interop/node_modules`.
+fn rivet(test: &str) -> Option<()> {
+    require(test, "node and @zoom/rivet", || {
+        let module = root().join("tests/interop/node_modules/@zoom/rivet");
+        if !module.is_dir() {
+            return Err(format!("{} is missing", module.display()));
+        }
+        let out = Command::new("node")
+            .arg("--version")
+            .output()
+            .map_err(|e| format!("node: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err("node --version failed".to_owned())
+        }
+    })
+}
+
+/// What Zoom's Rivet (`AwsLambdaReceiver`, which verifies `x-zm-signature` and answers URL
+/// validations) answers to this delivery: (status, body).
+fn rivet_answer(d: &SignedDelivery) -> (u64, Value) {
+    let mut c = Command::new("node");
+    c.arg(root().join("tests/interop/zoom.mjs"));
+    let answer = run(
+        c,
+        &json!({
+            "secret": KEY,
+            "body": String::from_utf8(d.body.to_vec()).unwrap(),
+            "headers": headers_json(d),
+        }),
+    );
+    (answer["status"].as_u64().unwrap(), answer["body"].clone())
+}
+
+/// Zoom: its Node library Rivet (`@zoom/rivet`) accepts our signed events and refuses a changed
+/// body or timestamp; for an `endpoint.url_validation` it answers the same
+/// `{"plainToken","encryptedToken"}` as `handshake::zoom`, which the receiver example sends
+/// over HTTP once the delivery verified. Rivet has no signer. (Rivet checks the signature over
+/// `JSON.stringify` of the parsed body, so only compact bodies with no escapes it would rewrite
+/// pass it; Zoom's own bodies are compact.)
+#[tokio::test]
+async fn zoom_signatures_and_url_validation_agree_with_rivet() {
+    let test = "zoom_signatures_and_url_validation_agree_with_rivet";
+    if rivet(test).is_none() {
+        return;
+    }
+    let scheme = Scheme::zoom();
+    let secret = Secret::new(KEY).unwrap();
+    let compact =
+        |body: &str| serde_json::to_string(&serde_json::from_str::<Value>(body).unwrap()).unwrap();
+    let event = compact(samples::ZOOM_MEETING_STARTED);
+    let ours = Delivery::new(scheme.clone(), event.clone()).sign(&secret);
+    assert_eq!(rivet_answer(&ours).0, 200);
+    let mut tampered = ours.clone();
+    tampered.body = event.replace("Weekly", "Daily").into();
+    assert_eq!(rivet_answer(&tampered).0, 400);
+    let mut moved = ours.clone();
+    let later = (now_secs() + 1).to_string();
+    moved.headers.insert(
+        "x-zm-request-timestamp",
+        HeaderValue::from_str(&later).unwrap(),
+    );
+    assert_eq!(rivet_answer(&moved).0, 400);
+
+    // The URL validation: Rivet's answer, and the receiver example's over HTTP.
+    let validation = compact(samples::ZOOM_URL_VALIDATION);
+    let d = Delivery::new(scheme, validation).sign(&secret);
+    let (status, theirs) = rivet_answer(&d);
+    assert_eq!(status, 200, "{theirs}");
+    let addr = receiver().await;
+    let a = common::send(addr, "/webhooks/zoom", d).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    assert_eq!(a.json, theirs);
+    assert_eq!(theirs["plainToken"], "qgg8vlvZRS6UYooatFL8Aw");
 }
