@@ -180,7 +180,7 @@ impl SchemeSecret {
                 return Err(usage(format!(
                     "{sender} signs the URL it requests: pass {flag} URL, the full URL the \
                      sender addresses (scheme, host, port, path and query), e.g. \
-                     {flag} https://hooks.example.com/{sender}/sms"
+                     {flag} https://hooks.example.com/webhooks/{sender}"
                 )));
             }
             (false, Some(_)) => return Err(signs_no_url(self.scheme, flag)),
