@@ -29,10 +29,12 @@ pub const REQUEST_TARGET: &str = "/hook";
 /// The built-in schemes plus a custom base64 list scheme; a fuzz input's first byte picks one.
 /// Selectors 0 to 8 keep the meaning the checked-in seeds were made with; the schemes added
 /// since follow (Discord, GitLab, SendGrid, PayPal), each only with the feature whose public
-/// keys check it (the custom scheme otherwise), then Twilio (13), signed over the URL, and the
-/// body-HMAC senders Linear to Vercel (14 to 21), Paddle to Box (22 to 28).
+/// keys check it (the custom scheme otherwise), then Twilio (13), signed over the URL, the
+/// body-HMAC senders Linear to Vercel (14 to 21), Paddle to Box (22 to 28). Square (30) and
+/// HubSpot (31) are signed over the same URL as Twilio; Twitch is 32, Dropbox 33, Mailgun 34 and
+/// Zoom 35. Selectors without a scheme of their own get the custom one.
 pub fn scheme(selector: u8) -> Scheme {
-    match selector % 30 {
+    match selector % 38 {
         0 => Scheme::heppu(),
         1 => Scheme::helix(),
         2 => Scheme::helicone(),
@@ -64,6 +66,12 @@ pub fn scheme(selector: u8) -> Scheme {
         26 => Scheme::pagerduty(),
         27 => Scheme::zendesk(),
         28 => Scheme::box_com(),
+        30 => Scheme::square(TWILIO_PUBLIC_URL).expect("valid public URL"),
+        31 => Scheme::hubspot(TWILIO_PUBLIC_URL).expect("valid public URL"),
+        32 => Scheme::twitch(),
+        33 => Scheme::dropbox(),
+        34 => Scheme::mailgun(),
+        35 => Scheme::zoom(),
         _ => Scheme::builder("fuzz-list")
             .signature_header("x-fuzz-signature")
             .signature_list(';', "s=")

@@ -75,6 +75,7 @@ pub mod dedup;
 mod error;
 pub mod events;
 mod extract;
+pub mod handshake;
 mod json_scan;
 #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
 #[cfg_attr(

@@ -801,7 +801,7 @@ impl Verifier {
         }
         Ok(Box::new(RequestValues {
             method: Box::from(target.method),
-            path: Box::from(target.path_and_query),
+            path: Box::from(scheme.signed_target(target.path_and_query)),
             headers,
         }))
     }

@@ -2849,21 +2849,21 @@ fn twilio_url_flags_are_required_or_refused_by_name() {
         ),
         (
             with(&["sign", "--scheme", "heppu"], &["--url", twilio_url, j]),
-            "--url applies to senders that sign the URL (twilio); heppu signs no URL: drop --url",
+            "heppu signs no URL: drop --url",
         ),
         (
             with(
                 &["verify", "--scheme", "github"],
                 &["--url", twilio_url, "--headers", h, j],
             ),
-            "--url applies to senders that sign the URL (twilio); github signs no URL",
+            "github signs no URL: drop --url",
         ),
         (
             with(
                 &["send", "--scheme", "heppu"],
                 &["--url", "http://127.0.0.1:9/x", "--signed-url", twilio_url],
             ),
-            "--signed-url applies to senders that sign the URL (twilio); heppu signs no URL",
+            "heppu signs no URL: drop --signed-url",
         ),
         (
             with(
@@ -2915,5 +2915,63 @@ fn twilio_url_flags_are_required_or_refused_by_name() {
         assert!(!line.contains("tok@"), "{line}");
         assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
     }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Mailgun signs inside the body: `sign` prints the signed body, which `verify` checks with a
+/// headers file that names only its content type; a changed token is refused.
+#[test]
+fn mailgun_sign_prints_the_signed_body_and_verify_checks_it() {
+    let dir = temp_dir("mailgun-sign");
+    let body = dir.join("delivered.json");
+    std::fs::write(&body, samples::MAILGUN_DELIVERED).unwrap();
+    let body = body.to_str().unwrap();
+    let r = run(&[
+        "sign",
+        "--scheme",
+        "mailgun",
+        "--secret-env",
+        "WG_SECRET",
+        body,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("signs inside the body"), "{}", r.stderr);
+    let signed: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(
+        signed["signature"]["signature"].as_str().unwrap().len(),
+        64,
+        "{signed}"
+    );
+    let signed_path = dir.join("signed.json");
+    std::fs::write(&signed_path, r.stdout.trim()).unwrap();
+    let headers = dir.join("headers.txt");
+    std::fs::write(&headers, "content-type: application/json\n").unwrap();
+    let (signed_path, headers) = (signed_path.to_str().unwrap(), headers.to_str().unwrap());
+    let verify = |path: &str| {
+        run(&[
+            "verify",
+            "--scheme",
+            "mailgun",
+            "--secret-env",
+            "WG_SECRET",
+            "--headers",
+            headers,
+            path,
+        ])
+    };
+    let ok = verify(signed_path);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert!(
+        ok.stdout.starts_with(
+            "verified: mailgun delivery a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0"
+        ),
+        "{}",
+        ok.stdout
+    );
+    let other = dir.join("other.json");
+    std::fs::write(&other, r.stdout.trim().replace("a8ce0edb", "b8ce0edb")).unwrap();
+    let bad = verify(other.to_str().unwrap());
+    assert_eq!(bad.code, 1, "{}{}", bad.stdout, bad.stderr);
+    assert!(bad.stderr.contains("signature_mismatch"), "{}", bad.stderr);
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -8,6 +8,12 @@
 //! `target/interop/venv`, and npm `@octokit/webhooks-methods`, `@linear/sdk` and `@mux/mux-node`
 //! in `tests/interop/node_modules`. `.ci/run` installs them. Where they are missing each test is
 //! skipped with the reason printed, except under `CI`, where a missing library fails the test.
+//!
+//! Senders with no installable SDK that verifies their signatures, so checked here only against
+//! vectors (`tests/senders_request.rs`): Dropbox (its `dropbox` SDK calls the API and checks no
+//! webhook). Zoom's is npm `@zoom/rivet` (its `AwsLambdaReceiver`, through
+//! `tests/interop/zoom.mjs`); Square's, HubSpot's, Twitch's (twitchAPI) and Mailgun's are Python
+//! (`squareup`, `hubspot-api-client`, `twitchAPI`, `mailgun`).
 
 mod common;
 
@@ -971,4 +977,312 @@ async fn box_secondary_signature_alone_is_refused_where_box_sdk_accepts_it() {
     let addr = receiver().await;
     let a = common::send(addr, "/webhooks/box", delivery(&signed["headers"], body)).await;
     assert_eq!(a.code(), "signature_mismatch");
+}
+
+/// `Some(())` when the venv's Python imports `module` (a sender's SDK added after the shared
+/// list of [`python_libraries`]); otherwise skip, or fail under CI.
+fn python_module(test: &str, module: &str) -> Option<()> {
+    require(test, module, || {
+        let out = Command::new(python())
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .map_err(|e| format!("{}: {e}", python().display()))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+        }
+    })
+}
+
+/// Square: its Python SDK (`squareup`) verifies only, with
+/// `square.utils.webhooks_helper.verify_signature`; the signature sent to us is made with
+/// Python's `hmac` as that function computes it. Ours passes its check over the notification
+/// URL, and a changed body or URL does not; its signature verifies here over HTTP.
+#[tokio::test]
+async fn square_signatures_pass_its_verify_signature_and_hmac_ones_verify_here() {
+    let test = "square_signatures_pass_its_verify_signature_and_hmac_ones_verify_here";
+    if python_module(test, "square.utils.webhooks_helper").is_none() {
+        return;
+    }
+    const BASE: &str = "https://hooks.example.com";
+    let scheme = Scheme::square(BASE).unwrap();
+    let secret = Secret::new(KEY).unwrap();
+    let (addr, seen) =
+        common::recording_route(webhook_guard::Verifier::new(scheme.clone(), secret.clone())).await;
+    let body = samples::SQUARE_PAYMENT_UPDATED;
+    let url = format!("{BASE}/hook?env=sandbox");
+    let signed = py(json!({
+        "op": "sign", "sender": "square", "secret": KEY, "body": body, "url": url,
+    }));
+    let a = common::send(
+        addr,
+        "/hook?env=sandbox",
+        delivery(&signed["headers"], body),
+    )
+    .await;
+    assert_eq!(a.status, 200, "square: {:?}", a.json);
+    assert_eq!(
+        seen.lock().unwrap()[0][0].as_deref(),
+        Some("13b867cf-db3d-4b1c-90b6-2f32a9d78124")
+    );
+
+    let ours = Delivery::new(scheme, body)
+        .path("/hook?env=sandbox")
+        .sign(&secret);
+    let verdict = |body: &str, url: &str| {
+        py(json!({
+            "op": "verify", "sender": "square", "secret": KEY, "body": body,
+            "headers": headers_json(&ours), "url": url,
+        }))
+    };
+    assert_eq!(verdict(body, &url)["ok"], json!(true));
+    assert_eq!(
+        verdict(&body.replace("1500", "1501"), &url)["ok"],
+        json!(false)
+    );
+    assert_eq!(verdict(body, &format!("{BASE}/hook"))["ok"], json!(false));
+}
+
+/// HubSpot: hubspot-api-client's `hubspot.utils.signature.Signature` (v3) signs a batch for a
+/// URL with a query, verified here over HTTP; ours passes its `is_valid`, and another method,
+/// URL or body does not.
+#[tokio::test]
+async fn hubspot_signatures_of_its_client_verify_and_ours_pass_its_is_valid() {
+    let test = "hubspot_signatures_of_its_client_verify_and_ours_pass_its_is_valid";
+    if python_module(test, "hubspot.utils.signature").is_none() {
+        return;
+    }
+    const BASE: &str = "https://hooks.example.com";
+    let scheme = Scheme::hubspot(BASE).unwrap();
+    let secret = Secret::new(KEY).unwrap();
+    let (addr, seen) =
+        common::recording_route(webhook_guard::Verifier::new(scheme.clone(), secret.clone())).await;
+    let body = samples::HUBSPOT_CONTACT_EVENTS;
+    let url = format!("{BASE}/hook?portal=62515");
+    let millis = now_secs() * 1000;
+    let signed = py(json!({
+        "op": "sign", "sender": "hubspot", "secret": KEY, "body": body, "url": url,
+        "timestamp": millis,
+    }));
+    let a = common::send(
+        addr,
+        "/hook?portal=62515",
+        delivery(&signed["headers"], body),
+    )
+    .await;
+    assert_eq!(a.status, 200, "hubspot: {:?}", a.json);
+    assert_eq!(seen.lock().unwrap().len(), 1);
+
+    let ours = Delivery::new(scheme, body)
+        .path("/hook?portal=62515")
+        .sign(&secret);
+    let verdict = |body: &str, url: &str, method: &str| {
+        py(json!({
+            "op": "verify", "sender": "hubspot", "secret": KEY, "body": body,
+            "headers": headers_json(&ours), "url": url, "method": method,
+        }))
+    };
+    assert_eq!(verdict(body, &url, "POST")["ok"], json!(true));
+    assert_eq!(verdict(body, &url, "PUT")["ok"], json!(false));
+    assert_eq!(
+        verdict(body, &format!("{BASE}/hook"), "POST")["ok"],
+        json!(false)
+    );
+    assert_eq!(
+        verdict(&body.replace("ada@", "eve@"), &url, "POST")["ok"],
+        json!(false)
+    );
+}
+
+/// Twitch EventSub: twitchAPI (Python) checks signatures in its webhook server's
+/// `EventSubWebhook._verify_signature`, called on a stand-in request; ours passes it, a changed
+/// body or message id does not. twitchAPI has no signer: the delivery sent to us is signed with
+/// Python's `hmac` as that check computes it, and verified here over HTTP.
+#[tokio::test]
+async fn twitch_signatures_pass_twitchapi_and_hmac_ones_verify_here() {
+    let test = "twitch_signatures_pass_twitchapi_and_hmac_ones_verify_here";
+    if python_module(test, "twitchAPI.eventsub.webhook").is_none() {
+        return;
+    }
+    let scheme = Scheme::twitch();
+    let secret = Secret::new(KEY).unwrap();
+    let (addr, seen) =
+        common::recording_route(webhook_guard::Verifier::new(scheme.clone(), secret.clone())).await;
+    let body = samples::TWITCH_CHANNEL_FOLLOW;
+    let now = time_rfc3339(now_secs());
+    let signed = py(json!({
+        "op": "sign", "sender": "twitch", "secret": KEY, "body": body,
+        "id": "twitch-interop-1", "timestamp": now,
+    }));
+    let a = common::send(addr, "/hook", delivery(&signed["headers"], body)).await;
+    assert_eq!(a.status, 200, "twitch: {:?}", a.json);
+    assert_eq!(
+        seen.lock().unwrap()[0][..2],
+        [
+            Some("twitch-interop-1".to_owned()),
+            Some("channel.follow".to_owned())
+        ]
+    );
+
+    let ours = Delivery::new(scheme, body)
+        .id("twitch-interop-2")
+        .sign(&secret);
+    let verdict = |body: &str, d: &SignedDelivery| {
+        py(json!({
+            "op": "verify", "sender": "twitch", "secret": KEY, "body": body,
+            "headers": headers_json(d),
+        }))
+    };
+    assert_eq!(verdict(body, &ours)["ok"], json!(true));
+    assert_eq!(
+        verdict(&body.replace("cool_user", "evil_user"), &ours)["ok"],
+        json!(false)
+    );
+    let mut other = ours.clone();
+    other.headers.insert(
+        "twitch-eventsub-message-id",
+        HeaderValue::from_static("twitch-interop-3"),
+    );
+    assert_eq!(verdict(body, &other)["ok"], json!(false));
+}
+
+/// `secs` since the epoch as an RFC 3339 UTC date-time with nanoseconds, as Twitch writes it.
+fn time_rfc3339(secs: u64) -> String {
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (proleptic Gregorian).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.123456789Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Mailgun: the `mailgun` SDK's `SecurityGuard.verify_webhook` checks our signature object, and
+/// refuses another token; a body signed with Python's `hmac` as that function computes it (the
+/// SDK has no signer) verifies here over HTTP.
+#[tokio::test]
+async fn mailgun_signatures_pass_its_verify_webhook_and_hmac_ones_verify_here() {
+    let test = "mailgun_signatures_pass_its_verify_webhook_and_hmac_ones_verify_here";
+    if python_module(test, "mailgun.security").is_none() {
+        return;
+    }
+    let scheme = Scheme::mailgun();
+    let secret = Secret::new(KEY).unwrap();
+    let (addr, seen) =
+        common::recording_route(webhook_guard::Verifier::new(scheme.clone(), secret.clone())).await;
+    let signed = py(json!({
+        "op": "sign", "sender": "mailgun", "secret": KEY, "body": samples::MAILGUN_DELIVERED,
+        "timestamp": now_secs(),
+    }));
+    let body = signed["body"].as_str().unwrap().to_owned();
+    let a = common::send(addr, "/hook", delivery(&signed["headers"], &body)).await;
+    assert_eq!(a.status, 200, "mailgun: {:?}", a.json);
+    assert_eq!(
+        seen.lock().unwrap()[0][..2],
+        [
+            Some("a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0".to_owned()),
+            Some("delivered".to_owned())
+        ]
+    );
+
+    let ours = Delivery::new(scheme, samples::MAILGUN_DELIVERED).sign(&secret);
+    let ours_body = String::from_utf8(ours.body.to_vec()).unwrap();
+    let verdict = |body: &str| {
+        py(json!({
+            "op": "verify", "sender": "mailgun", "secret": KEY, "body": body,
+            "headers": headers_json(&ours),
+        }))
+    };
+    assert_eq!(verdict(&ours_body)["ok"], json!(true));
+    let other_token = ours_body.replace("a8ce0edb", "b8ce0edb");
+    assert_eq!(verdict(&other_token)["ok"], json!(false));
+}
+
+/// `Some(())` when node and Zoom's `@zoom/rivet` are installed in `tests/interop/node_modules`.
+fn rivet(test: &str) -> Option<()> {
+    require(test, "node and @zoom/rivet", || {
+        let module = root().join("tests/interop/node_modules/@zoom/rivet");
+        if !module.is_dir() {
+            return Err(format!("{} is missing", module.display()));
+        }
+        let out = Command::new("node")
+            .arg("--version")
+            .output()
+            .map_err(|e| format!("node: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err("node --version failed".to_owned())
+        }
+    })
+}
+
+/// What Zoom's Rivet (`AwsLambdaReceiver`, which verifies `x-zm-signature` and answers URL
+/// validations) answers to this delivery: (status, body).
+fn rivet_answer(d: &SignedDelivery) -> (u64, Value) {
+    let mut c = Command::new("node");
+    c.arg(root().join("tests/interop/zoom.mjs"));
+    let answer = run(
+        c,
+        &json!({
+            "secret": KEY,
+            "body": String::from_utf8(d.body.to_vec()).unwrap(),
+            "headers": headers_json(d),
+        }),
+    );
+    (answer["status"].as_u64().unwrap(), answer["body"].clone())
+}
+
+/// Zoom: its Node library Rivet (`@zoom/rivet`) accepts our signed events and refuses a changed
+/// body or timestamp; for an `endpoint.url_validation` it answers the same
+/// `{"plainToken","encryptedToken"}` as `handshake::zoom`, which the receiver example sends
+/// over HTTP once the delivery verified. Rivet has no signer. (Rivet checks the signature over
+/// `JSON.stringify` of the parsed body, so only compact bodies with no escapes it would rewrite
+/// pass it; Zoom's own bodies are compact.)
+#[tokio::test]
+async fn zoom_signatures_and_url_validation_agree_with_rivet() {
+    let test = "zoom_signatures_and_url_validation_agree_with_rivet";
+    if rivet(test).is_none() {
+        return;
+    }
+    let scheme = Scheme::zoom();
+    let secret = Secret::new(KEY).unwrap();
+    let compact =
+        |body: &str| serde_json::to_string(&serde_json::from_str::<Value>(body).unwrap()).unwrap();
+    let event = compact(samples::ZOOM_MEETING_STARTED);
+    let ours = Delivery::new(scheme.clone(), event.clone()).sign(&secret);
+    assert_eq!(rivet_answer(&ours).0, 200);
+    let mut tampered = ours.clone();
+    tampered.body = event.replace("Weekly", "Daily").into();
+    assert_eq!(rivet_answer(&tampered).0, 400);
+    let mut moved = ours.clone();
+    let later = (now_secs() + 1).to_string();
+    moved.headers.insert(
+        "x-zm-request-timestamp",
+        HeaderValue::from_str(&later).unwrap(),
+    );
+    assert_eq!(rivet_answer(&moved).0, 400);
+
+    // The URL validation: Rivet's answer, and the receiver example's over HTTP.
+    let validation = compact(samples::ZOOM_URL_VALIDATION);
+    let d = Delivery::new(scheme, validation).sign(&secret);
+    let (status, theirs) = rivet_answer(&d);
+    assert_eq!(status, 200, "{theirs}");
+    let addr = receiver().await;
+    let a = common::send(addr, "/webhooks/zoom", d).await;
+    assert_eq!(a.status, 200, "{:?}", a.json);
+    assert_eq!(a.json, theirs);
+    assert_eq!(theirs["plainToken"], "qgg8vlvZRS6UYooatFL8Aw");
 }

@@ -8,8 +8,8 @@
 //!   ([`ReceiverConfig::sender_routes`](crate::receiver_config::ReceiverConfig::sender_routes):
 //!   `/webhooks/standard`, `/webhooks/github`, `/webhooks/stripe`, `/webhooks/stripe-connect`,
 //!   `/webhooks/slack`, `/webhooks/shopify`, `/webhooks/gitlab`, `/webhooks/discord`,
-//!   `/webhooks/sendgrid`, `/webhooks/paypal`, and the body-HMAC senders'
-//!   `/webhooks/linear` … `/webhooks/vercel`) answer the same (Discord's PING: `{"type": 1}`);
+//!   `/webhooks/sendgrid`, `/webhooks/paypal`, and the senders after them) answer the same,
+//!   handshakes included (Discord's PING: `{"type": 1}`; Dropbox's `GET ?challenge=`);
 //!   `/webhooks/stripe-connect` is a second Stripe endpoint (same secret, same store as
 //!   `/webhooks/stripe`, its own dedup namespace): Stripe sends the same event id to both, and
 //!   each runs its handler;
@@ -34,14 +34,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 use webhook_guard::ack::{AckQueue, Job};
 use webhook_guard::actix::WebhookGuard;
 use webhook_guard::dedup::MemoryStore;
 use webhook_guard::events::{helicone, heppu};
 use webhook_guard::stats::Stats;
-use webhook_guard::{RawBody, Scheme, Verified, Verifier, WebhookMeta};
+use webhook_guard::{RawBody, Scheme, Verified, Verifier, WebhookMeta, handshake};
 
 // Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`,
 // and the same for `receiver_config.rs`.
@@ -50,10 +50,40 @@ use crate::receiver_config::{self, KeyNotConfigured, ReceiverConfig};
 
 async fn on_other_sender(
     log: web::Data<EventLog>,
+    config: web::Data<ReceiverConfig>,
+    request: HttpRequest,
     meta: WebhookMeta,
-    RawBody(_body): RawBody,
+    RawBody(body): RawBody,
 ) -> HttpResponse {
-    record(&log, &meta, meta.event_type())
+    let kind = request
+        .headers()
+        .get("twitch-eventsub-message-type")
+        .and_then(|v| v.to_str().ok());
+    // A verified handshake (Discord, Slack, Twitch, Zoom) gets the answer its sender requires;
+    // it is recorded like any delivery.
+    let reply = config.handshake_reply(&meta, kind, &body);
+    let answer = record(&log, &meta, meta.event_type());
+    match reply {
+        Some(reply) => handshake_response(reply),
+        None => answer,
+    }
+}
+
+fn handshake_response(reply: handshake::Reply) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    response.content_type(reply.content_type());
+    if reply.nosniff() {
+        response.insert_header(("x-content-type-options", "nosniff"));
+    }
+    response.body(reply.body().clone())
+}
+
+/// Dropbox's verification request: an unsigned `GET ?challenge=`, outside the guard.
+async fn on_dropbox_challenge(request: HttpRequest) -> HttpResponse {
+    match handshake::dropbox(request.query_string()) {
+        Some(reply) => handshake_response(reply),
+        None => HttpResponse::BadRequest().finish(),
+    }
 }
 
 /// Deliveries the handlers processed, in order (shared by every worker).
@@ -140,6 +170,7 @@ pub fn routes(
     let helix = guard("/webhooks/helix", seed(Scheme::helix()));
     let helicone = guard("/webhooks/helicone", seed(Scheme::helicone()));
     let data = web::Data::new(log.clone());
+    let config_data = web::Data::new(config.clone());
     let stats_data = web::Data::new(stats.clone());
 
     let l = log.clone();
@@ -164,6 +195,12 @@ pub fn routes(
         .collect();
 
     let configure = move |cfg: &mut web::ServiceConfig| {
+        // Before the guarded resource of the same path: only GET requests match it.
+        cfg.service(
+            web::resource("/webhooks/dropbox")
+                .guard(actix_web::guard::Get())
+                .to(on_dropbox_challenge),
+        );
         for (path, guard) in &others {
             match guard {
                 Ok(guard) => cfg.service(
@@ -181,6 +218,7 @@ pub fn routes(
             };
         }
         cfg.app_data(data.clone())
+            .app_data(config_data.clone())
             .service(
                 web::resource("/webhooks/heppu")
                     .wrap(heppu.clone())

@@ -6,10 +6,12 @@
 //!   ([`ReceiverConfig::sender_routes`](crate::receiver_config::ReceiverConfig::sender_routes):
 //!   `/webhooks/standard`, `/webhooks/github`, `/webhooks/stripe`, `/webhooks/stripe-connect`,
 //!   `/webhooks/slack`, `/webhooks/shopify`, `/webhooks/gitlab`, `/webhooks/discord`,
-//!   `/webhooks/sendgrid`, `/webhooks/paypal`, and the body-HMAC senders'
-//!   `/webhooks/linear` … `/webhooks/vercel`) answer
-//!   `200 {"received": <event type or null>, "id": <delivery id or null>}` (Discord's PING:
-//!   `{"type": 1}`, as Discord requires);
+//!   `/webhooks/sendgrid`, `/webhooks/paypal`, `/webhooks/twilio`, and every other built-in
+//!   sender's `/webhooks/<name>`) answer `200 {"received": <event type or null>, "id": <delivery id or
+//!   null>}`; a verified handshake gets the answer its sender requires
+//!   ([`handshake_reply`](crate::receiver_config::ReceiverConfig::handshake_reply): Discord's
+//!   PING `{"type": 1}`, Slack's and Twitch's challenges, Zoom's URL validation), and
+//!   `GET /webhooks/dropbox?challenge=…` echoes the challenge;
 //! - a route whose key is not configured (Discord, SendGrid and PayPal need public keys,
 //!   see `receiver_config.rs`) answers `503 {"error": "key_not_configured", "message": …}`, the
 //!   message naming the environment variable to set;
@@ -32,7 +34,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::RawQuery;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
@@ -40,7 +45,7 @@ use webhook_guard::ack::{AckQueue, Job};
 use webhook_guard::dedup::MemoryStore;
 use webhook_guard::events::{helicone, heppu};
 use webhook_guard::stats::Stats;
-use webhook_guard::{RawBody, Scheme, Verified, Verifier, WebhookLayer, WebhookMeta};
+use webhook_guard::{RawBody, Scheme, Verified, Verifier, WebhookLayer, WebhookMeta, handshake};
 
 // Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`,
 // and the same for `receiver_config.rs`.
@@ -155,18 +160,33 @@ pub fn app(config: &ReceiverConfig) -> Receiver {
         match route.verifier {
             Ok(verifier) => {
                 let l = log.clone();
-                senders = senders.merge(
-                    Router::new()
-                        .route(
-                            path,
-                            post(
-                                move |meta: WebhookMeta, RawBody(_body): RawBody| async move {
-                                    record(&l, &meta, meta.event_type())
-                                },
-                            ),
-                        )
-                        .route_layer(guard(path, verifier)),
-                );
+                let c = config.clone();
+                // A verified handshake (Discord, Slack, Twitch, Zoom) gets the answer its sender
+                // requires; it is recorded like any delivery.
+                let mut method = post(
+                    move |meta: WebhookMeta, headers: HeaderMap, RawBody(body): RawBody| async move {
+                        let kind = headers
+                            .get("twitch-eventsub-message-type")
+                            .and_then(|v| v.to_str().ok());
+                        let reply = c.handshake_reply(&meta, kind, &body);
+                        let answer = record(&l, &meta, meta.event_type());
+                        match reply {
+                            Some(reply) => reply.into_response::<Body>().into_response(),
+                            None => answer.into_response(),
+                        }
+                    },
+                )
+                .route_layer(guard(path, verifier));
+                // Dropbox's verification request: an unsigned GET, outside the guard.
+                if path == "/webhooks/dropbox" {
+                    method = method.get(|RawQuery(query): RawQuery| async move {
+                        match handshake::dropbox(query.as_deref().unwrap_or_default()) {
+                            Some(reply) => reply.into_response::<Body>().into_response(),
+                            None => StatusCode::BAD_REQUEST.into_response(),
+                        }
+                    });
+                }
+                senders = senders.route(path, method);
             }
             Err(missing) => {
                 senders = senders.route(

@@ -7,9 +7,10 @@
 //! The environment:
 //! - `BIND`: the address to listen on (default `127.0.0.1:3000`);
 //! - `WEBHOOK_SECRET`: the shared secret. Every HMAC sender uses it as given (Heppu, Helix,
-//!   Helicone, GitHub, Stripe, Slack, Shopify), GitLab as the token of `X-Gitlab-Token`. Standard
-//!   Webhooks decodes a `whsec_<base64>` secret as its specification says, the key being the
-//!   decoded bytes ([`Secret::from_whsec`]); a secret without `whsec_` is its key as given.
+//!   Helicone, GitHub, Stripe, Slack, Shopify, Twilio, Square, HubSpot, Twitch, Dropbox, Mailgun, Zoom), GitLab as the token of
+//!   `X-Gitlab-Token`. Standard Webhooks decodes a `whsec_<base64>` secret as its specification
+//!   says, the key being the decoded bytes ([`Secret::from_whsec`]); a secret without `whsec_`
+//!   is its key as given.
 //!   Unset: [`DEMO_SECRET`], and the receiver says so;
 //! - `WEBHOOK_ED25519_PUBLIC_KEY`: an Ed25519 public key, 64 hex digits (the raw 32 bytes; a
 //!   Standard Webhooks `whpk_…` value is read too): Discord's application public key, and the key
@@ -20,7 +21,7 @@
 //!   the path of the PEM X.509 certificate its `PAYPAL-CERT-URL` names, downloaded and checked
 //!   beforehand (nothing is fetched); both or neither;
 //! - `WEBHOOK_PUBLIC_URL`: the base URL senders address (default `http://<BIND>`), which
-//!   URL-signed schemes sign (`/webhooks/twilio`); see [`ReceiverConfig::url_signed_routes`].
+//!   URL-signed schemes sign (`/webhooks/twilio`, `/webhooks/square`, `/webhooks/hubspot`); see [`ReceiverConfig::url_signed_routes`].
 //!
 //! An unset (or empty) key variable leaves the routes that need it answering
 //! `503 {"error": "key_not_configured", "message": "… set <VAR> …"}` ([`KeyNotConfigured`]),
@@ -36,7 +37,7 @@ use std::fmt;
 use serde_json::{Value, json};
 #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
 use webhook_guard::keys::PublicKey;
-use webhook_guard::{Scheme, Secret, Verifier, WebhookMeta};
+use webhook_guard::{Scheme, Secret, Verifier, WebhookMeta, handshake};
 
 /// A build without any key feature has no public keys: a type without values stands in.
 #[cfg(not(any(feature = "ed25519", feature = "p256", feature = "rsa")))]
@@ -311,26 +312,37 @@ impl ReceiverConfig {
             shared("/webhooks/pagerduty", Scheme::pagerduty()),
             shared("/webhooks/zendesk", Scheme::zendesk()),
             shared("/webhooks/box", Scheme::box_com()),
+            shared("/webhooks/twitch", Scheme::twitch()),
+            shared("/webhooks/dropbox", Scheme::dropbox()),
+            shared("/webhooks/mailgun", Scheme::mailgun()),
+            shared("/webhooks/zoom", Scheme::zoom()),
         ];
         routes.extend(self.url_signed_routes());
         routes
     }
 
-    /// The routes of URL-signed schemes: Twilio signs the URL it addresses, which is
-    /// [`public_url`](Self::public_url) followed by the route's path and query, with
-    /// `WEBHOOK_SECRET` as the Auth Token.
+    /// The routes of URL-signed schemes: Twilio, Square and HubSpot sign the URL they address,
+    /// which is [`public_url`](Self::public_url) followed by the route's path and query, with
+    /// `WEBHOOK_SECRET` as the key (Twilio's Auth Token, Square's signature key, HubSpot's
+    /// client secret).
     pub fn url_signed_routes(&self) -> Vec<SenderRoute> {
-        match Scheme::twilio(&self.public_url) {
-            Ok(scheme) => vec![SenderRoute::live(
-                "/webhooks/twilio",
-                Verifier::new(scheme, self.secret()),
-            )],
-            // `from_lookup` checked the URL; a base the scheme still refuses is reported.
-            Err(e) => vec![SenderRoute::missing(
-                "/webhooks/twilio",
-                format!("{PUBLIC_URL_VAR} cannot be signed over: {e}"),
-            )],
-        }
+        let base = self.public_url.as_str();
+        let schemes: Vec<(&'static str, Result<Scheme, _>)> = vec![
+            ("/webhooks/twilio", Scheme::twilio(base)),
+            ("/webhooks/square", Scheme::square(base)),
+            ("/webhooks/hubspot", Scheme::hubspot(base)),
+        ];
+        schemes
+            .into_iter()
+            .map(|(path, scheme)| match scheme {
+                Ok(scheme) => SenderRoute::live(path, Verifier::new(scheme, self.secret())),
+                // `from_lookup` checked the URL; a base the scheme still refuses is reported.
+                Err(e) => SenderRoute::missing(
+                    path,
+                    format!("{PUBLIC_URL_VAR} cannot be signed over: {e}"),
+                ),
+            })
+            .collect()
     }
 
     /// Standard Webhooks: `v1,` entries with the decoded `whsec_` secret, `v1a,` entries with
@@ -407,6 +419,29 @@ impl ReceiverConfig {
             self.public_url
         ));
         lines
+    }
+}
+
+impl ReceiverConfig {
+    /// The answer to a sender's handshake, for a delivery the route's guard verified, or `None`
+    /// for an ordinary delivery: Discord's PING, Slack's `url_verification`, Twitch EventSub's
+    /// `webhook_callback_verification` (`twitch_message_type` is its
+    /// `Twitch-Eventsub-Message-Type` header) and Zoom's `endpoint.url_validation` (answered
+    /// with `WEBHOOK_SECRET`, the secret token). Dropbox's unsigned `GET ?challenge=` has a
+    /// route of its own ([`webhook_guard::handshake::dropbox`]).
+    pub fn handshake_reply(
+        &self,
+        meta: &WebhookMeta,
+        twitch_message_type: Option<&str>,
+        body: &[u8],
+    ) -> Option<handshake::Reply> {
+        match meta.scheme() {
+            "discord" => handshake::discord(body),
+            "slack" => handshake::slack(body),
+            "twitch" => handshake::twitch(twitch_message_type, body),
+            "zoom" => handshake::zoom(body, &self.secret()),
+            _ => None,
+        }
     }
 }
 

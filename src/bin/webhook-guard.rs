@@ -61,12 +61,15 @@ with RSA: sign and send take --private-key FILE, verify takes --public-key FILE|
 URLs: twilio signs the full URL it requests (scheme, host, port, path, query) with the form
 parameters: sign and verify need --url URL; send signs its --url, or --signed-url URL. For a JSON
 body (--content-type application/json, or a body starting with `{`) Twilio signs the URL alone,
-with bodySHA256=<hex SHA-256 of the body> added to its query: sign and send add it.";
+with bodySHA256=<hex SHA-256 of the body> added to its query: sign and send add it. square signs
+the notification URL followed by the body, hubspot the method, URL, body and timestamp: they too
+need --url (sign, verify).";
 
 /// Sign, send and verify test webhook deliveries, the way Heppu, Helix, Helicone, Standard
 /// Webhooks (Svix), GitHub, Stripe, Slack, Shopify, Discord, GitLab, SendGrid, PayPal, Twilio,
 /// Linear, Lemon Squeezy, Sentry, Coinbase Commerce, WooCommerce, Bitbucket, Intercom, Vercel,
-/// Paddle, Mux, Calendly, Typeform, PagerDuty, Zendesk and Box sign them.
+/// Paddle, Mux, Calendly, Typeform, PagerDuty, Zendesk, Box, Square, HubSpot, Twitch EventSub,
+/// Dropbox, Mailgun and Zoom sign them.
 #[derive(Debug, Parser)]
 #[command(name = "webhook-guard", version, after_help = AFTER_HELP)]
 struct Cli {
@@ -80,6 +83,7 @@ enum Command {
     ///
     /// The output is the header file `verify --headers` reads, so
     /// `sign … body.json > headers.txt && verify … --headers headers.txt body.json` round-trips.
+    /// For mailgun, which signs inside the body, the output is the signed body instead.
     #[command(after_help = AFTER_HELP)]
     Sign(SignArgs),
     /// POST a correctly signed delivery to a URL and print status, answer time and body.
@@ -169,6 +173,22 @@ enum SchemeName {
     /// Box: `BOX-SIGNATURE-PRIMARY: <base64>` of `<body><RFC 3339 timestamp>` (the primary key;
     /// the secondary signature is not checked).
     Box,
+    /// Square: `x-square-hmacsha256-signature: <base64>` of the notification URL followed by
+    /// the body (needs --url).
+    Square,
+    /// HubSpot: `X-HubSpot-Signature-v3: <base64>` of `<method><URL><body><ms timestamp>` (needs
+    /// --url).
+    Hubspot,
+    /// Twitch EventSub: `Twitch-Eventsub-Message-Signature: sha256=<hex>` of
+    /// `<message id><RFC 3339 timestamp><body>`.
+    Twitch,
+    /// Dropbox: `X-Dropbox-Signature: <hex>` of the body (key: the app secret).
+    Dropbox,
+    /// Mailgun: `signature.signature` in the JSON body, hex of `<timestamp><token>` (its
+    /// `signature.timestamp` and `signature.token`).
+    Mailgun,
+    /// Zoom: `x-zm-signature: v0=<hex>` of `v0:<timestamp>:<body>` (key: the secret token).
+    Zoom,
 }
 
 /// Which sender, and its secret.
@@ -229,9 +249,10 @@ struct SignArgs {
     /// the body's `event` or `type` field.
     #[arg(long, value_name = "TYPE")]
     event: Option<String>,
-    /// Twilio only, and required there: the full URL the sender requests (scheme, host, port,
-    /// path and query), which Twilio signs. For a JSON body `bodySHA256=<hex>` is added to its
-    /// query (see below): send the request to the URL printed on stderr.
+    /// For senders that sign the URL (twilio, square, hubspot), and required there: the full URL the
+    /// sender requests (scheme, host, port, path and query), which it signs. For a JSON body to
+    /// twilio `bodySHA256=<hex>` is added to its query (see below): send the request to the URL
+    /// printed on stderr.
     #[arg(long, value_name = "URL")]
     url: Option<String>,
     /// The `content-type` header to send. Default: application/json (twilio:
@@ -249,14 +270,15 @@ struct SendArgs {
     scheme: SchemeSecret,
     #[command(flatten)]
     keys: KeyFlags,
-    /// Where to POST the delivery: an `http://` or `https://` URL. Twilio also signs it (unless
-    /// --signed-url); for a JSON body to twilio, `bodySHA256=<hex SHA-256 of the body>` is added
-    /// to its query, as Twilio does.
+    /// Where to POST the delivery: an `http://` or `https://` URL. Senders that sign the URL
+    /// (twilio, square, hubspot) also sign it (unless --signed-url); for a JSON body to twilio,
+    /// `bodySHA256=<hex SHA-256 of the body>` is added to its query, as Twilio does.
     #[arg(long)]
     url: String,
-    /// Twilio only: sign this URL instead of --url, for a receiver behind a proxy that is
-    /// addressed at a public URL (the one configured in Twilio) but reached here at --url. For a
-    /// JSON body `bodySHA256=<hex>` is added to both.
+    /// For senders that sign the URL (twilio, square, hubspot) only: sign this URL instead of --url, for
+    /// a receiver behind a proxy that is addressed at a public URL (the one configured at the
+    /// sender) but reached here at --url. For a JSON body to twilio `bodySHA256=<hex>` is added
+    /// to both.
     #[arg(long, value_name = "URL")]
     signed_url: Option<String>,
     /// Also trust the certificates in this PEM file for https: the CA that signed the receiver's
@@ -315,8 +337,9 @@ struct VerifyArgs {
     /// The captured headers: `Name: value` lines, or a JSON object.
     #[arg(long, value_name = "FILE")]
     headers: PathBuf,
-    /// Twilio only, and required there: the full URL the delivery was sent to (scheme, host,
-    /// port, path and query, `bodySHA256` included), as configured in Twilio.
+    /// For senders that sign the URL (twilio, square, hubspot), and required there: the full URL the
+    /// delivery was sent to (scheme, host, port, path and query, Twilio's `bodySHA256`
+    /// included), as configured at the sender.
     #[arg(long, value_name = "URL")]
     url: Option<String>,
     /// How old (or how far ahead) the timestamp may be.
@@ -426,6 +449,16 @@ fn sign(args: SignArgs) -> Result<(), Failure> {
             "note: X-Gitlab-Token is the secret token itself: keep this output as secret as the \
              token"
         );
+    }
+    // Mailgun carries its signature (and timestamp) in the body: the signed body is the output.
+    if scheme.signature_json_field().is_some() {
+        eprintln!(
+            "note: {} signs inside the body: this is the signed body (POST it with a \
+             `content-type: {content_type}` header)",
+            args.scheme.scheme.arg_name()
+        );
+        println!("{}", String::from_utf8_lossy(&signed.body));
+        return Ok(());
     }
     for (name, value) in &headers {
         println!("{}: {}", name, String::from_utf8_lossy(value.as_bytes()));

@@ -15,6 +15,11 @@
 //!   in [`WebhookMeta`](crate::WebhookMeta).
 //! - [`standard`]: the payload the Standard Webhooks specification recommends
 //!   ([`Event`](standard::Event): `type`, `timestamp`, `data`).
+//! - [`square`]: Square's [`Event`](square::Event) envelope (`type`, `event_id`, `created_at`,
+//!   `data` with the object as raw JSON).
+//! - [`twitch`]: Twitch EventSub's [`Message`](twitch::Message) (`subscription`, and `event` or
+//!   `challenge`).
+//! - [`zoom`]: Zoom's [`Event`](zoom::Event) (`event`, `event_ts`, `payload`).
 //!
 //! Slack and Shopify payloads have one shape per event or topic and no common envelope worth a
 //! type: take them as `Verified<serde_json::Value>` (Slack slash commands and interactivity are
@@ -40,5 +45,8 @@ pub mod github;
 pub mod helicone;
 pub mod helix;
 pub mod heppu;
+pub mod square;
 pub mod standard;
 pub mod stripe;
+pub mod twitch;
+pub mod zoom;

@@ -45,6 +45,7 @@ impl Scheme {
             url_port_variants: false,
             body_sha256_query: None,
             tolerance: None,
+            url_unescaped: &[],
         }
     }
 }
@@ -71,6 +72,7 @@ pub struct SchemeBuilder {
     url_port_variants: bool,
     body_sha256_query: Option<Cow<'static, str>>,
     tolerance: Option<std::time::Duration>,
+    url_unescaped: &'static [u8],
 }
 
 #[derive(Debug, Clone)]
@@ -312,6 +314,23 @@ impl SchemeBuilder {
     /// alone, with `bodySHA256=<hex>` in its query. Needs [`SignedPart::Url`].
     pub fn body_sha256_query(mut self, name: impl Into<Cow<'static, str>>) -> Self {
         self.body_sha256_query = Some(name.into());
+        self
+    }
+
+    /// Before the request target (path and query) is signed as part of a [`SignedPart::Url`],
+    /// decode the percent-escapes of these characters (`%3A` → `:`, either hex case) and keep
+    /// every other escape as received. HubSpot's v3 signature is made over the URI with the
+    /// escapes of ``: / ? @ ! $ ' ( ) * , ;`` decoded.
+    ///
+    /// ```
+    /// use webhook_guard::scheme::Scheme;
+    ///
+    /// let hubspot = Scheme::hubspot("https://hooks.example.com")?;
+    /// assert_eq!(hubspot.url_unescaped(), b":/?@!$'()*,;");
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn url_unescape(mut self, chars: &'static [u8]) -> Self {
+        self.url_unescaped = chars;
         self
     }
 
@@ -664,6 +683,7 @@ impl SchemeBuilder {
                 public_url,
                 body_sha256_query: self.body_sha256_query,
                 tolerance: self.tolerance,
+                url_unescaped: self.url_unescaped,
                 signed_headers,
                 deferred,
                 reads_request,

@@ -38,6 +38,12 @@
 //! | [`Scheme::pagerduty`] | `X-PagerDuty-Signature` | `v1=<hex>[,v1=<hex>…]` | body | none | `X-Webhook-Id`, else `event.id` in the JSON body |
 //! | [`Scheme::zendesk`] | `X-Zendesk-Webhook-Signature` | `<base64>` | `<timestamp><body>` | `X-Zendesk-Webhook-Signature-Timestamp`, RFC 3339 | `X-Zendesk-Webhook-Invocation-Id` |
 //! | [`Scheme::box_com`] | `BOX-SIGNATURE-PRIMARY` (`BOX-SIGNATURE-SECONDARY` not checked) | `<base64>` | `<body><timestamp>` | `BOX-DELIVERY-TIMESTAMP`, RFC 3339 | `id` in the JSON body (the event) |
+//! | [`Scheme::square`] | `x-square-hmacsha256-signature` | `<base64>` | `<public URL><body>` | none | `event_id` in the JSON body |
+//! | [`Scheme::hubspot`] | `X-HubSpot-Signature-v3` | `<base64>` | `<method><public URL><body><timestamp>` | `X-HubSpot-Request-Timestamp`, milliseconds | none (keyed on the signature; each event's `eventId` is in the body array) |
+//! | [`Scheme::twitch`] | `Twitch-Eventsub-Message-Signature` | `sha256=<hex>` | `<message id><timestamp><body>` | `Twitch-Eventsub-Message-Timestamp`, RFC 3339 | `Twitch-Eventsub-Message-Id` |
+//! | [`Scheme::dropbox`] | `X-Dropbox-Signature` | `<hex>` | body | none | none (keyed on the signature, that is the body) |
+//! | [`Scheme::mailgun`] | none: `signature.signature` in the JSON body | `<hex>` | `<signature.timestamp><signature.token>` (the body's fields) | `signature.timestamp` in the body, seconds | `signature.token` in the body (with the signature) |
+//! | [`Scheme::zoom`] | `x-zm-signature` | `v0=<hex>` | `v0:<timestamp>:<body>` | `x-zm-request-timestamp`, seconds | none (keyed on the signature) |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!
@@ -541,6 +547,9 @@ struct SchemeInner {
     body_sha256_query: Option<Cow<'static, str>>,
     /// The sender's recommended timestamp tolerance ([`SchemeBuilder::tolerance`]).
     tolerance: Option<std::time::Duration>,
+    /// Characters whose percent-escapes in the request target are decoded before it is signed
+    /// as part of a [`SignedPart::Url`] (HubSpot's v3).
+    url_unescaped: &'static [u8],
     /// The names of the [`SignedPart::Header`] parts, in order.
     signed_headers: Vec<HeaderName>,
     /// Something the verdict needs is known only once the whole body is in (a signature,
@@ -869,6 +878,18 @@ impl Scheme {
         self.inner.body_sha256_query.as_deref()
     }
 
+    /// The characters whose percent-escapes are decoded in the signed request target
+    /// ([`SchemeBuilder::url_unescape`]); empty for most schemes.
+    pub fn url_unescaped(&self) -> &'static [u8] {
+        self.inner.url_unescaped
+    }
+
+    /// The request target (path and query) as the scheme signs it: as received, with the
+    /// escapes of [`url_unescaped`](Self::url_unescaped) characters decoded.
+    pub(crate) fn signed_target<'t>(&self, target: &'t [u8]) -> Cow<'t, [u8]> {
+        unescape_some(target, self.inner.url_unescaped)
+    }
+
     /// The names of the signed header parts, in order.
     #[inline]
     pub(crate) fn signed_headers(&self) -> &[HeaderName] {
@@ -950,4 +971,37 @@ impl Scheme {
         }
         out
     }
+}
+
+/// `text` with each `%XX` escape (either hex case) of a byte in `chars` decoded, every other
+/// byte and escape kept as is.
+fn unescape_some<'t>(text: &'t [u8], chars: &[u8]) -> Cow<'t, [u8]> {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    let escaped = |i: usize| -> Option<u8> {
+        if text.get(i) != Some(&b'%') {
+            return None;
+        }
+        let byte = hex(*text.get(i + 1)?)? << 4 | hex(*text.get(i + 2)?)?;
+        chars.contains(&byte).then_some(byte)
+    };
+    if chars.is_empty() || !(0..text.len()).any(|i| escaped(i).is_some()) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        match escaped(i) {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(text[i]);
+                i += 1;
+            }
+        }
+    }
+    Cow::Owned(out)
 }

@@ -398,7 +398,7 @@ impl Delivery {
         }
         let request = RequestValues {
             method: self.method.as_bytes().into(),
-            path: self.path.as_bytes().into(),
+            path: scheme.signed_target(self.path.as_bytes()).into(),
             headers: scheme
                 .signed_headers()
                 .iter()

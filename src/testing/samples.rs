@@ -18,7 +18,15 @@
 //! envelope (the Coinbase Commerce and Intercom ones are the documented examples, trimmed), with
 //! invented values elsewhere. The Paddle, Mux, Calendly, Typeform,
 //! PagerDuty, Zendesk and Box samples have the envelope each sender documents for the event,
-//! trimmed, with invented or documentation-example values.
+//! trimmed, with invented or documentation-example values. The Square sample has the envelope Square
+//! documents for its event notifications, with invented values and the payment trimmed. The
+//! HubSpot sample is a webhook batch with the fields HubSpot documents for its events, with
+//! invented ids. The Twitch samples have the shape of Twitch's EventSub examples (a
+//! `channel.follow` notification and a callback verification), with invented values. The Dropbox
+//! sample is the notification body Dropbox documents, with invented account ids. The Mailgun
+//! sample has the fields Mailgun documents for a `delivered` event, with invented values. The Zoom
+//! samples are a `meeting.started` event with invented values and Zoom's own
+//! `endpoint.url_validation` example.
 //!
 //! The crate's own tests and demo use them; use them in yours to feed a receiver realistic
 //! bodies, signed with [`Delivery`](super::Delivery).
@@ -196,6 +204,38 @@ pub const ZENDESK_USER_CREATED: &str = include_str!("../../samples/zendesk/user.
 /// Box V2 `FILE.UPLOADED`: the `webhook_event` body (`id`, `created_at`, `trigger`, `webhook`,
 /// `created_by`, `source`), after Box's V2 guide, trimmed.
 pub const BOX_FILE_UPLOADED: &str = include_str!("../../samples/box/file.uploaded.json");
+
+/// Square `payment.updated`: the event envelope (`merchant_id`, `type`, `event_id`,
+/// `created_at`, `data` with the object's `type`, `id` and `object`) around a trimmed payment.
+pub const SQUARE_PAYMENT_UPDATED: &str = include_str!("../../samples/square/payment.updated.json");
+
+/// HubSpot webhook batch: a `contact.creation` and a `contact.propertyChange` event, each with
+/// its `eventId`, `subscriptionType` and `attemptNumber`.
+pub const HUBSPOT_CONTACT_EVENTS: &str =
+    include_str!("../../samples/hubspot/contact.creation.json");
+
+/// Twitch EventSub `notification` of a `channel.follow` subscription (v2): `subscription` and
+/// `event`.
+pub const TWITCH_CHANNEL_FOLLOW: &str = include_str!("../../samples/twitch/channel.follow.json");
+/// Twitch EventSub `webhook_callback_verification`: the `challenge` to answer, and the pending
+/// subscription.
+pub const TWITCH_CALLBACK_VERIFICATION: &str =
+    include_str!("../../samples/twitch/webhook_callback_verification.json");
+
+/// Dropbox notification: the accounts with changes (`list_folder.accounts`) and the older
+/// `delta.users`.
+pub const DROPBOX_NOTIFICATION: &str = include_str!("../../samples/dropbox/list_folder.json");
+
+/// Mailgun `delivered` event: the `signature` object (token, timestamp and a placeholder
+/// signature, which signing replaces) and a trimmed `event-data`.
+pub const MAILGUN_DELIVERED: &str = include_str!("../../samples/mailgun/delivered.json");
+
+/// Zoom `meeting.started`: `event`, `event_ts` (milliseconds) and the meeting in `payload`.
+pub const ZOOM_MEETING_STARTED: &str = include_str!("../../samples/zoom/meeting.started.json");
+/// Zoom `endpoint.url_validation`: the `payload.plainToken` to answer (Zoom's documented
+/// example).
+pub const ZOOM_URL_VALIDATION: &str =
+    include_str!("../../samples/zoom/endpoint.url_validation.json");
 
 /// The Heppu sample for an event type such as `"call.no-answer"`, or `None` if there is no sample
 /// for it.
@@ -410,5 +450,70 @@ mod tests {
         assert_eq!(v["type"], "webhook_event");
         assert_eq!(v["trigger"], "FILE.UPLOADED");
         assert_eq!(v["id"], "eb0c4e06-751f-442c-86f8-fd5bb404dbec");
+    }
+
+    #[test]
+    fn square_sample_is_one_event_envelope() {
+        let v: serde_json::Value = serde_json::from_str(SQUARE_PAYMENT_UPDATED).unwrap();
+        assert_eq!(v["type"], "payment.updated");
+        assert_eq!(v["event_id"], "13b867cf-db3d-4b1c-90b6-2f32a9d78124");
+        assert_eq!(v["data"]["type"], "payment");
+        assert_eq!(v["data"]["object"]["payment"]["id"], v["data"]["id"]);
+    }
+
+    #[test]
+    fn hubspot_sample_is_a_batch_of_events() {
+        let v: serde_json::Value = serde_json::from_str(HUBSPOT_CONTACT_EVENTS).unwrap();
+        let events = v.as_array().unwrap();
+        assert_eq!(events.len(), 2);
+        assert!(
+            events
+                .iter()
+                .all(|e| e["eventId"].is_u64() && e["attemptNumber"] == 0)
+        );
+        assert_eq!(events[0]["subscriptionType"], "contact.creation");
+    }
+
+    #[test]
+    fn twitch_samples_are_a_notification_and_a_challenge() {
+        let n: serde_json::Value = serde_json::from_str(TWITCH_CHANNEL_FOLLOW).unwrap();
+        assert_eq!(n["subscription"]["type"], "channel.follow");
+        assert_eq!(n["event"]["broadcaster_user_id"], "1337");
+        let c: serde_json::Value = serde_json::from_str(TWITCH_CALLBACK_VERIFICATION).unwrap();
+        assert!(c["challenge"].is_string());
+        assert_eq!(c["subscription"]["id"], n["subscription"]["id"]);
+    }
+
+    #[test]
+    fn dropbox_sample_lists_accounts() {
+        let v: serde_json::Value = serde_json::from_str(DROPBOX_NOTIFICATION).unwrap();
+        let accounts = v["list_folder"]["accounts"].as_array().unwrap();
+        assert!(
+            accounts
+                .iter()
+                .all(|a| a.as_str().unwrap().starts_with("dbid:"))
+        );
+        assert_eq!(
+            v["delta"]["users"].as_array().unwrap().len(),
+            accounts.len()
+        );
+    }
+
+    #[test]
+    fn mailgun_sample_carries_its_signature_object() {
+        let v: serde_json::Value = serde_json::from_str(MAILGUN_DELIVERED).unwrap();
+        assert_eq!(v["signature"]["token"].as_str().unwrap().len(), 50);
+        assert!(v["signature"]["timestamp"].is_string());
+        assert_eq!(v["event-data"]["event"], "delivered");
+    }
+
+    #[test]
+    fn zoom_samples_are_an_event_and_a_validation() {
+        let e: serde_json::Value = serde_json::from_str(ZOOM_MEETING_STARTED).unwrap();
+        assert_eq!(e["event"], "meeting.started");
+        assert!(e["event_ts"].is_u64());
+        let v: serde_json::Value = serde_json::from_str(ZOOM_URL_VALIDATION).unwrap();
+        assert_eq!(v["event"], "endpoint.url_validation");
+        assert_eq!(v["payload"]["plainToken"], "qgg8vlvZRS6UYooatFL8Aw");
     }
 }

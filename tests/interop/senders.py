@@ -7,10 +7,15 @@ Used by tests/interop.rs. Reads one JSON request on stdin and writes one JSON an
   {"op": "verify", "sender": S, "secret": K, "body": B, "headers": {...}}
       -> {"ok": true} or {"ok": false, "error": "..."}
 
-S is one of standard (standardwebhooks), svix (svix), stripe (stripe), slack (slack_sdk),
-discord (PyNaCl, as Discord's documentation verifies interactions), coinbase_commerce
+S is one of standard (standardwebhooks), svix (svix), coinbase_commerce
 (coinbase-commerce: `WebhookSignature._compute_signature` signs, `Webhook.construct_event`
-verifies), sendgrid (signed with
+verifies), square (verified with `squareup`'s
+`verify_signature`, signed with `hmac`; both take "url", the notification URL), hubspot
+(hubspot-api-client's `Signature`, v3; takes "url" and "method", the timestamp in milliseconds),
+twitch (verified with twitchAPI's webhook check, signed with `hmac`; the timestamp is RFC 3339),
+mailgun (verified with the `mailgun` SDK's `SecurityGuard.verify_webhook`, signed with `hmac`
+into the body, which signing answers as "body"), stripe (stripe), slack (slack_sdk),
+discord (PyNaCl, as Discord's documentation verifies interactions), sendgrid (signed with
 `cryptography`, verified with the `sendgrid` package's EventWebhook helper, which also names
 the headers), twilio (the `twilio` package's RequestValidator; signing and verifying also take
 "url", the full URL Twilio addresses, and "json": true for a JSON body, whose signing answers
@@ -183,6 +188,8 @@ def sign(sender, secret, body, msg_id, timestamp, extra):
         headers["box-signature-primary"] = compute_webhook_signature(body, headers, secret)
         headers["box-signature-secondary"] = compute_webhook_signature(body, headers, secondary)
         return headers
+    if sender in MORE_SIGNERS:
+        return MORE_SIGNERS[sender](secret, body, msg_id, timestamp, extra)
     raise ValueError("unknown sender " + sender)
 
 
@@ -262,8 +269,15 @@ def verify(sender, secret, body, headers, extra):
             body, headers, secret, secondary_key=extra.get("secondary")
         ):
             raise ValueError("box_sdk_gen WebhooksManager.validate_message: not valid")
+    if sender in MORE_VERIFIERS:
+        MORE_VERIFIERS[sender](secret, body, headers, extra)
         return
     raise ValueError("unknown sender " + sender)
+
+
+# Senders added later, each a signer and a verifier registered by name (see the end of the file).
+MORE_SIGNERS = {}
+MORE_VERIFIERS = {}
 
 
 def main():
@@ -275,6 +289,8 @@ def main():
         answer = {"headers": headers}
         if "_url" in headers:
             answer["url"] = headers.pop("_url")
+        if "_body" in headers:
+            answer["body"] = headers.pop("_body")
         json.dump(answer, sys.stdout)
         return
     try:
@@ -299,6 +315,134 @@ def coinbase_commerce_verify(secret, body, headers):
     event = Webhook.construct_event(body, lower["x-cc-webhook-signature"], secret)
     if not event.get("id"):
         raise ValueError("coinbase_commerce: the event has no id")
+# square: Square's Python SDK (`squareup`) only verifies (`square.utils.webhooks_helper.
+# verify_signature`); its signature is made here with `hmac` over the notification URL ("url")
+# followed by the body, as that function computes it.
+def square_sign(secret, body, msg_id, timestamp, extra):
+    import base64
+    import hashlib
+    import hmac
+
+    mac = hmac.new(secret.encode(), (extra["url"] + body).encode(), hashlib.sha256)
+    return {"x-square-hmacsha256-signature": base64.b64encode(mac.digest()).decode()}
+
+
+def square_verify(secret, body, headers, extra):
+    from square.utils.webhooks_helper import verify_signature
+
+    if not verify_signature(
+        request_body=body,
+        signature_header=headers["x-square-hmacsha256-signature"],
+        signature_key=secret,
+        notification_url=extra["url"],
+    ):
+        raise ValueError("square verify_signature: signature is not valid")
+
+
+MORE_SIGNERS["square"] = square_sign
+MORE_VERIFIERS["square"] = square_verify
+
+
+# hubspot: hubspot-api-client's `hubspot.utils.signature.Signature`, v3: signs with
+# `get_signature` and verifies with `is_valid` (which also refuses a timestamp older than 5
+# minutes); both take "url" (the full URI) and "method", the timestamp in milliseconds.
+def hubspot_sign(secret, body, msg_id, timestamp, extra):
+    from hubspot.utils.signature import Signature
+
+    signature = Signature.get_signature(
+        secret, body, "v3", extra["url"], extra.get("method", "POST"), str(timestamp)
+    )
+    return {"x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": str(timestamp)}
+
+
+def hubspot_verify(secret, body, headers, extra):
+    from hubspot.utils.signature import Signature
+
+    if not Signature.is_valid(
+        signature=headers["x-hubspot-signature-v3"],
+        client_secret=secret,
+        request_body=body,
+        http_uri=extra["url"],
+        http_method=extra.get("method", "POST"),
+        signature_version="v3",
+        timestamp=headers["x-hubspot-request-timestamp"],
+    ):
+        raise ValueError("hubspot Signature.is_valid: signature is not valid")
+
+
+MORE_SIGNERS["hubspot"] = hubspot_sign
+MORE_VERIFIERS["hubspot"] = hubspot_verify
+
+
+# twitch: twitchAPI's EventSub webhook checks a message's signature in
+# `EventSubWebhook._verify_signature(request)` (a method of its aiohttp server, reading the
+# secret from `self.secret`); it is called here on a bare instance with a stand-in request. There
+# is no signer: the signature is made with `hmac` over message id, timestamp and body.
+def twitch_sign(secret, body, msg_id, timestamp, extra):
+    import hashlib
+    import hmac
+
+    message = (msg_id + timestamp + body).encode()
+    return {
+        "twitch-eventsub-message-id": msg_id,
+        "twitch-eventsub-message-timestamp": timestamp,
+        "twitch-eventsub-message-signature": "sha256="
+        + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest(),
+        "twitch-eventsub-message-type": "notification",
+        "twitch-eventsub-subscription-type": "channel.follow",
+    }
+
+
+def twitch_verify(secret, body, headers, extra):
+    import asyncio
+
+    from twitchAPI.eventsub.webhook import EventSubWebhook
+
+    class Request:
+        def __init__(self, headers, body):
+            # aiohttp's headers are case-insensitive; Twitch's names are written capitalized.
+            self.headers = {"-".join(p.capitalize() for p in k.split("-")): v for k, v in headers.items()}
+            self.body = body
+
+        async def text(self):
+            return self.body
+
+    hook = object.__new__(EventSubWebhook)
+    hook.secret = secret
+    if not asyncio.run(hook._verify_signature(Request(headers, body))):
+        raise ValueError("twitchAPI EventSubWebhook: signature is not valid")
+
+
+MORE_SIGNERS["twitch"] = twitch_sign
+MORE_VERIFIERS["twitch"] = twitch_verify
+
+
+# mailgun: the `mailgun` SDK's `SecurityGuard.verify_webhook(signing_key, token, timestamp,
+# signature)` checks the body's `signature` object; there is no signer, so the object is made
+# here with `hmac` over timestamp + token and written into the body (answered as "body").
+def mailgun_sign(secret, body, msg_id, timestamp, extra):
+    import hashlib
+    import hmac
+
+    doc = json.loads(body)
+    token = doc["signature"]["token"]
+    doc["signature"]["timestamp"] = str(timestamp)
+    doc["signature"]["signature"] = hmac.new(
+        secret.encode(), f"{timestamp}{token}".encode(), hashlib.sha256
+    ).hexdigest()
+    return {"content-type": "application/json", "_body": json.dumps(doc)}
+
+
+def mailgun_verify(secret, body, headers, extra):
+    from mailgun.security import SecurityGuard
+
+    sig = json.loads(body)["signature"]
+    if not SecurityGuard.verify_webhook(secret, sig["token"], sig["timestamp"], sig["signature"]):
+        raise ValueError("mailgun verify_webhook: signature is not valid")
+
+
+MORE_SIGNERS["mailgun"] = mailgun_sign
+MORE_VERIFIERS["mailgun"] = mailgun_verify
 
 
 if __name__ == "__main__":

@@ -69,6 +69,14 @@ impl SchemeName {
             SchemeName::Pagerduty => Scheme::pagerduty(),
             SchemeName::Zendesk => Scheme::zendesk(),
             SchemeName::Box => Scheme::box_com(),
+            SchemeName::Square => Scheme::square(public_url)
+                .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
+            SchemeName::Hubspot => Scheme::hubspot(public_url)
+                .map_err(|e| usage(format!("the URL's base `{public_url}`: {e}")))?,
+            SchemeName::Twitch => Scheme::twitch(),
+            SchemeName::Dropbox => Scheme::dropbox(),
+            SchemeName::Mailgun => Scheme::mailgun(),
+            SchemeName::Zoom => Scheme::zoom(),
         })
     }
 
@@ -164,6 +172,15 @@ impl SchemeName {
                 &[("zen:event-type:user.created", samples::ZENDESK_USER_CREATED)]
             }
             SchemeName::Box => &[("FILE.UPLOADED", samples::BOX_FILE_UPLOADED)],
+            SchemeName::Square => &[("payment.updated", samples::SQUARE_PAYMENT_UPDATED)],
+            SchemeName::Hubspot => &[("contact.creation", samples::HUBSPOT_CONTACT_EVENTS)],
+            SchemeName::Twitch => &[("channel.follow", samples::TWITCH_CHANNEL_FOLLOW)],
+            SchemeName::Dropbox => &[("list_folder", samples::DROPBOX_NOTIFICATION)],
+            SchemeName::Mailgun => &[("delivered", samples::MAILGUN_DELIVERED)],
+            SchemeName::Zoom => &[
+                ("meeting.started", samples::ZOOM_MEETING_STARTED),
+                ("endpoint.url_validation", samples::ZOOM_URL_VALIDATION),
+            ],
         }
     }
 
@@ -205,7 +222,7 @@ impl SchemeSecret {
                 return Err(usage(format!(
                     "{sender} signs the URL it requests: pass {flag} URL, the full URL the \
                      sender addresses (scheme, host, port, path and query), e.g. \
-                     {flag} https://hooks.example.com/{sender}/sms"
+                     {flag} https://hooks.example.com/webhooks/{sender}"
                 )));
             }
             (false, Some(_)) => return Err(signs_no_url(self.scheme, flag)),
@@ -285,8 +302,15 @@ impl SchemeSecret {
 /// The refusal of `flag` (`--url` of sign and verify, `--signed-url`) for a sender that does not
 /// sign the URL.
 pub fn signs_no_url(name: SchemeName, flag: &str) -> Failure {
+    use clap::ValueEnum as _;
+    let signers: Vec<String> = SchemeName::value_variants()
+        .iter()
+        .filter(|n| n.signs_url())
+        .map(|n| n.arg_name())
+        .collect();
     usage(format!(
-        "{flag} applies to senders that sign the URL (twilio); {} signs no URL: drop {flag}",
+        "{flag} applies to senders that sign the URL ({}); {} signs no URL: drop {flag}",
+        signers.join(", "),
         name.arg_name()
     ))
 }

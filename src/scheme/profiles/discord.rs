@@ -16,7 +16,8 @@ impl Scheme {
     ///
     /// Discord sends no delivery id header: the interaction's `id` in the body (a snowflake,
     /// unique per interaction) is the deduplication key, and its numeric `type` the event type
-    /// (`1` is the PING sent when the URL is saved, to be answered `{"type":1}`). Discord does
+    /// (`1` is the PING sent when the URL is saved, to be answered `{"type":1}`:
+    /// [`handshake::discord`](crate::handshake::discord)). Discord does
     /// not retry an interaction; it must be answered within 3 seconds.
     ///
     /// ```

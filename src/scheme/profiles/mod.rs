@@ -60,3 +60,14 @@ mod pagerduty;
 mod zendesk;
 
 mod box_com;
+mod square;
+
+mod hubspot;
+
+mod twitch;
+
+mod dropbox;
+
+mod mailgun;
+
+mod zoom;

@@ -20,7 +20,8 @@ impl Scheme {
     /// the deduplication key. Slash commands and interactivity payloads (form-encoded) and the
     /// `url_verification` handshake carry no `event_id`: they have no id
     /// ([`SchemeBuilder::id_optional`](crate::scheme::SchemeBuilder::id_optional)) and are
-    /// deduplicated on their signature.
+    /// deduplicated on their signature. Answer the verified `url_verification` with
+    /// [`handshake::slack`](crate::handshake::slack).
     pub fn slack() -> Scheme {
         Scheme::builtin("slack")
             .signature_header("x-slack-signature")

@@ -1,0 +1,254 @@
+//! Senders' handshakes: the answers some senders require before they deliver to an endpoint,
+//! framework-free. Each helper looks at a request and, when it is that sender's handshake,
+//! gives the [`Reply`] to send; otherwise `None`, and the request is an ordinary delivery.
+//!
+//! Where the sender signs its handshake (Discord, Slack, Twitch EventSub, Zoom), the helper
+//! takes the body **after** the guard verified it: call it in the handler behind the guard, so
+//! that an unsigned "handshake" is refused like any forged delivery. Dropbox's `GET ?challenge=`
+//! is not signed; it has a route of its own, and only echoes the challenge as inert text.
+//!
+//! One line in a handler (axum: `http::Response<axum::body::Body>` is a response):
+//!
+//! ```
+//! use webhook_guard::handshake;
+//!
+//! let body = br#"{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}"#;
+//! // In a Slack route's handler, with the verified body:
+//! if let Some(reply) = handshake::slack(body) {
+//!     let response: http::Response<bytes::Bytes> = reply.into_response();
+//!     assert_eq!(response.body().as_ref(), b"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+//! }
+//! ```
+
+use bytes::Bytes;
+use hmac::{Hmac, Mac};
+use http::header::{CONTENT_TYPE, HeaderValue, X_CONTENT_TYPE_OPTIONS};
+use http::{Response, StatusCode};
+use serde_json::Value;
+use sha2::Sha256;
+
+use crate::secret::Secret;
+
+/// Longest challenge echoed, in bytes: the senders' challenges are a few dozen characters.
+pub const MAX_CHALLENGE_LEN: usize = 1024;
+
+/// The answer to a handshake: status `200`, a content type, the body, and for Dropbox
+/// `X-Content-Type-Options: nosniff`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    content_type: &'static str,
+    nosniff: bool,
+    body: Bytes,
+}
+
+impl Reply {
+    fn text(challenge: &str) -> Reply {
+        Reply {
+            content_type: "text/plain; charset=utf-8",
+            nosniff: false,
+            body: Bytes::copy_from_slice(challenge.as_bytes()),
+        }
+    }
+
+    fn json(value: &Value) -> Reply {
+        Reply {
+            content_type: "application/json",
+            nosniff: false,
+            body: Bytes::from(value.to_string()),
+        }
+    }
+
+    /// The status to answer with: always `200 OK`.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::OK
+    }
+
+    /// The `Content-Type` to answer with (`text/plain; charset=utf-8` or `application/json`).
+    pub fn content_type(&self) -> &'static str {
+        self.content_type
+    }
+
+    /// Whether to send `X-Content-Type-Options: nosniff` too (Dropbox asks for it, so that an
+    /// echoed challenge is never read as HTML).
+    pub fn nosniff(&self) -> bool {
+        self.nosniff
+    }
+
+    /// The body to answer with.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The reply as an HTTP response, with any body type built from `Bytes`
+    /// (`axum::body::Body`, `http_body_util::Full<Bytes>`, `Bytes`, …).
+    pub fn into_response<B: From<Bytes>>(self) -> Response<B> {
+        let mut response = Response::new(B::from(self.body));
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        if self.nosniff {
+            response
+                .headers_mut()
+                .insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        }
+        response
+    }
+}
+
+/// A top-level string field of a JSON object body, if short enough to echo.
+fn string_field<'a>(doc: &'a Value, name: &str) -> Option<&'a str> {
+    doc.get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty() && s.len() <= MAX_CHALLENGE_LEN)
+}
+
+fn json(body: &[u8]) -> Option<Value> {
+    serde_json::from_slice(body).ok()
+}
+
+/// Discord's PING (an interaction of `type` 1, sent when the Interactions Endpoint URL is
+/// saved and from time to time), answered `{"type":1}` as Discord requires
+/// (<https://discord.com/developers/docs/interactions/overview>). Call with the body that
+/// [`Scheme::discord`](crate::Scheme::discord) verified: Discord checks that an endpoint
+/// refuses PINGs with a bad signature.
+pub fn discord(body: &[u8]) -> Option<Reply> {
+    let doc = json(body)?;
+    (doc.get("type").and_then(Value::as_u64) == Some(1)).then(|| Reply::json(&json_type_1()))
+}
+
+fn json_type_1() -> Value {
+    serde_json::json!({ "type": 1 })
+}
+
+/// Slack's `url_verification` (Events API, when the Request URL is set): answered with its
+/// `challenge` as plain text, one of the forms Slack accepts
+/// (<https://docs.slack.dev/reference/events/url_verification>). Slack signs it like any
+/// request: call with the body [`Scheme::slack`](crate::Scheme::slack) verified.
+pub fn slack(body: &[u8]) -> Option<Reply> {
+    let doc = json(body)?;
+    if doc.get("type").and_then(Value::as_str) != Some("url_verification") {
+        return None;
+    }
+    string_field(&doc, "challenge").map(Reply::text)
+}
+
+/// Twitch EventSub's `webhook_callback_verification` (sent when a subscription is created):
+/// answered with the body's `challenge` as plain text, which Twitch requires
+/// (<https://dev.twitch.tv/docs/eventsub/handling-webhook-events/>). `message_type` is the
+/// `Twitch-Eventsub-Message-Type` header's value. Twitch signs the challenge like a
+/// notification: call with the body [`Scheme::twitch`](crate::Scheme::twitch) verified.
+pub fn twitch(message_type: Option<&str>, body: &[u8]) -> Option<Reply> {
+    if message_type != Some("webhook_callback_verification") {
+        return None;
+    }
+    string_field(&json(body)?, "challenge").map(Reply::text)
+}
+
+/// Zoom's `endpoint.url_validation` (when the endpoint is set, then every 72 hours):
+/// answered `{"plainToken": <payload.plainToken>, "encryptedToken": <hex HMAC-SHA256 of the
+/// plain token, keyed with the secret token>}` (<https://developers.zoom.us/docs/api/webhooks/>,
+/// "Validate your webhook endpoint"). `secret_token` is the secret the scheme verifies with.
+/// Zoom signs the validation like an event: call with the body
+/// [`Scheme::zoom`](crate::Scheme::zoom) verified.
+pub fn zoom(body: &[u8], secret_token: &Secret) -> Option<Reply> {
+    let doc = json(body)?;
+    if doc.get("event").and_then(Value::as_str) != Some("endpoint.url_validation") {
+        return None;
+    }
+    let plain = string_field(doc.get("payload")?, "plainToken")?;
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret_token.expose()).expect("HMAC takes any key length");
+    mac.update(plain.as_bytes());
+    let encrypted = hex::encode(mac.finalize().into_bytes());
+    Some(Reply::json(
+        &serde_json::json!({ "plainToken": plain, "encryptedToken": encrypted }),
+    ))
+}
+
+/// Dropbox's verification request, `GET <webhook URI>?challenge=<random string>` (when the URI
+/// is added, unsigned): answered with the challenge, decoded, as `text/plain` with
+/// `X-Content-Type-Options: nosniff`, the headers Dropbox asks for so that the echo cannot be
+/// a reflected XSS (<https://www.dropbox.com/developers/reference/webhooks>). `query` is the
+/// request's query string (without the `?`); `None` when it has no non-empty `challenge`
+/// parameter of at most [`MAX_CHALLENGE_LEN`] bytes.
+pub fn dropbox(query: &str) -> Option<Reply> {
+    let challenge = form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "challenge")
+        .map(|(_, value)| value.into_owned())
+        .filter(|c| !c.is_empty() && c.len() <= MAX_CHALLENGE_LEN)?;
+    Some(Reply {
+        nosniff: true,
+        ..Reply::text(&challenge)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_handshake_is_recognised_and_nothing_else() {
+        assert_eq!(
+            discord(br#"{"id":"1","type":1}"#).unwrap().body().as_ref(),
+            br#"{"type":1}"#
+        );
+        assert_eq!(discord(br#"{"type":2}"#), None);
+        assert_eq!(discord(b"not json"), None);
+
+        let s = slack(br#"{"type":"url_verification","challenge":"abc"}"#).unwrap();
+        assert_eq!(
+            (s.body().as_ref(), s.content_type()),
+            (&b"abc"[..], "text/plain; charset=utf-8")
+        );
+        assert_eq!(
+            slack(br#"{"type":"event_callback","challenge":"abc"}"#),
+            None
+        );
+        assert_eq!(slack(b"token=x&challenge=abc"), None);
+
+        let t = br#"{"challenge":"pogchamp","subscription":{}}"#;
+        assert_eq!(
+            twitch(Some("webhook_callback_verification"), t)
+                .unwrap()
+                .body()
+                .as_ref(),
+            b"pogchamp"
+        );
+        assert_eq!(twitch(Some("notification"), t), None);
+        assert_eq!(twitch(None, t), None);
+
+        let d = dropbox("x=1&challenge=a%20b%3Cc").unwrap();
+        assert_eq!(d.body().as_ref(), b"a b<c");
+        assert!(d.nosniff());
+        let r: Response<Bytes> = d.into_response();
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
+        assert_eq!(dropbox("challenge="), None);
+        assert_eq!(
+            dropbox(&format!("challenge={}", "a".repeat(MAX_CHALLENGE_LEN + 1))),
+            None
+        );
+    }
+
+    /// Zoom's documented example token, and the value openssl gives for it:
+    /// `printf '%s' 'qgg8vlvZRS6UYooatFL8Aw' | openssl dgst -sha256 -hmac 'zoom-secret-token-0123456789'`.
+    #[test]
+    fn zoom_validation_answers_the_hmac_of_the_plain_token() {
+        let secret = Secret::new("zoom-secret-token-0123456789").unwrap();
+        let body = br#"{"payload":{"plainToken":"qgg8vlvZRS6UYooatFL8Aw"},"event_ts":1654503849680,"event":"endpoint.url_validation"}"#;
+        let reply = zoom(body, &secret).unwrap();
+        let answer: Value = serde_json::from_slice(reply.body()).unwrap();
+        assert_eq!(
+            answer,
+            serde_json::json!({
+                "plainToken": "qgg8vlvZRS6UYooatFL8Aw",
+                "encryptedToken": "fa52ecf98b4919aaa696f04cdc156ea40b1eba020707f76b8c9e455168295b87",
+            })
+        );
+        assert_eq!(reply.content_type(), "application/json");
+        assert_eq!(
+            zoom(br#"{"event":"meeting.started","payload":{}}"#, &secret),
+            None
+        );
+    }
+}
