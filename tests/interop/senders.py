@@ -269,6 +269,7 @@ def verify(sender, secret, body, headers, extra):
             body, headers, secret, secondary_key=extra.get("secondary")
         ):
             raise ValueError("box_sdk_gen WebhooksManager.validate_message: not valid")
+        return
     if sender in MORE_VERIFIERS:
         MORE_VERIFIERS[sender](secret, body, headers, extra)
         return
