@@ -622,6 +622,10 @@ pub(crate) fn admit_start<'a>(
     scheme: &crate::Scheme,
     body: &[u8],
 ) -> Admitting<'a> {
+    if !scheme.deduplicates() {
+        // The sender's repeats are new work (Dropbox): nothing to claim, nothing refused.
+        return Admitting::Now(Admission::Proceed(None));
+    }
     let id_is_signed = scheme.id_is_signed();
     // The body's digest: the tag itself when the body alone is signed (free), else XXH3-128
     // (`DIGEST_LEN` says why a non-cryptographic hash is enough).

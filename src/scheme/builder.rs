@@ -45,6 +45,7 @@ impl Scheme {
             url_port_variants: false,
             body_sha256_query: None,
             tolerance: None,
+            no_dedup: false,
             url_unescaped: &[],
         }
     }
@@ -72,6 +73,7 @@ pub struct SchemeBuilder {
     url_port_variants: bool,
     body_sha256_query: Option<Cow<'static, str>>,
     tolerance: Option<std::time::Duration>,
+    no_dedup: bool,
     url_unescaped: &'static [u8],
 }
 
@@ -305,6 +307,28 @@ impl SchemeBuilder {
     /// ```
     pub fn tolerance(mut self, tolerance: std::time::Duration) -> Self {
         self.tolerance = Some(tolerance);
+        self
+    }
+
+    /// The sender's deliveries are never deduplicated, even behind a guard with a dedup store:
+    /// for a sender whose deliveries name nothing and whose later deliveries can be
+    /// byte-identical to earlier ones while meaning new work (Dropbox: "these accounts changed",
+    /// again), where deduplicating would drop a delivery instead of a repeat. The handler must
+    /// then be idempotent by itself, as such senders require (Dropbox's handler fetches what
+    /// changed since its stored cursor).
+    ///
+    /// ```
+    /// use webhook_guard::scheme::Scheme;
+    ///
+    /// let nudges = Scheme::builder("nudges")
+    ///     .signature_header("x-signature")
+    ///     .no_dedup()
+    ///     .build()?;
+    /// assert!(!nudges.deduplicates());
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn no_dedup(mut self) -> Self {
+        self.no_dedup = true;
         self
     }
 
@@ -683,6 +707,7 @@ impl SchemeBuilder {
                 public_url,
                 body_sha256_query: self.body_sha256_query,
                 tolerance: self.tolerance,
+                no_dedup: self.no_dedup,
                 url_unescaped: self.url_unescaped,
                 signed_headers,
                 deferred,

@@ -547,6 +547,8 @@ struct SchemeInner {
     body_sha256_query: Option<Cow<'static, str>>,
     /// The sender's recommended timestamp tolerance ([`SchemeBuilder::tolerance`]).
     tolerance: Option<std::time::Duration>,
+    /// Deliveries are never deduplicated ([`SchemeBuilder::no_dedup`]).
+    no_dedup: bool,
     /// Characters whose percent-escapes in the request target are decoded before it is signed
     /// as part of a [`SignedPart::Url`] (HubSpot's v3).
     url_unescaped: &'static [u8],
@@ -620,6 +622,7 @@ impl fmt::Debug for Scheme {
             .field("public_url", &i.public_url.as_ref().map(|u| &u.base))
             .field("body_sha256_query", &i.body_sha256_query)
             .field("tolerance", &i.tolerance)
+            .field("no_dedup", &i.no_dedup)
             .finish()
     }
 }
@@ -871,6 +874,12 @@ impl Scheme {
     /// ([`SchemeBuilder::tolerance`]); verifiers start with it.
     pub fn tolerance(&self) -> Option<std::time::Duration> {
         self.inner.tolerance
+    }
+
+    /// Whether a guard with a dedup store deduplicates this scheme's deliveries: `false` only
+    /// for senders whose repeated bodies are new work ([`SchemeBuilder::no_dedup`], Dropbox).
+    pub fn deduplicates(&self) -> bool {
+        !self.inner.no_dedup
     }
 
     /// The query parameter carrying the body's SHA-256 ([`SchemeBuilder::body_sha256_query`]).

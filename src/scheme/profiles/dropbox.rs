@@ -13,14 +13,14 @@ impl Scheme {
     /// waits 10 seconds and retries a failed notification with exponential backoff for about
     /// ten minutes.
     ///
-    /// Deduplication: nothing in a notification names the delivery, so the scheme has no id and
-    /// the guard keys each POST on its verified signature, that is on its body. A retry is the
-    /// same body and is caught as a duplicate, and so is a replay. But a **later** notification
-    /// of the same accounts is the same body too: within the dedup TTL it is answered as a
-    /// duplicate and its handler does not run. That is harmless only when the handler's work is
-    /// "fetch whatever changed since my cursor" and an earlier run already did it; a receiver
-    /// that needs every notification serves this route without a dedup store (fetching with a
-    /// stored cursor is idempotent by itself).
+    /// Not deduplicated ([`SchemeBuilder::no_dedup`](crate::scheme::SchemeBuilder::no_dedup)),
+    /// even behind a guard with a dedup store: nothing in a notification names the delivery,
+    /// and a **later** notification of the same accounts is the same body as an earlier one
+    /// while meaning new changes, so keying on the body would answer it as a duplicate and lose
+    /// those changes. Dropbox's design makes the handler idempotent instead: it fetches what
+    /// changed since its stored cursor, so a retry or a replayed notification only fetches
+    /// nothing new. (With no timestamp, a captured notification can be replayed; all it can do
+    /// is make the app look for changes.)
     ///
     /// Dropbox checks a new webhook URI with a `GET ?challenge=…` first: answer the challenge
     /// as `text/plain` with `X-Content-Type-Options: nosniff`
@@ -28,6 +28,7 @@ impl Scheme {
     pub fn dropbox() -> Scheme {
         Scheme::builtin("dropbox")
             .signature_header("x-dropbox-signature")
+            .no_dedup()
             .build()
             .expect("built-in scheme is valid")
     }

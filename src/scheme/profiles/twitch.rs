@@ -1,5 +1,7 @@
 //! Twitch EventSub: [`Scheme::twitch`].
 
+use std::time::Duration;
+
 use crate::scheme::{Scheme, SignedPart, TimestampUnit};
 
 impl Scheme {
@@ -13,9 +15,7 @@ impl Scheme {
     /// the raw body, concatenated with no separator ([`SignedPart::Id`],
     /// [`SignedPart::Timestamp`], [`SignedPart::Body`]). The timestamp is an **RFC 3339**
     /// date-time with up to nanoseconds ([`TimestampUnit::Rfc3339`]); Twitch says to refuse a
-    /// message older than **10 minutes**, wider than the verifier's default 5-minute window
-    /// (widen it with [`VerifierBuilder::tolerance`](crate::VerifierBuilder::tolerance) where
-    /// clocks drift).
+    /// message older than **10 minutes**, and so does this scheme ([`Scheme::tolerance`]).
     ///
     /// The delivery id is `Twitch-Eventsub-Message-Id`, signed: Twitch's "Handling duplicate
     /// events" (<https://dev.twitch.tv/docs/eventsub/>) says a resent notification keeps its
@@ -33,6 +33,7 @@ impl Scheme {
             .id_header("twitch-eventsub-message-id")
             .event_header("twitch-eventsub-subscription-type")
             .signed_parts([SignedPart::Id, SignedPart::Timestamp, SignedPart::Body])
+            .tolerance(Duration::from_secs(600))
             .build()
             .expect("built-in scheme is valid")
     }
