@@ -21,6 +21,12 @@
 //!   `challenge`).
 //! - [`zoom`]: Zoom's [`Event`](zoom::Event) (`event`, `event_ts`, `payload`).
 //!
+//! - [`paddle`], [`mux`], [`pagerduty`], [`coinbase_commerce`], [`vercel`]: each sender's event
+//!   envelope (id, type, when, and the resource as raw JSON).
+//! - [`linear`] (action, entity type, data, what changed), [`intercom`] (topic and item),
+//!   [`typeform`] (the form response), [`calendly`] (event name and payload),
+//!   [`lemon_squeezy`] (JSON:API `meta` and `data`).
+//!
 //! Slack and Shopify payloads have one shape per event or topic and no common envelope worth a
 //! type: take them as `Verified<serde_json::Value>` (Slack slash commands and interactivity are
 //! form-encoded: take [`RawBody`](crate::RawBody)).
@@ -41,12 +47,132 @@
 //! Timestamps inside payloads are kept as the sender wrote them (strings or numbers); parse them
 //! with the date-time library of your choice.
 
+/// `impl $ty { pub fn $name<T>(&self) }`: deserialize the raw JSON field `$field` into the
+/// caller's own type.
+macro_rules! raw_as {
+    ($ty:ty, $name:ident, $field:ident, $what:literal) => {
+        impl $ty {
+            #[doc = concat!("Deserialize ", $what, " into your own type.")]
+            pub fn $name<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+                <T as serde::Deserialize>::deserialize(&self.$field)
+            }
+        }
+    };
+}
+
+pub mod calendly;
+pub mod coinbase_commerce;
 pub mod github;
 pub mod helicone;
 pub mod helix;
 pub mod heppu;
+pub mod intercom;
+pub mod lemon_squeezy;
+pub mod linear;
+pub mod mux;
+pub mod paddle;
+pub mod pagerduty;
 pub mod square;
 pub mod standard;
 pub mod stripe;
 pub mod twitch;
+pub mod typeform;
+pub mod vercel;
 pub mod zoom;
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    /// An event type the sender introduces later, with a field it adds later, parses into each
+    /// envelope: the type is kept as text and the new field in `extra`.
+    #[test]
+    fn envelopes_take_unknown_event_types_and_keep_new_fields() {
+        let paddle: super::paddle::Event = serde_json::from_value(json!({
+            "event_id": "evt_1", "event_type": "future.thing", "occurred_at": "2030-01-01T00:00:00Z",
+            "data": {"id": "x"}, "new_field": 1
+        }))
+        .unwrap();
+        assert_eq!(paddle.event_type, "future.thing");
+        assert_eq!(paddle.extra["new_field"], 1);
+
+        let mux: super::mux::Event =
+            serde_json::from_value(json!({"id": "1", "type": "video.future", "new_field": true}))
+                .unwrap();
+        assert_eq!(
+            (mux.event_type.as_str(), mux.data.is_null()),
+            ("video.future", true)
+        );
+        assert_eq!(mux.extra["new_field"], true);
+
+        let pagerduty: super::pagerduty::Payload = serde_json::from_value(
+            json!({"event": {"id": "1", "event_type": "incident.future", "new_field": "x"}}),
+        )
+        .unwrap();
+        assert_eq!(pagerduty.event.extra["new_field"], "x");
+
+        let square: super::square::Event = serde_json::from_value(
+            json!({"type": "future.created", "event_id": "e", "data": {}, "new_field": 2}),
+        )
+        .unwrap();
+        assert_eq!(square.extra["new_field"], 2);
+
+        let twitch: super::twitch::Message = serde_json::from_value(json!({
+            "subscription": {
+                "id": "s", "status": "enabled", "type": "channel.future", "version": "1",
+                "new_field": 3
+            },
+            "events": []
+        }))
+        .unwrap();
+        assert_eq!(twitch.subscription.extra["new_field"], 3);
+        assert!(twitch.extra.contains_key("events"));
+
+        let linear: super::linear::Event =
+            serde_json::from_value(json!({"action": "archive", "type": "Initiative"})).unwrap();
+        assert_eq!(linear.entity_type, "Initiative");
+
+        let coinbase: super::coinbase_commerce::Payload =
+            serde_json::from_value(json!({"event": {"id": "u", "type": "charge:future"}})).unwrap();
+        assert_eq!(coinbase.event.event_type, "charge:future");
+
+        let intercom: super::intercom::Notification =
+            serde_json::from_value(json!({"id": "notif_1", "topic": "ticket.future"})).unwrap();
+        assert!(intercom.data.item.is_null());
+
+        let vercel: super::vercel::Event =
+            serde_json::from_value(json!({"id": "1", "type": "firewall.future"})).unwrap();
+        assert_eq!(vercel.event_type, "firewall.future");
+
+        let typeform: super::typeform::Event =
+            serde_json::from_value(json!({"event_id": "1", "event_type": "form_response_partial"}))
+                .unwrap();
+        assert_eq!(typeform.event_type, "form_response_partial");
+
+        let zoom: super::zoom::Event =
+            serde_json::from_value(json!({"event": "phone.future", "new_field": 4})).unwrap();
+        assert_eq!(zoom.extra["new_field"], 4);
+
+        let calendly: super::calendly::Event =
+            serde_json::from_value(json!({"event": "future.created", "payload": {}})).unwrap();
+        assert_eq!(calendly.event, "future.created");
+
+        let lemon: super::lemon_squeezy::Event = serde_json::from_value(json!({
+            "meta": {"event_name": "future_created", "test_mode": true},
+            "data": {"type": "futures", "id": "1"}
+        }))
+        .unwrap();
+        assert_eq!(lemon.meta.extra["test_mode"], true);
+    }
+
+    /// A payload missing what its envelope requires is an error, not a default.
+    #[test]
+    fn envelopes_refuse_payloads_without_their_required_fields() {
+        assert!(
+            serde_json::from_value::<super::paddle::Event>(json!({"event_type": "x"})).is_err()
+        );
+        assert!(serde_json::from_value::<super::square::Event>(json!({"type": "x"})).is_err());
+        assert!(serde_json::from_value::<super::pagerduty::Payload>(json!({"id": "x"})).is_err());
+        assert!(serde_json::from_value::<super::twitch::Message>(json!({"event": {}})).is_err());
+    }
+}
