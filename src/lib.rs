@@ -29,15 +29,17 @@
 //!
 //! ## Pieces
 //! - [`Secret`]: key bytes, validated when configured, zeroized on drop, never printed.
-//! - [`Scheme`]: how a sender signs, declaratively; built-in profiles ([`Scheme::heppu`],
-//!   [`Scheme::helix`], [`Scheme::helicone`], [`Scheme::standard_webhooks`],
-//!   [`Scheme::github`], [`Scheme::stripe`], [`Scheme::slack`], [`Scheme::shopify`],
-//!   [`Scheme::discord`], [`Scheme::gitlab`], [`Scheme::sendgrid`], [`Scheme::paypal`],
-//!   [`Scheme::linear`], [`Scheme::lemon_squeezy`], [`Scheme::sentry`],
-//!   [`Scheme::coinbase_commerce`], [`Scheme::woocommerce`], [`Scheme::bitbucket`],
-//!   [`Scheme::intercom`], [`Scheme::vercel`],
-//!   [`Scheme::paddle`], [`Scheme::mux`], [`Scheme::calendly`], [`Scheme::typeform`],
-//!   [`Scheme::pagerduty`], [`Scheme::zendesk`], [`Scheme::box_com`]) and a
+//! - [`Scheme`]: how a sender signs, declaratively; 34 built-in profiles. The seed senders
+//!   [`Scheme::heppu`], [`Scheme::helix`], [`Scheme::helicone`]; the mainstream
+//!   [`Scheme::standard_webhooks`] (Svix, Clerk, Resend, …), [`Scheme::github`],
+//!   [`Scheme::gitlab`], [`Scheme::stripe`], [`Scheme::paypal`], [`Scheme::square`],
+//!   [`Scheme::paddle`], [`Scheme::shopify`], [`Scheme::slack`], [`Scheme::discord`],
+//!   [`Scheme::twilio`], [`Scheme::sendgrid`], [`Scheme::hubspot`], [`Scheme::zoom`],
+//!   [`Scheme::twitch`], [`Scheme::linear`], [`Scheme::intercom`], [`Scheme::mailgun`]; and
+//!   [`Scheme::bitbucket`], [`Scheme::box_com`], [`Scheme::calendly`],
+//!   [`Scheme::coinbase_commerce`], [`Scheme::dropbox`], [`Scheme::lemon_squeezy`],
+//!   [`Scheme::mux`], [`Scheme::pagerduty`], [`Scheme::sentry`], [`Scheme::typeform`],
+//!   [`Scheme::vercel`], [`Scheme::woocommerce`], [`Scheme::zendesk`]. A
 //!   [builder](Scheme::builder) for any other scheme: HMAC-SHA256, -SHA1 or -SHA512, Ed25519,
 //!   ECDSA P-256, RSA PKCS#1 v1.5, or a shared token ([`scheme::Algorithm`]).
 //! - `keys::PublicKey` (features `ed25519`, `p256`, `rsa`): a sender's public key.
