@@ -46,6 +46,7 @@ fn scheme(name: &str) -> Option<Scheme> {
         "stripe" => Scheme::stripe(),
         "slack" => Scheme::slack(),
         "shopify" => Scheme::shopify(),
+        "intercom" => Scheme::intercom(),
         _ => return None,
     })
 }
