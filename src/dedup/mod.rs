@@ -50,6 +50,8 @@
 mod memory;
 #[cfg(test)]
 mod model;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
 
@@ -63,6 +65,9 @@ use std::time::Duration;
 
 use memory::Located;
 pub use memory::{MemoryStore, MemoryStoreBuilder};
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use postgres::{POSTGRES_DEFAULT_TABLE, POSTGRES_MIGRATION, PostgresStore};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis::RedisStore;
@@ -194,8 +199,8 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-/// A place to keep claims: [`MemoryStore`] (one process) or `RedisStore` (feature `redis`,
-/// shared by replicas). Implement it for any other store with atomic compare-and-set.
+/// A place to keep claims: [`MemoryStore`] (one process), `RedisStore` (feature `redis`) or
+/// `PostgresStore` (feature `postgres`), both shared by replicas. Implement it for any other store with atomic compare-and-set.
 pub trait DedupStore: Send + Sync + 'static {
     /// Claim `key` for `lease` unless it is held or completed. `digest` identifies the body.
     fn claim<'a>(
