@@ -151,7 +151,8 @@ answer AS (
     SELECT key, false, done, digest, expires_at FROM live
 )
 SELECT input.idx, answer.mine, answer.done, answer.digest,
-    GREATEST(1, CEIL(EXTRACT(EPOCH FROM (answer.expires_at - now())) * 1000))::int8 AS ms_left
+    LEAST($4, GREATEST(1, CEIL(EXTRACT(EPOCH FROM (answer.expires_at - now())) * 1000)))::int8
+        AS ms_left
 FROM answer JOIN input USING (key)
 ORDER BY input.idx"
         );

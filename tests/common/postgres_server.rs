@@ -5,9 +5,9 @@
 //! The binaries are found through `pg_config --bindir`, then `/usr/lib/postgresql/<version>/bin`,
 //! then `PATH`. PostgreSQL refuses to run as root, so as root `initdb` and `postgres` run as the
 //! `postgres` user (`runuser -u postgres --`), in a directory that user owns. One `initdb` per
-//! machine makes a template (kept in the temporary directory) that each server copies. The server runs in a process group of
-//! its own, so that [`kill`](PostgresServer::kill), [`freeze`](PostgresServer::freeze) and
-//! [`resume`](PostgresServer::resume) reach its backends too, not just the postmaster.
+//! machine makes a template (kept in the temporary directory) that each server copies. [`kill`](PostgresServer::kill),
+//! [`freeze`](PostgresServer::freeze) and [`resume`](PostgresServer::resume) signal the
+//! postmaster and each of its backends.
 #![allow(dead_code)] // each test binary uses a part
 
 use std::os::unix::process::CommandExt;
@@ -21,6 +21,8 @@ pub struct PostgresServer {
     pub port: u16,
     dir: PathBuf,
     bin: PathBuf,
+    /// `-c name=value` settings of this server.
+    settings: Vec<String>,
     child: Option<Child>,
 }
 
@@ -157,7 +159,12 @@ fn install() -> Result<&'static Install, String> {
 impl PostgresServer {
     /// Start a server, or `None` (with the reason printed) when PostgreSQL is unavailable.
     pub fn start(test: &str) -> Option<PostgresServer> {
-        match PostgresServer::try_start() {
+        PostgresServer::start_with(test, &[])
+    }
+
+    /// [`start`](PostgresServer::start) with settings of its own (`name=value`, as `-c` takes).
+    pub fn start_with(test: &str, settings: &[&str]) -> Option<PostgresServer> {
+        match PostgresServer::try_start(settings) {
             Ok(server) => Some(server),
             Err(e) => {
                 if std::env::var_os("CI").is_some() {
@@ -171,7 +178,7 @@ impl PostgresServer {
         }
     }
 
-    fn try_start() -> Result<PostgresServer, String> {
+    fn try_start(settings: &[&str]) -> Result<PostgresServer, String> {
         let install = install()?;
         let dir = fresh_dir("server", install.as_postgres)?;
         let mut copy = if install.as_postgres {
@@ -189,6 +196,7 @@ impl PostgresServer {
             port: free_port(),
             dir,
             bin: install.bin.clone(),
+            settings: settings.iter().map(|s| (*s).to_owned()).collect(),
             child: None,
         };
         server.launch()?;
@@ -211,10 +219,14 @@ impl PostgresServer {
             // committed row (the operating system has it).
             .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
             .args(["-c", "shared_buffers=16MB", "-c", "max_connections=60"])
+            .args(self.settings.iter().flat_map(|s| ["-c", s]))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::from(
-                std::fs::File::create(self.dir.join("server.log"))
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(self.dir.join("server.log"))
                     .map_err(|e| format!("server.log: {e}"))?,
             ))
             .process_group(0);
@@ -249,44 +261,74 @@ impl PostgresServer {
         }
     }
 
+    /// What the server has written to its log (statements too, with `log_statement=all`).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
+    }
+
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
-    /// Freeze the server and its backends (`SIGSTOP` to its process group): connections stay
-    /// open and statements queue up unanswered, as when a database stalls;
+    /// Freeze the server and its backends (`SIGSTOP` to each): connections stay open and
+    /// statements queue up unanswered, as when a database stalls;
     /// [`resume`](PostgresServer::resume) lets it run them.
     pub fn freeze(&self) {
-        self.signal("-STOP");
+        // The postmaster first, so that it starts no new backend meanwhile.
+        let pids = self.pids();
+        assert!(!pids.is_empty(), "server running");
+        for pid in pids {
+            signal("-STOP", pid);
+        }
     }
 
-    /// Let a frozen server run again (`SIGCONT`).
+    /// Let a frozen server run again (`SIGCONT`, the backends first).
     pub fn resume(&self) {
-        self.signal("-CONT");
+        for pid in self.pids().into_iter().rev() {
+            signal("-CONT", pid);
+        }
     }
 
-    fn signal(&self, signal: &str) {
-        let pid = self.child.as_ref().expect("server running").id();
-        let status = Command::new("kill")
-            .args([signal, "--", &format!("-{pid}")])
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill {signal} -{pid}");
+    /// The postmaster's process id, then its children's (each backend is in a session of its
+    /// own, so signals to the postmaster's group do not reach them).
+    fn pids(&self) -> Vec<u32> {
+        let Some(postmaster) = std::fs::read_to_string(self.dir.join("data/postmaster.pid"))
+            .ok()
+            .and_then(|text| text.lines().next()?.trim().parse::<u32>().ok())
+        else {
+            return Vec::new();
+        };
+        let mut pids = vec![postmaster];
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            // `/proc/<pid>/stat`: `pid (comm) state ppid ...`; comm may hold spaces.
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+            if ppid == Some(postmaster) {
+                pids.push(pid);
+            }
+        }
+        pids
     }
 
-    /// Kill the server and every backend at once (`SIGKILL` to the process group), as a crash
-    /// would.
+    /// Kill the server and every backend at once (`SIGKILL`), as a crash would.
     pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
-            let _ = Command::new("kill")
-                .args(["-CONT", "--", &format!("-{}", c.id())])
-                .status();
+            for pid in self.pids() {
+                signal("-KILL", pid);
+            }
+            // `runuser` too, when it runs the postmaster.
             let _ = Command::new("kill")
                 .args(["-KILL", "--", &format!("-{}", c.id())])
                 .status();
             let _ = c.wait();
-            // The backends, children of the killed postmaster, are gone with the group; wait
-            // until the port is free again.
+            // Wait until the port is free again.
             let deadline = Instant::now() + Duration::from_secs(10);
             while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
                 && Instant::now() < deadline
@@ -304,8 +346,18 @@ impl PostgresServer {
     }
 }
 
+/// Send `signal` to `pid` (gone already is fine).
+fn signal(signal: &str, pid: u32) {
+    let _ = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .stderr(Stdio::null())
+        .status();
+}
+
 impl Drop for PostgresServer {
     fn drop(&mut self) {
+        // Resumed first, so that nothing is left stopped should the kill fail.
+        self.resume();
         self.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }

@@ -1,0 +1,521 @@
+//! `PostgresStore` on a real PostgreSQL server that the tests start: racing claims, replicas
+//! behind the axum layer, the round trips a delivery costs, and the server killed, restarted
+//! and frozen mid-run. The generic store suite runs in `tests/dedup_store.rs`.
+#![cfg(feature = "postgres")]
+
+mod common;
+#[path = "common/postgres_server.rs"]
+mod postgres_server;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::routing::post;
+use common::send;
+use postgres_server::PostgresServer;
+use webhook_guard::dedup::{Claim, ClaimAll, Dedup, DedupStore, PostgresStore};
+use webhook_guard::testing::{Delivery, SignedDelivery};
+use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer, WebhookMeta};
+
+const KEY: &str = "postgres-dedup-secret-0123456789";
+const D1: [u8; 32] = [1; 32];
+
+async fn store(server: &PostgresServer) -> PostgresStore {
+    let store = PostgresStore::connect(&server.url()).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+}
+
+/// Handler runs per delivery id.
+#[derive(Clone, Default)]
+struct Runs(Arc<Mutex<HashMap<String, usize>>>);
+
+impl Runs {
+    fn add(&self, id: &str) {
+        *self.0.lock().unwrap().entry(id.to_owned()).or_default() += 1;
+    }
+    fn of(&self, id: &str) -> usize {
+        self.0.lock().unwrap().get(id).copied().unwrap_or(0)
+    }
+    fn total(&self) -> usize {
+        self.0.lock().unwrap().values().sum()
+    }
+}
+
+/// One receiver replica (Helix: an unsigned event id, so two keys a delivery) deduplicating on
+/// `store`; the handler fails (500) for a body starting with `{"fail"`.
+async fn replica(store: PostgresStore, runs: Runs) -> std::net::SocketAddr {
+    let app = Router::new()
+        .route(
+            "/hook",
+            post(
+                move |meta: WebhookMeta, body: webhook_guard::RawBody| async move {
+                    runs.add(meta.id().unwrap_or_default());
+                    if body.0.starts_with(b"{\"fail\"") {
+                        (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "failed")
+                    } else {
+                        (axum::http::StatusCode::OK, "processed")
+                    }
+                },
+            ),
+        )
+        .route_layer(
+            WebhookLayer::new(Verifier::new(Scheme::helix(), Secret::new(KEY).unwrap()))
+                .dedup_with(Dedup::new(store))
+                .shared_namespace(),
+        );
+    common::spawn(app).await
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// Delivery `id` with body `body`, signed now (a sender's retry has a new timestamp).
+fn delivery(id: &str, body: &str) -> SignedDelivery {
+    Delivery::new(Scheme::helix(), body.to_owned())
+        .id(id)
+        .timestamp_millis(now_ms())
+        .sign(&Secret::new(KEY).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_concurrent_claims_of_one_key_have_exactly_one_owner() {
+    let Some(server) = PostgresServer::start("concurrent_claims") else {
+        return;
+    };
+    // Two stores, two pools: two replicas racing through the database.
+    let stores = [store(&server).await, store(&server).await];
+    let lease = Duration::from_secs(60);
+    for round in 0..10 {
+        // Each delivery has two keys (its id, its signature); both are claimed together.
+        let keys = vec![
+            format!("helix:id:race-{round}"),
+            format!("helix:sig:{round}"),
+        ];
+        let claims: Vec<_> = (0..32)
+            .map(|i| {
+                let store = stores[i % 2].clone();
+                let keys = keys.clone();
+                tokio::spawn(async move { store.claim_all(&keys, &D1, lease).await.unwrap() })
+            })
+            .collect();
+        let mut owners = Vec::new();
+        for claim in claims {
+            match claim.await.unwrap() {
+                ClaimAll::Fresh(tokens) => owners.push(tokens),
+                ClaimAll::Refused {
+                    index: 0,
+                    claim: Claim::InFlight { retry_after },
+                } => assert!(retry_after <= lease),
+                other => panic!("round {round}: {other:?}"),
+            }
+        }
+        assert_eq!(owners.len(), 1, "round {round}: exactly one owner");
+        // The losers left nothing claimed: once the owner releases, the keys are free.
+        let tokens = owners.pop().unwrap();
+        assert_eq!(
+            stores[0].release_all(&keys, &tokens).await.unwrap(),
+            [true, true]
+        );
+        assert!(matches!(
+            stores[1].claim_all(&keys, &D1, lease).await.unwrap(),
+            ClaimAll::Fresh(_)
+        ));
+    }
+    // Racing deliveries that share their content (a replay under new ids) but not their id:
+    // the content key lets one through.
+    let claims: Vec<_> = (0..16)
+        .map(|i| {
+            let store = stores[i % 2].clone();
+            let keys = vec![
+                format!("helix:id:replay-{i}"),
+                "helix:sig:shared".to_owned(),
+            ];
+            tokio::spawn(async move { store.claim_all(&keys, &D1, lease).await.unwrap() })
+        })
+        .collect();
+    let mut fresh = 0;
+    for claim in claims {
+        match claim.await.unwrap() {
+            ClaimAll::Fresh(_) => fresh += 1,
+            ClaimAll::Refused {
+                index: 1,
+                claim: Claim::InFlight { .. },
+            } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(fresh, 1);
+    // And the refused ones left their own id unclaimed.
+    let pool = stores[0].pool();
+    let (rows,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM webhook_guard_dedup WHERE key LIKE 'helix:id:replay-%'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(rows, 1, "only the winner's id key is held");
+}
+
+/// Statements the server ran (it logs every statement; only the stores send any): a round
+/// trip each, after a statement's first use on a connection (which prepares it, one more).
+fn statements(server: &PostgresServer) -> usize {
+    server
+        .log()
+        .lines()
+        .filter(|l| l.contains("LOG:  execute ") || l.contains("LOG:  statement: "))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_answer_a_duplicate_as_a_duplicate_in_two_round_trips_a_delivery() {
+    let Some(server) = PostgresServer::start_with("replicas_over_http", &["log_statement=all"])
+    else {
+        return;
+    };
+    let runs = Runs::default();
+    let a = replica(store(&server).await, runs.clone()).await;
+    let b = replica(store(&server).await, runs.clone()).await;
+    // Warm up: each statement prepared once on each replica's connection.
+    for (n, replica) in [a, b].into_iter().enumerate() {
+        assert_eq!(
+            send(replica, "/hook", delivery(&format!("w{n}"), r#"{"n":0}"#))
+                .await
+                .status,
+            200
+        );
+        assert_eq!(
+            send(
+                replica,
+                "/hook",
+                delivery(&format!("wf{n}"), r#"{"fail":0}"#)
+            )
+            .await
+            .status,
+            500
+        );
+    }
+    let cost = async |replica, d: SignedDelivery, status: u16| {
+        let before = statements(&server);
+        let answer = send(replica, "/hook", d).await;
+        assert_eq!(answer.status.as_u16(), status, "{:?}", answer.json);
+        // The server writes its log as it goes; give the last line a moment.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        (statements(&server) - before, answer.json)
+    };
+
+    let (trips, json) = cost(a, delivery("evt-1", r#"{"n":1}"#), 200).await;
+    assert_eq!(trips, 2, "processed: claim, complete");
+    assert_ne!(json, serde_json::json!({"duplicate": true}));
+    // The sender's retry reaches the other replica: a duplicate, the handler not run.
+    let (trips, json) = cost(b, delivery("evt-1", r#"{"n":1}"#), 200).await;
+    assert_eq!(json, serde_json::json!({"duplicate": true}));
+    assert_eq!(trips, 1, "duplicate: one claim");
+    assert_eq!(runs.of("evt-1"), 1);
+    // Another body under the same id: refused.
+    let answer = send(a, "/hook", delivery("evt-1", r#"{"n":2}"#)).await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.code()),
+        (409, "id_conflict")
+    );
+    // A failed handler releases: the retry is processed again.
+    let (trips, _) = cost(a, delivery("evt-2", r#"{"fail":1}"#), 500).await;
+    assert_eq!(trips, 2, "failed: claim, release");
+    let (trips, _) = cost(b, delivery("evt-2", r#"{"fail":1}"#), 500).await;
+    assert_eq!(trips, 2);
+    assert_eq!(runs.of("evt-2"), 2);
+    // The same signed content under a new id (a replay) is answered as a duplicate.
+    let mut replay = delivery("evt-3", r#"{"n":3}"#);
+    assert_eq!(send(a, "/hook", replay.clone()).await.status, 200);
+    replay.headers.insert(
+        "x-webhook-event-id",
+        axum::http::HeaderValue::from_static("evt-4"),
+    );
+    let (trips, json) = cost(b, replay, 200).await;
+    assert_eq!(json, serde_json::json!({"duplicate": true}));
+    assert_eq!(
+        trips, 1,
+        "replay refused at its second key: one statement, nothing to undo"
+    );
+    assert_eq!(runs.of("evt-4"), 0);
+}
+
+/// Send `d` until it is answered 200 (processed or duplicate), retrying on 503 and 409 as a
+/// sender would, for at most `within`.
+async fn deliver(
+    replica: std::net::SocketAddr,
+    id: &str,
+    body: &str,
+    within: Duration,
+) -> serde_json::Value {
+    let deadline = Instant::now() + within;
+    loop {
+        let answer = send(replica, "/hook", delivery(id, body)).await;
+        match answer.status.as_u16() {
+            200 => return answer.json,
+            503 | 409 if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            _ => panic!("{id}: {} {:?}", answer.status, answer.json),
+        }
+    }
+}
+
+/// Rows still in flight: a claim left behind would refuse the sender's retries.
+async fn in_flight(url: &str) -> i64 {
+    let pool = sqlx::PgPool::connect(url).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM webhook_guard_dedup WHERE NOT done AND expires_at > now()",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_and_restarted_database_loses_nothing_and_runs_nothing_twice() {
+    let Some(mut server) = PostgresServer::start("killed_and_restarted") else {
+        return;
+    };
+    let runs = Runs::default();
+    let replicas = [
+        replica(store(&server).await, runs.clone()).await,
+        replica(store(&server).await, runs.clone()).await,
+    ];
+    for n in 0..10 {
+        let json = deliver(
+            replicas[n % 2],
+            &format!("before-{n}"),
+            "{}",
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_ne!(json, serde_json::json!({"duplicate": true}));
+    }
+
+    // The database dies: deliveries are refused with 503 and Retry-After, quickly.
+    server.kill();
+    for n in 0..4 {
+        let started = Instant::now();
+        let answer = send(
+            replicas[n % 2],
+            "/hook",
+            delivery(&format!("during-{n}"), "{}"),
+        )
+        .await;
+        assert_eq!(
+            (answer.status.as_u16(), answer.code()),
+            (503, "store_unavailable"),
+            "{:?}",
+            answer.json
+        );
+        assert!(answer.headers.contains_key("retry-after"));
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "answered within the 2 s timeout (and some): {:?}",
+            started.elapsed()
+        );
+    }
+    assert_eq!(runs.total(), 10, "no handler ran without the store");
+
+    // Back again (crash recovery): the senders' retries are processed, once each.
+    server.restart();
+    for n in 0..4 {
+        let json = deliver(
+            replicas[(n + 1) % 2],
+            &format!("during-{n}"),
+            "{}",
+            Duration::from_secs(20),
+        )
+        .await;
+        assert_ne!(json, serde_json::json!({"duplicate": true}), "during-{n}");
+    }
+    // Nothing lost: what completed before the crash is still completed.
+    for n in 0..10 {
+        let json = deliver(
+            replicas[(n + 1) % 2],
+            &format!("before-{n}"),
+            "{}",
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(json, serde_json::json!({"duplicate": true}), "before-{n}");
+    }
+    for n in 0..10 {
+        assert_eq!(runs.of(&format!("before-{n}")), 1, "before-{n}");
+    }
+    for n in 0..4 {
+        assert_eq!(runs.of(&format!("during-{n}")), 1, "during-{n}");
+    }
+    assert_eq!(in_flight(&server.url()).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_database_times_out_and_leaves_no_claim_behind() {
+    let Some(server) = PostgresServer::start("frozen") else {
+        return;
+    };
+    let runs = Runs::default();
+    let replicas = [
+        replica(store(&server).await, runs.clone()).await,
+        replica(store(&server).await, runs.clone()).await,
+    ];
+    for n in 0..2 {
+        deliver(
+            replicas[n],
+            &format!("warm-{n}"),
+            "{}",
+            Duration::from_secs(5),
+        )
+        .await;
+    }
+
+    // The database stalls: its backends stop, connections stay open, statements queue up.
+    server.freeze();
+    let started = Instant::now();
+    let sent: Vec<_> = (0..6)
+        .map(|n| {
+            tokio::spawn(send(
+                replicas[n % 2],
+                "/hook",
+                delivery(&format!("stall-{n}"), "{}"),
+            ))
+        })
+        .collect();
+    for (n, answer) in sent.into_iter().enumerate() {
+        let answer = answer.await.unwrap();
+        assert_eq!(
+            (answer.status.as_u16(), answer.code()),
+            (503, "store_unavailable"),
+            "stall-{n}: {:?}",
+            answer.json
+        );
+    }
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(5), "timed out in {waited:?}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // It runs again, and with it the claims it had queued: the guard undoes those.
+    server.resume();
+
+    for n in 0..6 {
+        let json = deliver(
+            replicas[(n + 1) % 2],
+            &format!("stall-{n}"),
+            "{}",
+            Duration::from_secs(20),
+        )
+        .await;
+        assert_ne!(json, serde_json::json!({"duplicate": true}), "stall-{n}");
+    }
+    for n in 0..6 {
+        assert_eq!(
+            runs.of(&format!("stall-{n}")),
+            1,
+            "stall-{n} processed once"
+        );
+        let json = deliver(
+            replicas[n % 2],
+            &format!("stall-{n}"),
+            "{}",
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(json, serde_json::json!({"duplicate": true}));
+    }
+    assert_eq!(runs.total(), 2 + 6);
+    assert_eq!(in_flight(&server.url()).await, 0, "nothing stays in flight");
+}
+
+/// Not a benchmark (`cargo bench` is not for this): claim + complete against the local server,
+/// one after another and eight at a time, printed with `--nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claim_and_complete_latency_against_a_local_server() {
+    let Some(server) = PostgresServer::start("latency") else {
+        return;
+    };
+    let store = store(&server).await.purge_every(None);
+    let lease = Duration::from_secs(60);
+    let ttl = Duration::from_secs(3600);
+    let once = async |store: &PostgresStore, key: String| {
+        let keys = [key];
+        let started = Instant::now();
+        let ClaimAll::Fresh(tokens) = store.claim_all(&keys, &D1, lease).await.unwrap() else {
+            panic!("fresh key")
+        };
+        assert_eq!(
+            store.complete_all(&keys, &tokens, ttl).await.unwrap(),
+            [true]
+        );
+        started.elapsed()
+    };
+    for i in 0..50 {
+        once(&store, format!("warm:{i}")).await;
+    }
+    let mut took: Vec<Duration> = Vec::new();
+    let started = Instant::now();
+    for i in 0..1000 {
+        took.push(once(&store, format!("seq:{i}")).await);
+    }
+    let sequential = started.elapsed();
+    took.sort();
+    let pct = |p: usize| took[(took.len() * p / 100).min(took.len() - 1)];
+    println!(
+        "postgres claim+complete, sequential: p50 {:?}, p90 {:?}, p99 {:?}, max {:?}; {:.0} deliveries/s",
+        pct(50),
+        pct(90),
+        pct(99),
+        took[took.len() - 1],
+        1000.0 / sequential.as_secs_f64()
+    );
+    let done = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..8)
+        .map(|t| {
+            let store = store.clone();
+            let done = done.clone();
+            tokio::spawn(async move {
+                for i in 0..250 {
+                    let keys = [format!("par:{t}:{i}")];
+                    let ClaimAll::Fresh(tokens) = store.claim_all(&keys, &D1, lease).await.unwrap()
+                    else {
+                        panic!("fresh key")
+                    };
+                    store.complete_all(&keys, &tokens, ttl).await.unwrap();
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    println!(
+        "postgres claim+complete, 8 concurrent: {:.0} deliveries/s",
+        done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+    );
+    // Purging what expired: nothing yet, then everything once the TTL is short.
+    assert_eq!(store.purge_expired(1000).await.unwrap(), 0);
+    let keys = ["short".to_owned()];
+    let ClaimAll::Fresh(tokens) = store.claim_all(&keys, &D1, lease).await.unwrap() else {
+        panic!()
+    };
+    store
+        .complete_all(&keys, &tokens, Duration::from_millis(1))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(store.purge_expired(1000).await.unwrap(), 1);
+    assert!(matches!(
+        store.claim("short", &D1, lease).await.unwrap(),
+        Claim::Fresh(_)
+    ));
+}
