@@ -435,6 +435,59 @@ async fn a_frozen_database_times_out_and_leaves_no_claim_behind() {
     assert_eq!(in_flight(&server.url()).await, 0, "nothing stays in flight");
 }
 
+/// A claim that times out on the client but commits afterwards (it waited on a lock that was
+/// then let go): the caller was told the store is unavailable, so no handler holds its token;
+/// the store undoes it in the background, and the key is free again well within the lease.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_that_commits_after_its_timeout_is_undone() {
+    let Some(server) = PostgresServer::start("late_commit") else {
+        return;
+    };
+    let store = store(&server).await.timeout(Duration::from_millis(300));
+    let lease = Duration::from_secs(60);
+    let other = store.clone().timeout(Duration::from_secs(2));
+    // Another transaction holds the key's row locked (it is inserting it, uncommitted).
+    let mut blocker = store.pool().begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO webhook_guard_dedup VALUES ('late', false, '\\x00', '\\x00', now() + interval '1 hour')",
+    )
+    .execute(&mut *blocker)
+    .await
+    .unwrap();
+    let keys = ["late".to_owned()];
+    let started = Instant::now();
+    let lost = store.claim_all(&keys, &D1, lease).await;
+    assert!(lost.is_err(), "{lost:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    // The blocker gives up: the waiting claim goes on and commits, under a token nobody has.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    blocker.rollback().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        matches!(
+            other.claim_all(&keys, &D1, lease).await.unwrap(),
+            ClaimAll::Refused {
+                claim: Claim::InFlight { .. },
+                ..
+            }
+        ),
+        "the late claim did commit"
+    );
+    // Undone within the statement timeout (2 s) and some, not the 60 s lease.
+    let deadline = Instant::now() + Duration::from_secs(6);
+    loop {
+        match other.claim_all(&keys, &D1, lease).await.unwrap() {
+            ClaimAll::Fresh(_) => break,
+            _ if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+            refused => panic!("still held after {:?}: {refused:?}", started.elapsed()),
+        }
+    }
+}
+
 /// Not a benchmark (`cargo bench` is not for this): claim + complete against the local server,
 /// one after another and eight at a time, printed with `--nocapture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

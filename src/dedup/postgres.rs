@@ -67,9 +67,10 @@ const PURGE_BATCHES: usize = 10;
 /// `statement_timeout` to it: an unreachable, stalled or locked database becomes
 /// `503 store_unavailable` with `Retry-After` (or a pass-through with
 /// `Dedup::danger_fail_open`). A claim whose answer was lost (timed out, connection broken)
-/// may still have been committed: it is undone from a background task as soon as the database
-/// answers again, and it could never let a delivery run twice (the owner token that would
-/// complete it was never handed to a handler), nor block one for longer than its lease.
+/// may still be committed: it is undone from a background task as soon as the database answers
+/// again, and once more after the statement timeout. Whatever happens to it, it can never let a
+/// delivery run twice (its owner token was never handed to a handler), nor block one for
+/// longer than its lease.
 ///
 /// Create the table first, with [`migrate`](PostgresStore::migrate) or by running
 /// [`POSTGRES_MIGRATION`] yourself:
@@ -93,6 +94,8 @@ pub struct PostgresStore {
     table: String,
     sql: Arc<Statements>,
     timeout: Duration,
+    /// The server's `statement_timeout`, when this store set it.
+    statement_timeout: Option<Duration>,
     purge_every: Option<Duration>,
     /// When the last opportunistic purge started, in ms since this store was made (+1, so 0 is
     /// "never").
@@ -271,6 +274,7 @@ impl PostgresStore {
             .map_err(store_error)?;
         Ok(PostgresStore {
             server: Some(server),
+            statement_timeout: Some(DEFAULT_TIMEOUT),
             ..PostgresStore::new(pool)
         })
     }
@@ -291,6 +295,7 @@ impl PostgresStore {
             table: POSTGRES_DEFAULT_TABLE.to_owned(),
             sql: Arc::new(Statements::new(POSTGRES_DEFAULT_TABLE)),
             timeout: DEFAULT_TIMEOUT,
+            statement_timeout: None,
             purge_every: Some(DEFAULT_PURGE_EVERY),
             last_purge: Arc::new(AtomicU64::new(0)),
             started: tokio::time::Instant::now(),
@@ -318,7 +323,8 @@ impl PostgresStore {
     }
 
     /// Bound every operation by `timeout` (default 2 s): past it, the operation fails and the
-    /// guard answers `503 store_unavailable`.
+    /// guard answers `503 store_unavailable`. The server's `statement_timeout` set by
+    /// [`connect`](PostgresStore::connect) stays 2 s.
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -438,10 +444,12 @@ impl PostgresStore {
     /// A claim failed on the client (timed out or the connection broke), so whether the
     /// database committed it, or will once it answers again, is unknown: delete the keys still
     /// held under its token in the background, retrying until the database answers or the
-    /// claim's lease has run out anyway, and once more a moment after the first success (a
-    /// stalled statement may commit just after the database comes back). Without this, such a
-    /// claim would hold the delivery's keys for the whole lease and the sender's retries would
-    /// be refused as in flight.
+    /// claim's lease has run out anyway; then once more, past the statement timeout, for a
+    /// claim that was still running then (waiting on a lock, or on a database that was
+    /// stalled: its `statement_timeout`, which [`connect`](PostgresStore::connect) sets to
+    /// the store's timeout, ends it by then). Without this, such a claim would hold the
+    /// delivery's keys for the whole lease, and the sender's retries would be refused as in
+    /// flight.
     fn abandon_in_background(&self, keys: Vec<String>, token: Token, lease: Duration) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
@@ -453,6 +461,7 @@ impl PostgresStore {
             let mut pause = Duration::from_millis(100);
             let mut undone = 0;
             loop {
+                tokio::time::sleep(pause).await;
                 match store
                     .settle(&store.sql.release_all, &keys, &tokens, None)
                     .await
@@ -468,7 +477,10 @@ impl PostgresStore {
                         if undone == 2 {
                             return;
                         }
-                        pause = Duration::from_secs(1);
+                        let running = store
+                            .timeout
+                            .max(store.statement_timeout.unwrap_or_default());
+                        pause = running + Duration::from_millis(500);
                     }
                     Err(e) if tokio::time::Instant::now() + pause >= give_up => {
                         tracing::error!(
@@ -480,7 +492,6 @@ impl PostgresStore {
                     }
                     Err(_) => pause = (pause * 2).min(Duration::from_secs(2)),
                 }
-                tokio::time::sleep(pause).await;
             }
         });
     }
