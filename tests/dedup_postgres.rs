@@ -369,14 +369,8 @@ async fn a_frozen_database_times_out_and_leaves_no_claim_behind() {
         replica(store(&server).await, runs.clone()).await,
         replica(store(&server).await, runs.clone()).await,
     ];
-    for n in 0..2 {
-        deliver(
-            replicas[n],
-            &format!("warm-{n}"),
-            "{}",
-            Duration::from_secs(5),
-        )
-        .await;
+    for (n, replica) in replicas.into_iter().enumerate() {
+        deliver(replica, &format!("warm-{n}"), "{}", Duration::from_secs(5)).await;
     }
 
     // The database stalls: its backends stop, connections stay open, statements queue up.

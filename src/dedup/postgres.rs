@@ -283,7 +283,7 @@ impl PostgresStore {
     /// still bounded by [`timeout`](PostgresStore::timeout)).
     ///
     /// ```no_run
-    /// # async fn run() -> Result<(), sqlx::Error> {
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let pool = sqlx::postgres::PgPoolOptions::new().connect("postgres://127.0.0.1/app").await?;
     /// let store = webhook_guard::dedup::PostgresStore::new(pool).table("dedup.webhooks")?;
     /// # Ok(()) }
