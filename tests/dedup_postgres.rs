@@ -181,8 +181,9 @@ async fn replicas_answer_a_duplicate_as_a_duplicate_in_two_round_trips_a_deliver
         return;
     };
     let runs = Runs::default();
-    let a = replica(store(&server).await, runs.clone()).await;
-    let b = replica(store(&server).await, runs.clone()).await;
+    // No background purge: every statement counted is the guard's.
+    let a = replica(store(&server).await.purge_every(None), runs.clone()).await;
+    let b = replica(store(&server).await.purge_every(None), runs.clone()).await;
     // Warm up: each statement prepared once on each replica's connection.
     for (n, replica) in [a, b].into_iter().enumerate() {
         assert_eq!(
@@ -523,6 +524,15 @@ async fn claim_and_complete_latency_against_a_local_server() {
         took[took.len() - 1],
         1000.0 / sequential.as_secs_f64()
     );
+    // For scale: one bare round trip (`SELECT 1`) through the same pool.
+    let mut bare: Vec<Duration> = Vec::new();
+    for _ in 0..1000 {
+        let started = Instant::now();
+        sqlx::query("SELECT 1").execute(store.pool()).await.unwrap();
+        bare.push(started.elapsed());
+    }
+    bare.sort();
+    println!("postgres bare round trip (SELECT 1): p50 {:?}", bare[500]);
     let done = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let tasks: Vec<_> = (0..8)
@@ -564,5 +574,52 @@ async fn claim_and_complete_latency_against_a_local_server() {
     assert!(matches!(
         store.claim("short", &D1, lease).await.unwrap(),
         Claim::Fresh(_)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_rows_are_purged_in_bounded_batches_in_the_background() {
+    let Some(server) = PostgresServer::start("purge") else {
+        return;
+    };
+    let quiet = store(&server).await.purge_every(None);
+    let lease = Duration::from_secs(60);
+    // 2500 completed keys whose TTL runs out at once.
+    let keys: Vec<String> = (0..2500).map(|i| format!("old:{i}")).collect();
+    for chunk in keys.chunks(500) {
+        let ClaimAll::Fresh(tokens) = quiet.claim_all(chunk, &D1, lease).await.unwrap() else {
+            panic!("fresh keys")
+        };
+        quiet
+            .complete_all(chunk, &tokens, Duration::from_millis(1))
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    // One explicit batch deletes at most its limit.
+    assert_eq!(quiet.purge_expired(1000).await.unwrap(), 1000);
+    // A store that purges on its own does the rest after a claim, in batches of 1000.
+    let purging = store(&server)
+        .await
+        .purge_every(Some(Duration::from_secs(3600)));
+    assert!(matches!(
+        purging.claim("new", &D1, lease).await.unwrap(),
+        Claim::Fresh(_)
+    ));
+    let count = async || -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM webhook_guard_dedup")
+            .fetch_one(purging.pool())
+            .await
+            .unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while count().await > 1 {
+        assert!(Instant::now() < deadline, "{} rows left", count().await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Only the live claim is left, and it is still held.
+    assert!(matches!(
+        purging.claim("new", &D1, lease).await.unwrap(),
+        Claim::InFlight { .. }
     ));
 }
