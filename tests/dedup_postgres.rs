@@ -248,6 +248,66 @@ async fn replicas_answer_a_duplicate_as_a_duplicate_in_two_round_trips_a_deliver
     assert_eq!(runs.of("evt-4"), 0);
 }
 
+/// A sender's copies of one delivery arriving at once on two replicas (retries overlapping a
+/// slow first attempt): exactly one runs the handler; the others are told it is in flight or,
+/// once it completed, that it is a duplicate. The same for a replay under new ids.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_copies_on_two_replicas_are_processed_once() {
+    let Some(server) = PostgresServer::start("concurrent_copies") else {
+        return;
+    };
+    let runs = Runs::default();
+    let replicas = [
+        replica(store(&server).await, runs.clone()).await,
+        replica(store(&server).await, runs.clone()).await,
+    ];
+    for round in 0..5 {
+        let id = format!("copy-{round}");
+        let body = format!(r#"{{"round":{round}}}"#);
+        let copy = delivery(&id, &body);
+        let sent: Vec<_> = (0..12)
+            .map(|n| {
+                let mut d = copy.clone();
+                if n % 3 == 2 {
+                    // A replay: the same signed content under another id.
+                    d.headers.insert(
+                        "x-webhook-event-id",
+                        axum::http::HeaderValue::from_str(&format!("{id}-replay-{n}")).unwrap(),
+                    );
+                }
+                tokio::spawn(send(replicas[n % 2], "/hook", d))
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for answer in sent {
+            let answer = answer.await.unwrap();
+            answers.push((
+                answer.status.as_u16(),
+                answer.code().to_owned(),
+                answer.json,
+            ));
+        }
+        let processed = answers
+            .iter()
+            .filter(|(status, _, json)| {
+                *status == 200 && *json != serde_json::json!({"duplicate": true})
+            })
+            .count();
+        assert_eq!(processed, 1, "round {round}: {answers:?}");
+        for (status, code, json) in &answers {
+            assert!(
+                *status == 200 || (*status, code.as_str()) == (409, "in_flight"),
+                "round {round}: {status} {code} {json:?}"
+            );
+        }
+        assert_eq!(runs.total(), round + 1, "round {round}: {answers:?}");
+        // Once settled, the copy is a duplicate (whichever of its ids won: its signed content
+        // was completed).
+        let again = send(replicas[round % 2], "/hook", copy.clone()).await;
+        assert_eq!(again.json, serde_json::json!({"duplicate": true}));
+    }
+}
+
 /// Send `d` until it is answered 200 (processed or duplicate), retrying on 503 and 409 as a
 /// sender would, for at most `within`.
 async fn deliver(
