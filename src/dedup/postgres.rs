@@ -15,8 +15,8 @@ pub const POSTGRES_DEFAULT_TABLE: &str = "webhook_guard_dedup";
 
 /// The schema of [`PostgresStore`], for the default table ([`POSTGRES_DEFAULT_TABLE`]): plain SQL,
 /// idempotent (`IF NOT EXISTS`), to run with your own migration tool or through
-/// [`PostgresStore::migrate`]. For another table name, [`PostgresStore::migration`] gives the
-/// same text with that name.
+/// [`PostgresStore::migrate`]. For another table name, [`PostgresStore::migration_for`] gives
+/// the same text with that name.
 ///
 /// One row per key: `done` is false while the key is claimed (in flight) and true once
 /// completed; `owner` is the 16-byte owner token of the claim; `digest` the delivery's body
@@ -52,7 +52,9 @@ const PURGE_BATCHES: usize = 10;
 ///
 /// The same semantics as `RedisStore`: claims held under a lease with owner tokens, completed
 /// keys kept for the TTL, released keys free again, a different body under a known key a
-/// conflict. Each operation is one SQL statement, atomic on its own (no transaction is held
+/// conflict. (One difference: a claim whose lease ran out can still be completed by its owner
+/// as long as no other attempt took it over, as with `MemoryStore`; Redis has forgotten it by
+/// then.) Each operation is one SQL statement, atomic on its own (no transaction is held
 /// open across round trips), and the guard claims, completes or releases every key of a
 /// delivery in one statement: a processed delivery costs two round trips (claim, then complete
 /// or release), a duplicate or a replay one.
@@ -64,7 +66,7 @@ const PURGE_BATCHES: usize = 10;
 ///
 /// Every operation is bounded by a timeout (2 s by default, [`timeout`](PostgresStore::timeout)),
 /// and a store connected by [`connect`](PostgresStore::connect) also sets the server's
-/// `statement_timeout` to it: an unreachable, stalled or locked database becomes
+/// `statement_timeout` to 2 s: an unreachable, stalled or locked database becomes
 /// `503 store_unavailable` with `Retry-After` (or a pass-through with
 /// `Dedup::danger_fail_open`). A claim whose answer was lost (timed out, connection broken)
 /// may still be committed: it is undone from a background task as soon as the database answers
