@@ -683,3 +683,166 @@ async fn expired_rows_are_purged_in_bounded_batches_in_the_background() {
         Claim::InFlight { .. }
     ));
 }
+
+/// Transactional completion: the handler writes its effect and completes the delivery's claim
+/// in one transaction. A transaction that rolls back leaves the delivery to the sender's retry
+/// (even when the handler answered 2xx), and the effect is written exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_completes_the_delivery_in_its_own_transaction() {
+    use axum::extract::State;
+    use axum::http::StatusCode;
+    use webhook_guard::dedup::DeliveryClaim;
+
+    let Some(server) = PostgresServer::start("transactional") else {
+        return;
+    };
+    let store = store(&server).await;
+    sqlx::query("CREATE TABLE effects (delivery text NOT NULL)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let attempts = Runs::default();
+    let seen = attempts.clone();
+    let handler = async move |State(store): State<PostgresStore>,
+                              meta: WebhookMeta,
+                              claim: DeliveryClaim,
+                              body: webhook_guard::RawBody|
+                -> StatusCode {
+        let id = meta.id().unwrap_or_default().to_owned();
+        seen.add(&id);
+        let mut tx = store.pool().begin().await.unwrap();
+        sqlx::query("INSERT INTO effects VALUES ($1)")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        assert!(store.complete_in(&mut tx, &claim).await.unwrap());
+        // The first attempt of a `rollback` delivery fails after its writes: with a 500, or,
+        // worse, answering 200 all the same.
+        let first = seen.of(&id) == 1;
+        if first && body.0.starts_with(b"{\"rollback\":500") {
+            tx.rollback().await.unwrap();
+            return StatusCode::INTERNAL_SERVER_ERROR;
+        }
+        if first && body.0.starts_with(b"{\"rollback\":200") {
+            drop(tx); // rolled back
+            return StatusCode::OK;
+        }
+        tx.commit().await.unwrap();
+        StatusCode::OK
+    };
+    let app = Router::new()
+        .route("/hook", post(handler))
+        .route_layer(
+            WebhookLayer::new(Verifier::new(Scheme::helix(), Secret::new(KEY).unwrap()))
+                .dedup(store.clone()),
+        )
+        .with_state(store.clone());
+    let addr = common::spawn(app).await;
+    let effects = async |id: &str| -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM effects WHERE delivery = $1")
+            .bind(id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+    };
+
+    // Committed: processed once, then a duplicate.
+    let d = delivery("tx-1", r#"{"n":1}"#);
+    assert_eq!(send(addr, "/hook", d.clone()).await.status, 200);
+    let again = send(addr, "/hook", d).await;
+    assert_eq!(again.json, serde_json::json!({"duplicate": true}));
+    assert_eq!((attempts.of("tx-1"), effects("tx-1").await), (1, 1));
+
+    // Rolled back with a 500: the retry runs again and commits; the effect is there once.
+    let d = delivery("tx-2", r#"{"rollback":500}"#);
+    assert_eq!(send(addr, "/hook", d.clone()).await.status, 500);
+    assert_eq!(effects("tx-2").await, 0);
+    assert_eq!(send(addr, "/hook", d.clone()).await.status, 200);
+    let again = send(addr, "/hook", d).await;
+    assert_eq!(again.json, serde_json::json!({"duplicate": true}));
+    assert_eq!((attempts.of("tx-2"), effects("tx-2").await), (2, 1));
+
+    // Rolled back under a 200: the delivery is not marked done, so a retry is processed.
+    let d = delivery("tx-3", r#"{"rollback":200}"#);
+    assert_eq!(send(addr, "/hook", d.clone()).await.status, 200);
+    assert_eq!(effects("tx-3").await, 0);
+    let retry = send(addr, "/hook", d.clone()).await;
+    assert_eq!(retry.status, 200);
+    assert_ne!(retry.json, serde_json::json!({"duplicate": true}));
+    assert_eq!((attempts.of("tx-3"), effects("tx-3").await), (2, 1));
+    let again = send(addr, "/hook", d).await;
+    assert_eq!(again.json, serde_json::json!({"duplicate": true}));
+}
+
+/// The same through the actix-web middleware: a rolled-back transaction leaves the delivery to
+/// the retry, a committed one makes it a duplicate, and the effect is written once.
+#[cfg(feature = "actix")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_actix_handler_completes_the_delivery_in_its_own_transaction() {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    use webhook_guard::actix::WebhookGuard;
+    use webhook_guard::dedup::DeliveryClaim;
+
+    let Some(server) = PostgresServer::start("transactional_actix") else {
+        return;
+    };
+    let store = store(&server).await;
+    sqlx::query("CREATE TABLE effects (delivery text NOT NULL)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let guard = WebhookGuard::new(Verifier::new(Scheme::helix(), Secret::new(KEY).unwrap()))
+        .dedup(store.clone());
+    let (app_store, app_attempts) = (store.clone(), attempts.clone());
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(move || {
+                let (store, attempts) = (app_store.clone(), app_attempts.clone());
+                App::new().service(web::resource("/hook").wrap(guard.clone()).route(
+                    web::post().to(move |meta: WebhookMeta, claim: DeliveryClaim| {
+                        let (store, attempts) = (store.clone(), attempts.clone());
+                        async move {
+                            let first = attempts.fetch_add(1, Ordering::SeqCst) == 0;
+                            let mut tx = store.pool().begin().await.unwrap();
+                            sqlx::query("INSERT INTO effects VALUES ($1)")
+                                .bind(meta.id())
+                                .execute(&mut *tx)
+                                .await
+                                .unwrap();
+                            assert!(store.complete_in(&mut tx, &claim).await.unwrap());
+                            if first {
+                                tx.rollback().await.unwrap();
+                                return HttpResponse::InternalServerError().finish();
+                            }
+                            tx.commit().await.unwrap();
+                            HttpResponse::Ok().body("processed")
+                        }
+                    }),
+                ))
+            })
+            .workers(1)
+            .listen(listener)
+            .unwrap()
+            .run()
+            .await
+            .unwrap();
+        });
+    });
+    common::wait_listening(addr).await;
+
+    let d = delivery("actix-tx", r#"{"n":1}"#);
+    assert_eq!(send(addr, "/hook", d.clone()).await.status, 500);
+    assert_eq!(send(addr, "/hook", d.clone()).await.status, 200);
+    let again = send(addr, "/hook", d).await;
+    assert_eq!(again.json, serde_json::json!({"duplicate": true}));
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    let effects: i64 = sqlx::query_scalar("SELECT count(*) FROM effects")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(effects, 1);
+}

@@ -7,7 +7,9 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Executor, Row};
 
-use super::{Claim, ClaimAll, DIGEST_LEN, DedupStore, StoreError, StoreFuture, Token};
+use super::{
+    Claim, ClaimAll, DIGEST_LEN, DedupStore, DeliveryClaim, StoreError, StoreFuture, Token,
+};
 
 /// Name of the table [`PostgresStore`] uses unless told otherwise
 /// ([`PostgresStore::table`]).
@@ -388,6 +390,60 @@ impl PostgresStore {
             .await
             .map_err(store_error)?;
         tx.commit().await.map_err(store_error)
+    }
+
+    /// Complete the delivery's claim inside the handler's own transaction `tx` (any
+    /// `PgConnection`: `&mut *transaction`), so that the handler's writes and the "done" mark
+    /// commit or roll back together: exactly-once *effects*, not only one handler call. Returns
+    /// whether every key was still held by this claim; when it is `false` (the lease ran out
+    /// and another attempt took the delivery over), roll the transaction back.
+    ///
+    /// The claim is [taken](DeliveryClaim::take) first: the guard then only releases what is
+    /// still in flight when the handler answers, so a transaction that rolls back (or never
+    /// commits) leaves the delivery to the sender's retry. The table must be in the database
+    /// `tx` writes to.
+    ///
+    /// ```no_run
+    /// use axum::extract::State;
+    /// use axum::http::StatusCode;
+    /// use webhook_guard::dedup::{DeliveryClaim, PostgresStore};
+    /// use webhook_guard::WebhookMeta;
+    ///
+    /// async fn on_delivery(
+    ///     State(store): State<PostgresStore>,
+    ///     meta: WebhookMeta,
+    ///     claim: DeliveryClaim,
+    /// ) -> StatusCode {
+    ///     let Ok(mut tx) = store.pool().begin().await else { return StatusCode::SERVICE_UNAVAILABLE };
+    ///     let wrote = sqlx::query("INSERT INTO payments (delivery) VALUES ($1)")
+    ///         .bind(meta.id())
+    ///         .execute(&mut *tx)
+    ///         .await;
+    ///     match (wrote, store.complete_in(&mut tx, &claim).await) {
+    ///         (Ok(_), Ok(true)) if tx.commit().await.is_ok() => StatusCode::OK,
+    ///         // Rolled back when `tx` is dropped: the sender's retry is processed again.
+    ///         _ => StatusCode::SERVICE_UNAVAILABLE,
+    ///     }
+    /// }
+    /// ```
+    pub async fn complete_in(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        claim: &DeliveryClaim,
+    ) -> Result<bool, StoreError> {
+        claim.take();
+        let keys = claim.keys();
+        if keys.is_empty() {
+            return Ok(true);
+        }
+        let owners: Vec<Vec<u8>> = claim.tokens().iter().map(owner).collect();
+        let query = sqlx::query(&self.sql.complete_all)
+            .bind(keys)
+            .bind(owners)
+            .bind(millis(claim.ttl()))
+            .fetch_all(&mut *tx);
+        let rows = self.bounded(query).await?;
+        Ok(rows.len() == keys.len())
     }
 
     /// Delete up to `limit` expired rows (one statement); returns how many were deleted. Call
