@@ -166,6 +166,9 @@ where
                         }
                     }
                 };
+                if let Some(claim) = guard.as_ref().and_then(|g| g.delivery_claim()) {
+                    req.extensions_mut().insert(claim);
+                }
                 req.extensions_mut().insert(meta);
                 req.extensions_mut().insert(RawBody(body.clone()));
                 req.set_payload(Payload::from(body));
@@ -231,6 +234,23 @@ impl FromRequest for WebhookMeta {
         ready(
             req.extensions()
                 .get::<WebhookMeta>()
+                .cloned()
+                .ok_or_else(missing),
+        )
+    }
+}
+
+/// The claim on the delivery, for completing it in the handler's own transaction (see
+/// [`DeliveryClaim`](crate::dedup::DeliveryClaim)); refused when the guard holds none (no
+/// deduplication, or the in-process store).
+impl FromRequest for crate::dedup::DeliveryClaim {
+    type Error = Rejection;
+    type Future = Ready<Result<Self, Rejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.extensions()
+                .get::<crate::dedup::DeliveryClaim>()
                 .cloned()
                 .ok_or_else(missing),
         )

@@ -46,6 +46,21 @@ impl<S: Send + Sync> FromRequestParts<S> for WebhookMeta {
     }
 }
 
+/// The claim on the delivery, for completing it in the handler's own transaction (see
+/// [`DeliveryClaim`](crate::dedup::DeliveryClaim)); refused when the layer holds none (no
+/// deduplication, or the in-process store).
+impl<S: Send + Sync> FromRequestParts<S> for crate::dedup::DeliveryClaim {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Rejection> {
+        parts
+            .extensions
+            .get::<crate::dedup::DeliveryClaim>()
+            .cloned()
+            .ok_or_else(missing)
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for RawBody {
     type Rejection = Rejection;
 

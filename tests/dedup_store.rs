@@ -1,9 +1,12 @@
 //! The claim / complete / release state machine, one suite run against each store:
-//! `MemoryStore` with an injected clock (exact edges) and `RedisStore` on a real redis-server
-//! (real time, with margins); and the all-keys operations the guard uses (`claim_all`,
-//! `complete_all`, `release_all`: the trait's defaults on `MemoryStore`, one script each on
-//! Redis).
+//! `MemoryStore` with an injected clock (exact edges), `RedisStore` on a real redis-server and
+//! `PostgresStore` on a real PostgreSQL server (real time, with margins); and the all-keys
+//! operations the guard uses (`claim_all`, `complete_all`, `release_all`: the trait's defaults
+//! on `MemoryStore`, one script each on Redis, one statement each on PostgreSQL).
 
+#[cfg(feature = "postgres")]
+#[path = "common/postgres_server.rs"]
+mod postgres_server;
 #[cfg(feature = "redis")]
 #[path = "common/redis_server.rs"]
 mod redis_server;
@@ -315,6 +318,73 @@ mod redis_suite {
         };
         let store = RedisStore::connect(&server.url()).await.unwrap();
         let h = Redis {
+            store: Arc::new(store),
+            _server: server,
+        };
+        batch_suite(&h).await;
+    }
+}
+
+#[cfg(feature = "postgres")]
+mod postgres_suite {
+    use super::*;
+    use webhook_guard::dedup::PostgresStore;
+
+    struct Postgres {
+        store: Arc<PostgresStore>,
+        _server: postgres_server::PostgresServer,
+    }
+
+    impl Harness for Postgres {
+        fn store(&self) -> Arc<dyn DedupStore> {
+            self.store.clone()
+        }
+        async fn advance(&self, d: Duration) {
+            tokio::time::sleep(d).await;
+        }
+        fn margin(&self) -> Duration {
+            Duration::from_millis(150)
+        }
+    }
+
+    async fn postgres(test: &str, table: &str) -> Option<Postgres> {
+        let server = postgres_server::PostgresServer::start(test)?;
+        let store = PostgresStore::connect(&server.url())
+            .await
+            .unwrap()
+            .table(table)
+            .unwrap();
+        store.migrate().await.unwrap();
+        Some(Postgres {
+            store: Arc::new(store),
+            _server: server,
+        })
+    }
+
+    #[tokio::test]
+    async fn postgres_store_state_machine() {
+        let Some(h) = postgres("postgres_store_state_machine", "webhook_guard_dedup").await else {
+            return;
+        };
+        // Real time: short lease and TTL, 150 ms margins around each edge.
+        suite(&h, Duration::from_millis(900), Duration::from_millis(1200)).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_store_all_keys_operations() {
+        // A table of another name, in another schema: the statements follow it.
+        let Some(server) = postgres_server::PostgresServer::start("postgres_store_all_keys") else {
+            return;
+        };
+        let pool = sqlx::PgPool::connect(&server.url()).await.unwrap();
+        sqlx::query("CREATE SCHEMA hooks")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let store = PostgresStore::new(pool).table("hooks.dedup").unwrap();
+        store.migrate().await.unwrap();
+        store.migrate().await.unwrap(); // idempotent
+        let h = Postgres {
             store: Arc::new(store),
             _server: server,
         };

@@ -50,6 +50,8 @@
 mod memory;
 #[cfg(test)]
 mod model;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
 
@@ -63,6 +65,9 @@ use std::time::Duration;
 
 use memory::Located;
 pub use memory::{MemoryStore, MemoryStoreBuilder};
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use postgres::{POSTGRES_DEFAULT_TABLE, POSTGRES_MIGRATION, PostgresStore};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis::RedisStore;
@@ -194,8 +199,8 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-/// A place to keep claims: [`MemoryStore`] (one process) or `RedisStore` (feature `redis`,
-/// shared by replicas). Implement it for any other store with atomic compare-and-set.
+/// A place to keep claims: [`MemoryStore`] (one process), `RedisStore` (feature `redis`) or
+/// `PostgresStore` (feature `postgres`), both shared by replicas. Implement it for any other store with atomic compare-and-set.
 pub trait DedupStore: Send + Sync + 'static {
     /// Claim `key` for `lease` unless it is held or completed. `digest` identifies the body.
     fn claim<'a>(
@@ -665,11 +670,21 @@ fn decide(
     let meta = parts.meta;
     let (index, claim) = match claimed {
         Ok(Ok(held)) => {
+            let shared = match &held {
+                Held::Keys { keys, tokens } => Some(DeliveryClaim(Arc::new(DeliveryClaimInner {
+                    keys: keys.clone(),
+                    tokens: tokens.clone(),
+                    ttl: dedup.ttl,
+                    taken: std::sync::atomic::AtomicBool::new(false),
+                }))),
+                Held::Memory { .. } => None,
+            };
             return Admission::Proceed(Some(ClaimGuard {
                 store: dedup.store.clone(),
                 held,
                 ttl: dedup.ttl,
                 settled: false,
+                shared,
             }));
         }
         Ok(Err(refused)) => refused,
@@ -751,6 +766,64 @@ fn decide(
     Admission::Reject(refuse)
 }
 
+/// The claim the guard holds on the delivery being handled, for a handler that completes it in
+/// its own database transaction (`PostgresStore::complete_in`, feature `postgres`): its writes
+/// and the delivery's "done" mark then commit or roll back together. Extract it in the handler
+/// (axum and actix-web); it is there when the guard deduplicates through a store other than
+/// the in-process one.
+///
+/// Once the handler has taken the claim ([`take`](DeliveryClaim::take), which
+/// `complete_in` does), the guard no longer completes it when the handler answers: it only
+/// releases it, which changes nothing once the transaction has committed (the keys are done)
+/// and frees them when it rolled back or never committed, so that the sender's retry is
+/// processed again.
+#[derive(Clone)]
+pub struct DeliveryClaim(Arc<DeliveryClaimInner>);
+
+struct DeliveryClaimInner {
+    keys: Vec<String>,
+    tokens: Vec<Token>,
+    ttl: Duration,
+    taken: std::sync::atomic::AtomicBool,
+}
+
+impl fmt::Debug for DeliveryClaim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeliveryClaim")
+            .field("keys", &self.0.keys)
+            .field("taken", &self.is_taken())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DeliveryClaim {
+    /// The claimed keys, in claim order.
+    pub fn keys(&self) -> &[String] {
+        &self.0.keys
+    }
+
+    /// The owner token of each key (`tokens()[i]` for `keys()[i]`).
+    pub fn tokens(&self) -> &[Token] {
+        &self.0.tokens
+    }
+
+    /// How long the keys are remembered once completed (the guard's TTL).
+    pub fn ttl(&self) -> Duration {
+        self.0.ttl
+    }
+
+    /// Tell the guard that the handler settles this claim itself: when the handler answers,
+    /// the guard only releases what is still in flight instead of completing it.
+    pub fn take(&self) {
+        self.0.taken.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the handler took the claim.
+    pub fn is_taken(&self) -> bool {
+        self.0.taken.load(Ordering::SeqCst)
+    }
+}
+
 /// Claims held while the handler runs. Settle with [`complete`](ClaimGuard::complete) or
 /// [`release`](ClaimGuard::release); if dropped unsettled (handler panicked, future cancelled),
 /// the claims are released (in the in-process store at once, in another store from a
@@ -760,6 +833,8 @@ pub(crate) struct ClaimGuard {
     held: Held,
     ttl: Duration,
     settled: bool,
+    /// The claim as the handler sees it (not for the in-process store).
+    shared: Option<DeliveryClaim>,
 }
 
 /// The claims a [`ClaimGuard`] holds.
@@ -799,6 +874,9 @@ impl ClaimGuard {
         mut self,
         success: bool,
     ) -> Option<Pin<Box<dyn Future<Output = ()> + Send>>> {
+        // A handler that took the claim completed it in its own transaction, or did not: only
+        // what is still in flight is released (see `DeliveryClaim`).
+        let success = success && !self.shared.as_ref().is_some_and(DeliveryClaim::is_taken);
         if let Held::Memory { .. } = self.held {
             if success {
                 self.complete_in_memory();
@@ -815,6 +893,11 @@ impl ClaimGuard {
                 self.release().await;
             }
         }))
+    }
+
+    /// The claim as the handler sees it, for the request's extensions.
+    pub(crate) fn delivery_claim(&self) -> Option<DeliveryClaim> {
+        self.shared.clone()
     }
 
     /// Key `index`, spelled out for a log line.

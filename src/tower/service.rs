@@ -87,6 +87,9 @@ where
                         }
                     }
                 };
+                if let Some(claim) = guard.as_ref().and_then(|g| g.delivery_claim()) {
+                    parts.extensions.insert(claim);
+                }
                 parts.extensions.insert(meta);
                 parts.extensions.insert(RawBody(body.clone()));
                 (Request::from_parts(parts, Full::new(body)), guard)
