@@ -545,18 +545,27 @@ impl Verifier {
     #[cold]
     #[inline(never)]
     fn prekeyed_tags(&self, values: PartValues<'_>, body: &[u8]) -> Vec<Precomputed> {
-        self.inner
-            .streamed_others
-            .iter()
-            .map(|(index, keyed)| {
-                let mut mac = keyed.clone();
-                feed_parts(&mut mac, self.scheme().prefix_parts(), values);
-                mac.update(body);
-                feed_parts(&mut mac, self.scheme().suffix_parts(), values);
-                let algorithm = mac.algorithm();
-                (*index, algorithm, mac.finalize())
-            })
-            .collect()
+        let fed = self.inner.streamed_others.iter().map(|(index, keyed)| {
+            let mut mac = keyed.clone();
+            feed_parts(&mut mac, self.scheme().prefix_parts(), values);
+            mac.update(body);
+            (*index, mac)
+        });
+        self.finish_tags(fed, values)
+    }
+
+    /// Finish HMACs fed up to the end of the body: the parts after it, then each tag.
+    fn finish_tags(
+        &self,
+        fed: impl Iterator<Item = (usize, StreamedMac)>,
+        values: PartValues<'_>,
+    ) -> Vec<Precomputed> {
+        fed.map(|(index, mut mac)| {
+            feed_parts(&mut mac, self.scheme().suffix_parts(), values);
+            let algorithm = mac.algorithm();
+            (index, algorithm, mac.finalize())
+        })
+        .collect()
     }
 
     /// Check everything the headers decide (signature syntax, timestamp window, id) and return a
@@ -1011,14 +1020,7 @@ impl Verifier {
             request,
             base: self.scheme().public_url().unwrap_or_default(),
         };
-        streamed
-            .into_iter()
-            .map(|(index, mut mac)| {
-                feed_parts(&mut mac, self.scheme().suffix_parts(), values);
-                let algorithm = mac.algorithm();
-                (index, algorithm, mac.finalize())
-            })
-            .collect()
+        self.finish_tags(streamed.into_iter(), values)
     }
 
     /// The verdict on the signatures not matched while the body streamed: those of the
