@@ -40,21 +40,39 @@ use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
-use crate::dedup::{Admission, Admitting, admit_start};
 use crate::error::{Rejection, RejectionKind};
 use crate::extract::{RawBody, Verified};
-use crate::pipeline::{Pipeline, duplicate_response};
+use crate::guard::{Guard, Verdict};
 use crate::verify::WebhookMeta;
 
 /// actix-web middleware that verifies (and optionally deduplicates) webhook deliveries.
 ///
-/// Configured once, cloned per worker. The same knobs as [`WebhookLayer`](crate::WebhookLayer).
+/// Configured once, cloned per worker. The same knobs as [`WebhookLayer`](crate::WebhookLayer);
+/// a [`Guard`] configured elsewhere (the one a tower layer uses too, say) becomes the middleware
+/// with `WebhookGuard::from(guard)`.
 #[derive(Debug, Clone)]
 pub struct WebhookGuard {
-    config: Arc<Pipeline>,
+    config: Arc<crate::pipeline::Pipeline>,
 }
 
 crate::pipeline::guard_builder!(WebhookGuard);
+
+impl WebhookGuard {
+    /// The [`Guard`] this middleware puts in front of services.
+    pub fn guard(&self) -> Guard {
+        Guard {
+            config: self.config.clone(),
+        }
+    }
+}
+
+impl From<Guard> for WebhookGuard {
+    fn from(guard: Guard) -> Self {
+        WebhookGuard {
+            config: guard.config,
+        }
+    }
+}
 
 impl<S, B> Transform<S, ServiceRequest> for WebhookGuard
 where
@@ -72,10 +90,11 @@ where
     /// When another guard, built apart from this one, deduplicates under the same
     /// [namespace](WebhookGuard::namespace) in the same store.
     fn new_transform(&self, service: S) -> Self::Future {
-        self.config.register();
+        let guard = self.guard();
+        guard.register();
         ready(Ok(WebhookGuardService {
             service: Rc::new(service),
-            config: self.config.clone(),
+            guard,
         }))
     }
 }
@@ -83,13 +102,13 @@ where
 /// The per-worker service built by [`WebhookGuard`].
 pub struct WebhookGuardService<S> {
     service: Rc<S>,
-    config: Arc<Pipeline>,
+    guard: Guard,
 }
 
 impl<S> std::fmt::Debug for WebhookGuardService<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebhookGuardService")
-            .field("config", &self.config)
+            .field("guard", &self.guard)
             .finish_non_exhaustive()
     }
 }
@@ -107,91 +126,72 @@ where
 
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
         let service = self.service.clone();
-        let config = self.config.clone();
+        let guard = self.guard.clone();
         Box::pin(async move {
             // Everything up to the handler in a block of its own, as in the tower service: what
             // it moves on (the metadata, the body) then takes no room beside the handler's
             // future, and the future stays small enough for the allocator's per-thread cache.
-            let (req, guard) = {
+            let (req, settle) = {
                 // actix-web's headers are read where they are (it has its own `http` version):
                 // one pass, nothing copied.
                 let headers = req.headers();
                 let content_length = headers
                     .get(actix_web::http::header::CONTENT_LENGTH)
                     .map(|v| v.as_bytes());
-                // The request line, for schemes that sign the URL or the method.
-                let target = crate::verify::Target {
-                    method: req.method().as_str().as_bytes(),
-                    path_and_query: req
-                        .uri()
-                        .path_and_query()
-                        .map_or(b"/", |p| p.as_str().as_bytes()),
-                };
-                let mut collector = match config.begin_pairs(target, content_length, headers.iter())
-                {
-                    Ok(c) => c,
-                    Err(r) => return reject(&config, req, r),
+                let path_and_query = req.uri().path_and_query().map_or("/", |p| p.as_str());
+                let pairs = headers
+                    .iter()
+                    .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes()));
+                let begun =
+                    guard.begin_pairs(req.method().as_str(), path_and_query, content_length, pairs);
+                let mut incoming = match begun {
+                    Ok(incoming) => incoming,
+                    Err(r) => return answer(req, &r),
                 };
                 let mut payload = req.take_payload();
                 let read = async {
                     while let Some(chunk) = payload.next().await {
                         match chunk {
-                            Ok(bytes) => collector.push(bytes)?,
-                            Err(e) => return Err(collector.read_failed(e)),
+                            Ok(bytes) => incoming.push(bytes)?,
+                            Err(e) => return Err(incoming.read_failed(e)),
                         }
                     }
-                    collector.finish()
+                    Ok(incoming)
                 };
-                let (meta, body) = match config.within_body_timeout(read).await {
-                    Ok(ok) => ok,
-                    Err(r) => return reject(&config, req, r),
+                let verdict = match guard.within_body_timeout(read).await {
+                    // Decided at once with the in-process store: no verdict held across an
+                    // await (it would widen this future by its size).
+                    Ok(incoming) => match incoming.finish_now() {
+                        Ok(verdict) => verdict,
+                        Err(pending) => pending.await,
+                    },
+                    Err(r) => Verdict::Refused(r),
                 };
-                let guard = match &config.dedup {
-                    None => None,
-                    Some(dedup) => {
-                        let admission =
-                            match admit_start(dedup, &meta, config.verifier.scheme(), &body) {
-                                Admitting::Now(admission) => admission,
-                                Admitting::Pending(admission) => admission.await,
-                            };
-                        match admission {
-                            Admission::Proceed(guard) => guard,
-                            Admission::Duplicate => {
-                                config.duplicate(&meta);
-                                let res: HttpResponse =
-                                    to_actix(duplicate_response::<bytes::Bytes>());
-                                return Ok(req.into_response(res).map_into_right_body());
-                            }
-                            Admission::Reject(r) => return reject(&config, req, r),
-                        }
+                let (meta, body, settle) = match verdict.into_result::<bytes::Bytes>() {
+                    Ok(delivery) => delivery.into_parts(),
+                    Err(res) => {
+                        return Ok(req.into_response(to_actix(res)).map_into_right_body());
                     }
                 };
-                if let Some(claim) = guard.as_ref().and_then(|g| g.delivery_claim()) {
+                if let Some(claim) = settle.claim() {
                     req.extensions_mut().insert(claim);
                 }
                 req.extensions_mut().insert(meta);
                 req.extensions_mut().insert(RawBody(body.clone()));
                 req.set_payload(Payload::from(body));
-                (req, guard)
+                (req, settle)
             };
-            // If the handler panics or this future is dropped, the guard releases the claims.
+            // If the handler panics or this future is dropped, the claim is released.
             let res = service.call(req).await;
             let success = res.as_ref().is_ok_and(|r| r.status().is_success());
-            if let Some(settling) = guard.and_then(|g| g.settle_start(success)) {
-                settling.await;
-            }
+            settle.settle(success).await;
             res.map(ServiceResponse::map_into_left_body)
         })
     }
 }
 
-/// A refused delivery's response, logged and counted.
-fn reject<B>(
-    config: &Pipeline,
-    req: ServiceRequest,
-    r: Rejection,
-) -> Result<ServiceResponse<EitherBody<B>>, Error> {
-    config.rejected(&r);
+/// A refused delivery's response (already logged and counted by the guard).
+fn answer<B>(req: ServiceRequest, r: &Rejection) -> Result<ServiceResponse<EitherBody<B>>, Error> {
     Ok(req.into_response(r.error_response()).map_into_right_body())
 }
 
@@ -312,19 +312,5 @@ impl actix_web::Responder for crate::ack::Ack {
 
     fn respond_to(self, _: &HttpRequest) -> HttpResponse {
         to_actix(self.to_response())
-    }
-}
-
-impl<'h> crate::scheme::HeaderBytes<'h> for &'h actix_web::http::header::HeaderName {
-    #[inline(always)]
-    fn header_bytes(self) -> &'h [u8] {
-        self.as_str().as_bytes()
-    }
-}
-
-impl<'h> crate::scheme::HeaderBytes<'h> for &'h actix_web::http::header::HeaderValue {
-    #[inline(always)]
-    fn header_bytes(self) -> &'h [u8] {
-        self.as_bytes()
     }
 }

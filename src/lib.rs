@@ -77,6 +77,7 @@ pub mod dedup;
 mod error;
 pub mod events;
 mod extract;
+pub mod guard;
 pub mod handshake;
 mod json_scan;
 #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]

@@ -111,12 +111,14 @@ impl Pipeline {
         }
     }
 
-    /// A refused request: log why, count it.
-    pub(crate) fn rejected(&self, rejection: &Rejection) {
-        log_rejection(self.verifier.scheme().name(), rejection);
+    /// A refused request: log why, count it, hand the rejection on. Every rejection the guard
+    /// returns passes here exactly once.
+    pub(crate) fn refuse(&self, rejection: Rejection) -> Rejection {
+        log_rejection(self.verifier.scheme().name(), &rejection);
         if let Some(stats) = &self.stats {
             stats.rejected(rejection.kind());
         }
+        rejection
     }
 
     /// A duplicate of a completed delivery, answered without the handler.
@@ -133,7 +135,7 @@ impl Pipeline {
 
     /// Check what the request line and headers decide and prepare to absorb the body.
     pub(crate) fn begin(
-        &self,
+        self: &Arc<Self>,
         target: crate::verify::Target<'_>,
         headers: &HeaderMap,
     ) -> Result<BodyCollector, Rejection> {
@@ -147,9 +149,8 @@ impl Pipeline {
 
     /// [`begin`](Pipeline::begin) for another HTTP stack's headers, read in place as
     /// (lowercase name, value) pairs.
-    #[cfg_attr(not(feature = "actix"), allow(dead_code))]
     pub(crate) fn begin_pairs<'h, I, N, V>(
-        &self,
+        self: &Arc<Self>,
         target: crate::verify::Target<'_>,
         content_length: Option<&[u8]>,
         headers: I,
@@ -167,7 +168,7 @@ impl Pipeline {
     /// The declared length against the limit, then the verifier's header checks.
     #[inline(always)]
     fn begin_with(
-        &self,
+        self: &Arc<Self>,
         content_length: Option<&[u8]>,
         verify_headers: impl FnOnce() -> Result<VerifyState, Rejection>,
     ) -> Result<BodyCollector, Rejection> {
@@ -181,15 +182,15 @@ impl Pipeline {
         if let Some(len) = declared
             && len > limit as u64
         {
-            return Err(Rejection::with_detail(
+            return Err(self.refuse(Rejection::with_detail(
                 RejectionKind::BodyTooLarge,
                 format!("Content-Length {len} exceeds the limit of {limit} bytes"),
-            ));
+            )));
         }
+        let state = verify_headers().map_err(|r| self.refuse(r))?;
         Ok(BodyCollector {
-            state: Box::new(verify_headers()?),
-            stats: self.stats.clone(),
-            namespace: self.namespace.clone(),
+            state: Box::new(state),
+            config: self.clone(),
             limit,
             declared,
             first: None,
@@ -206,9 +207,8 @@ pub(crate) struct BodyCollector {
     /// reading the body and the adapter's future holding that are moved; one allocation costs
     /// less than those copies (BENCHMARKS.md, sixth run).
     state: Box<VerifyState>,
-    stats: Option<Stats>,
-    /// The guard's own namespace, if it has one, for the delivery's metadata.
-    namespace: Option<Arc<str>>,
+    /// The guard: its stats, its namespace for the delivery's metadata, its dedup step.
+    config: Arc<Pipeline>,
     limit: usize,
     declared: Option<u64>,
     /// A body that arrives in one chunk is handed on as that chunk: no copy at all.
@@ -222,10 +222,10 @@ impl BodyCollector {
     pub(crate) fn push(&mut self, chunk: Bytes) -> Result<(), Rejection> {
         self.total = self.total.saturating_add(chunk.len());
         if self.total > self.limit {
-            return Err(Rejection::with_detail(
+            return Err(self.config.refuse(Rejection::with_detail(
                 RejectionKind::BodyTooLarge,
                 format!("body exceeds the limit of {} bytes", self.limit),
-            ));
+            )));
         }
         self.state.update(&chunk);
         match self.first.take() {
@@ -246,21 +246,28 @@ impl BodyCollector {
 
     /// A read error from the transport.
     pub(crate) fn read_failed(&self, error: impl std::fmt::Display) -> Rejection {
-        Rejection::with_detail(
+        self.config.refuse(Rejection::with_detail(
             RejectionKind::BodyReadFailed,
             format!(
                 "reading the body failed after {} bytes: {error}",
                 self.total
             ),
-        )
+        ))
     }
 
-    /// The whole body arrived: finish verification.
-    pub(crate) fn finish(self) -> Result<(WebhookMeta, Bytes), Rejection> {
+    /// The whole body arrived: finish verification. Hands the guard back for the dedup step.
+    pub(crate) fn finish(self) -> (Arc<Pipeline>, Result<(WebhookMeta, Bytes), Rejection>) {
+        let config = self.config;
         let body = self.first.unwrap_or_else(|| self.rest.freeze());
-        let mut meta = self.state.finish(&body)?;
-        meta.set_namespace(self.namespace.as_ref());
-        if let Some(stats) = &self.stats {
+        let mut meta = match self.state.finish(&body) {
+            Ok(meta) => meta,
+            Err(r) => {
+                let r = config.refuse(r);
+                return (config, Err(r));
+            }
+        };
+        meta.set_namespace(config.namespace.as_ref());
+        if let Some(stats) = &config.stats {
             stats.verified();
         }
         tracing::debug!(
@@ -270,7 +277,7 @@ impl BodyCollector {
             secret_index = meta.secret_index(),
             "webhook verified"
         );
-        Ok((meta, body))
+        (config, Ok((meta, body)))
     }
 }
 
@@ -281,7 +288,7 @@ impl Pipeline {
     /// future, once as the argument and once where it is awaited. Here the future is `read`
     /// itself, or `read` inside the timer.
     pub(crate) fn within_body_timeout<T, F>(
-        &self,
+        self: &Arc<Self>,
         read: F,
     ) -> impl std::future::Future<Output = Result<T, Rejection>> + use<T, F>
     where
@@ -291,14 +298,17 @@ impl Pipeline {
         use futures_util::future::Either;
         match self.body_timeout {
             None => Either::Left(read),
-            Some(limit) => Either::Right(tokio::time::timeout(limit, read).map(move |r| {
-                r.unwrap_or_else(|_| {
-                    Err(Rejection::with_detail(
-                        RejectionKind::BodyTimeout,
-                        format!("the body did not arrive within {} ms", limit.as_millis()),
-                    ))
-                })
-            })),
+            Some(limit) => {
+                let config = self.clone();
+                Either::Right(tokio::time::timeout(limit, read).map(move |r| {
+                    r.unwrap_or_else(|_| {
+                        Err(config.refuse(Rejection::with_detail(
+                            RejectionKind::BodyTimeout,
+                            format!("the body did not arrive within {} ms", limit.as_millis()),
+                        )))
+                    })
+                }))
+            }
         }
     }
 }
@@ -314,8 +324,9 @@ fn log_rejection(scheme: &str, rejection: &Rejection) {
     );
 }
 
-/// The response body answered for a duplicate of a completed delivery.
-pub(crate) fn duplicate_response<B: From<Bytes>>() -> http::Response<B> {
+/// The response answered for a duplicate of a delivery processed before, without running the
+/// handler: `200` with `{"duplicate":true}` as JSON. Senders take any 2xx as delivered.
+pub fn duplicate_response<B: From<Bytes>>() -> http::Response<B> {
     let mut res = http::Response::new(B::from(Bytes::from_static(
         crate::dedup::DUPLICATE_BODY.as_bytes(),
     )));

@@ -1,6 +1,6 @@
-//! One conformance suite, written once, run against a real axum server and a real actix-web
-//! server on 127.0.0.1: every behaviour case must give the same status, machine code and handler
-//! calls on both.
+//! One conformance suite, written once, run against a real axum server, a real actix-web server
+//! and a plain hyper server driving the framework-free `Guard` on 127.0.0.1: every behaviour case
+//! must give the same status, machine code and handler calls on all of them.
 #![cfg(all(feature = "axum", feature = "actix"))]
 
 mod common;
@@ -138,6 +138,72 @@ fn actix_server(h: Arc<Handler>) -> SocketAddr {
             .await
             .unwrap();
         });
+    });
+    addr
+}
+
+/// The framework-free guard on plain hyper: what any server without an adapter does.
+async fn hyper_server(h: Arc<Handler>) -> SocketAddr {
+    use bytes::Bytes;
+    use http_body_util::Full;
+    use hyper::server::conn::http1;
+    use hyper_util::rt::TokioIo;
+    use webhook_guard::guard::Guard;
+    use webhook_guard::{Rejection, RejectionKind};
+
+    type Res = http::Response<Full<Bytes>>;
+    async fn serve(
+        guard: Guard,
+        h: Arc<Handler>,
+        req: http::Request<hyper::body::Incoming>,
+    ) -> Res {
+        let path = req.uri().path().to_owned();
+        if path == "/unguarded" {
+            // What the extractors answer on a route the guard is not in front of.
+            return Rejection::new(RejectionKind::VerificationMissing).to_response();
+        }
+        let (parts, body) = req.into_parts();
+        let delivery = match guard.check(&parts, body).await.into_result() {
+            Ok(delivery) => delivery,
+            Err(answer) => return answer,
+        };
+        let answer = |status: u16, text: &'static str| {
+            http::Response::builder()
+                .status(status)
+                .body(Full::new(Bytes::from_static(text.as_bytes())))
+                .unwrap()
+        };
+        let res = if path == "/typed" {
+            match Verified::<Strict>::from_bytes(delivery.body()) {
+                Ok(_) => answer(200, "typed"),
+                Err(r) => r.to_response(),
+            }
+        } else {
+            match Verified::<Value>::from_bytes(delivery.body()) {
+                Ok(Verified(v)) => answer(h.run(delivery.meta().id(), &v).await, "handled"),
+                Err(r) => r.to_response(),
+            }
+        };
+        delivery.settle(res.status().is_success()).await;
+        res
+    }
+
+    let guard = Guard::new(verifier())
+        .body_limit(LIMIT)
+        .dedup(MemoryStore::default());
+    guard.register();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        // Ends with the test's runtime.
+        while let Ok((stream, _)) = listener.accept().await {
+            let (guard, h) = (guard.clone(), h.clone());
+            let service = hyper::service::service_fn(move |req| {
+                let (guard, h) = (guard.clone(), h.clone());
+                async move { Ok::<_, std::convert::Infallible>(serve(guard, h, req).await) }
+            });
+            tokio::spawn(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+        }
     });
     addr
 }
@@ -408,18 +474,21 @@ async fn play(addr: SocketAddr, h: &Handler) -> Vec<(String, u16, String, usize)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn axum_and_actix_behave_identically() {
+async fn every_adapter_behaves_identically() {
     let ha = Arc::new(Handler::default());
     let hx = Arc::new(Handler::default());
+    let hh = Arc::new(Handler::default());
     let axum_addr = axum_server(ha.clone()).await;
     let actix_addr = actix_server(hx.clone());
+    let hyper_addr = hyper_server(hh.clone()).await;
     common::wait_listening(actix_addr).await;
 
     let on_axum = play(axum_addr, &ha).await;
     let on_actix = play(actix_addr, &hx).await;
-    assert_eq!(on_axum, on_actix);
-    assert_eq!(
-        ha.runs.load(Ordering::SeqCst),
-        hx.runs.load(Ordering::SeqCst)
-    );
+    let on_hyper = play(hyper_addr, &hh).await;
+    assert_eq!(on_axum, on_actix, "axum against actix-web");
+    assert_eq!(on_axum, on_hyper, "axum against the guard on plain hyper");
+    let runs = |h: &Handler| h.runs.load(Ordering::SeqCst);
+    assert_eq!(runs(&ha), runs(&hx));
+    assert_eq!(runs(&ha), runs(&hh));
 }

@@ -126,6 +126,13 @@ impl<'h> HeaderBytes<'h> for &'h HeaderName {
     }
 }
 
+impl<'h> HeaderBytes<'h> for &'h [u8] {
+    #[inline(always)]
+    fn header_bytes(self) -> &'h [u8] {
+        self
+    }
+}
+
 impl<'h> HeaderBytes<'h> for &'h HeaderValue {
     #[inline(always)]
     fn header_bytes(self) -> &'h [u8] {

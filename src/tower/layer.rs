@@ -1,9 +1,7 @@
-use std::sync::Arc;
-
 use tower::Layer;
 
 use super::service::WebhookService;
-use crate::pipeline::Pipeline;
+use crate::guard::Guard;
 use crate::verify::Verifier;
 
 /// Applies webhook verification to a service. Configuration lives here; cloning is cheap.
@@ -15,9 +13,11 @@ use crate::verify::Verifier;
 /// let layer = WebhookLayer::new(verifier).body_limit(256 * 1024);
 /// # Ok::<(), webhook_guard::SecretError>(())
 /// ```
+///
+/// A [`Guard`] configured elsewhere becomes a layer with `WebhookLayer::from(guard)`.
 #[derive(Debug, Clone)]
 pub struct WebhookLayer {
-    pub(super) config: Arc<Pipeline>,
+    pub(super) config: std::sync::Arc<crate::pipeline::Pipeline>,
 }
 
 crate::pipeline::guard_builder!(WebhookLayer);
@@ -26,6 +26,21 @@ impl WebhookLayer {
     /// The verifier in use.
     pub fn verifier(&self) -> &Verifier {
         &self.config.verifier
+    }
+
+    /// The [`Guard`] this layer puts in front of services.
+    pub fn guard(&self) -> Guard {
+        Guard {
+            config: self.config.clone(),
+        }
+    }
+}
+
+impl From<Guard> for WebhookLayer {
+    fn from(guard: Guard) -> Self {
+        WebhookLayer {
+            config: guard.config,
+        }
     }
 }
 
@@ -37,10 +52,8 @@ impl<S> Layer<S> for WebhookLayer {
     /// When another guard, built apart from this one, deduplicates under the same
     /// [namespace](WebhookLayer::namespace) in the same store.
     fn layer(&self, inner: S) -> Self::Service {
-        self.config.register();
-        WebhookService {
-            inner,
-            config: self.config.clone(),
-        }
+        let guard = self.guard();
+        guard.register();
+        WebhookService { inner, guard }
     }
 }
