@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// A source of the current unix time.
 pub trait Clock: Send + Sync + 'static {
@@ -16,16 +16,30 @@ pub trait Clock: Send + Sync + 'static {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     fn now_millis(&self) -> u64 {
         // Whole seconds and milliseconds in 64 bits: `as_millis` would go through 128.
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
             .map(|d| {
                 d.as_secs()
                     .saturating_mul(1000)
                     .saturating_add(u64::from(d.subsec_millis()))
             })
             .unwrap_or(0)
+    }
+
+    /// On wasm32-unknown-unknown the host's `Date.now()`: the standard library has no clock
+    /// there (`SystemTime::now` panics), and the hosts that run such modules (Cloudflare
+    /// Workers, browsers, Node) are JavaScript ones.
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    fn now_millis(&self) -> u64 {
+        let now = js_sys::Date::now();
+        if now.is_finite() && now > 0.0 {
+            now as u64
+        } else {
+            0
+        }
     }
 }
 

@@ -47,10 +47,16 @@
 //! - [`Rejection`]: every failure, with one status and one stable code.
 //! - [`WebhookLayer`]: the tower middleware; [`Verified<T>`], [`WebhookMeta`], [`RawBody`]: what
 //!   handlers receive.
+//! - [`guard::Guard`]: the same pipeline (verify while reading, deduplicate, settle) for any
+//!   server, driven request by request; the tower layer and every framework adapter are built on
+//!   it.
 //! - [`events`]: typed payloads of the built-in senders.
 //! - [`testing`]: sign deliveries like a sender, for your tests.
 //!
 //! ## Features
+//! - `server` (on with every framework feature): [`guard`], the tower layer, [`dedup`],
+//!   [`ack`] and [`stats`], on Tokio. Without it (`default-features = false`) the crate is the
+//!   verification core, which also builds for `wasm32-unknown-unknown` (Cloudflare Workers).
 //! - `axum` (default): axum extractors and `IntoResponse` for [`Rejection`].
 //! - `actix`: the actix-web middleware `actix::WebhookGuard` and the same extractors.
 //! - `redis`: `dedup::RedisStore`, deduplication shared by several replicas.
@@ -62,6 +68,8 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod ack;
 #[cfg(feature = "actix")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
@@ -73,10 +81,14 @@ mod algorithm;
 pub mod axum;
 mod bytes;
 pub mod clock;
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod dedup;
 mod error;
 pub mod events;
 mod extract;
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod guard;
 pub mod handshake;
 mod json_scan;
@@ -86,11 +98,16 @@ mod json_scan;
     doc(cfg(any(feature = "ed25519", feature = "p256", feature = "rsa")))
 )]
 pub mod keys;
+#[cfg(feature = "server")]
 mod pipeline;
 pub mod scheme;
 mod secret;
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod stats;
 pub mod testing;
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod tower;
 mod verify;
 
@@ -102,9 +119,11 @@ pub mod __fuzz;
 
 pub use error::{Rejection, RejectionKind};
 pub use extract::{RawBody, Verified};
+#[cfg(feature = "server")]
 pub use pipeline::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
 pub use scheme::Scheme;
 pub use secret::{MIN_SECRET_LEN, Secret, SecretError};
+#[cfg(feature = "server")]
 pub use tower::{WebhookLayer, WebhookService};
 pub use verify::{
     DEFAULT_TOLERANCE, Verifier, VerifierBuilder, VerifierError, VerifyState, WebhookMeta,

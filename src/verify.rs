@@ -1741,6 +1741,7 @@ impl WebhookMeta {
     }
 
     /// Set by the adapters when their guard has a namespace of its own.
+    #[cfg(feature = "server")]
     pub(crate) fn set_namespace(&mut self, namespace: Option<&Arc<str>>) {
         if let Some(namespace) = namespace {
             self.namespace = Some(namespace.clone());
