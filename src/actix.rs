@@ -132,41 +132,7 @@ where
             // it moves on (the metadata, the body) then takes no room beside the handler's
             // future, and the future stays small enough for the allocator's per-thread cache.
             let (req, settle) = {
-                // actix-web's headers are read where they are (it has its own `http` version):
-                // one pass, nothing copied.
-                let headers = req.headers();
-                let content_length = headers
-                    .get(actix_web::http::header::CONTENT_LENGTH)
-                    .map(|v| v.as_bytes());
-                let path_and_query = req.uri().path_and_query().map_or("/", |p| p.as_str());
-                let pairs = headers
-                    .iter()
-                    .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes()));
-                let begun =
-                    guard.begin_pairs(req.method().as_str(), path_and_query, content_length, pairs);
-                let mut incoming = match begun {
-                    Ok(incoming) => incoming,
-                    Err(r) => return answer(req, &r),
-                };
-                let mut payload = req.take_payload();
-                let read = async {
-                    while let Some(chunk) = payload.next().await {
-                        match chunk {
-                            Ok(bytes) => incoming.push(bytes)?,
-                            Err(e) => return Err(incoming.read_failed(e)),
-                        }
-                    }
-                    Ok(incoming)
-                };
-                let verdict = match guard.within_body_timeout(read).await {
-                    // Decided at once with the in-process store: no verdict held across an
-                    // await (it would widen this future by its size).
-                    Ok(incoming) => match incoming.finish_now() {
-                        Ok(verdict) => verdict,
-                        Err(pending) => pending.await,
-                    },
-                    Err(r) => Verdict::Refused(r),
-                };
+                let verdict = verdict(&guard, &mut req).await;
                 let (meta, body, settle) = match verdict.into_result::<bytes::Bytes>() {
                     Ok(delivery) => delivery.into_parts(),
                     Err(res) => {
@@ -182,7 +148,7 @@ where
                 (req, settle)
             };
             // If the handler panics or this future is dropped, the claim is released.
-            let res = service.call(req).await;
+            let res = crate::guard::in_span(&settle, service.call(req)).await;
             let success = res.as_ref().is_ok_and(|r| r.status().is_success());
             settle.settle(success).await;
             res.map(ServiceResponse::map_into_left_body)
@@ -190,9 +156,47 @@ where
     }
 }
 
-/// A refused delivery's response (already logged and counted by the guard).
-fn answer<B>(req: ServiceRequest, r: &Rejection) -> Result<ServiceResponse<EitherBody<B>>, Error> {
-    Ok(req.into_response(r.error_response()).map_into_right_body())
+/// What the guard decides about the request: headers, then the payload chunk by chunk within
+/// the body timeout, then the dedup admission. An `async fn` of its own: the verdict comes out
+/// as its output instead of being built in a slot of the middleware's future, which stays small
+/// enough for the allocator's per-thread cache.
+async fn verdict(guard: &Guard, req: &mut ServiceRequest) -> Verdict {
+    let begun = {
+        // actix-web's headers are read where they are (it has its own `http` version): one
+        // pass, nothing copied.
+        let headers = req.headers();
+        let content_length = headers
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .map(|v| v.as_bytes());
+        let path_and_query = req.uri().path_and_query().map_or("/", |p| p.as_str());
+        let pairs = headers
+            .iter()
+            .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes()));
+        guard.begin_pairs(req.method().as_str(), path_and_query, content_length, pairs)
+    };
+    let mut incoming = match begun {
+        Ok(incoming) => incoming,
+        Err(r) => return Verdict::Refused(r),
+    };
+    let mut payload = req.take_payload();
+    let read = async {
+        while let Some(chunk) = payload.next().await {
+            match chunk {
+                Ok(bytes) => incoming.push(bytes)?,
+                Err(e) => return Err(incoming.read_failed(e)),
+            }
+        }
+        Ok(incoming)
+    };
+    let incoming = match guard.within_body_timeout(read).await {
+        Ok(incoming) => incoming,
+        Err(r) => return Verdict::Refused(r),
+    };
+    // Decided at once with the in-process store: no verdict held across an await.
+    match incoming.finish_now() {
+        Ok(verdict) => verdict,
+        Err(pending) => pending.await,
+    }
 }
 
 /// An `http` 1.x response (status, headers, body) as an actix response.

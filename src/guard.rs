@@ -425,6 +425,8 @@ impl Future for Finishing {
 
 /// What the guard decided about a delivery.
 #[derive(Debug)]
+// Boxing the delivery would cost an allocation per request; a verdict is matched at once.
+#[allow(clippy::large_enum_variant)]
 pub enum Verdict {
     /// Verified and admitted: run the handler, then [settle](Delivery::settle) the delivery.
     Proceed(Delivery),
@@ -473,6 +475,11 @@ impl Delivery {
         self.settle.claim()
     }
 
+    /// The delivery's span: run the handler in it. See [`Settle::span`].
+    pub fn span(&self) -> &tracing::Span {
+        self.settle.span()
+    }
+
     /// Take the delivery apart: its metadata and body for the handler, the claim to settle.
     pub fn into_parts(self) -> (WebhookMeta, Bytes, Settle) {
         (self.meta, self.body, self.settle)
@@ -485,17 +492,27 @@ impl Delivery {
     }
 }
 
-/// The claim a [`Delivery`] holds while its handler runs. Settle it with whether the handler
-/// succeeded; dropped unsettled (the handler panicked, the request was cancelled), it is released,
-/// so the sender's retry is processed.
+/// The claim a [`Delivery`] holds while its handler runs, and the delivery's span. Settle it with
+/// whether the handler succeeded; dropped unsettled (the handler panicked, the request was
+/// cancelled), it is released, so the sender's retry is processed.
 #[must_use = "an unsettled delivery is released: settle it with the handler's outcome"]
-pub struct Settle(Option<ClaimGuard>);
+pub struct Settle {
+    claim: Option<ClaimGuard>,
+    /// Boxed, and only when a subscriber takes the span: the adapters' futures hold `Settle`
+    /// across the handler, and a subscriber that records spans allocates for each anyway.
+    span: Option<Box<tracing::Span>>,
+    /// The guard, for the handler's metrics (feature `metrics`).
+    #[cfg(feature = "metrics")]
+    config: Arc<Pipeline>,
+    #[cfg(feature = "metrics")]
+    started: crate::telemetry::Started,
+}
 
 impl std::fmt::Debug for Settle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settle")
             .field("claim", &self.claim())
-            .field("holds", &self.0.is_some())
+            .field("holds", &self.claim.is_some())
             .finish()
     }
 }
@@ -503,13 +520,31 @@ impl std::fmt::Debug for Settle {
 impl Settle {
     /// The claim, for a handler that completes it in its own transaction.
     pub fn claim(&self) -> Option<DeliveryClaim> {
-        self.0.as_ref().and_then(ClaimGuard::delivery_claim)
+        self.claim.as_ref().and_then(ClaimGuard::delivery_claim)
+    }
+
+    /// The delivery's `tracing` span (`webhook`: scheme, namespace, id, event, secret, outcome):
+    /// run the handler in it (`tracing::Instrument`) so that its spans nest under the delivery's.
+    /// See [`telemetry`](crate::telemetry).
+    pub fn span(&self) -> &tracing::Span {
+        static NONE: tracing::Span = tracing::Span::none();
+        self.span.as_deref().unwrap_or(&NONE)
     }
 
     /// Complete on success, release on failure: at once in the in-process store, one round trip
     /// in another (the returned future).
     pub fn settle(self, succeeded: bool) -> Settling {
-        Settling(self.0.and_then(|guard| guard.settle_start(succeeded)))
+        if let Some(span) = &self.span {
+            span.record("outcome", if succeeded { "success" } else { "failure" });
+        }
+        #[cfg(feature = "metrics")]
+        {
+            let scheme = self.config.verifier.scheme().name();
+            self.config
+                .telemetry
+                .handled(scheme, self.config.namespace(), succeeded, self.started);
+        }
+        Settling(self.claim.and_then(|guard| guard.settle_start(succeeded)))
     }
 }
 
@@ -557,7 +592,7 @@ impl Pipeline {
         body: Bytes,
     ) -> Result<Verdict, PendingVerdict> {
         let Some(dedup) = &self.dedup else {
-            return Ok(proceed(meta, body, None));
+            return Ok(self.proceed(meta, body, None));
         };
         let scheme = self.verifier.scheme();
         if !scheme.deduplicates() || dedup.store.as_memory().is_some() {
@@ -572,7 +607,7 @@ impl Pipeline {
         let config = self.clone();
         Err(Box::pin(async move {
             let Some(dedup) = &config.dedup else {
-                return proceed(meta, body, None);
+                return config.proceed(meta, body, None);
             };
             let admission = match admit_start(dedup, &meta, config.verifier.scheme(), &body) {
                 Admitting::Now(admission) => admission,
@@ -583,9 +618,9 @@ impl Pipeline {
     }
 
     /// What the store's answer means for the delivery.
-    fn verdict(&self, admission: Admission, meta: WebhookMeta, body: Bytes) -> Verdict {
+    fn verdict(self: &Arc<Self>, admission: Admission, meta: WebhookMeta, body: Bytes) -> Verdict {
         match admission {
-            Admission::Proceed(guard) => proceed(meta, body, guard),
+            Admission::Proceed(guard) => self.proceed(meta, body, guard),
             Admission::Duplicate => {
                 self.duplicate(&meta);
                 Verdict::Duplicate(meta)
@@ -595,10 +630,56 @@ impl Pipeline {
     }
 }
 
-fn proceed(meta: WebhookMeta, body: Bytes, claim: Option<ClaimGuard>) -> Verdict {
-    Verdict::Proceed(Delivery {
-        meta,
-        body,
-        settle: Settle(claim),
-    })
+impl Pipeline {
+    /// An admitted delivery, with its span.
+    fn proceed(
+        self: &Arc<Self>,
+        meta: WebhookMeta,
+        body: Bytes,
+        claim: Option<ClaimGuard>,
+    ) -> Verdict {
+        let span = crate::telemetry::delivery_span(&meta);
+        let span = (!span.is_disabled()).then(|| Box::new(span));
+        Verdict::Proceed(Delivery {
+            meta,
+            body,
+            settle: Settle {
+                claim,
+                span,
+                #[cfg(feature = "metrics")]
+                config: self.clone(),
+                #[cfg(feature = "metrics")]
+                started: crate::telemetry::Started::now(),
+            },
+        })
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future polled inside a borrowed span, entered at each poll (what `tracing::Instrument`
+    /// does, without moving a span into the adapters' futures: they keep it in the delivery's
+    /// `Settle`).
+    pub(crate) struct InSpan<'a, F> {
+        #[pin]
+        future: F,
+        span: Option<&'a tracing::Span>,
+    }
+}
+
+/// Run `future` inside the delivery's span, if it has one.
+pub(crate) fn in_span<F: Future>(settle: &Settle, future: F) -> InSpan<'_, F> {
+    InSpan {
+        future,
+        span: settle.span.as_deref(),
+    }
+}
+
+impl<F: Future> Future for InSpan<'_, F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _entered = this.span.map(|span| span.enter());
+        this.future.poll(cx)
+    }
 }

@@ -45,6 +45,8 @@ pub(crate) struct Pipeline {
     pub(crate) namespace: Option<Arc<str>>,
     /// Other guards marked so may deduplicate under the same namespace in the same store.
     pub(crate) shared_namespace: bool,
+    /// Its metrics series (feature `metrics`).
+    pub(crate) telemetry: crate::telemetry::GuardTelemetry,
 }
 
 impl Pipeline {
@@ -57,6 +59,7 @@ impl Pipeline {
             body_timeout: Some(DEFAULT_BODY_TIMEOUT),
             namespace: None,
             shared_namespace: false,
+            telemetry: Default::default(),
         }
     }
 
@@ -114,10 +117,13 @@ impl Pipeline {
     /// A refused request: log why, count it, hand the rejection on. Every rejection the guard
     /// returns passes here exactly once.
     pub(crate) fn refuse(&self, rejection: Rejection) -> Rejection {
-        log_rejection(self.verifier.scheme().name(), &rejection);
+        let scheme = self.verifier.scheme().name();
+        log_rejection(scheme, &rejection);
         if let Some(stats) = &self.stats {
             stats.rejected(rejection.kind());
         }
+        self.telemetry
+            .rejected(scheme, self.namespace(), &rejection);
         rejection
     }
 
@@ -131,6 +137,7 @@ impl Pipeline {
         if let Some(stats) = &self.stats {
             stats.duplicate();
         }
+        self.telemetry.duplicate(meta.scheme(), meta.namespace());
     }
 
     /// Check what the request line and headers decide and prepare to absorb the body.
@@ -175,6 +182,9 @@ impl Pipeline {
         if let Some(stats) = &self.stats {
             stats.received();
         }
+        self.telemetry
+            .request(self.verifier.scheme().name(), self.namespace());
+        let started = crate::telemetry::Started::now();
         let limit = self.limit;
         let declared = content_length
             .and_then(|v| std::str::from_utf8(v).ok())
@@ -191,6 +201,7 @@ impl Pipeline {
         Ok(BodyCollector {
             state: Box::new(state),
             config: self.clone(),
+            started,
             limit,
             declared,
             first: None,
@@ -209,6 +220,8 @@ pub(crate) struct BodyCollector {
     state: Box<VerifyState>,
     /// The guard: its stats, its namespace for the delivery's metadata, its dedup step.
     config: Arc<Pipeline>,
+    /// When the headers were in (feature `metrics`: the verification time).
+    started: crate::telemetry::Started,
     limit: usize,
     declared: Option<u64>,
     /// A body that arrives in one chunk is handed on as that chunk: no copy at all.
@@ -270,6 +283,9 @@ impl BodyCollector {
         if let Some(stats) = &config.stats {
             stats.verified();
         }
+        config
+            .telemetry
+            .verified(&meta, meta.namespace(), self.started);
         tracing::debug!(
             scheme = meta.scheme(),
             id = meta.id(),

@@ -300,6 +300,29 @@ async fn axum_and_actix_receivers_keep_the_same_contract() {
     m_axum.as_object_mut().unwrap().remove("processing");
     m_actix.as_object_mut().unwrap().remove("processing");
     assert_eq!(m_axum, m_actix, "the same counters on both");
+    // Built with the `metrics` feature, both serve the Prometheus exposition of the process's
+    // series (one recorder: the two receivers' series add up in it).
+    #[cfg(feature = "metrics")]
+    for addr in [axum_addr, actix_addr] {
+        let res = common::client()
+            .get(format!("http://{addr}/metrics").parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "text/plain; version=0.0.4");
+        let text = http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let text = String::from_utf8(text.to_vec()).unwrap();
+        for line in [
+            "webhook_guard_requests_total{scheme=\"heppu\",namespace=\"heppu\"}",
+            "webhook_guard_duplicates_total{scheme=\"helicone\",namespace=\"helicone\"} 2",
+            "webhook_guard_jobs_queued_total{queue=\"default\"} 2",
+        ] {
+            assert!(text.contains(line), "`{line}` in\n{text}");
+        }
+    }
     assert_eq!(m_axum["received"], 15);
     assert_eq!(m_axum["duplicates"], 1);
     assert_eq!(m_axum["queued"], 1);

@@ -24,6 +24,8 @@
 //! - `GET /events` answers the JSON array of processed deliveries, in order, each
 //!   `{"scheme": "...", "id": "...", "event": "..."}`;
 //! - `GET /metrics/webhooks` answers the counters (`webhook_guard::stats::StatsSnapshot`).
+//! - `GET /metrics` (built with the `metrics` feature) answers every series of
+//!   `webhook_guard::telemetry` in Prometheus text format.
 //!
 //! Every guard cuts a body that has not arrived within 10 s (`408 body_timeout`), and refuses
 //! one over 1 MiB (`413 body_too_large`); actix-web itself cuts a request head that takes over
@@ -138,6 +140,13 @@ async fn metrics(stats: web::Data<Stats>) -> HttpResponse {
     HttpResponse::Ok().json(stats.snapshot())
 }
 
+#[cfg(feature = "metrics")]
+async fn prometheus() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(crate::receiver_config::PROMETHEUS_TEXT)
+        .body(crate::receiver_config::prometheus().render())
+}
+
 /// Simulated heavy work of the async-ack route.
 pub const ASYNC_WORK: Duration = Duration::from_millis(500);
 
@@ -152,6 +161,9 @@ pub fn routes(
     EventLog,
     AckQueue<heppu::Event>,
 ) {
+    // Before any guard sees a request: a guard registers its series at its first one.
+    #[cfg(feature = "metrics")]
+    crate::receiver_config::prometheus();
     let log = EventLog::default();
     let store = MemoryStore::default();
     let stats = Stats::new();
@@ -242,6 +254,8 @@ pub fn routes(
             .app_data(stats_data.clone())
             .route("/events", web::get().to(events))
             .route("/metrics/webhooks", web::get().to(metrics));
+        #[cfg(feature = "metrics")]
+        cfg.route("/metrics", web::get().to(prometheus));
     };
     (configure, log, queue)
 }

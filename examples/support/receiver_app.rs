@@ -26,6 +26,8 @@
 //! - `GET /events` answers the JSON array of processed deliveries, in order, each
 //!   `{"scheme": "...", "id": "...", "event": "..."}`;
 //! - `GET /metrics/webhooks` answers the counters (`webhook_guard::stats::StatsSnapshot`).
+//! - `GET /metrics` (built with the `metrics` feature) answers every series of
+//!   `webhook_guard::telemetry` in Prometheus text format.
 //!
 //! Every guard cuts a body that has not arrived within 10 s (`408 body_timeout`), and refuses
 //! one over 1 MiB (`413 body_too_large`); jobs of the async route that could not be finished
@@ -78,6 +80,9 @@ pub struct Receiver {
 /// The receiver's routes, every sender verified with the keys of `config`. Call inside a Tokio
 /// runtime (the async-ack queue starts its workers).
 pub fn app(config: &ReceiverConfig) -> Receiver {
+    // Before any guard sees a request: a guard registers its series at its first one.
+    #[cfg(feature = "metrics")]
+    let prometheus = crate::receiver_config::prometheus();
     let log = EventLog::default();
     let store = MemoryStore::default();
     let stats = Stats::new();
@@ -216,6 +221,20 @@ pub fn app(config: &ReceiverConfig) -> Receiver {
             "/metrics/webhooks",
             get(move || async move { Json(stats.snapshot()) }),
         );
+    #[cfg(feature = "metrics")]
+    let app = {
+        let handle = prometheus;
+        app.route(
+            "/metrics",
+            get(move || async move {
+                let content_type = crate::receiver_config::PROMETHEUS_TEXT;
+                (
+                    [(axum::http::header::CONTENT_TYPE, content_type)],
+                    handle.render(),
+                )
+            }),
+        )
+    };
     Receiver {
         router: app,
         log,

@@ -34,6 +34,27 @@
 
 use std::fmt;
 
+/// The Prometheus exposition of this process's `metrics` (feature `metrics`; names in
+/// `webhook_guard::telemetry`), served by both receivers at `GET /metrics`. The recorder is
+/// installed the first time this is called, which each receiver does while it is built, before
+/// its first request; a process that already has another recorder gets an empty exposition.
+#[cfg(feature = "metrics")]
+#[allow(dead_code)]
+pub fn prometheus() -> &'static metrics_exporter_prometheus::PrometheusHandle {
+    use metrics_exporter_prometheus::PrometheusBuilder;
+    static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
+        std::sync::OnceLock::new();
+    HANDLE.get_or_init(|| {
+        PrometheusBuilder::new()
+            .install_recorder()
+            .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder().handle())
+    })
+}
+
+/// The content type of the Prometheus text exposition format.
+#[allow(dead_code)]
+pub const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4";
+
 use serde_json::{Value, json};
 #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
 use webhook_guard::keys::PublicKey;

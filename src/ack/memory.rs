@@ -45,7 +45,8 @@ impl<T: Clone + Send + Sync + 'static> MemoryQueue<T> {
         queue
     }
 
-    pub(crate) fn push(&self, job: Job<T>) -> Result<(), PushError> {
+    pub(crate) fn push(&self, mut job: Job<T>) -> Result<(), PushError> {
+        job.queued_at = Some(std::time::Instant::now());
         {
             let mut state = lock(&self.state);
             if !state.accepting {

@@ -100,16 +100,24 @@ pub struct Job<T> {
     event: T,
     raw: Bytes,
     attempt: u32,
+    /// The delivery's span (the current one when the job was made: in a handler, the span the
+    /// adapter runs it in), parent of the attempts' spans.
+    span: tracing::Span,
+    /// When the in-process queue took it, for the queue-wait histogram.
+    queued_at: Option<Instant>,
 }
 
 impl<T> Job<T> {
-    /// A job from verified parts (the extractors build it for you).
+    /// A job from verified parts (the extractors build it for you). It keeps the current
+    /// `tracing` span, in a handler the delivery's: the attempts run in spans under it.
     pub fn new(meta: WebhookMeta, event: T, raw: Bytes) -> Self {
         Job {
             meta,
             event,
             raw,
             attempt: 0,
+            span: tracing::Span::current(),
+            queued_at: None,
         }
     }
 
@@ -256,6 +264,7 @@ pub struct AckQueueBuilder<T> {
     ack_status: StatusCode,
     retry_after: Duration,
     stats: Option<Stats>,
+    name: Arc<str>,
 }
 
 impl<T> fmt::Debug for AckQueueBuilder<T> {
@@ -347,8 +356,19 @@ impl<T: Clone + Send + Sync + 'static> AckQueueBuilder<T> {
         self
     }
 
+    /// The queue's name: the `queue` label of its metrics (feature `metrics`; see
+    /// [`telemetry`](crate::telemetry)). Default: `default`.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
+        self.name = name.into();
+        self
+    }
+
     fn settings(self) -> (Arc<Runner<T>>, Settings) {
-        let stats = self.stats.unwrap_or_default();
+        let stats = QueueStats {
+            stats: self.stats.unwrap_or_default(),
+            telemetry: crate::telemetry::QueueTelemetry::new(&self.name),
+        };
         let runner = Arc::new(Runner {
             handler: self.handler,
             dead_letter: self.dead_letter,
@@ -388,7 +408,7 @@ pub(crate) struct Settings {
     pub(crate) capacity: usize,
     ack_status: StatusCode,
     retry_after: Duration,
-    pub(crate) stats: Stats,
+    pub(crate) stats: QueueStats,
 }
 
 /// A bounded background queue with workers. Cheap to clone; every clone feeds the same queue.
@@ -473,6 +493,7 @@ impl<T: Clone + Send + Sync + 'static> AckQueue<T> {
             ack_status: StatusCode::ACCEPTED,
             retry_after: Duration::from_secs(5),
             stats: None,
+            name: Arc::from("default"),
         }
     }
 
@@ -498,7 +519,7 @@ impl<T: Clone + Send + Sync + 'static> AckQueue<T> {
                 });
             }
             Err(PushError::Full) => {
-                stats.refused_queue_full();
+                stats.stats.refused_queue_full();
                 Rejection::with_detail(
                     RejectionKind::QueueFull,
                     format!("{} jobs waiting", self.settings.capacity),
@@ -521,13 +542,13 @@ impl<T: Clone + Send + Sync + 'static> AckQueue<T> {
             reason = rejection.detail().unwrap_or(""),
             "webhook job refused; the sender will retry"
         );
-        stats.rejected(rejection.kind());
+        stats.refused(&rejection);
         Err(rejection)
     }
 
     /// The counters this queue reports into.
     pub fn stats(&self) -> &Stats {
-        &self.settings.stats
+        &self.settings.stats.stats
     }
 
     /// Stop taking new jobs (`503 queue_closed` from then on), let the workers finish what is
@@ -582,7 +603,7 @@ pub(crate) struct Runner<T> {
     retries: u32,
     backoff: (Duration, Duration),
     attempt_timeout: Option<Duration>,
-    pub(crate) stats: Stats,
+    pub(crate) stats: QueueStats,
 }
 
 /// How a job ended.
@@ -631,17 +652,22 @@ impl<T: Clone + Send + Sync + 'static> Runner<T> {
             let mut this = job.clone();
             this.attempt = attempt;
             let started = Instant::now();
+            if attempt == 1
+                && let Some(at) = job.queued_at
+            {
+                self.stats.waited(at.elapsed());
+            }
+            let span = tracing::info_span!(parent: &job.span, "webhook_job", attempt);
             let result = {
                 // Counted down on drop too: an attempt cut off at shutdown is not left counted.
                 let _running = InProgress::new(&self.stats);
-                self.attempt(this).await
+                tracing::Instrument::instrument(self.attempt(this), span).await
             };
             let took = started.elapsed();
-            self.stats.attempt_took(took);
+            self.stats.attempt(result.is_ok(), took);
             let meta = job.meta();
             match result {
                 Ok(()) => {
-                    self.stats.processed();
                     tracing::info!(
                         scheme = meta.scheme(),
                         id = meta.id(),
@@ -652,7 +678,6 @@ impl<T: Clone + Send + Sync + 'static> Runner<T> {
                     return Outcome::Processed;
                 }
                 Err(error) => {
-                    self.stats.failed_attempt();
                     if attempt > self.retries {
                         self.bury(job, error, attempt).await;
                         return Outcome::DeadLettered;
@@ -705,10 +730,69 @@ impl<T: Clone + Send + Sync + 'static> Runner<T> {
     }
 }
 
-struct InProgress<'a>(&'a Stats);
+/// What a queue counts: into its [`Stats`] and, with the `metrics` feature, its series.
+#[derive(Clone)]
+pub(crate) struct QueueStats {
+    pub(crate) stats: Stats,
+    telemetry: crate::telemetry::QueueTelemetry,
+}
+
+impl QueueStats {
+    pub(crate) fn queued(&self) {
+        self.stats.queued();
+        self.telemetry.queued();
+    }
+
+    fn refused(&self, rejection: &Rejection) {
+        self.stats.rejected(rejection.kind());
+        self.telemetry.refused(rejection);
+    }
+
+    fn attempt(&self, ok: bool, took: Duration) {
+        self.stats.attempt_took(took);
+        if ok {
+            self.stats.processed();
+        } else {
+            self.stats.failed_attempt();
+        }
+        self.telemetry.attempt(ok, took);
+    }
+
+    fn retried(&self) {
+        self.stats.retried();
+        self.telemetry.retried();
+    }
+
+    pub(crate) fn dead_lettered(&self) {
+        self.stats.dead_lettered();
+        self.telemetry.dead_lettered();
+    }
+
+    pub(crate) fn set_depth(&self, depth: usize) {
+        self.stats.set_depth(depth);
+        self.telemetry.depth(depth);
+    }
+
+    fn in_progress(&self, delta: i64) {
+        self.stats.in_progress(delta);
+        self.telemetry.in_progress(delta);
+    }
+
+    /// A job waited `wait` between its enqueue and its first attempt.
+    pub(crate) fn waited(&self, wait: Duration) {
+        self.telemetry.waited(wait);
+    }
+
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))] // the durable queues' shutdown
+    pub(crate) fn snapshot(&self) -> crate::stats::StatsSnapshot {
+        self.stats.snapshot()
+    }
+}
+
+struct InProgress<'a>(&'a QueueStats);
 
 impl<'a> InProgress<'a> {
-    fn new(stats: &'a Stats) -> Self {
+    fn new(stats: &'a QueueStats) -> Self {
         stats.in_progress(1);
         InProgress(stats)
     }

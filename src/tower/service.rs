@@ -72,8 +72,10 @@ where
                 parts.extensions.insert(RawBody(body.clone()));
                 (Request::from_parts(parts, Full::new(body)), settle)
             };
-            // If the handler panics or this future is dropped, the claim is released.
-            let res = inner.call(req).await?;
+            // If the handler panics or this future is dropped, the claim is released. The
+            // handler runs in the delivery's span (entered at each poll, as `Instrument` does,
+            // without a second copy of the span in this future).
+            let res = crate::guard::in_span(&settle, inner.call(req)).await?;
             settle.settle(res.status().is_success()).await;
             Ok(res.map(Either::Left))
         })
