@@ -207,6 +207,7 @@ fn mux_round_trip() {
 const CALENDLY_SECRET: &str = "calendly-signing-key-for-tests-0123";
 const CALENDLY_BODY: &str = r#"{"event":"invitee.created","created_at":"2020-11-23T17:51:19.000000Z","payload":{"uri":"https://api.calendly.com/scheduled_events/GBGBDCAADAEDCRZ2/invitees/AAAAAAAAAAAAAAAA"}}"#;
 const CALENDLY_SIG: &str = "1491193e1cf62189916327547be77ea2eb4868eacced0764191e58ca5529992b";
+const CALENDLY_ID: &str = "sha256:du0GpRI-P6nn8JG1kXbDMSfh373TONB6rZjDthZGdiM";
 
 #[test]
 fn calendly_known_answer() {
@@ -217,11 +218,19 @@ fn calendly_known_answer() {
         &format!("t=1700000000,v1={CALENDLY_SIG}"),
     )]);
     let meta = v.verify(&h, CALENDLY_BODY.as_bytes()).unwrap();
-    // Calendly sends no event or delivery id: the delivery is keyed on its signature.
-    assert_eq!(meta.id(), None);
+    // Calendly sends no event or delivery id and signs each retry anew: the id is made of
+    // `event`, `created_at` and `payload.uri`, too long together to be kept as they are, so
+    // hashed. Computed with Python, each text preceded by its length (8 bytes, big-endian):
+    //   python3 -c "import hashlib,base64,struct; d=hashlib.sha256(); \
+    //     [d.update(struct.pack('>Q',len(t))+t.encode()) for t in ('invitee.created', \
+    //     '2020-11-23T17:51:19.000000Z', \
+    //     'https://api.calendly.com/scheduled_events/GBGBDCAADAEDCRZ2/invitees/AAAAAAAAAAAAAAAA')]; \
+    //     print(base64.urlsafe_b64encode(d.digest()).rstrip(b'=').decode())"
+    assert_eq!(meta.id(), Some(CALENDLY_ID));
     assert_eq!(meta.event_type(), Some("invitee.created"));
     assert_eq!(meta.timestamp_millis(), Some(1_700_000_000_000));
     assert!(Scheme::calendly().id_field().is_none());
+    assert_eq!(Scheme::calendly().dedup_id_fields().len(), 3);
     let signed = Delivery::new(Scheme::calendly(), CALENDLY_BODY)
         .timestamp(1_700_000_000)
         .sign(&secret);
@@ -233,7 +242,12 @@ fn calendly_known_answer() {
 
 #[test]
 fn calendly_round_trip() {
-    round_trip(Scheme::calendly(), samples::CALENDLY_INVITEE_CREATED, None);
+    // The sample has the known answer's `event`, `created_at` and `payload.uri`.
+    round_trip(
+        Scheme::calendly(),
+        samples::CALENDLY_INVITEE_CREATED,
+        Some(CALENDLY_ID),
+    );
 }
 
 // -- Typeform ------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ use http::HeaderName;
 
 use super::parse::Wanted;
 use super::{
-    Algorithm, Encoding, Field, Scheme, SchemeError, SchemeInner, SchemeName, SignatureSyntax,
-    SignedPart, Source, TimestampSource, TimestampUnit,
+    Algorithm, DedupId, Encoding, Field, Scheme, SchemeError, SchemeInner, SchemeName,
+    SignatureSyntax, SignedPart, Source, TimestampSource, TimestampUnit,
 };
 
 impl Scheme {
@@ -64,7 +64,7 @@ pub struct SchemeBuilder {
     extra_entries: Vec<(Cow<'static, str>, Algorithm)>,
     timestamp: Option<(TimestampSpec, TimestampUnit)>,
     id: Option<FieldSpec>,
-    dedup_id: Option<String>,
+    dedup_id: Option<DedupSpec>,
     id_optional: bool,
     event: Option<FieldSpec>,
     parts: Vec<SignedPart>,
@@ -97,6 +97,12 @@ impl FieldSpec {
             _ => FieldSpec::Headers(vec![name.to_owned()]),
         }
     }
+}
+
+#[derive(Debug, Clone)]
+enum DedupSpec {
+    Field(String),
+    Fields(Vec<String>),
 }
 
 #[derive(Debug, Clone)]
@@ -408,7 +414,47 @@ impl SchemeBuilder {
     /// body stays. A body without the field is refused (`400 id_missing`) unless the id is
     /// [optional](Self::id_optional).
     pub fn dedup_id_json_field(mut self, path: &str) -> Self {
-        self.dedup_id = Some(path.to_owned());
+        self.dedup_id = Some(DedupSpec::Field(path.to_owned()));
+        self
+    }
+
+    /// Report and deduplicate on these fields of the verified JSON body taken together (dots
+    /// for nesting), for senders that send no delivery or event id and sign each retry anew,
+    /// so that neither a header nor the signature stays the same across the retries of one
+    /// event, while fields of the body do: Calendly's `event`, `created_at` and `payload.uri`.
+    /// Replaces [`dedup_id_json_field`](Self::dedup_id_json_field) if set before.
+    ///
+    /// The id is the fields' texts (a string's decoded text, an integer's digits) joined by
+    /// `|`, a field the body lacks (or has as another type) left empty:
+    /// `meeting.started|1701432000123|85746065432`. Where that is longer than 62 bytes (what a
+    /// [`WebhookMeta`](crate::WebhookMeta) keeps without allocating) or a text contains `|`,
+    /// the id is `sha256:` and the unpadded base64url of the SHA-256 of the texts, each
+    /// preceded by its length, so that different fields never give the same id. A body with
+    /// none of the fields is refused (`400 id_missing`) unless the id is
+    /// [optional](Self::id_optional); a field that is present must pass as an id would
+    /// (visible ASCII, at most [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes; else
+    /// `400 id_malformed`).
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Scheme, SignedPart, TimestampUnit};
+    ///
+    /// let zoom_like = Scheme::builder("zoom-like")
+    ///     .signature_header("x-zoom-like-signature")
+    ///     .timestamp_header("x-zoom-like-timestamp", TimestampUnit::Seconds)
+    ///     .dedup_id_json_fields(["event", "event_ts", "payload.object.id"])
+    ///     .signed_parts([SignedPart::Timestamp, SignedPart::literal(":"), SignedPart::Body])
+    ///     .build()?;
+    /// assert_eq!(zoom_like.dedup_id_fields().len(), 3);
+    /// assert!(zoom_like.id_is_signed());
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn dedup_id_json_fields<I, S>(mut self, paths: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let paths = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
+        self.dedup_id = Some(DedupSpec::Fields(paths));
         self
     }
 
@@ -606,10 +652,19 @@ impl SchemeBuilder {
         };
         let id = self.id.map(field).transpose()?;
         let event = self.event.map(field).transpose()?;
-        let dedup_id = match self.dedup_id.map(|path| field(FieldSpec::Json(path))) {
-            Some(Ok(Field::JsonBody(path))) => Some(path),
-            Some(Err(e)) => return Err(e),
-            _ => None,
+        let json_path = |path: String| match field(FieldSpec::Json(path))? {
+            Field::JsonBody(path) => Ok(path),
+            _ => Err(SchemeError::EmptyJsonPath),
+        };
+        let dedup_id = match self.dedup_id {
+            Some(DedupSpec::Field(path)) => Some(DedupId::Field(json_path(path)?)),
+            Some(DedupSpec::Fields(paths)) if paths.is_empty() => {
+                return Err(SchemeError::NoSources);
+            }
+            Some(DedupSpec::Fields(paths)) => Some(DedupId::Composite(
+                paths.into_iter().map(json_path).collect::<Result<_, _>>()?,
+            )),
+            None => None,
         };
         let bodies: Vec<usize> = self
             .parts
