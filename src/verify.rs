@@ -732,9 +732,13 @@ impl Verifier {
     ) -> Result<Checked<'h>, Rejection> {
         let scheme = &self.inner.scheme;
         // A signature in the body (Mailgun) is read once the body is in.
-        let entry_ts = if scheme.signature_path().is_none() {
+        let entry_ts = if scheme.signature_path().is_none() && !scheme.signature_per_header() {
             let signature = scheme.signature_in(found)?;
             scheme.parse_signature_value(signature, sigs, others)?
+        } else if scheme.signature_path().is_none() {
+            // Every header its own signature (Box): none of them has a timestamp entry.
+            scheme.each_signature_in(found, sigs, others)?;
+            crate::scheme::EntryTimestamp::Absent
         } else {
             crate::scheme::EntryTimestamp::Absent
         };

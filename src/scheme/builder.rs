@@ -28,6 +28,7 @@ impl Scheme {
         SchemeBuilder {
             name,
             signature_headers: Vec::new(),
+            signature_per_header: false,
             syntax: SignatureSyntax::Single {
                 prefix: Cow::Borrowed(""),
             },
@@ -58,6 +59,7 @@ impl Scheme {
 pub struct SchemeBuilder {
     name: SchemeName,
     signature_headers: Vec<String>,
+    signature_per_header: bool,
     syntax: SignatureSyntax,
     encoding: Encoding,
     algorithm: Algorithm,
@@ -116,6 +118,40 @@ impl SchemeBuilder {
     /// A header that may carry the signature. Call again for alternative names.
     pub fn signature_header(mut self, name: &str) -> Self {
         self.signature_headers.push(name.to_owned());
+        self
+    }
+
+    /// Several headers, each carrying a signature of its own (in the scheme's syntax and
+    /// encoding), replacing any named before: every signature found in any of them is a
+    /// candidate, checked against every configured key, and one matching is enough. Box signs
+    /// each delivery twice, `BOX-SIGNATURE-PRIMARY` with its primary key and
+    /// `BOX-SIGNATURE-SECONDARY` with its secondary key, so that a receiver keeps verifying
+    /// while either key is regenerated.
+    ///
+    /// A header that is absent, or whose value does not decode, is passed over while another
+    /// one yields a signature; with none sent the delivery is `401 signature_missing`, and with
+    /// none that decodes it is refused for the first header's fault (`signature_malformed`).
+    /// At most [`MAX_SIGNATURES`](super::MAX_SIGNATURES) headers; a timestamp cannot be an
+    /// entry of them ([`timestamp_in_signature`](Self::timestamp_in_signature)).
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Encoding, Scheme};
+    ///
+    /// let two_keys = Scheme::builder("two-keys")
+    ///     .signature_headers(["x-signature-primary", "x-signature-secondary"])
+    ///     .encoding(Encoding::Base64)
+    ///     .build()?;
+    /// assert!(two_keys.signature_per_header());
+    /// assert_eq!(two_keys.signature_headers().len(), 2);
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn signature_headers<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.signature_headers = names.into_iter().map(|n| n.as_ref().to_owned()).collect();
+        self.signature_per_header = true;
         self
     }
 
@@ -600,6 +636,14 @@ impl SchemeBuilder {
         if self.signature_headers.is_empty() && signature_field.is_none() {
             return Err(SchemeError::NoSignatureHeader);
         }
+        if self.signature_per_header {
+            if self.signature_headers.len() > super::MAX_SIGNATURES {
+                return Err(SchemeError::TooManySignatureHeaders);
+            }
+            if matches!(self.timestamp, Some((TimestampSpec::Entry(_), _))) {
+                return Err(SchemeError::InvalidTimestampEntry);
+            }
+        }
         let signature_headers = self
             .signature_headers
             .iter()
@@ -747,6 +791,7 @@ impl SchemeBuilder {
                 name: self.name,
                 wanted,
                 signature_headers,
+                signature_per_header: self.signature_per_header && signature_field.is_none(),
                 syntax: self.syntax,
                 encoding: self.encoding,
                 algorithm: self.algorithm,
@@ -925,6 +970,29 @@ mod tests {
                 .build()
                 .unwrap_err(),
             SchemeError::EmptyJsonPath
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_headers((0..=super::super::MAX_SIGNATURES).map(|i| format!("s{i}")))
+                .build()
+                .unwrap_err(),
+            SchemeError::TooManySignatureHeaders
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_headers(["a", "b"])
+                .signature_list(',', "v1=")
+                .timestamp_in_signature("t=", TimestampUnit::Seconds)
+                .build()
+                .unwrap_err(),
+            SchemeError::InvalidTimestampEntry
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_headers(Vec::<String>::new())
+                .build()
+                .unwrap_err(),
+            SchemeError::NoSignatureHeader
         );
         assert_eq!(
             Scheme::builder("x")

@@ -37,7 +37,7 @@
 //! | [`Scheme::typeform`] | `Typeform-Signature` | `sha256=<base64>` | body | none | `event_id` in the JSON body |
 //! | [`Scheme::pagerduty`] | `X-PagerDuty-Signature` | `v1=<hex>[,v1=<hex>…]` | body | none | `X-Webhook-Id`, else `event.id` in the JSON body |
 //! | [`Scheme::zendesk`] | `X-Zendesk-Webhook-Signature` | `<base64>` | `<timestamp><body>` | `X-Zendesk-Webhook-Signature-Timestamp`, RFC 3339 | `X-Zendesk-Webhook-Invocation-Id` |
-//! | [`Scheme::box_com`] | `BOX-SIGNATURE-PRIMARY` (`BOX-SIGNATURE-SECONDARY` not checked) | `<base64>` | `<body><timestamp>` | `BOX-DELIVERY-TIMESTAMP`, RFC 3339 | `id` in the JSON body (the event) |
+//! | [`Scheme::box_com`] | `BOX-SIGNATURE-PRIMARY` and `BOX-SIGNATURE-SECONDARY`, each its own signature | `<base64>` | `<body><timestamp>` | `BOX-DELIVERY-TIMESTAMP`, RFC 3339 | `id` in the JSON body (the event) |
 //! | [`Scheme::square`] | `x-square-hmacsha256-signature` | `<base64>` | `<public URL><body>` | none | `event_id` in the JSON body |
 //! | [`Scheme::hubspot`] | `X-HubSpot-Signature-v3` | `<base64>` | `<method><public URL><body><timestamp>` | `X-HubSpot-Request-Timestamp`, milliseconds | none (keyed on the signature; each event's `eventId` is in the body array) |
 //! | [`Scheme::twitch`] | `Twitch-Eventsub-Message-Signature` | `sha256=<hex>` | `<message id><timestamp><body>` | `Twitch-Eventsub-Message-Timestamp`, RFC 3339 | `Twitch-Eventsub-Message-Id` |
@@ -424,6 +424,9 @@ pub enum SchemeError {
     InvalidPublicUrl(String),
     /// More than [`MAX_SIGNED_HEADERS`] header parts.
     TooManySignedHeaders,
+    /// More than [`MAX_SIGNATURES`] headers each carrying a signature
+    /// ([`SchemeBuilder::signature_headers`]).
+    TooManySignatureHeaders,
     /// A body hash in a query parameter ([`SchemeBuilder::body_sha256_query`]) needs the URL
     /// in the signed message, which is what binds the hash to the signature.
     BodyHashWithoutUrl,
@@ -471,6 +474,10 @@ impl fmt::Display for SchemeError {
             SchemeError::TooManySignedHeaders => write!(
                 f,
                 "the signed message contains more than {MAX_SIGNED_HEADERS} header values"
+            ),
+            SchemeError::TooManySignatureHeaders => write!(
+                f,
+                "more than {MAX_SIGNATURES} headers each carrying a signature"
             ),
             SchemeError::BodyHashWithoutUrl => {
                 f.write_str("a body hash in a query parameter needs the URL in the signed message")
@@ -521,6 +528,9 @@ pub struct Scheme {
 struct SchemeInner {
     name: SchemeName,
     signature_headers: Vec<HeaderName>,
+    /// Each signature header carries a signature of its own ([`SchemeBuilder::signature_headers`],
+    /// Box); otherwise they are alternative names of one header.
+    signature_per_header: bool,
     syntax: SignatureSyntax,
     encoding: Encoding,
     /// How the signatures (the entries with the syntax's prefix) are made.
@@ -621,6 +631,7 @@ impl fmt::Debug for Scheme {
         f.debug_struct("Scheme")
             .field("name", &i.name)
             .field("signature_headers", &i.signature_headers)
+            .field("signature_per_header", &i.signature_per_header)
             .field("syntax", &i.syntax)
             .field("encoding", &i.encoding)
             .field("timestamp", &i.timestamp)
@@ -667,10 +678,20 @@ impl Scheme {
         self.inner.name.clone()
     }
 
-    /// Headers that may carry the signature (any one).
+    /// Headers that may carry the signature: alternative names of one header (any one), or,
+    /// where [`signature_per_header`](Scheme::signature_per_header), headers that each carry a
+    /// signature of their own.
     #[inline]
     pub fn signature_headers(&self) -> &[HeaderName] {
         &self.inner.signature_headers
+    }
+
+    /// Whether each of the [`signature_headers`](Scheme::signature_headers) carries a signature
+    /// of its own, every one a candidate ([`SchemeBuilder::signature_headers`]: Box's primary
+    /// and secondary signatures).
+    #[inline]
+    pub fn signature_per_header(&self) -> bool {
+        self.inner.signature_per_header
     }
 
     /// The signature header's syntax.
@@ -875,6 +896,13 @@ impl Scheme {
             self.inner.signature_headers.first(),
         ) {
             (Some(path), _) => format!("`{}` field of the JSON body", path.join(".")),
+            (None, Some(_)) if self.inner.signature_per_header => self
+                .inner
+                .signature_headers
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(" or "),
             (None, Some(name)) => format!("`{name}`"),
             (None, None) => "signature".to_owned(),
         }
