@@ -6,6 +6,9 @@
 //! takes the body **after** the guard verified it: call it in the handler behind the guard, so
 //! that an unsigned "handshake" is refused like any forged delivery. Dropbox's `GET ?challenge=`
 //! is not signed; it has a route of its own, and only echoes the challenge as inert text.
+//! WooCommerce's creation ping (`webhook_id=<id>`) is not signed either and comes to the
+//! delivery URL: [`woocommerce`] looks at the raw request before the guard, matches that exact
+//! body only, and answers an empty `200`; everything else goes on to the guard.
 //!
 //! One line in a handler (axum: `http::Response<axum::body::Body>` is a response):
 //!
@@ -182,9 +185,77 @@ pub fn dropbox(query: &str) -> Option<Reply> {
     })
 }
 
+/// Longest body [`woocommerce`] answers: `webhook_id=` and up to 20 digits (a 64-bit id).
+/// A pre-guard check can read this many bytes and one more, and leave any longer body to the
+/// guard untouched.
+pub const WOOCOMMERCE_PING_MAX_LEN: usize = "webhook_id=".len() + 20;
+
+/// WooCommerce's creation ping: when a webhook is saved, WooCommerce POSTs the form body
+/// `webhook_id=<id>` to the delivery URL, **unsigned** (no `X-WC-Webhook-*` header at all), and
+/// refuses to activate the webhook unless the answer is `200` (`WC_Webhook::deliver_ping`,
+/// woocommerce/woocommerce `includes/class-wc-webhook.php`). Answered `200` with an empty
+/// body.
+///
+/// The ping is not signed, so this helper runs **before** the guard, on the raw request, and
+/// its answer carries nothing from the request and runs no handler. It recognises exactly
+/// that request and nothing else: a body that is `webhook_id=` followed by 1 to 20 ASCII digits
+/// and no other byte, and no `X-WC-Webhook-Signature` header (a request carrying a signature
+/// is a delivery for the guard to check). Anything else gives `None`: pass the request on to
+/// the guard, which refuses it when unsigned (`401 signature_missing`), so the helper cannot
+/// admit any other body unverified. Only bodies of at most [`WOOCOMMERCE_PING_MAX_LEN`] bytes
+/// can match, so a pre-guard check need only read a body whose `Content-Length` is that small.
+///
+/// ```
+/// use http::HeaderMap;
+/// use webhook_guard::handshake;
+///
+/// let headers = HeaderMap::new();
+/// assert!(handshake::woocommerce(&headers, b"webhook_id=42").is_some());
+/// assert!(handshake::woocommerce(&headers, b"webhook_id=42&order=1").is_none());
+/// ```
+pub fn woocommerce(headers: &http::HeaderMap, body: &[u8]) -> Option<Reply> {
+    let digits = body.strip_prefix(b"webhook_id=")?;
+    let ping = (1..=20).contains(&digits.len())
+        && digits.iter().all(u8::is_ascii_digit)
+        && !headers.contains_key("x-wc-webhook-signature");
+    ping.then(|| Reply::text(""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_woocommerce_s_exact_unsigned_ping_is_answered() {
+        let none = http::HeaderMap::new();
+        let ping = woocommerce(&none, b"webhook_id=7").unwrap();
+        assert_eq!(
+            (ping.status(), ping.body().as_ref()),
+            (StatusCode::OK, &b""[..])
+        );
+        assert!(woocommerce(&none, b"webhook_id=18446744073709551615").is_some());
+        assert_eq!(
+            woocommerce(&none, &[b"webhook_id=".as_slice(), &[b'9'; 21]].concat()),
+            None
+        );
+        for other in [
+            &b"webhook_id="[..],
+            b"webhook_id=7&x=1",
+            b"webhook_id=7\n",
+            b" webhook_id=7",
+            b"webhook_id=-7",
+            b"webhook_id=7a",
+            b"webhook_id=%37",
+            b"webhook_id=\xd9\xa7",
+            br#"{"webhook_id":7}"#,
+            b"",
+        ] {
+            assert_eq!(woocommerce(&none, other), None, "{other:?}");
+        }
+        let mut signed = http::HeaderMap::new();
+        signed.insert("x-wc-webhook-signature", HeaderValue::from_static("x"));
+        assert_eq!(woocommerce(&signed, b"webhook_id=7"), None);
+    }
 
     #[test]
     fn each_handshake_is_recognised_and_nothing_else() {

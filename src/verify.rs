@@ -36,8 +36,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Rejection, RejectionKind};
 use crate::json_scan::FieldText;
 use crate::scheme::{
-    Field, Gathered, Role, Scheme, SchemeName, Signatures, SignedPart, TAG_LEN, TimestampSource,
-    TimestampText,
+    DedupId, Field, Gathered, Role, Scheme, SchemeName, Signatures, SignedPart, TAG_LEN,
+    TimestampSource, TimestampText,
 };
 use crate::secret::Secret;
 
@@ -732,9 +732,13 @@ impl Verifier {
     ) -> Result<Checked<'h>, Rejection> {
         let scheme = &self.inner.scheme;
         // A signature in the body (Mailgun) is read once the body is in.
-        let entry_ts = if scheme.signature_path().is_none() {
+        let entry_ts = if scheme.signature_path().is_none() && !scheme.signature_per_header() {
             let signature = scheme.signature_in(found)?;
             scheme.parse_signature_value(signature, sigs, others)?
+        } else if scheme.signature_path().is_none() {
+            // Every header its own signature (Box): none of them has a timestamp entry.
+            scheme.each_signature_in(found, sigs, others)?;
+            crate::scheme::EntryTimestamp::Absent
         } else {
             crate::scheme::EntryTimestamp::Absent
         };
@@ -954,15 +958,19 @@ impl Verifier {
             }
         };
         // Only a verified body is parsed for fields.
-        let id = match (scheme.dedup_id_path(), id, scheme.id_field()) {
+        let id = match (scheme.dedup_id(), id, scheme.id_field()) {
             // The id header was only signed; the body's field is the id (PayPal).
-            (Some(path), _, _) => body_field(
+            (Some(DedupId::Field(path)), _, _) => body_field(
                 body,
                 path,
                 scheme.id_is_optional(),
                 RejectionKind::IdMissing,
                 RejectionKind::IdMalformed,
             )?,
+            // No id the sender keeps across retries: several fields together (Calendly, Zoom).
+            (Some(DedupId::Composite(paths)), _, _) => {
+                composite_body_id(body, paths, scheme.id_is_optional())?
+            }
             (None, Some(id), _) => Some(FieldText::Raw(id)),
             (None, None, Some(Field::JsonBody(path))) => body_field(
                 body,
@@ -1617,6 +1625,78 @@ fn body_field<'b>(
             format!("body is not JSON, so `{}` cannot be read", dotted()),
         )),
     }
+}
+
+/// The id made of several fields of the (verified) JSON body
+/// ([`SchemeBuilder::dedup_id_json_fields`](crate::scheme::SchemeBuilder::dedup_id_json_fields)):
+/// their texts joined by `|` (a missing field empty), or, when that would not fit in
+/// [`INLINE_TEXT`] or a text holds a `|`, `sha256:` and the base64url SHA-256 of the texts,
+/// each preceded by its length (a missing field by `u64::MAX`). None of the fields: `Ok(None)`
+/// when `optional`, else `id_missing`.
+#[cold]
+#[inline(never)]
+fn composite_body_id(
+    body: &[u8],
+    paths: &[Vec<std::borrow::Cow<'static, str>>],
+    optional: bool,
+) -> Result<Option<FieldText<'static>>, Rejection> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let mut texts = Vec::with_capacity(paths.len());
+    for path in paths {
+        // Each field may be absent (Zoom's validation event has no `payload.object`).
+        let text = body_field(
+            body,
+            path,
+            true,
+            RejectionKind::IdMissing,
+            RejectionKind::IdMalformed,
+        )?;
+        texts.push(text);
+    }
+    if texts.iter().all(Option::is_none) {
+        if optional {
+            return Ok(None);
+        }
+        let names: Vec<String> = paths.iter().map(|p| format!("`{}`", p.join("."))).collect();
+        return Err(Rejection::with_detail(
+            RejectionKind::IdMissing,
+            format!(
+                "none of the {} fields the id is made of is in the JSON body",
+                names.join(", ")
+            ),
+        ));
+    }
+    fn bytes<'t>(text: &'t Option<FieldText<'_>>) -> &'t [u8] {
+        text.as_ref().map_or(&[][..], FieldText::as_bytes)
+    }
+    let joined_len = texts.iter().map(|t| bytes(t).len()).sum::<usize>() + texts.len() - 1;
+    let readable = joined_len <= INLINE_TEXT && texts.iter().all(|t| !bytes(t).contains(&b'|'));
+    let id = if readable {
+        let parts: Vec<&str> = texts
+            .iter()
+            // Checked to be visible ASCII by `body_field`.
+            .map(|t| std::str::from_utf8(bytes(t)).unwrap_or_default())
+            .collect();
+        parts.join("|")
+    } else {
+        let mut hash = sha2::Sha256::new();
+        for text in &texts {
+            match text {
+                Some(text) => {
+                    hash.update((text.as_bytes().len() as u64).to_be_bytes());
+                    hash.update(text.as_bytes());
+                }
+                None => hash.update(u64::MAX.to_be_bytes()),
+            }
+        }
+        let digest = hash.finalize();
+        format!(
+            "sha256:{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+        )
+    };
+    Ok(Some(FieldText::Unescaped(id)))
 }
 
 /// The id from the first of `paths` the (verified) JSON body carries, checked as

@@ -207,6 +207,7 @@ fn mux_round_trip() {
 const CALENDLY_SECRET: &str = "calendly-signing-key-for-tests-0123";
 const CALENDLY_BODY: &str = r#"{"event":"invitee.created","created_at":"2020-11-23T17:51:19.000000Z","payload":{"uri":"https://api.calendly.com/scheduled_events/GBGBDCAADAEDCRZ2/invitees/AAAAAAAAAAAAAAAA"}}"#;
 const CALENDLY_SIG: &str = "1491193e1cf62189916327547be77ea2eb4868eacced0764191e58ca5529992b";
+const CALENDLY_ID: &str = "sha256:du0GpRI-P6nn8JG1kXbDMSfh373TONB6rZjDthZGdiM";
 
 #[test]
 fn calendly_known_answer() {
@@ -217,11 +218,19 @@ fn calendly_known_answer() {
         &format!("t=1700000000,v1={CALENDLY_SIG}"),
     )]);
     let meta = v.verify(&h, CALENDLY_BODY.as_bytes()).unwrap();
-    // Calendly sends no event or delivery id: the delivery is keyed on its signature.
-    assert_eq!(meta.id(), None);
+    // Calendly sends no event or delivery id and signs each retry anew: the id is made of
+    // `event`, `created_at` and `payload.uri`, too long together to be kept as they are, so
+    // hashed. Computed with Python, each text preceded by its length (8 bytes, big-endian):
+    //   python3 -c "import hashlib,base64,struct; d=hashlib.sha256(); \
+    //     [d.update(struct.pack('>Q',len(t))+t.encode()) for t in ('invitee.created', \
+    //     '2020-11-23T17:51:19.000000Z', \
+    //     'https://api.calendly.com/scheduled_events/GBGBDCAADAEDCRZ2/invitees/AAAAAAAAAAAAAAAA')]; \
+    //     print(base64.urlsafe_b64encode(d.digest()).rstrip(b'=').decode())"
+    assert_eq!(meta.id(), Some(CALENDLY_ID));
     assert_eq!(meta.event_type(), Some("invitee.created"));
     assert_eq!(meta.timestamp_millis(), Some(1_700_000_000_000));
     assert!(Scheme::calendly().id_field().is_none());
+    assert_eq!(Scheme::calendly().dedup_id_fields().len(), 3);
     let signed = Delivery::new(Scheme::calendly(), CALENDLY_BODY)
         .timestamp(1_700_000_000)
         .sign(&secret);
@@ -233,7 +242,12 @@ fn calendly_known_answer() {
 
 #[test]
 fn calendly_round_trip() {
-    round_trip(Scheme::calendly(), samples::CALENDLY_INVITEE_CREATED, None);
+    // The sample has the known answer's `event`, `created_at` and `payload.uri`.
+    round_trip(
+        Scheme::calendly(),
+        samples::CALENDLY_INVITEE_CREATED,
+        Some(CALENDLY_ID),
+    );
 }
 
 // -- Typeform ------------------------------------------------------------------------------------
@@ -437,6 +451,13 @@ fn zendesk_round_trip() {
 const BOX_PRIMARY_KEY: &str = "box-primary-key-for-tests-0123";
 const BOX_BODY: &str = r#"{"type":"webhook_event","id":"eb0c4e06-751f-442c-86f8-fd5bb404dbec","trigger":"FILE.UPLOADED"}"#;
 const BOX_SIG: &str = "7Jzf9r3rWLfApRybZ/yptXVy99p9PsFwax/Z6PGcSfc=";
+// The secondary signature, the same way with the secondary key:
+//   printf '%s' '<BOX_BODY>2023-11-14T14:13:20-08:00' \
+//     | openssl dgst -sha256 -hmac 'box-secondary-key-for-tests-01' -binary | base64
+const BOX_SECONDARY_KEY: &str = "box-secondary-key-for-tests-01";
+const BOX_SECONDARY_SIG: &str = "kgdy4PDi9/eGhQ9INw6uqRFpiNvbIgpBrC3sfr84Q9I=";
+/// Well-formed base64 of 32 bytes that is neither key's signature.
+const BOX_WRONG_SIG: &str = "1UbiiKS7/2o5vNIlyMh7e5QGCHq8lflWFgEF+YWBugI=";
 
 fn box_headers(primary: &str, secondary: &str) -> HeaderMap {
     headers(&[
@@ -458,7 +479,7 @@ fn box_known_answer() {
         Some(std::time::Duration::from_secs(600))
     );
     let v = verifier(Scheme::box_com(), primary.clone(), 1_700_000_540);
-    let h = box_headers(BOX_SIG, "1UbiiKS7/2o5vNIlyMh7e5QGCHq8lflWFgEF+YWBugI=");
+    let h = box_headers(BOX_SIG, BOX_WRONG_SIG);
     let meta = v.verify(&h, BOX_BODY.as_bytes()).unwrap();
     // The body's `id` (the same on Box's retries), not `BOX-DELIVERY-ID` (new on each).
     assert_eq!(meta.id(), Some("eb0c4e06-751f-442c-86f8-fd5bb404dbec"));
@@ -480,23 +501,6 @@ fn box_known_answer() {
         five.verify(&h, BOX_BODY.as_bytes()).unwrap_err().kind(),
         RejectionKind::TimestampExpired
     );
-    // Only the primary header is read: a good secondary signature does not rescue a bad
-    // primary one, whatever keys are configured (the model's limit, see `Scheme::box_com`).
-    let secondary = Secret::new("box-secondary-key-for-tests-01").unwrap();
-    let both = Verifier::builder(Scheme::box_com())
-        .secret(secondary.clone())
-        .secret(primary.clone())
-        .clock(ManualClock::at_secs(1_700_000_540))
-        .build()
-        .unwrap();
-    assert!(both.verify(&h, BOX_BODY.as_bytes()).is_ok());
-    let swapped = box_headers("1UbiiKS7/2o5vNIlyMh7e5QGCHq8lflWFgEF+YWBugI=", BOX_SIG);
-    assert_eq!(
-        both.verify(&swapped, BOX_BODY.as_bytes())
-            .unwrap_err()
-            .kind(),
-        RejectionKind::SignatureMismatch
-    );
     let signed = Delivery::new(Scheme::box_com(), BOX_BODY)
         .timestamp_raw("2023-11-14T14:13:20-08:00")
         .sign(&primary);
@@ -511,6 +515,122 @@ fn box_known_answer() {
         "2023-11-14T22:13:20Z"
     );
     assert_ne!(utc.header("box-signature-primary").unwrap(), BOX_SIG);
+}
+
+/// Box signs with both keys, `BOX-SIGNATURE-PRIMARY` with the primary and
+/// `BOX-SIGNATURE-SECONDARY` with the secondary: either one matching is enough, so a delivery
+/// keeps verifying while one key is regenerated.
+#[test]
+fn box_secondary_signature_verifies_when_the_primary_does_not() {
+    let primary = Secret::new(BOX_PRIMARY_KEY).unwrap();
+    let secondary = Secret::new(BOX_SECONDARY_KEY).unwrap();
+    assert!(Scheme::box_com().signature_per_header());
+    let both = Verifier::builder(Scheme::box_com())
+        .secret(primary.clone())
+        .secret(secondary.clone())
+        .clock(ManualClock::at_secs(1_700_000_060))
+        .build()
+        .unwrap();
+    let verify = |h: &HeaderMap| both.verify(h, BOX_BODY.as_bytes());
+    let kind = |h: &HeaderMap| verify(h).unwrap_err().kind();
+    // The primary key regenerated (garbage, or a signature under a key we do not know): the
+    // secondary signature verifies under the second configured key.
+    for bad in ["garbage!", BOX_WRONG_SIG, ""] {
+        let meta =
+            verify(&box_headers(bad, BOX_SECONDARY_SIG)).unwrap_or_else(|e| panic!("{bad:?}: {e}"));
+        assert_eq!(meta.secret_index(), 1, "{bad:?}");
+        assert_eq!(meta.id(), Some("eb0c4e06-751f-442c-86f8-fd5bb404dbec"));
+    }
+    assert_eq!(
+        verify(&box_headers(BOX_SIG, BOX_WRONG_SIG))
+            .unwrap()
+            .secret_index(),
+        0
+    );
+    assert_eq!(
+        verify(&box_headers(BOX_SIG, BOX_SECONDARY_SIG))
+            .unwrap()
+            .secret_index(),
+        0
+    );
+    // Only one of the headers sent.
+    let only = |name: &str, sig: &str| {
+        let mut h = box_headers(BOX_SIG, BOX_SIG);
+        h.remove("box-signature-primary");
+        h.remove("box-signature-secondary");
+        h.insert(
+            http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            HeaderValue::from_str(sig).unwrap(),
+        );
+        h
+    };
+    assert_eq!(
+        verify(&only("box-signature-secondary", BOX_SECONDARY_SIG))
+            .unwrap()
+            .secret_index(),
+        1
+    );
+    assert_eq!(
+        verify(&only("box-signature-primary", BOX_SIG))
+            .unwrap()
+            .secret_index(),
+        0
+    );
+    // Both wrong: a mismatch; neither decodes: malformed; neither sent: missing.
+    assert_eq!(
+        kind(&box_headers(BOX_WRONG_SIG, BOX_WRONG_SIG)),
+        RejectionKind::SignatureMismatch
+    );
+    assert_eq!(
+        kind(&box_headers("garbage!", BOX_WRONG_SIG)),
+        RejectionKind::SignatureMismatch
+    );
+    assert_eq!(
+        kind(&box_headers("garbage!", "also garbage")),
+        RejectionKind::SignatureMalformed
+    );
+    let mut neither = box_headers(BOX_SIG, BOX_SIG);
+    neither.remove("box-signature-primary");
+    neither.remove("box-signature-secondary");
+    let missing = verify(&neither).unwrap_err();
+    assert_eq!(missing.kind(), RejectionKind::SignatureMissing);
+    assert!(
+        missing
+            .detail()
+            .unwrap()
+            .contains("box-signature-secondary"),
+        "{:?}",
+        missing.detail()
+    );
+    // A good signature under a key not configured does not count: the secondary key alone
+    // does not accept a delivery whose secondary signature is wrong.
+    let secondary_only = verifier(Scheme::box_com(), secondary.clone(), 1_700_000_060);
+    assert_eq!(
+        secondary_only
+            .verify(&box_headers(BOX_SIG, BOX_WRONG_SIG), BOX_BODY.as_bytes())
+            .unwrap_err()
+            .kind(),
+        RejectionKind::SignatureMismatch
+    );
+    // A tampered body fails under both.
+    assert_eq!(
+        both.verify(
+            &box_headers(BOX_SIG, BOX_SECONDARY_SIG),
+            BOX_BODY.replace("UPLOADED", "DELETED").as_bytes()
+        )
+        .unwrap_err()
+        .kind(),
+        RejectionKind::SignatureMismatch
+    );
+    // Our signer, given both keys, writes Box's two headers.
+    let signed = Delivery::new(Scheme::box_com(), BOX_BODY)
+        .timestamp_raw("2023-11-14T14:13:20-08:00")
+        .sign_with_each(&[&primary, &secondary]);
+    assert_eq!(signed.header("box-signature-primary"), Some(BOX_SIG));
+    assert_eq!(
+        signed.header("box-signature-secondary"),
+        Some(BOX_SECONDARY_SIG)
+    );
 }
 
 #[test]

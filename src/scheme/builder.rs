@@ -8,8 +8,8 @@ use http::HeaderName;
 
 use super::parse::Wanted;
 use super::{
-    Algorithm, Encoding, Field, Scheme, SchemeError, SchemeInner, SchemeName, SignatureSyntax,
-    SignedPart, Source, TimestampSource, TimestampUnit,
+    Algorithm, DedupId, Encoding, Field, Scheme, SchemeError, SchemeInner, SchemeName,
+    SignatureSyntax, SignedPart, Source, TimestampSource, TimestampUnit,
 };
 
 impl Scheme {
@@ -28,6 +28,7 @@ impl Scheme {
         SchemeBuilder {
             name,
             signature_headers: Vec::new(),
+            signature_per_header: false,
             syntax: SignatureSyntax::Single {
                 prefix: Cow::Borrowed(""),
             },
@@ -58,13 +59,14 @@ impl Scheme {
 pub struct SchemeBuilder {
     name: SchemeName,
     signature_headers: Vec<String>,
+    signature_per_header: bool,
     syntax: SignatureSyntax,
     encoding: Encoding,
     algorithm: Algorithm,
     extra_entries: Vec<(Cow<'static, str>, Algorithm)>,
     timestamp: Option<(TimestampSpec, TimestampUnit)>,
     id: Option<FieldSpec>,
-    dedup_id: Option<String>,
+    dedup_id: Option<DedupSpec>,
     id_optional: bool,
     event: Option<FieldSpec>,
     parts: Vec<SignedPart>,
@@ -100,6 +102,12 @@ impl FieldSpec {
 }
 
 #[derive(Debug, Clone)]
+enum DedupSpec {
+    Field(String),
+    Fields(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
 enum TimestampSpec {
     Headers(Vec<String>),
     Entry(Cow<'static, str>),
@@ -110,6 +118,40 @@ impl SchemeBuilder {
     /// A header that may carry the signature. Call again for alternative names.
     pub fn signature_header(mut self, name: &str) -> Self {
         self.signature_headers.push(name.to_owned());
+        self
+    }
+
+    /// Several headers, each carrying a signature of its own (in the scheme's syntax and
+    /// encoding), replacing any named before: every signature found in any of them is a
+    /// candidate, checked against every configured key, and one matching is enough. Box signs
+    /// each delivery twice, `BOX-SIGNATURE-PRIMARY` with its primary key and
+    /// `BOX-SIGNATURE-SECONDARY` with its secondary key, so that a receiver keeps verifying
+    /// while either key is regenerated.
+    ///
+    /// A header that is absent, or whose value does not decode, is passed over while another
+    /// one yields a signature; with none sent the delivery is `401 signature_missing`, and with
+    /// none that decodes it is refused for the first header's fault (`signature_malformed`).
+    /// At most [`MAX_SIGNATURES`](super::MAX_SIGNATURES) headers; a timestamp cannot be an
+    /// entry of them ([`timestamp_in_signature`](Self::timestamp_in_signature)).
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Encoding, Scheme};
+    ///
+    /// let two_keys = Scheme::builder("two-keys")
+    ///     .signature_headers(["x-signature-primary", "x-signature-secondary"])
+    ///     .encoding(Encoding::Base64)
+    ///     .build()?;
+    /// assert!(two_keys.signature_per_header());
+    /// assert_eq!(two_keys.signature_headers().len(), 2);
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn signature_headers<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.signature_headers = names.into_iter().map(|n| n.as_ref().to_owned()).collect();
+        self.signature_per_header = true;
         self
     }
 
@@ -408,7 +450,47 @@ impl SchemeBuilder {
     /// body stays. A body without the field is refused (`400 id_missing`) unless the id is
     /// [optional](Self::id_optional).
     pub fn dedup_id_json_field(mut self, path: &str) -> Self {
-        self.dedup_id = Some(path.to_owned());
+        self.dedup_id = Some(DedupSpec::Field(path.to_owned()));
+        self
+    }
+
+    /// Report and deduplicate on these fields of the verified JSON body taken together (dots
+    /// for nesting), for senders that send no delivery or event id and sign each retry anew,
+    /// so that neither a header nor the signature stays the same across the retries of one
+    /// event, while fields of the body do: Calendly's `event`, `created_at` and `payload.uri`.
+    /// Replaces [`dedup_id_json_field`](Self::dedup_id_json_field) if set before.
+    ///
+    /// The id is the fields' texts (a string's decoded text, an integer's digits) joined by
+    /// `|`, a field the body lacks (or has as another type) left empty:
+    /// `meeting.started|1701432000123|85746065432`. Where that is longer than 62 bytes (what a
+    /// [`WebhookMeta`](crate::WebhookMeta) keeps without allocating) or a text contains `|`,
+    /// the id is `sha256:` and the unpadded base64url of the SHA-256 of the texts, each
+    /// preceded by its length, so that different fields never give the same id. A body with
+    /// none of the fields is refused (`400 id_missing`) unless the id is
+    /// [optional](Self::id_optional); a field that is present must pass as an id would
+    /// (visible ASCII, at most [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes; else
+    /// `400 id_malformed`).
+    ///
+    /// ```
+    /// use webhook_guard::scheme::{Scheme, SignedPart, TimestampUnit};
+    ///
+    /// let zoom_like = Scheme::builder("zoom-like")
+    ///     .signature_header("x-zoom-like-signature")
+    ///     .timestamp_header("x-zoom-like-timestamp", TimestampUnit::Seconds)
+    ///     .dedup_id_json_fields(["event", "event_ts", "payload.object.id"])
+    ///     .signed_parts([SignedPart::Timestamp, SignedPart::literal(":"), SignedPart::Body])
+    ///     .build()?;
+    /// assert_eq!(zoom_like.dedup_id_fields().len(), 3);
+    /// assert!(zoom_like.id_is_signed());
+    /// # Ok::<(), webhook_guard::scheme::SchemeError>(())
+    /// ```
+    pub fn dedup_id_json_fields<I, S>(mut self, paths: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let paths = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
+        self.dedup_id = Some(DedupSpec::Fields(paths));
         self
     }
 
@@ -554,6 +636,14 @@ impl SchemeBuilder {
         if self.signature_headers.is_empty() && signature_field.is_none() {
             return Err(SchemeError::NoSignatureHeader);
         }
+        if self.signature_per_header {
+            if self.signature_headers.len() > super::MAX_SIGNATURES {
+                return Err(SchemeError::TooManySignatureHeaders);
+            }
+            if matches!(self.timestamp, Some((TimestampSpec::Entry(_), _))) {
+                return Err(SchemeError::InvalidTimestampEntry);
+            }
+        }
         let signature_headers = self
             .signature_headers
             .iter()
@@ -606,10 +696,19 @@ impl SchemeBuilder {
         };
         let id = self.id.map(field).transpose()?;
         let event = self.event.map(field).transpose()?;
-        let dedup_id = match self.dedup_id.map(|path| field(FieldSpec::Json(path))) {
-            Some(Ok(Field::JsonBody(path))) => Some(path),
-            Some(Err(e)) => return Err(e),
-            _ => None,
+        let json_path = |path: String| match field(FieldSpec::Json(path))? {
+            Field::JsonBody(path) => Ok(path),
+            _ => Err(SchemeError::EmptyJsonPath),
+        };
+        let dedup_id = match self.dedup_id {
+            Some(DedupSpec::Field(path)) => Some(DedupId::Field(json_path(path)?)),
+            Some(DedupSpec::Fields(paths)) if paths.is_empty() => {
+                return Err(SchemeError::NoSources);
+            }
+            Some(DedupSpec::Fields(paths)) => Some(DedupId::Composite(
+                paths.into_iter().map(json_path).collect::<Result<_, _>>()?,
+            )),
+            None => None,
         };
         let bodies: Vec<usize> = self
             .parts
@@ -692,6 +791,7 @@ impl SchemeBuilder {
                 name: self.name,
                 wanted,
                 signature_headers,
+                signature_per_header: self.signature_per_header && signature_field.is_none(),
                 syntax: self.syntax,
                 encoding: self.encoding,
                 algorithm: self.algorithm,
@@ -870,6 +970,29 @@ mod tests {
                 .build()
                 .unwrap_err(),
             SchemeError::EmptyJsonPath
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_headers((0..=super::super::MAX_SIGNATURES).map(|i| format!("s{i}")))
+                .build()
+                .unwrap_err(),
+            SchemeError::TooManySignatureHeaders
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_headers(["a", "b"])
+                .signature_list(',', "v1=")
+                .timestamp_in_signature("t=", TimestampUnit::Seconds)
+                .build()
+                .unwrap_err(),
+            SchemeError::InvalidTimestampEntry
+        );
+        assert_eq!(
+            Scheme::builder("x")
+                .signature_headers(Vec::<String>::new())
+                .build()
+                .unwrap_err(),
+            SchemeError::NoSignatureHeader
         );
         assert_eq!(
             Scheme::builder("x")

@@ -33,17 +33,17 @@
 //! | [`Scheme::vercel`] | `x-vercel-signature` | `<hex HMAC-SHA1>` | body | none | `id` in the JSON body |
 //! | [`Scheme::paddle`] | `Paddle-Signature` | `ts=<ts>;h1=<hex>[;h1=<hex>…]` | `<ts>:<body>` | the `ts=` entry, seconds | `event_id` in the JSON body |
 //! | [`Scheme::mux`] | `Mux-Signature` | `t=<ts>,v1=<hex>` | `<t>.<body>` | the `t=` entry, seconds | `id` in the JSON body |
-//! | [`Scheme::calendly`] | `Calendly-Webhook-Signature` | `t=<ts>,v1=<hex>` | `<t>.<body>` | the `t=` entry, seconds | none (keyed on the signature) |
+//! | [`Scheme::calendly`] | `Calendly-Webhook-Signature` | `t=<ts>,v1=<hex>` | `<t>.<body>` | the `t=` entry, seconds | `event`, `created_at` and `payload.uri` in the JSON body, together (hashed) |
 //! | [`Scheme::typeform`] | `Typeform-Signature` | `sha256=<base64>` | body | none | `event_id` in the JSON body |
 //! | [`Scheme::pagerduty`] | `X-PagerDuty-Signature` | `v1=<hex>[,v1=<hex>…]` | body | none | `X-Webhook-Id`, else `event.id` in the JSON body |
 //! | [`Scheme::zendesk`] | `X-Zendesk-Webhook-Signature` | `<base64>` | `<timestamp><body>` | `X-Zendesk-Webhook-Signature-Timestamp`, RFC 3339 | `X-Zendesk-Webhook-Invocation-Id` |
-//! | [`Scheme::box_com`] | `BOX-SIGNATURE-PRIMARY` (`BOX-SIGNATURE-SECONDARY` not checked) | `<base64>` | `<body><timestamp>` | `BOX-DELIVERY-TIMESTAMP`, RFC 3339 | `id` in the JSON body (the event) |
+//! | [`Scheme::box_com`] | `BOX-SIGNATURE-PRIMARY` and `BOX-SIGNATURE-SECONDARY`, each its own signature | `<base64>` | `<body><timestamp>` | `BOX-DELIVERY-TIMESTAMP`, RFC 3339 | `id` in the JSON body (the event) |
 //! | [`Scheme::square`] | `x-square-hmacsha256-signature` | `<base64>` | `<public URL><body>` | none | `event_id` in the JSON body |
 //! | [`Scheme::hubspot`] | `X-HubSpot-Signature-v3` | `<base64>` | `<method><public URL><body><timestamp>` | `X-HubSpot-Request-Timestamp`, milliseconds | none (keyed on the signature; each event's `eventId` is in the body array) |
 //! | [`Scheme::twitch`] | `Twitch-Eventsub-Message-Signature` | `sha256=<hex>` | `<message id><timestamp><body>` | `Twitch-Eventsub-Message-Timestamp`, RFC 3339 | `Twitch-Eventsub-Message-Id` |
 //! | [`Scheme::dropbox`] | `X-Dropbox-Signature` | `<hex>` | body | none | none (keyed on the signature, that is the body) |
 //! | [`Scheme::mailgun`] | none: `signature.signature` in the JSON body | `<hex>` | `<signature.timestamp><signature.token>` (the body's fields) | `signature.timestamp` in the body, seconds | `signature.token` in the body (with the signature) |
-//! | [`Scheme::zoom`] | `x-zm-signature` | `v0=<hex>` | `v0:<timestamp>:<body>` | `x-zm-request-timestamp`, seconds | none (keyed on the signature) |
+//! | [`Scheme::zoom`] | `x-zm-signature` | `v0=<hex>` | `v0:<timestamp>:<body>` | `x-zm-request-timestamp`, seconds | `event`, `event_ts` and `payload.object.id` in the JSON body, together |
 //!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!
@@ -424,6 +424,9 @@ pub enum SchemeError {
     InvalidPublicUrl(String),
     /// More than [`MAX_SIGNED_HEADERS`] header parts.
     TooManySignedHeaders,
+    /// More than [`MAX_SIGNATURES`] headers each carrying a signature
+    /// ([`SchemeBuilder::signature_headers`]).
+    TooManySignatureHeaders,
     /// A body hash in a query parameter ([`SchemeBuilder::body_sha256_query`]) needs the URL
     /// in the signed message, which is what binds the hash to the signature.
     BodyHashWithoutUrl,
@@ -442,8 +445,8 @@ pub enum SchemeError {
     EmptyListPrefix,
     /// [`SchemeBuilder::id_headers_in_order`] was given no header name.
     NoIdHeaders,
-    /// [`SchemeBuilder::id_first_of`] or [`event_first_of`](SchemeBuilder::event_first_of) was
-    /// given no source.
+    /// [`SchemeBuilder::id_first_of`], [`event_first_of`](SchemeBuilder::event_first_of) or
+    /// [`dedup_id_json_fields`](SchemeBuilder::dedup_id_json_fields) was given no source.
     NoSources,
     /// A header source listed after a JSON body field: headers are known before the body, so
     /// they come first.
@@ -471,6 +474,10 @@ impl fmt::Display for SchemeError {
             SchemeError::TooManySignedHeaders => write!(
                 f,
                 "the signed message contains more than {MAX_SIGNED_HEADERS} header values"
+            ),
+            SchemeError::TooManySignatureHeaders => write!(
+                f,
+                "more than {MAX_SIGNATURES} headers each carrying a signature"
             ),
             SchemeError::BodyHashWithoutUrl => {
                 f.write_str("a body hash in a query parameter needs the URL in the signed message")
@@ -521,6 +528,9 @@ pub struct Scheme {
 struct SchemeInner {
     name: SchemeName,
     signature_headers: Vec<HeaderName>,
+    /// Each signature header carries a signature of its own ([`SchemeBuilder::signature_headers`],
+    /// Box); otherwise they are alternative names of one header.
+    signature_per_header: bool,
     syntax: SignatureSyntax,
     encoding: Encoding,
     /// How the signatures (the entries with the syntax's prefix) are made.
@@ -530,8 +540,9 @@ struct SchemeInner {
     timestamp: Option<(TimestampSource, TimestampUnit)>,
     id: Option<Field>,
     /// The id reported and deduplicated on, read from the verified body, where it is not the
-    /// id header (which is then only signed): PayPal's event `id`.
-    dedup_id: Option<Vec<Cow<'static, str>>>,
+    /// id header (which is then only signed): PayPal's event `id`; or several fields of it
+    /// together (Calendly, Zoom).
+    dedup_id: Option<DedupId>,
     /// A delivery without an id is accepted (deduplicated on its signature).
     id_optional: bool,
     event: Option<Field>,
@@ -562,6 +573,16 @@ struct SchemeInner {
     reads_request: bool,
     /// Every header name above, laid out for [`Scheme::gather`].
     wanted: Wanted,
+}
+
+/// Where the id reported and deduplicated on is read from, when it is not the id source
+/// ([`SchemeBuilder::dedup_id_json_field`], [`SchemeBuilder::dedup_id_json_fields`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DedupId {
+    /// One field of the verified JSON body, by path.
+    Field(Vec<Cow<'static, str>>),
+    /// Several fields of the verified JSON body, by path, read together into one id.
+    Composite(Vec<Vec<Cow<'static, str>>>),
 }
 
 /// The configured public base URL of [`SignedPart::Url`]: as given (without a trailing
@@ -610,6 +631,7 @@ impl fmt::Debug for Scheme {
         f.debug_struct("Scheme")
             .field("name", &i.name)
             .field("signature_headers", &i.signature_headers)
+            .field("signature_per_header", &i.signature_per_header)
             .field("syntax", &i.syntax)
             .field("encoding", &i.encoding)
             .field("timestamp", &i.timestamp)
@@ -656,10 +678,20 @@ impl Scheme {
         self.inner.name.clone()
     }
 
-    /// Headers that may carry the signature (any one).
+    /// Headers that may carry the signature: alternative names of one header (any one), or,
+    /// where [`signature_per_header`](Scheme::signature_per_header), headers that each carry a
+    /// signature of their own.
     #[inline]
     pub fn signature_headers(&self) -> &[HeaderName] {
         &self.inner.signature_headers
+    }
+
+    /// Whether each of the [`signature_headers`](Scheme::signature_headers) carries a signature
+    /// of its own, every one a candidate ([`SchemeBuilder::signature_headers`]: Box's primary
+    /// and secondary signatures).
+    #[inline]
+    pub fn signature_per_header(&self) -> bool {
+        self.inner.signature_per_header
     }
 
     /// The signature header's syntax.
@@ -738,18 +770,32 @@ impl Scheme {
     /// The field of the verified JSON body reported as the delivery id and deduplicated on,
     /// where that is not the id header ([`SchemeBuilder::dedup_id_json_field`]): PayPal's
     /// event `id`, the same on every retry, while its signed `PAYPAL-TRANSMISSION-ID` is new
-    /// on each.
+    /// on each. `None` too where the id is made of several fields
+    /// ([`dedup_id_fields`](Scheme::dedup_id_fields)).
     pub fn dedup_id_field(&self) -> Option<Field> {
-        self.inner
-            .dedup_id
-            .as_ref()
-            .map(|path| Field::JsonBody(path.clone()))
+        match &self.inner.dedup_id {
+            Some(DedupId::Field(path)) => Some(Field::JsonBody(path.clone())),
+            _ => None,
+        }
     }
 
-    /// The path of [`dedup_id_field`](Scheme::dedup_id_field), without a copy.
+    /// The fields of the verified JSON body whose texts, together, are reported as the
+    /// delivery id and deduplicated on ([`SchemeBuilder::dedup_id_json_fields`]): Calendly's
+    /// `event`, `created_at` and `payload.uri`. Empty for other schemes.
+    pub fn dedup_id_fields(&self) -> Vec<Field> {
+        match &self.inner.dedup_id {
+            Some(DedupId::Composite(paths)) => paths
+                .iter()
+                .map(|path| Field::JsonBody(path.clone()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Where the id deduplicated on is read from, when not from the id source; no copy.
     #[inline]
-    pub(crate) fn dedup_id_path(&self) -> Option<&[Cow<'static, str>]> {
-        self.inner.dedup_id.as_deref()
+    pub(crate) fn dedup_id(&self) -> Option<&DedupId> {
+        self.inner.dedup_id.as_ref()
     }
 
     /// Where the event type comes from.
@@ -850,6 +896,13 @@ impl Scheme {
             self.inner.signature_headers.first(),
         ) {
             (Some(path), _) => format!("`{}` field of the JSON body", path.join(".")),
+            (None, Some(_)) if self.inner.signature_per_header => self
+                .inner
+                .signature_headers
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(" or "),
             (None, Some(name)) => format!("`{name}`"),
             (None, None) => "signature".to_owned(),
         }

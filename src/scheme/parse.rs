@@ -277,7 +277,17 @@ impl<V: Copy> Gathered<V> {
     where
         V: HeaderBytes<'h>,
     {
-        let i = self.ends[Role::Signed as usize - 1] + k;
+        self.nth_value(Role::Signed, k)
+    }
+
+    /// The value of the role's `k`-th name: `Ok(None)` when not sent, `Err(())` when its
+    /// copies differ.
+    fn nth_value<'h>(&self, role: Role, k: usize) -> Result<Option<&'h [u8]>, ()>
+    where
+        V: HeaderBytes<'h>,
+    {
+        let r = role as usize;
+        let i = if r == 0 { 0 } else { self.ends[r - 1] } + k;
         if !self.heap.is_empty() {
             let slot = self.heap.get(i).ok_or(())?;
             if slot.mixed {
@@ -444,6 +454,48 @@ impl Scheme {
                 ),
             )),
         }
+    }
+
+    /// The signatures of a scheme whose every signature header carries one
+    /// ([`SchemeBuilder::signature_headers`](super::SchemeBuilder::signature_headers), Box),
+    /// decoded into `sigs` and `others`. A header not sent, or whose value does not decode, is
+    /// passed over while another yields a signature.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn each_signature_in<'h, V: HeaderBytes<'h>>(
+        &self,
+        g: &Gathered<V>,
+        sigs: &mut Signatures,
+        others: &mut AltSigs,
+    ) -> Result<(), Rejection> {
+        let mut first_error = None;
+        for (k, name) in self.inner.signature_headers.iter().enumerate() {
+            let value = match g.nth_value(Role::Signature, k) {
+                Ok(Some(value)) => value,
+                Ok(None) => continue,
+                Err(()) => {
+                    first_error.get_or_insert_with(|| {
+                        Rejection::with_detail(
+                            RejectionKind::SignatureHeaderRepeated,
+                            format!("{name} headers with different values; one is expected"),
+                        )
+                    });
+                    continue;
+                }
+            };
+            if let Err(e) = self.parse_signature_value(value, sigs, others) {
+                first_error.get_or_insert(e);
+            }
+        }
+        if sigs.len() > 0 || !others.is_empty() {
+            return Ok(());
+        }
+        Err(first_error.unwrap_or_else(|| {
+            Rejection::with_detail(
+                RejectionKind::SignatureMissing,
+                format!("no {} header", self.signature_label()),
+            )
+        }))
     }
 
     /// The one signature header value of a delivery (alternative names must agree).

@@ -156,7 +156,9 @@ impl Delivery {
 
     /// Sign with every secret, as a sender does while it rotates its secret: schemes whose
     /// signature header is a list (Standard Webhooks, Stripe) carry one signature per secret, in
-    /// order; single-value schemes carry the first secret's signature only.
+    /// order; schemes whose headers each carry a signature (Box's primary and secondary) get
+    /// the first secret's in the first header, the second's in the second, and so on;
+    /// single-value schemes carry the first secret's signature only.
     ///
     /// ```
     /// use webhook_guard::testing::Delivery;
@@ -433,6 +435,15 @@ impl Delivery {
         let value = scheme.signature_header_value(&signatures, ts.as_deref());
         match scheme.signature_path() {
             Some(path) => body = set_json_field(&body, path, &value),
+            // Each header its own signature (Box): the first secret's in the first header, the
+            // second's in the second, …
+            None if scheme.signature_per_header() => {
+                for (name, signature) in scheme.signature_headers().iter().zip(&signatures) {
+                    let value = scheme
+                        .signature_header_value(std::slice::from_ref(signature), ts.as_deref());
+                    insert(&mut headers, name, &value);
+                }
+            }
             None => insert(&mut headers, &scheme.signature_headers()[0], &value),
         }
         SignedDelivery { headers, body }

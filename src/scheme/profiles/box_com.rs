@@ -17,14 +17,16 @@ impl Scheme {
     /// `HmacSHA256`. The keys are used as the developer console shows them
     /// ([`Secret::new`](crate::Secret::new)).
     ///
-    /// **Only `BOX-SIGNATURE-PRIMARY` is checked**, against every configured key: the scheme
-    /// model reads one signature header per delivery and tries every key on it, and cannot
-    /// say "this header with that key, the other header with the other key". Configure the
-    /// primary key (and, while it is being replaced, the old and new primary keys). Box's
-    /// rotation guide has receivers accept the secondary signature while the primary key is
-    /// regenerated; with this profile, configure the new primary key before regenerating it
-    /// instead, as a delivery signed with a primary key the verifier does not know is
-    /// refused even when its secondary signature is good.
+    /// **Both signatures are checked** ([`SchemeBuilder::signature_headers`]): each is a
+    /// candidate against every configured key, and one matching is enough. Configure the
+    /// primary and the secondary key (in that order: [`WebhookMeta::secret_index`] then says
+    /// which matched). While Box's rotation guide has a key regenerated, the delivery still
+    /// verifies with the other one's signature: a primary signature that is wrong, or that does
+    /// not decode, is passed over when the secondary one matches. Neither header is
+    /// `signature_missing`; both present and neither matching, `signature_mismatch`.
+    ///
+    /// [`SchemeBuilder::signature_headers`]: crate::scheme::SchemeBuilder::signature_headers
+    /// [`WebhookMeta::secret_index`]: crate::WebhookMeta::secret_index
     ///
     /// The timestamp is RFC 3339 (`2016-07-11T10:10:33-07:00`); Box's guide rejects
     /// deliveries older than ten minutes, and so does this scheme ([`Scheme::tolerance`], ten
@@ -35,7 +37,7 @@ impl Scheme {
     /// (up to 12 times over two hours, by its V2 guide).
     pub fn box_com() -> Scheme {
         Scheme::builtin("box")
-            .signature_header("box-signature-primary")
+            .signature_headers(["box-signature-primary", "box-signature-secondary"])
             .encoding(Encoding::Base64)
             .timestamp_header("box-delivery-timestamp", TimestampUnit::Rfc3339)
             .id_json_field("id")

@@ -17,18 +17,24 @@ impl Scheme {
     ///
     /// Calendly's payload is `{"event": "invitee.created", "created_at": …, "created_by": …,
     /// "payload": {…}}`: the event type is `event`, and there is **no event or delivery id**,
-    /// in a header or in the body. Deduplication is therefore keyed on the verified signature,
-    /// which catches a replayed request but not a retry signed anew; a handler that must not
-    /// act twice keys its own work on what the payload names (`event` with `payload.uri`, the
-    /// invitee). Calendly retries a failing delivery with exponential back-off for 24 hours,
-    /// then disables the subscription
-    /// (<https://developer.calendly.com/api-docs/overview/webhooks/webhook-errors>).
+    /// in a header or in the body, while each retry is signed anew (a new `t=`, so a new
+    /// signature). Deduplication is therefore keyed on what stays the same in the body of every
+    /// attempt, the three fields together ([`SchemeBuilder::dedup_id_json_fields`]): `event`,
+    /// `created_at` (when the event happened) and `payload.uri` (the invitee, or the resource the
+    /// event is about), reported as a `sha256:…` id as they do not fit in 62 bytes. A retry of
+    /// an event is then a duplicate, however it was signed; a reschedule is two new events
+    /// (`invitee.canceled` for the old invitee, `invitee.created` for the new one). Calendly
+    /// retries a failing delivery with exponential back-off for 24 hours, then disables the
+    /// subscription (<https://developer.calendly.com/api-docs/overview/webhooks/webhook-errors>).
+    ///
+    /// [`SchemeBuilder::dedup_id_json_fields`]: crate::scheme::SchemeBuilder::dedup_id_json_fields
     pub fn calendly() -> Scheme {
         Scheme::builtin("calendly")
             .signature_header("calendly-webhook-signature")
             .signature_list(',', "v1=")
             .timestamp_in_signature("t=", TimestampUnit::Seconds)
             .event_json_field("event")
+            .dedup_id_json_fields(["event", "created_at", "payload.uri"])
             .signed_parts([
                 SignedPart::Timestamp,
                 SignedPart::literal("."),

@@ -18,8 +18,12 @@ impl Scheme {
     /// WooCommerce does not retry a failed delivery; it disables a webhook after 5 failures in a
     /// row. When a webhook is created, WooCommerce pings its URL (`WC_Webhook::deliver_ping`)
     /// with a form-encoded `webhook_id=<id>` body and no signature, and reports an error unless
-    /// the answer is `200`: this scheme refuses that ping (`401 signature_missing`), so answer
-    /// it before the guard (it carries nothing to act on), or accept the error once.
+    /// the answer is `200`. This scheme refuses that ping (`401 signature_missing`) like any
+    /// unsigned request; answer it before the guard with
+    /// [`handshake::woocommerce`](crate::handshake::woocommerce), which matches exactly that
+    /// body on a request without `X-WC-Webhook-Signature` and nothing else (every other request
+    /// goes on to the guard), answers an empty `200`, and runs no handler: the ping carries
+    /// nothing to act on.
     pub fn woocommerce() -> Scheme {
         Scheme::builtin("woocommerce")
             .signature_header("x-wc-webhook-signature")

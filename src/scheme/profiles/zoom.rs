@@ -13,11 +13,17 @@ impl Scheme {
     /// `event`.
     ///
     /// Deduplication: Zoom documents no delivery or event id (the body has `event`, `event_ts`
-    /// in milliseconds and `payload`), so the scheme has no id and the guard keys each POST on
-    /// its verified signature: a replay is a duplicate. Zoom waits 3 seconds for a 200 or 204
-    /// and retries an event three times (after 5, 20 and 60 minutes); a retry signed with a new
-    /// timestamp is a new signature, so a handler that must act once per event keys its own
-    /// work on `event`, `event_ts` and the object in `payload`.
+    /// in milliseconds and `payload`), and signs each retry anew with a new
+    /// `x-zm-request-timestamp`, so neither a header nor the signature names the event across
+    /// its attempts. The scheme keys on three fields of the body together
+    /// ([`SchemeBuilder::dedup_id_json_fields`]): `event`, `event_ts` (when the event happened)
+    /// and `payload.object.id` (the meeting, user, … it is about; left empty where an event has
+    /// none, as the endpoint validation event), so the id reads
+    /// `meeting.started|1701432000123|85746065432`. Zoom waits 3 seconds for a 200 or 204 and
+    /// retries an event three times (after 5, 20 and 60 minutes,
+    /// <https://developers.zoom.us/blog/webhook-delays/>); each retry is then a duplicate.
+    ///
+    /// [`SchemeBuilder::dedup_id_json_fields`]: crate::scheme::SchemeBuilder::dedup_id_json_fields
     ///
     /// Zoom validates the endpoint (when it is set, then every 72 hours) with an
     /// `endpoint.url_validation` event, signed like the others, whose `payload.plainToken` must
@@ -30,6 +36,7 @@ impl Scheme {
             .signature_prefix("v0=")
             .timestamp_header("x-zm-request-timestamp", TimestampUnit::Seconds)
             .event_json_field("event")
+            .dedup_id_json_fields(["event", "event_ts", "payload.object.id"])
             .signed_parts([
                 SignedPart::literal("v0:"),
                 SignedPart::Timestamp,
