@@ -8,44 +8,12 @@ use webhook_guard::{Scheme, Secret, Verifier};
 
 const NOW_SECS: u64 = 1_701_432_000;
 
-/// The base URL the URL-signed schemes are given; every fuzzed request is a `POST` to `/hook`.
-const BASE: &str = "https://hooks.example.com";
+#[path = "common/schemes.rs"]
+mod schemes;
 
 /// Every built-in scheme that a secret verifies (the public-key ones are the fuzz harness's).
 fn schemes() -> Vec<Scheme> {
-    vec![
-        Scheme::heppu(),
-        Scheme::helix(),
-        Scheme::helicone(),
-        Scheme::standard_webhooks(),
-        Scheme::github(),
-        Scheme::stripe(),
-        Scheme::slack(),
-        Scheme::shopify(),
-        Scheme::gitlab(),
-        Scheme::twilio(BASE).unwrap(),
-        Scheme::linear(),
-        Scheme::lemon_squeezy(),
-        Scheme::sentry(),
-        Scheme::coinbase_commerce(),
-        Scheme::woocommerce(),
-        Scheme::bitbucket(),
-        Scheme::intercom(),
-        Scheme::vercel(),
-        Scheme::paddle(),
-        Scheme::mux(),
-        Scheme::calendly(),
-        Scheme::typeform(),
-        Scheme::pagerduty(),
-        Scheme::zendesk(),
-        Scheme::box_com(),
-        Scheme::square(BASE).unwrap(),
-        Scheme::hubspot(BASE).unwrap(),
-        Scheme::twitch(),
-        Scheme::dropbox(),
-        Scheme::mailgun(),
-        Scheme::zoom(),
-    ]
+    schemes::secret_keyed()
 }
 
 /// Schemes that read nothing from the body (no id or event type in it) and sign it, so any
