@@ -16,6 +16,7 @@ use axum::routing::post;
 use common::send;
 use postgres_server::PostgresServer;
 use serde_json::Value;
+use sqlx::Row as _;
 use webhook_guard::ack::{AckQueue, Job, PostgresQueueConfig};
 use webhook_guard::testing::{Delivery, SignedDelivery};
 use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer};
@@ -55,9 +56,12 @@ async fn config(server: &PostgresServer, name: &str, lease: Duration) -> Postgre
     config
 }
 
+/// Each run of a delivery: (replica, attempt).
+type RunsOf = Vec<(&'static str, u32)>;
+
 /// Handler runs per delivery id, and by which replica.
 #[derive(Clone, Default)]
-struct Runs(Arc<Mutex<BTreeMap<String, Vec<(&'static str, u32)>>>>);
+struct Runs(Arc<Mutex<BTreeMap<String, RunsOf>>>);
 
 impl Runs {
     fn add(&self, replica: &'static str, job: &Job<Value>) {
@@ -72,7 +76,7 @@ impl Runs {
     fn ids(&self) -> usize {
         self.0.lock().unwrap().len()
     }
-    fn snapshot(&self) -> BTreeMap<String, Vec<(&'static str, u32)>> {
+    fn snapshot(&self) -> BTreeMap<String, RunsOf> {
         self.0.lock().unwrap().clone()
     }
     /// Wait until `n` ids ran, then a little longer for a second run of any to show.
@@ -121,19 +125,23 @@ async fn recording_queue(
     .unwrap()
 }
 
-/// `(state, attempts, last_error, has body)` of each row, by delivery id.
-async fn rows(url: &str, table: &str) -> BTreeMap<String, (String, i32, Option<String>, bool)> {
+/// `(state, attempts, last_error, has body)` of a row.
+type Row = (String, i32, Option<String>, bool);
+
+/// Each row of the inbox, by delivery id.
+async fn rows(url: &str, table: &str) -> BTreeMap<String, Row> {
     let pool = sqlx::PgPool::connect(url).await.unwrap();
-    let rows: Vec<(Option<String>, String, i32, Option<String>, bool)> = sqlx::query_as(&format!(
-        "SELECT meta->>'id', state, attempts, last_error, body IS NOT NULL FROM {table}"
+    let rows = sqlx::query(&format!(
+        "SELECT coalesce(meta->>'id', ''), state, attempts, last_error, body IS NOT NULL FROM {table}"
     ))
     .fetch_all(&pool)
     .await
     .unwrap();
     pool.close().await;
-    rows.into_iter()
-        .map(|(id, state, attempts, error, body)| {
-            (id.unwrap_or_default(), (state, attempts, error, body))
+    rows.iter()
+        .map(|r| {
+            let row: Row = (r.get(1), r.get(2), r.get(3), r.get(4));
+            (r.get::<String, _>(0), row)
         })
         .collect()
 }
