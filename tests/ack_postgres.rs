@@ -404,6 +404,81 @@ fn the_job_of_a_worker_that_died_is_taken_over_after_its_lease() {
     });
 }
 
+/// A job that brings its worker down on its last attempt is not run again for ever: the replica
+/// taking it over dead-letters it.
+#[test]
+fn a_job_whose_worker_died_on_its_last_attempt_is_dead_lettered() {
+    let Some(server) = PostgresServer::start("worker_died_last_attempt") else {
+        return;
+    };
+    let lease = Duration::from_millis(600);
+    let setup = runtime();
+    let (config_a, config_b) = setup.block_on(async {
+        (
+            config(&server, "A", lease).await,
+            config(&server, "B", lease).await,
+        )
+    });
+    drop(setup);
+    let rt_a = runtime();
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    let addr_a = rt_a.block_on(async {
+        let q = AckQueue::builder(move |_job: Job<Value>| {
+            let started = started_tx.clone();
+            async move {
+                let _ = started.send(());
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                Ok::<(), String>(())
+            }
+        })
+        .workers(1)
+        .retries(0)
+        .start_postgres(config_a)
+        .await
+        .unwrap();
+        common::spawn(app(&q)).await
+    });
+    let client = runtime();
+    let answer = client.block_on(send(addr_a, "/hook", delivery("dlv_poison")));
+    assert_eq!(answer.status, 202);
+    started_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    rt_a.shutdown_background();
+
+    let rt_b = runtime();
+    let runs = Runs::default();
+    let (dead_tx, dead_rx) = mpsc::channel::<(String, u32, String)>();
+    let r = runs.clone();
+    let q_b = rt_b.block_on(async {
+        AckQueue::builder(move |job: Job<Value>| {
+            let r = r.clone();
+            async move {
+                r.add("B", &job);
+                Ok::<(), String>(())
+            }
+        })
+        .retries(0)
+        .dead_letter(move |dead| {
+            let dead_tx = dead_tx.clone();
+            async move {
+                let id = dead.job.meta().id().unwrap_or_default().to_owned();
+                let _ = dead_tx.send((id, dead.attempts, dead.error.to_string()));
+            }
+        })
+        .start_postgres(config_b)
+        .await
+        .unwrap()
+    });
+    let (id, attempts, error) = dead_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!((id.as_str(), attempts), ("dlv_poison", 1));
+    assert!(error.contains("worker"), "{error}");
+    assert_eq!(runs.ids(), 0, "not run again");
+    rt_b.block_on(async {
+        let rows = rows(&server.url(), "webhook_guard_inbox").await;
+        assert_eq!(rows["dlv_poison"].0, "dead");
+        q_b.shutdown(Duration::from_secs(5)).await;
+    });
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_and_restarted_database_loses_nothing_and_runs_nothing_twice() {
     let Some(mut server) = PostgresServer::start("ack_killed_and_restarted") else {
@@ -507,5 +582,86 @@ async fn a_frozen_database_answers_503_in_time_then_queues_each_delivery_once() 
     let s = q.stats().snapshot();
     assert_eq!(s.processed, 6, "{s:?}");
     assert_eq!(s.rejected["queue_unavailable"], 5, "{s:?}");
+    q.shutdown(Duration::from_secs(5)).await;
+}
+
+/// Enqueue latency against a local server, for BENCHMARKS.md (not a benchmark harness: run it
+/// by hand with `cargo test --release --features postgres,axum --test ack_postgres --
+/// --ignored --nocapture enqueue_latency`). Each enqueue is the one INSERT statement, measured
+/// from `AckQueue::enqueue` (verification and HTTP excluded), sequentially and from 8 tasks at
+/// once, while 4 workers take and finish the jobs on the same server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement; prints figures"]
+async fn enqueue_latency() {
+    let Some(server) = PostgresServer::start("enqueue latency") else {
+        return;
+    };
+    let verifier = Verifier::new(Scheme::heppu(), secret());
+    let jobs = |prefix: &str, n: usize| -> Vec<Job<Value>> {
+        (0..n)
+            .map(|i| {
+                let d = delivery(&format!("{prefix}-{i}"));
+                let meta = verifier.verify(&d.headers, &d.body).unwrap();
+                let event: Value = serde_json::from_slice(&d.body).unwrap();
+                Job::new(meta, event, d.body)
+            })
+            .collect()
+    };
+    let q = AckQueue::builder(|_job: Job<Value>| async { Ok::<(), String>(()) })
+        .workers(4)
+        .capacity(1_000_000)
+        .start_postgres(config(&server, "latency", Duration::from_secs(60)).await)
+        .await
+        .unwrap();
+    let percentiles = |mut took: Vec<Duration>| {
+        took.sort();
+        let at = |p: f64| took[((took.len() as f64 * p) as usize).min(took.len() - 1)];
+        (at(0.50), at(0.99), took.len())
+    };
+    // Warm-up: connections opened, statements prepared.
+    for job in jobs("warm", 200) {
+        q.enqueue(job).await.unwrap();
+    }
+    let mut took = Vec::new();
+    for job in jobs("seq", 2000) {
+        let started = Instant::now();
+        q.enqueue(job).await.unwrap();
+        took.push(started.elapsed());
+    }
+    let (p50, p99, n) = percentiles(took);
+    println!("sequential enqueue: n={n} p50={p50:?} p99={p99:?}");
+
+    let all = jobs("par", 4000);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    let mut chunks = all.into_iter();
+    for _ in 0..8 {
+        let chunk: Vec<_> = chunks.by_ref().take(500).collect();
+        let q = q.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut took = Vec::new();
+            for job in chunk {
+                let started = Instant::now();
+                q.enqueue(job).await.unwrap();
+                took.push(started.elapsed());
+            }
+            took
+        }));
+    }
+    let mut took = Vec::new();
+    for t in tasks {
+        took.extend(t.await.unwrap());
+    }
+    let wall = started.elapsed();
+    let (p50, p99, n) = percentiles(took);
+    println!(
+        "8 concurrent enqueuers: n={n} p50={p50:?} p99={p99:?} ({:.0} enqueues/s)",
+        n as f64 / wall.as_secs_f64()
+    );
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while q.stats().snapshot().processed < 6200 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!("processed: {}", q.stats().snapshot().processed);
     q.shutdown(Duration::from_secs(5)).await;
 }

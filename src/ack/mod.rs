@@ -174,6 +174,10 @@ pub enum JobError {
     /// Durable mode: the stored payload no longer parses as `T` (the type changed between
     /// versions of the receiver).
     Undecodable(String),
+    /// Durable mode on PostgreSQL: the worker running the last attempt stopped (crashed, was
+    /// killed, lost the database) before it finished, and the attempts are spent. A job that
+    /// brings its worker down is not run again for ever.
+    WorkerLost,
 }
 
 impl fmt::Display for JobError {
@@ -184,6 +188,9 @@ impl fmt::Display for JobError {
             JobError::TimedOut(t) => write!(f, "attempt timed out after {t:?}"),
             JobError::NotDrained => f.write_str("not finished before the shutdown deadline"),
             JobError::Undecodable(e) => write!(f, "stored payload does not parse: {e}"),
+            JobError::WorkerLost => {
+                f.write_str("the worker running the last attempt stopped before it finished")
+            }
         }
     }
 }

@@ -637,6 +637,18 @@ impl<T: Clone + Send + Sync + 'static> PostgresQueue<T> {
             }
         };
         let attempt = u32::try_from(taken.attempts).unwrap_or(1).max(1);
+        if attempt > self.runner.retries.saturating_add(1) {
+            // Taken over from a worker that stopped during the last attempt it had.
+            let error = JobError::WorkerLost;
+            let text = error.to_string();
+            if self
+                .settle("dead", &taken, &self.sql.dead, Extra::Error(&text))
+                .await
+            {
+                self.runner.bury(job, error, attempt - 1).await;
+            }
+            return;
+        }
         job.attempt = attempt;
         let held = (taken.id, taken.token.clone());
         lock(&self.running).insert(held.clone());
