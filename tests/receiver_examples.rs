@@ -583,6 +583,36 @@ fn configuration_errors_name_their_variable() {
         "WEBHOOK_PUBLIC_URL"
     );
     assert_eq!(var_of(&[("WEBHOOK_SECRET", "too-short")]), "WEBHOOK_SECRET");
+    // The async queue on PostgreSQL needs the database; only `memory` and `postgres` exist.
+    assert_eq!(
+        var_of(&[secret, ("ASYNC_STORE", "postgres")]),
+        "ASYNC_STORE"
+    );
+    assert_eq!(
+        var_of(&[
+            secret,
+            ("DATABASE_URL", "postgres://127.0.0.1/app"),
+            ("ASYNC_STORE", "kafka")
+        ]),
+        "ASYNC_STORE"
+    );
+    let on_postgres = config_from(&[
+        secret,
+        ("DATABASE_URL", "postgres://app:hunter2@127.0.0.1/app"),
+        ("ASYNC_STORE", "postgres"),
+    ]);
+    if cfg!(feature = "postgres") {
+        let config = on_postgres.unwrap();
+        assert!(config.database.is_some() && config.async_on_postgres);
+        assert!(
+            !format!("{config:?}").contains("hunter2"),
+            "the password is never shown"
+        );
+    } else {
+        let e = on_postgres.map(|_| ()).unwrap_err();
+        assert_eq!(e.var, "DATABASE_URL");
+        assert!(e.reason.contains("--features postgres"), "{}", e.reason);
+    }
 
     let empty = config_from(&[secret, ("WEBHOOK_ED25519_PUBLIC_KEY", "")]).unwrap();
     let discord = empty
