@@ -43,6 +43,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("actix_receiver: {e}");
         std::process::exit(2)
     });
+    if config.database.is_some() {
+        // Only the axum `receiver` example is wired to PostgreSQL so far.
+        eprintln!(
+            "actix_receiver: DATABASE_URL is set, but this example deduplicates in memory only; \
+             run the axum `receiver` example for PostgreSQL, or unset DATABASE_URL"
+        );
+        std::process::exit(2)
+    }
     if config.demo_secret {
         println!("{SECRET_VAR} is not set; using the demo secret {DEMO_SECRET:?}");
     }

@@ -25,6 +25,16 @@
 //! the queue; jobs left unfinished are kept in `DEAD_LETTER_FILE` (default
 //! `webhook-dead-letters.jsonl`), one JSON line each, for replay.
 //!
+//! With `DATABASE_URL=postgres://…` (feature `postgres`) deliveries are deduplicated on that
+//! database, so several receiver processes sharing it process each delivery once; with
+//! `ASYNC_STORE=postgres` too, the async route's jobs are kept in the database's inbox table and
+//! run by whichever process is free, surviving a crash:
+//!
+//! ```text
+//! DATABASE_URL=postgres://app@127.0.0.1/app ASYNC_STORE=postgres \
+//!     cargo run --example receiver --features postgres,ed25519,p256,rsa
+//! ```
+//!
 //! Hostile clients: a request head must arrive within 10 s (hyper's header-read timeout, set in
 //! `support/serve.rs`), a body within 10 s of its head (the guard's body timeout).
 
@@ -37,7 +47,7 @@ mod receiver_config;
 #[path = "support/serve.rs"]
 mod serve;
 
-use receiver_config::{DEMO_SECRET, ReceiverConfig, SECRET_VAR};
+use receiver_config::{DATABASE_URL_VAR, DEMO_SECRET, ReceiverConfig, SECRET_VAR};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -49,7 +59,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if config.demo_secret {
         println!("{SECRET_VAR} is not set; using the demo secret {DEMO_SECRET:?}");
     }
-    let receiver = receiver_app::app(&config);
+    let receiver = match &config.database {
+        None => receiver_app::app(&config),
+        #[cfg(feature = "postgres")]
+        Some(url) => receiver_app::app_on_postgres(&config, &url.0)
+            .await
+            .unwrap_or_else(|e| {
+                eprintln!("receiver: {DATABASE_URL_VAR}: {e}");
+                std::process::exit(2)
+            }),
+        // `ReceiverConfig` refuses DATABASE_URL in a build without the feature.
+        #[cfg(not(feature = "postgres"))]
+        Some(_) => unreachable!("{DATABASE_URL_VAR} needs the postgres feature"),
+    };
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;
     println!(
         "webhook receiver listening on http://{}",
@@ -68,8 +90,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .shutdown(std::time::Duration::from_secs(20))
         .await;
     println!(
-        "stopped: {} queued job(s) drained, {} unfinished",
-        report.drained, report.unfinished
+        "stopped: {} queued job(s) drained, {} unfinished, {} left in the database for another process",
+        report.drained, report.unfinished, report.left_pending
     );
     if report.unfinished > 0 {
         println!(

@@ -5,7 +5,8 @@
 //! a decoded `whsec_` secret and `v1a`), and the `key_not_configured` answer of a route without
 //! its key. The configuration is read from a map standing in for the environment, through the
 //! same code the examples' `main` reads the environment with. Also checks that `WebhookGuard`
-//! works wrapped around a whole `App` and around a `scope`.
+//! works wrapped around a whole `App` and around a `scope`. And two `receiver` processes (the
+//! example's own binary) sharing one PostgreSQL database process each delivery once.
 #![cfg(all(feature = "axum", feature = "actix"))]
 
 mod common;
@@ -25,6 +26,15 @@ mod dead_letters;
 #[allow(dead_code)]
 #[path = "../examples/support/receiver_config.rs"]
 mod receiver_config;
+
+#[cfg(all(
+    feature = "postgres",
+    feature = "ed25519",
+    feature = "p256",
+    feature = "rsa"
+))]
+#[path = "common/postgres_server.rs"]
+mod postgres_server;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -596,6 +606,36 @@ fn configuration_errors_name_their_variable() {
         "WEBHOOK_PUBLIC_URL"
     );
     assert_eq!(var_of(&[("WEBHOOK_SECRET", "too-short")]), "WEBHOOK_SECRET");
+    // The async queue on PostgreSQL needs the database; only `memory` and `postgres` exist.
+    assert_eq!(
+        var_of(&[secret, ("ASYNC_STORE", "postgres")]),
+        "ASYNC_STORE"
+    );
+    assert_eq!(
+        var_of(&[
+            secret,
+            ("DATABASE_URL", "postgres://127.0.0.1/app"),
+            ("ASYNC_STORE", "kafka")
+        ]),
+        "ASYNC_STORE"
+    );
+    let on_postgres = config_from(&[
+        secret,
+        ("DATABASE_URL", "postgres://app:hunter2@127.0.0.1/app"),
+        ("ASYNC_STORE", "postgres"),
+    ]);
+    if cfg!(feature = "postgres") {
+        let config = on_postgres.unwrap();
+        assert!(config.database.is_some() && config.async_on_postgres);
+        assert!(
+            !format!("{config:?}").contains("hunter2"),
+            "the password is never shown"
+        );
+    } else {
+        let e = on_postgres.map(|_| ()).unwrap_err();
+        assert_eq!(e.var, "DATABASE_URL");
+        assert!(e.reason.contains("--features postgres"), "{}", e.reason);
+    }
 
     let empty = config_from(&[secret, ("WEBHOOK_ED25519_PUBLIC_KEY", "")]).unwrap();
     let discord = empty
@@ -959,5 +999,234 @@ async fn timestamped_senders_keep_the_contract_on_both_receivers() {
                 assert_eq!(a.code(), "signature_mismatch", "{route}");
             }
         }
+    }
+}
+
+/// The `receiver` example's binary, built with this test's features (so that cargo reuses what
+/// it built for the test): `target/<profile>/examples/receiver`.
+#[cfg(all(
+    feature = "postgres",
+    feature = "ed25519",
+    feature = "p256",
+    feature = "rsa"
+))]
+fn receiver_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/<this test>
+    let profile_dir = exe.parent().and_then(|d| d.parent()).unwrap();
+    let target_dir = profile_dir.parent().unwrap();
+    let features: Vec<&str> = [
+        ("default", cfg!(feature = "default")),
+        ("axum", cfg!(feature = "axum")),
+        ("actix", cfg!(feature = "actix")),
+        ("redis", cfg!(feature = "redis")),
+        ("postgres", cfg!(feature = "postgres")),
+        ("ed25519", cfg!(feature = "ed25519")),
+        ("p256", cfg!(feature = "p256")),
+        ("rsa", cfg!(feature = "rsa")),
+        ("cli", cfg!(feature = "cli")),
+    ]
+    .into_iter()
+    .filter_map(|(name, on)| on.then_some(name))
+    .collect();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = std::process::Command::new(cargo);
+    // Only what finds the toolchain: the variables cargo sets for this test would make it
+    // rebuild the dependencies it has already built.
+    build.env_clear();
+    for (name, value) in std::env::vars_os() {
+        let keep = [
+            "PATH",
+            "HOME",
+            "CARGO_HOME",
+            "RUSTUP_HOME",
+            "RUSTUP_TOOLCHAIN",
+            "TMPDIR",
+        ];
+        if name.to_str().is_some_and(|n| keep.contains(&n)) {
+            build.env(name, value);
+        }
+    }
+    build
+        .args([
+            "build",
+            "--quiet",
+            "--example",
+            "receiver",
+            "--no-default-features",
+        ])
+        .arg("--features")
+        .arg(features.join(","))
+        .arg("--manifest-path")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir);
+    if profile_dir.file_name().is_some_and(|n| n == "release") {
+        build.arg("--release");
+    }
+    let status = build.status().expect("cargo runs");
+    assert!(status.success(), "cargo build --example receiver failed");
+    profile_dir.join("examples/receiver")
+}
+
+/// A `receiver` example process, killed on drop.
+#[cfg(all(
+    feature = "postgres",
+    feature = "ed25519",
+    feature = "p256",
+    feature = "rsa"
+))]
+struct ReceiverProcess {
+    addr: SocketAddr,
+    child: std::process::Child,
+}
+
+#[cfg(all(
+    feature = "postgres",
+    feature = "ed25519",
+    feature = "p256",
+    feature = "rsa"
+))]
+impl ReceiverProcess {
+    /// Start `binary` on a free port of 127.0.0.1 with `DATABASE_URL=database` and the async
+    /// queue on PostgreSQL, and wait (bounded) until it listens.
+    async fn start(binary: &std::path::Path, database: &str, name: &str) -> ReceiverProcess {
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let dead_letters = std::env::temp_dir().join(format!(
+            "webhook-guard-dead-letters-{}-{name}.jsonl",
+            std::process::id()
+        ));
+        let mut child = std::process::Command::new(binary)
+            .env_clear()
+            .env("BIND", addr.to_string())
+            .env("WEBHOOK_SECRET", KEY)
+            .env("DATABASE_URL", database)
+            .env("ASYNC_STORE", "postgres")
+            .env("DEAD_LETTER_FILE", dead_letters)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the receiver example starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while tokio::net::TcpStream::connect(addr).await.is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut stderr) = child.stderr.take() {
+                    use std::io::Read;
+                    let _ = stderr.read_to_string(&mut err);
+                }
+                panic!("receiver {name} exited ({status}): {err}");
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "receiver {name} did not listen within 30 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        ReceiverProcess { addr, child }
+    }
+
+    /// How many times this process's handlers processed delivery `id` (`GET /events`).
+    async fn processed(&self, id: &str) -> usize {
+        let events = common::get_json(self.addr, "/events").await;
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["id"] == id)
+            .count()
+    }
+}
+
+#[cfg(all(
+    feature = "postgres",
+    feature = "ed25519",
+    feature = "p256",
+    feature = "rsa"
+))]
+impl Drop for ReceiverProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Two `receiver` processes on one database get concurrent copies of the same signed deliveries,
+/// on the synchronous route and on the async-ack one: each delivery is processed exactly once,
+/// the other copies answered as duplicates (`200 {"duplicate":true}`), in flight (`409`) or,
+/// for the async route, acknowledged.
+#[cfg(all(
+    feature = "postgres",
+    feature = "ed25519",
+    feature = "p256",
+    feature = "rsa"
+))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_receiver_processes_on_one_database_process_each_delivery_once() {
+    use std::time::{Duration, Instant};
+    let Some(server) = postgres_server::PostgresServer::start("two receiver processes") else {
+        return;
+    };
+    let binary = tokio::task::spawn_blocking(receiver_binary).await.unwrap();
+    let url = server.url();
+    let a = ReceiverProcess::start(&binary, &url, "a").await;
+    let b = ReceiverProcess::start(&binary, &url, "b").await;
+
+    let mut ids = Vec::new();
+    let mut sent = Vec::new();
+    for (route, n) in [
+        ("/webhooks/heppu", 0),
+        ("/webhooks/heppu", 1),
+        ("/webhooks/heppu/async", 2),
+        ("/webhooks/heppu/async", 3),
+    ] {
+        let id = format!("dlv_two_processes_{n}");
+        let body = samples::HEPPU_CHAT_COMPLETED.replace("conv_", &format!("conv_{n}_"));
+        let delivery = Delivery::new(Scheme::heppu(), body).id(&id).sign(&secret());
+        // Four copies to each process at once.
+        for copy in 0..8 {
+            let addr = if copy % 2 == 0 { a.addr } else { b.addr };
+            let delivery = delivery.clone();
+            sent.push(tokio::spawn(async move {
+                (route, send(addr, route, delivery).await)
+            }));
+        }
+        ids.push(id);
+    }
+    for answer in sent {
+        let (route, answer) = answer.await.unwrap();
+        let status = answer.status.as_u16();
+        let ok = match status {
+            200 => true,
+            202 => route.ends_with("/async"),
+            409 => answer.code() == "in_flight",
+            _ => false,
+        };
+        assert!(ok, "{route}: {status} {:?}", answer.json);
+    }
+    // The async jobs take half a second each; then time for a second run of any to show.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for id in &ids {
+        loop {
+            let runs = a.processed(id).await + b.processed(id).await;
+            if runs >= 1 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{id} never processed");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for id in &ids {
+        let (in_a, in_b) = (a.processed(id).await, b.processed(id).await);
+        assert_eq!(
+            in_a + in_b,
+            1,
+            "{id}: processed {in_a} times by a, {in_b} by b"
+        );
     }
 }

@@ -19,7 +19,9 @@
 //!   `/webhooks/stripe`, its own dedup namespace), as a platform with Connect has: Stripe sends
 //!   the same event id to both, and each runs its handler;
 //! - a repeated delivery answers `200 {"duplicate":true}` and is not processed again (in-memory
-//!   deduplication, one store for every route, each route under its own namespace);
+//!   deduplication, one store for every route, each route under its own namespace; on
+//!   PostgreSQL with `DATABASE_URL`, see [`app_on_postgres`], so that several receiver
+//!   processes on one database process each delivery once);
 //! - `POST /webhooks/heppu/async` (async-ack) verifies and queues the delivery, answering
 //!   `202 {"queued": true, "id": <delivery id>}` at once; the background job (half a second of
 //!   simulated work) then records it;
@@ -43,8 +45,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use webhook_guard::ack::{AckQueue, Job};
-use webhook_guard::dedup::MemoryStore;
+use webhook_guard::ack::{AckQueue, AckQueueBuilder, Job};
+use webhook_guard::dedup::{DedupStore, MemoryStore};
 use webhook_guard::events::{helicone, heppu};
 use webhook_guard::stats::Stats;
 use webhook_guard::{RawBody, Scheme, Verified, Verifier, WebhookLayer, WebhookMeta, handshake};
@@ -77,74 +79,125 @@ pub struct Receiver {
     pub queue: AckQueue<heppu::Event>,
 }
 
-/// The receiver's routes, every sender verified with the keys of `config`. Call inside a Tokio
-/// runtime (the async-ack queue starts its workers).
+/// The receiver's routes, every sender verified with the keys of `config`, deduplicating in
+/// memory. Call inside a Tokio runtime (the async-ack queue starts its workers).
 pub fn app(config: &ReceiverConfig) -> Receiver {
-    // Before any guard sees a request: a guard registers its series at its first one.
-    #[cfg(feature = "metrics")]
-    let prometheus = crate::receiver_config::prometheus();
-    let log = EventLog::default();
-    let store = MemoryStore::default();
-    let stats = Stats::new();
-    // One store for every route; each route deduplicates under its own namespace (its path's
-    // last segment), so the same delivery id sent to two routes runs both handlers.
-    let guard = |path: &str, verifier: Verifier| {
-        WebhookLayer::new(verifier)
-            .body_timeout(Duration::from_secs(10))
-            .dedup(store.clone())
-            .namespace(path.trim_start_matches("/webhooks/").replace('/', "-"))
-            .stats(&stats)
+    let parts = Parts::default();
+    let queue = parts.queue().start();
+    parts.routes(config, MemoryStore::default(), queue)
+}
+
+/// The receiver's routes deduplicating on the PostgreSQL database at `url` (`PostgresStore`,
+/// its table created if missing), and with `config.async_on_postgres` the async-ack queue on
+/// the database's inbox table (`AckQueueBuilder::start_postgres`): every receiver process on
+/// that database shares both.
+#[cfg(feature = "postgres")]
+#[allow(dead_code)] // the demo and most tests serve the in-memory receiver
+pub async fn app_on_postgres(
+    config: &ReceiverConfig,
+    url: &str,
+) -> Result<Receiver, Box<dyn std::error::Error>> {
+    let store = webhook_guard::dedup::PostgresStore::connect(url).await?;
+    store.migrate().await?;
+    let parts = Parts::default();
+    let queue = if config.async_on_postgres {
+        let inbox = webhook_guard::ack::PostgresQueueConfig::new(url);
+        inbox.migrate().await?;
+        parts.queue().start_postgres(inbox).await?
+    } else {
+        parts.queue().start()
     };
+    Ok(parts.routes(config, store, queue))
+}
 
-    // Async-ack: answer at once, do the (slow) work in the background.
-    let l = log.clone();
-    let queue = AckQueue::builder(move |job: Job<heppu::Event>| {
-        let l = l.clone();
-        async move {
-            tokio::time::sleep(ASYNC_WORK).await;
-            let _ = record(&l, job.meta(), Some(job.event().event_type()));
-            Ok::<(), std::convert::Infallible>(())
+/// What every route shares: the log of processed deliveries and the counters.
+struct Parts {
+    log: EventLog,
+    stats: Stats,
+}
+
+impl Default for Parts {
+    fn default() -> Self {
+        // Before any guard or queue registers its series (at their first request, and when
+        // the queue starts): with the `metrics` feature, the Prometheus recorder.
+        #[cfg(feature = "metrics")]
+        crate::receiver_config::prometheus();
+        Parts {
+            log: EventLog::default(),
+            stats: Stats::new(),
         }
-    })
-    .dead_letter(|dead| async move { dead_letters::keep(&dead) })
-    .stats(&stats)
-    .start();
-    let seed = |scheme: Scheme| Verifier::new(scheme, config.secret());
-    let heppu_async = Router::new()
-        .route("/webhooks/heppu/async", post(queue.axum_handler()))
-        .route_layer(guard("/webhooks/heppu/async", seed(Scheme::heppu())));
+    }
+}
 
-    let l = log.clone();
-    let heppu = Router::new()
-        .route(
-            "/webhooks/heppu",
-            post(
-                move |meta: WebhookMeta, Verified(event): Verified<heppu::Event>| async move {
-                    record(&l, &meta, Some(event.event_type()))
-                },
-            ),
-        )
-        .route_layer(guard("/webhooks/heppu", seed(Scheme::heppu())));
+impl Parts {
+    /// The async-ack queue, not started: (slow) work done in the background, then recorded.
+    fn queue(&self) -> AckQueueBuilder<heppu::Event> {
+        let l = self.log.clone();
+        AckQueue::builder(move |job: Job<heppu::Event>| {
+            let l = l.clone();
+            async move {
+                tokio::time::sleep(ASYNC_WORK).await;
+                let _ = record(&l, job.meta(), Some(job.event().event_type()));
+                Ok::<(), std::convert::Infallible>(())
+            }
+        })
+        .dead_letter(|dead| async move { dead_letters::keep(&dead) })
+        .stats(&self.stats)
+    }
 
-    // Helix does not document its payload: take any JSON and report its `type` if there is one.
-    let l = log.clone();
-    let helix = Router::new()
-        .route(
-            "/webhooks/helix",
-            post(
-                move |meta: WebhookMeta, Verified(body): Verified<Value>| async move {
-                    let kind = body
-                        .get("type")
-                        .or_else(|| body.get("event"))
-                        .and_then(Value::as_str);
-                    record(&l, &meta, kind)
-                },
-            ),
-        )
-        .route_layer(guard("/webhooks/helix", seed(Scheme::helix())));
+    fn routes(
+        self,
+        config: &ReceiverConfig,
+        store: impl DedupStore + Clone,
+        queue: AckQueue<heppu::Event>,
+    ) -> Receiver {
+        let Parts { log, stats } = self;
+        // One store for every route; each route deduplicates under its own namespace (its path's
+        // last segment), so the same delivery id sent to two routes runs both handlers.
+        let guard = |path: &str, verifier: Verifier| {
+            WebhookLayer::new(verifier)
+                .body_timeout(Duration::from_secs(10))
+                .dedup(store.clone())
+                .namespace(path.trim_start_matches("/webhooks/").replace('/', "-"))
+                .stats(&stats)
+        };
 
-    let l = log.clone();
-    let helicone = Router::new()
+        let seed = |scheme: Scheme| Verifier::new(scheme, config.secret());
+        let heppu_async = Router::new()
+            .route("/webhooks/heppu/async", post(queue.axum_handler()))
+            .route_layer(guard("/webhooks/heppu/async", seed(Scheme::heppu())));
+
+        let l = log.clone();
+        let heppu = Router::new()
+            .route(
+                "/webhooks/heppu",
+                post(
+                    move |meta: WebhookMeta, Verified(event): Verified<heppu::Event>| async move {
+                        record(&l, &meta, Some(event.event_type()))
+                    },
+                ),
+            )
+            .route_layer(guard("/webhooks/heppu", seed(Scheme::heppu())));
+
+        // Helix does not document its payload: take any JSON and report its `type` if there is one.
+        let l = log.clone();
+        let helix = Router::new()
+            .route(
+                "/webhooks/helix",
+                post(
+                    move |meta: WebhookMeta, Verified(body): Verified<Value>| async move {
+                        let kind = body
+                            .get("type")
+                            .or_else(|| body.get("event"))
+                            .and_then(Value::as_str);
+                        record(&l, &meta, kind)
+                    },
+                ),
+            )
+            .route_layer(guard("/webhooks/helix", seed(Scheme::helix())));
+
+        let l = log.clone();
+        let helicone = Router::new()
         .route(
             "/webhooks/helicone",
             post(
@@ -155,20 +208,20 @@ pub fn app(config: &ReceiverConfig) -> Receiver {
         )
         .route_layer(guard("/webhooks/helicone", seed(Scheme::helicone())));
 
-    // The other senders: one handler for all, which reports the event type the scheme reads (a
-    // header for GitHub, GitLab and Shopify, a body field for the others) and accepts any body,
-    // JSON or not (Slack slash commands are form-encoded). A route without its key answers
-    // `key_not_configured`.
-    let mut senders = Router::new();
-    for route in config.sender_routes() {
-        let path = route.path;
-        match route.verifier {
-            Ok(verifier) => {
-                let l = log.clone();
-                let c = config.clone();
-                // A verified handshake (Discord, Slack, Twitch, Zoom) gets the answer its sender
-                // requires; it is recorded like any delivery.
-                let mut method = post(
+        // The other senders: one handler for all, which reports the event type the scheme reads (a
+        // header for GitHub, GitLab and Shopify, a body field for the others) and accepts any body,
+        // JSON or not (Slack slash commands are form-encoded). A route without its key answers
+        // `key_not_configured`.
+        let mut senders = Router::new();
+        for route in config.sender_routes() {
+            let path = route.path;
+            match route.verifier {
+                Ok(verifier) => {
+                    let l = log.clone();
+                    let c = config.clone();
+                    // A verified handshake (Discord, Slack, Twitch, Zoom) gets the answer its sender
+                    // requires; it is recorded like any delivery.
+                    let mut method = post(
                     move |meta: WebhookMeta, headers: HeaderMap, RawBody(body): RawBody| async move {
                         let kind = headers
                             .get("twitch-eventsub-message-type")
@@ -182,62 +235,58 @@ pub fn app(config: &ReceiverConfig) -> Receiver {
                     },
                 )
                 .route_layer(guard(path, verifier));
-                // Dropbox's verification request: an unsigned GET, outside the guard.
-                if path == "/webhooks/dropbox" {
-                    method = method.get(|RawQuery(query): RawQuery| async move {
-                        match handshake::dropbox(query.as_deref().unwrap_or_default()) {
-                            Some(reply) => reply.into_response::<Body>().into_response(),
-                            None => StatusCode::BAD_REQUEST.into_response(),
-                        }
-                    });
+                    // Dropbox's verification request: an unsigned GET, outside the guard.
+                    if path == "/webhooks/dropbox" {
+                        method = method.get(|RawQuery(query): RawQuery| async move {
+                            match handshake::dropbox(query.as_deref().unwrap_or_default()) {
+                                Some(reply) => reply.into_response::<Body>().into_response(),
+                                None => StatusCode::BAD_REQUEST.into_response(),
+                            }
+                        });
+                    }
+                    senders = senders.route(path, method);
                 }
-                senders = senders.route(path, method);
-            }
-            Err(missing) => {
-                senders = senders.route(
-                    path,
-                    post(move || {
-                        let (status, body) = missing.answer();
-                        let status = StatusCode::from_u16(status).expect("a valid status");
-                        async move { (status, Json(body)) }
-                    }),
-                );
+                Err(missing) => {
+                    senders = senders.route(
+                        path,
+                        post(move || {
+                            let (status, body) = missing.answer();
+                            let status = StatusCode::from_u16(status).expect("a valid status");
+                            async move { (status, Json(body)) }
+                        }),
+                    );
+                }
             }
         }
-    }
 
-    let l = log.clone();
-    let app = Router::new()
-        .merge(heppu)
-        .merge(helix)
-        .merge(helicone)
-        .merge(heppu_async)
-        .merge(senders)
-        .route(
-            "/events",
-            get(move || async move { Json(Value::Array(l.lock().unwrap().clone())) }),
-        )
-        .route(
-            "/metrics/webhooks",
-            get(move || async move { Json(stats.snapshot()) }),
-        );
-    #[cfg(feature = "metrics")]
-    let app = {
-        let handle = prometheus;
-        app.route(
+        let l = log.clone();
+        let app = Router::new()
+            .merge(heppu)
+            .merge(helix)
+            .merge(helicone)
+            .merge(heppu_async)
+            .merge(senders)
+            .route(
+                "/events",
+                get(move || async move { Json(Value::Array(l.lock().unwrap().clone())) }),
+            )
+            .route(
+                "/metrics/webhooks",
+                get(move || async move { Json(stats.snapshot()) }),
+            );
+        #[cfg(feature = "metrics")]
+        let app = app.route(
             "/metrics",
-            get(move || async move {
+            get(|| async {
                 let content_type = crate::receiver_config::PROMETHEUS_TEXT;
-                (
-                    [(axum::http::header::CONTENT_TYPE, content_type)],
-                    handle.render(),
-                )
+                let text = crate::receiver_config::prometheus().render();
+                ([(axum::http::header::CONTENT_TYPE, content_type)], text)
             }),
-        )
-    };
-    Receiver {
-        router: app,
-        log,
-        queue,
+        );
+        Receiver {
+            router: app,
+            log,
+            queue,
+        }
     }
 }

@@ -23,6 +23,12 @@
 //! - `WEBHOOK_PUBLIC_URL`: the base URL senders address (default `http://<BIND>`), which
 //!   URL-signed schemes sign (`/webhooks/twilio`, `/webhooks/square`, `/webhooks/hubspot`); see [`ReceiverConfig::url_signed_routes`].
 //!
+//! - `DATABASE_URL` (feature `postgres`): deduplicate on PostgreSQL (`PostgresStore`, its table
+//!   created at start) instead of in memory, so that several receiver processes on one database
+//!   run each delivery once; a build without the feature refuses to start with it set;
+//! - `ASYNC_STORE`: `memory` (default) or `postgres` (needs `DATABASE_URL`): where the
+//!   async-ack route's queue keeps its jobs (the durable inbox table, shared by every process).
+//!
 //! An unset (or empty) key variable leaves the routes that need it answering
 //! `503 {"error": "key_not_configured", "message": "… set <VAR> …"}` ([`KeyNotConfigured`]),
 //! and the receiver starts anyway. A variable set to something that cannot be used (not hex, not
@@ -84,6 +90,20 @@ pub const PAYPAL_ID_VAR: &str = "WEBHOOK_PAYPAL_WEBHOOK_ID";
 pub const PAYPAL_CERT_VAR: &str = "WEBHOOK_PAYPAL_CERT";
 /// The base URL senders address.
 pub const PUBLIC_URL_VAR: &str = "WEBHOOK_PUBLIC_URL";
+/// The PostgreSQL database to deduplicate on (feature `postgres`).
+pub const DATABASE_URL_VAR: &str = "DATABASE_URL";
+/// Where the async-ack queue keeps its jobs: `memory` or `postgres`.
+pub const ASYNC_STORE_VAR: &str = "ASYNC_STORE";
+
+/// `DATABASE_URL`, which may carry a password: never shown.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(pub String);
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DatabaseUrl(..)")
+    }
+}
 
 /// The routes that are always live, verified with `WEBHOOK_SECRET` as given and served by
 /// handlers of their own (typed payloads, the async-ack queue).
@@ -201,6 +221,10 @@ pub struct ReceiverConfig {
     ed25519: Option<PublicKey>,
     p256: Option<PublicKey>,
     paypal: Option<Verifier>,
+    /// `DATABASE_URL`: deduplicate on this PostgreSQL database instead of in memory.
+    pub database: Option<DatabaseUrl>,
+    /// `ASYNC_STORE=postgres`: the async-ack queue on the database's inbox table.
+    pub async_on_postgres: bool,
 }
 
 impl ReceiverConfig {
@@ -254,6 +278,30 @@ impl ReceiverConfig {
             Some(url) => public_url(&url).map_err(|e| ConfigError::new(PUBLIC_URL_VAR, e))?,
             None => format!("http://{bind}"),
         };
+        let database = optional(DATABASE_URL_VAR).map(DatabaseUrl);
+        if database.is_some() && !cfg!(feature = "postgres") {
+            return Err(ConfigError::new(
+                DATABASE_URL_VAR,
+                "is set, but this receiver was built without the `postgres` feature; run it with \
+                 `--features postgres,ed25519,p256,rsa`, or unset DATABASE_URL to deduplicate in memory",
+            ));
+        }
+        let async_on_postgres = match optional(ASYNC_STORE_VAR).as_deref().map(str::trim) {
+            None | Some("memory") => false,
+            Some("postgres") if database.is_some() => true,
+            Some("postgres") => {
+                return Err(ConfigError::new(
+                    ASYNC_STORE_VAR,
+                    format!("is postgres, but {DATABASE_URL_VAR} is not set"),
+                ));
+            }
+            Some(other) => {
+                return Err(ConfigError::new(
+                    ASYNC_STORE_VAR,
+                    format!("is {other:?}; expected memory or postgres"),
+                ));
+            }
+        };
         Ok(ReceiverConfig {
             bind,
             public_url,
@@ -263,6 +311,8 @@ impl ReceiverConfig {
             ed25519,
             p256,
             paypal,
+            database,
+            async_on_postgres,
         })
     }
 
@@ -435,6 +485,11 @@ impl ReceiverConfig {
             }
         }
         lines.push("  GET /events | /metrics/webhooks".to_owned());
+        lines.push(match (&self.database, self.async_on_postgres) {
+            (None, _) => "  deduplication and async-ack queue: in memory (set DATABASE_URL for PostgreSQL)".to_owned(),
+            (Some(_), false) => "  deduplication: PostgreSQL (DATABASE_URL); async-ack queue: in memory (ASYNC_STORE=postgres for the database)".to_owned(),
+            (Some(_), true) => "  deduplication and async-ack queue: PostgreSQL (DATABASE_URL, ASYNC_STORE=postgres)".to_owned(),
+        });
         lines.push(format!(
             "  public URL ({PUBLIC_URL_VAR}, for URL-signed senders): {}",
             self.public_url

@@ -15,7 +15,9 @@
 //! - **Observable.** Every outcome is counted in [`Stats`] and traced.
 //! - **Durable** (feature `redis`): the same queue on Redis Streams, so a job acknowledged to the
 //!   sender survives a crash and is finished by any replica
-//!   ([`AckQueueBuilder::start_redis`]).
+//!   ([`AckQueueBuilder::start_redis`]), or (feature `postgres`) in a table of the PostgreSQL
+//!   database the service already runs, taken by the workers of every replica with
+//!   `FOR UPDATE SKIP LOCKED` ([`AckQueueBuilder::start_postgres`]).
 //!
 //! Acknowledging means the sender will not retry: from then on the queue owns the delivery.
 //! The in-memory queue keeps it through failures and shutdown (dead letter); only a crash of the
@@ -64,11 +66,18 @@
 //! `Job<T>` as an extractor the same way.
 
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
 
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use self::postgres::{
+    POSTGRES_INBOX_DEFAULT_TABLE, POSTGRES_INBOX_MIGRATION, PostgresQueueConfig,
+};
 #[cfg(feature = "redis")]
-pub use self::redis::{QueueError, RedisQueueConfig};
+pub use self::redis::RedisQueueConfig;
 
 use std::fmt;
 use std::future::Future;
@@ -173,6 +182,10 @@ pub enum JobError {
     /// Durable mode: the stored payload no longer parses as `T` (the type changed between
     /// versions of the receiver).
     Undecodable(String),
+    /// Durable mode on PostgreSQL: the worker running the last attempt stopped (crashed, was
+    /// killed, lost the database) before it finished, and the attempts are spent. A job that
+    /// brings its worker down is not run again for ever.
+    WorkerLost,
 }
 
 impl fmt::Display for JobError {
@@ -183,6 +196,9 @@ impl fmt::Display for JobError {
             JobError::TimedOut(t) => write!(f, "attempt timed out after {t:?}"),
             JobError::NotDrained => f.write_str("not finished before the shutdown deadline"),
             JobError::Undecodable(e) => write!(f, "stored payload does not parse: {e}"),
+            JobError::WorkerLost => {
+                f.write_str("the worker running the last attempt stopped before it finished")
+            }
         }
     }
 }
@@ -201,6 +217,22 @@ pub struct DeadLetter<T> {
     pub attempts: u32,
 }
 
+/// The durable queue could not be set up (Redis or PostgreSQL unreachable, wrong URL, wrong key
+/// type, a table name that is not a plain identifier).
+#[cfg(any(feature = "redis", feature = "postgres"))]
+#[derive(Debug, Clone)]
+pub struct QueueError(pub(crate) String);
+
+#[cfg(any(feature = "redis", feature = "postgres"))]
+impl fmt::Display for QueueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "durable queue unavailable: {}", self.0)
+    }
+}
+
+#[cfg(any(feature = "redis", feature = "postgres"))]
+impl std::error::Error for QueueError {}
+
 /// What [`AckQueue::shutdown`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -211,8 +243,8 @@ pub struct ShutdownReport {
     /// Jobs that could not be finished in time, each handed to the dead-letter callback
     /// (in-memory queue).
     pub unfinished: u64,
-    /// Durable mode: jobs left pending on Redis for another consumer (or this one after a
-    /// restart) to finish. Nothing is dead-lettered for them.
+    /// Durable mode: jobs left pending on Redis or PostgreSQL for another consumer (or this one
+    /// after a restart) to finish. Nothing is dead-lettered for them.
     pub left_pending: u64,
 }
 
@@ -423,6 +455,8 @@ enum Backend<T> {
     Memory(Arc<memory::MemoryQueue<T>>),
     #[cfg(feature = "redis")]
     Redis(Arc<redis::RedisQueue<T>>),
+    #[cfg(feature = "postgres")]
+    Postgres(Arc<postgres::PostgresQueue<T>>),
 }
 
 impl<T> Clone for Backend<T> {
@@ -431,6 +465,8 @@ impl<T> Clone for Backend<T> {
             Backend::Memory(q) => Backend::Memory(q.clone()),
             #[cfg(feature = "redis")]
             Backend::Redis(q) => Backend::Redis(q.clone()),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(q) => Backend::Postgres(q.clone()),
         }
     }
 }
@@ -450,6 +486,8 @@ impl<T> fmt::Debug for AckQueue<T> {
             Backend::Memory(_) => "memory",
             #[cfg(feature = "redis")]
             Backend::Redis(_) => "redis",
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => "postgres",
         };
         f.debug_struct("AckQueue")
             .field("backend", &kind)
@@ -463,7 +501,7 @@ impl<T> fmt::Debug for AckQueue<T> {
 pub(crate) enum PushError {
     Full,
     Closed,
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "redis", feature = "postgres")), allow(dead_code))]
     Unavailable(String),
 }
 
@@ -507,6 +545,8 @@ impl<T: Clone + Send + Sync + 'static> AckQueue<T> {
             Backend::Memory(q) => q.push(job),
             #[cfg(feature = "redis")]
             Backend::Redis(q) => q.push(job).await,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(q) => q.push(job).await,
         };
         let stats = &self.settings.stats;
         let rejection = match pushed {
@@ -553,14 +593,16 @@ impl<T: Clone + Send + Sync + 'static> AckQueue<T> {
 
     /// Stop taking new jobs (`503 queue_closed` from then on), let the workers finish what is
     /// queued and running for up to `deadline`, then hand every unfinished job to the
-    /// dead-letter callback (in-memory) or leave it pending on Redis for another consumer
-    /// (durable). Call it after the server stopped accepting requests, e.g. after axum's
+    /// dead-letter callback (in-memory) or leave it pending on Redis or PostgreSQL for another
+    /// consumer (durable). Call it after the server stopped accepting requests, e.g. after axum's
     /// `with_graceful_shutdown` future or actix-web's `Server` completed.
     pub async fn shutdown(&self, deadline: Duration) -> ShutdownReport {
         match &self.backend {
             Backend::Memory(q) => q.shutdown(deadline).await,
             #[cfg(feature = "redis")]
             Backend::Redis(q) => q.shutdown(deadline).await,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(q) => q.shutdown(deadline).await,
         }
     }
 

@@ -21,7 +21,9 @@ use redis::{Client, Script, Value};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::{AckQueue, AckQueueBuilder, Backend, Job, PushError, Runner, ShutdownReport, lock};
+use super::{
+    AckQueue, AckQueueBuilder, Backend, Job, PushError, QueueError, Runner, ShutdownReport, lock,
+};
 use crate::verify::{StoredMeta, WebhookMeta};
 
 /// One step, so that it holds with many replicas enqueueing and with answers lost on the way:
@@ -144,18 +146,6 @@ impl RedisQueueConfig {
         &self.stream
     }
 }
-
-/// The durable queue could not be set up (Redis unreachable, wrong URL, wrong key type).
-#[derive(Debug, Clone)]
-pub struct QueueError(String);
-
-impl fmt::Display for QueueError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "durable queue unavailable: {}", self.0)
-    }
-}
-
-impl std::error::Error for QueueError {}
 
 impl<T> AckQueueBuilder<T>
 where

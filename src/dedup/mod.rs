@@ -66,6 +66,8 @@ use std::time::Duration;
 use memory::Located;
 pub use memory::{MemoryStore, MemoryStoreBuilder};
 #[cfg(feature = "postgres")]
+pub(crate) use postgres::valid_table;
+#[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use postgres::{POSTGRES_DEFAULT_TABLE, POSTGRES_MIGRATION, PostgresStore};
 #[cfg(feature = "redis")]
@@ -568,7 +570,7 @@ impl<'m> KeyParts<'m> {
 
 /// The one key that names a delivery: `<namespace>:id:<id>`, or for a delivery without an id
 /// `<namespace>:sig:<digest of the verified signature>`.
-#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "redis", feature = "postgres")), allow(dead_code))]
 pub(crate) fn delivery_key(meta: &crate::WebhookMeta) -> String {
     KeyParts::new(meta, true)
         .strings()

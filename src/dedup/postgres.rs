@@ -207,7 +207,7 @@ fn owner(token: &Token) -> Vec<u8> {
 /// Whether `name` is a table name this store accepts: an unquoted SQL identifier (a letter or
 /// `_`, then letters, digits or `_`; at most 50 characters, so the index named after it fits
 /// PostgreSQL's 63), optionally qualified by a schema (`schema.table`, each part so).
-fn valid_table(name: &str) -> bool {
+pub(crate) fn valid_table(name: &str) -> bool {
     fn ident(part: &str) -> bool {
         let mut chars = part.chars();
         matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')

@@ -274,11 +274,18 @@ impl PostgresServer {
     /// statements queue up unanswered, as when a database stalls;
     /// [`resume`](PostgresServer::resume) lets it run them.
     pub fn freeze(&self) {
-        // The postmaster first, so that it starts no new backend meanwhile.
-        let pids = self.pids();
-        assert!(!pids.is_empty(), "server running");
-        for pid in pids {
-            signal("-STOP", pid);
+        // The postmaster first, so that it starts no new backend meanwhile; then again, for a
+        // backend it was forking at that moment (a pool opening a connection).
+        let mut stopped = std::collections::HashSet::new();
+        for pass in 0..3 {
+            let pids = self.pids();
+            assert!(pass > 0 || !pids.is_empty(), "server running");
+            for pid in pids {
+                if stopped.insert(pid) {
+                    signal("-STOP", pid);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
