@@ -790,7 +790,7 @@ impl QueueStats {
         self.telemetry.refused(rejection);
     }
 
-    fn attempt(&self, ok: bool, took: Duration) {
+    pub(crate) fn attempt(&self, ok: bool, took: Duration) {
         self.stats.attempt_took(took);
         if ok {
             self.stats.processed();
@@ -800,7 +800,7 @@ impl QueueStats {
         self.telemetry.attempt(ok, took);
     }
 
-    fn retried(&self) {
+    pub(crate) fn retried(&self) {
         self.stats.retried();
         self.telemetry.retried();
     }
@@ -825,7 +825,7 @@ impl QueueStats {
         self.telemetry.waited(wait);
     }
 
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))] // the durable queues' shutdown
+    #[cfg_attr(not(any(feature = "redis", feature = "postgres")), allow(dead_code))] // the durable queues' shutdown
     pub(crate) fn snapshot(&self) -> crate::stats::StatsSnapshot {
         self.stats.snapshot()
     }

@@ -655,7 +655,11 @@ impl<T: Clone + Send + Sync + 'static> PostgresQueue<T> {
         let started = Instant::now();
         let result = {
             let _running = InProgress::new(&self.runner.stats);
-            let run = std::pin::pin!(self.runner.attempt(job.clone()));
+            let span = tracing::info_span!(parent: &job.span, "webhook_job", attempt);
+            let run = std::pin::pin!(tracing::Instrument::instrument(
+                self.runner.attempt(job.clone()),
+                span
+            ));
             let renew = std::pin::pin!(async {
                 loop {
                     tokio::time::sleep(self.config.lease / 3).await;
@@ -684,11 +688,10 @@ impl<T: Clone + Send + Sync + 'static> PostgresQueue<T> {
         };
         let took = started.elapsed();
         let stats = &self.runner.stats;
-        stats.attempt_took(took);
+        stats.attempt(result.is_ok(), took);
         let meta = job.meta();
         match result {
             Ok(()) => {
-                stats.processed();
                 tracing::info!(
                     scheme = meta.scheme(),
                     id = meta.id(),
@@ -708,7 +711,6 @@ impl<T: Clone + Send + Sync + 'static> PostgresQueue<T> {
                 }
             }
             Err(error) => {
-                stats.failed_attempt();
                 let text = error.to_string();
                 if attempt > self.runner.retries {
                     // The row first: it is the durable dead letter, and settling it fences a
