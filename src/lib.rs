@@ -58,6 +58,8 @@
 //!   P-256 or RSA (X.509 certificates with `rsa`).
 //! - `cli`: the `webhook-guard` command-line tool (sign, send and verify test deliveries); the
 //!   library is the same with or without it.
+//! - `poem`: the poem middleware `poem::WebhookGuard`, the same extractors, and poem responses
+//!   for [`Rejection`] and `ack::Ack`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -93,6 +95,9 @@ pub mod stats;
 pub mod testing;
 pub mod tower;
 mod verify;
+#[cfg(feature = "poem")]
+#[cfg_attr(docsrs, doc(cfg(feature = "poem")))]
+pub mod poem;
 
 // Entry points for the cargo-fuzz targets in `fuzz/`: compiled only under `--cfg fuzzing`, which
 // cargo-fuzz sets, so they are no part of the public API.

@@ -1,0 +1,2 @@
+//! Placeholder: the poem receiver follows in the next commit.
+fn main() {}
