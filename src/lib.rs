@@ -89,15 +89,15 @@ mod json_scan;
 )]
 pub mod keys;
 mod pipeline;
+#[cfg(feature = "poem")]
+#[cfg_attr(docsrs, doc(cfg(feature = "poem")))]
+pub mod poem;
 pub mod scheme;
 mod secret;
 pub mod stats;
 pub mod testing;
 pub mod tower;
 mod verify;
-#[cfg(feature = "poem")]
-#[cfg_attr(docsrs, doc(cfg(feature = "poem")))]
-pub mod poem;
 
 // Entry points for the cargo-fuzz targets in `fuzz/`: compiled only under `--cfg fuzzing`, which
 // cargo-fuzz sets, so they are no part of the public API.
