@@ -58,8 +58,6 @@
 //! # Ok(()) }
 //! ```
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 use poem::error::ResponseError;
 use poem::http::StatusCode;
@@ -71,46 +69,27 @@ use crate::extract::{RawBody, Verified};
 use crate::guard::Guard;
 use crate::verify::WebhookMeta;
 
-/// poem middleware that verifies (and optionally deduplicates) webhook deliveries.
+/// poem middleware that verifies (and optionally deduplicates) webhook deliveries: the
+/// [`Guard`] itself, which is a `poem::Middleware`.
 ///
-/// Configured once, cloned freely. The same knobs as [`WebhookLayer`](crate::WebhookLayer); a
-/// [`Guard`] configured elsewhere (the one a tower layer uses too, say) becomes the middleware
-/// with `WebhookGuard::from(guard)`.
-#[derive(Debug, Clone)]
-pub struct WebhookGuard {
-    config: Arc<crate::pipeline::Pipeline>,
-}
+/// Configured once, cloned freely. The same builder as [`WebhookLayer`](crate::WebhookLayer)
+/// (`WebhookGuard::new(verifier).dedup(store)`); a [`Guard`] configured elsewhere (the one a
+/// tower layer uses too, say) is one already: `WebhookGuard::from(guard)` or the guard itself.
+pub type WebhookGuard = Guard;
 
-crate::pipeline::guard_builder!(WebhookGuard);
-
-impl WebhookGuard {
-    /// The [`Guard`] this middleware puts in front of endpoints.
-    pub fn guard(&self) -> Guard {
-        Guard {
-            config: self.config.clone(),
-        }
-    }
-}
-
-impl From<Guard> for WebhookGuard {
-    fn from(guard: Guard) -> Self {
-        WebhookGuard {
-            config: guard.config,
-        }
-    }
-}
-
-impl<E: Endpoint> Middleware<E> for WebhookGuard {
+impl<E: Endpoint> Middleware<E> for Guard {
     type Output = WebhookGuardEndpoint<E>;
 
     /// # Panics
     ///
     /// When another guard, built apart from this one, deduplicates under the same
-    /// [namespace](WebhookGuard::namespace) in the same store.
+    /// [namespace](Guard::namespace) in the same store.
     fn transform(&self, inner: E) -> Self::Output {
-        let guard = self.guard();
-        guard.register();
-        WebhookGuardEndpoint { inner, guard }
+        self.register();
+        WebhookGuardEndpoint {
+            inner,
+            guard: self.clone(),
+        }
     }
 }
 
