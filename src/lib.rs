@@ -64,6 +64,10 @@
 //!   P-256 or RSA (X.509 certificates with `rsa`).
 //! - `cli`: the `webhook-guard` command-line tool (sign, send and verify test deliveries); the
 //!   library is the same with or without it.
+//! - `lambda`: `lambda::service`, the tower layer in front of an AWS Lambda `lambda_http`
+//!   handler, as `lambda_http::run` takes it.
+//! - `poem`: the poem middleware `poem::WebhookGuard`, the same extractors, and poem responses
+//!   for [`Rejection`] and `ack::Ack`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -98,8 +102,14 @@ mod json_scan;
     doc(cfg(any(feature = "ed25519", feature = "p256", feature = "rsa")))
 )]
 pub mod keys;
+#[cfg(feature = "lambda")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
+pub mod lambda;
 #[cfg(feature = "server")]
 mod pipeline;
+#[cfg(feature = "poem")]
+#[cfg_attr(docsrs, doc(cfg(feature = "poem")))]
+pub mod poem;
 pub mod scheme;
 mod secret;
 #[cfg(feature = "server")]

@@ -492,3 +492,63 @@ async fn every_adapter_behaves_identically() {
     assert_eq!(runs(&ha), runs(&hx));
     assert_eq!(runs(&ha), runs(&hh));
 }
+
+/// The poem middleware and extractors, served by poem's own server.
+#[cfg(feature = "poem")]
+async fn poem_server(h: Arc<Handler>) -> SocketAddr {
+    use poem::http::StatusCode;
+    use poem::web::Data;
+    use poem::{EndpointExt, Route, handler, post};
+    use webhook_guard::WebhookMeta;
+    use webhook_guard::poem::WebhookGuard;
+
+    #[handler]
+    async fn hook(
+        Data(h): Data<&Arc<Handler>>,
+        meta: WebhookMeta,
+        Verified(v): Verified<Value>,
+    ) -> (StatusCode, &'static str) {
+        let status = h.run(meta.id(), &v).await;
+        (StatusCode::from_u16(status).unwrap(), "handled")
+    }
+    #[handler]
+    fn typed(Verified(_s): Verified<Strict>) -> &'static str {
+        "typed"
+    }
+    #[handler]
+    fn unguarded(_m: WebhookMeta) -> &'static str {
+        "unreachable"
+    }
+
+    let guard = WebhookGuard::new(verifier())
+        .body_limit(LIMIT)
+        .dedup(MemoryStore::default());
+    let app = Route::new()
+        .at("/hook", post(hook.with(guard.clone())))
+        .at("/typed", post(typed.with(guard)))
+        .at("/unguarded", post(unguarded))
+        .data(h);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();
+    // Ends with the test's runtime.
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
+    addr
+}
+
+#[cfg(feature = "poem")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poem_behaves_like_axum() {
+    let ha = Arc::new(Handler::default());
+    let hp = Arc::new(Handler::default());
+    let axum_addr = axum_server(ha.clone()).await;
+    let poem_addr = poem_server(hp.clone()).await;
+
+    let on_axum = play(axum_addr, &ha).await;
+    let on_poem = play(poem_addr, &hp).await;
+    assert_eq!(on_axum, on_poem, "axum against poem");
+    assert_eq!(
+        ha.runs.load(Ordering::SeqCst),
+        hp.runs.load(Ordering::SeqCst)
+    );
+}
