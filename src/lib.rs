@@ -99,6 +99,9 @@ mod verify;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod __fuzz;
+#[cfg(feature = "rocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
+pub mod rocket;
 
 pub use error::{Rejection, RejectionKind};
 pub use extract::{RawBody, Verified};

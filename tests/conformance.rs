@@ -492,3 +492,90 @@ async fn every_adapter_behaves_identically() {
     assert_eq!(runs(&ha), runs(&hx));
     assert_eq!(runs(&ha), runs(&hh));
 }
+
+/// The rocket server: `Webhook<T>`, `Verified<T>` and `WebhookMeta` data guards under one
+/// `Webhooks` fairing (one guard for `/hook` and `/typed`, as one layer serves both on axum).
+#[cfg(feature = "rocket")]
+mod on_rocket {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+
+    use rocket::http::Status;
+    use rocket::{State, post, routes};
+    use serde_json::Value;
+    use webhook_guard::dedup::MemoryStore;
+    use webhook_guard::guard::Guard;
+    use webhook_guard::rocket::{Webhook, Webhooks};
+    use webhook_guard::{Verified, WebhookMeta};
+
+    use super::{Handler, LIMIT, Strict, verifier};
+
+    #[post("/hook", data = "<hook>")]
+    async fn hook(h: &State<Arc<Handler>>, hook: Webhook<Value>) -> (Status, &'static str) {
+        let status = h.run(hook.meta.id(), &hook.event).await;
+        (Status::new(status), "handled")
+    }
+
+    #[post("/typed", data = "<_s>")]
+    fn typed(_s: Verified<Strict>) -> &'static str {
+        "typed"
+    }
+
+    #[post("/unguarded", data = "<_m>")]
+    fn unguarded(_m: WebhookMeta) -> &'static str {
+        "unreachable"
+    }
+
+    /// Launch `rocket` on an ephemeral port of 127.0.0.1, quiet; runs until the test's runtime
+    /// ends.
+    pub async fn spawn(rocket: rocket::Rocket<rocket::Build>) -> SocketAddr {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let tx = std::sync::Mutex::new(Some(tx));
+        let config = rocket::Config {
+            address: [127, 0, 0, 1].into(),
+            port: 0,
+            log_level: rocket::config::LogLevel::Off,
+            ..rocket::Config::debug_default()
+        };
+        let liftoff = rocket::fairing::AdHoc::on_liftoff("port", move |r| {
+            let port = r.config().port;
+            Box::pin(async move {
+                if let Some(tx) = tx.lock().unwrap().take() {
+                    let _ = tx.send(port);
+                }
+            })
+        });
+        let rocket = rocket.configure(config).attach(liftoff);
+        tokio::spawn(rocket.launch());
+        let port = rx.await.expect("rocket lifts off");
+        SocketAddr::from(([127, 0, 0, 1], port))
+    }
+
+    pub async fn rocket_server(h: Arc<Handler>) -> SocketAddr {
+        let guard = Guard::new(verifier())
+            .body_limit(LIMIT)
+            .dedup(MemoryStore::default());
+        let webhooks = Webhooks::empty()
+            .at("/hook", guard.clone())
+            .at("/typed", guard);
+        let rocket = rocket::build()
+            .attach(webhooks)
+            .manage(h)
+            .mount("/", routes![hook, typed, unguarded]);
+        spawn(rocket).await
+    }
+}
+
+#[cfg(feature = "rocket")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rocket_behaves_like_axum() {
+    let ha = Arc::new(Handler::default());
+    let hr = Arc::new(Handler::default());
+    let axum_addr = axum_server(ha.clone()).await;
+    let rocket_addr = on_rocket::rocket_server(hr.clone()).await;
+
+    let on_axum = play(axum_addr, &ha).await;
+    let on_rocket = play(rocket_addr, &hr).await;
+    assert_eq!(on_axum, on_rocket, "axum against rocket");
+    assert_eq!(ha.runs.load(Ordering::SeqCst), hr.runs.load(Ordering::SeqCst));
+}
