@@ -46,9 +46,10 @@
 //!     json!({ "received": hook.event.event_type(), "id": hook.meta.id() }).to_string()
 //! }
 //!
-//! #[post("/webhooks/github", data = "<body>")]
-//! fn github(Verified(body): Verified<serde_json::Value>) -> &'static str {
-//!     if body["zen"].is_string() { "pong" } else { "ok" }
+//! // Rocket's route attributes want a plain name for each argument, not a pattern.
+//! #[post("/webhooks/github", data = "<push>")]
+//! fn github(push: Verified<serde_json::Value>) -> &'static str {
+//!     if push.0["zen"].is_string() { "pong" } else { "ok" }
 //! }
 //!
 //! fn app(heppu_secret: Secret, github_secret: Secret) -> Rocket<Build> {
@@ -211,13 +212,22 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Why a webhook data guard gave the handler nothing: the fairing answers it.
-#[derive(Debug)]
+/// Why a webhook data guard gave the handler nothing: the fairing answers it. Its `Debug` (which
+/// Rocket logs for a failed data guard) names the code alone: the guard has logged the refusal.
 pub enum Refusal {
     /// Refused (`Rejection::to_response`'s answer), already logged and counted by the guard.
     Rejected(Rejection),
     /// A duplicate of a delivery processed before: `200 {"duplicate":true}`.
     Duplicate,
+}
+
+impl std::fmt::Debug for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Rejected(r) => write!(f, "Rejected({})", r.code()),
+            Refusal::Duplicate => f.write_str("Duplicate"),
+        }
+    }
 }
 
 /// Leave `answer` for the fairing and fail the data guard with its status.
