@@ -58,6 +58,8 @@
 //!   P-256 or RSA (X.509 certificates with `rsa`).
 //! - `cli`: the `webhook-guard` command-line tool (sign, send and verify test deliveries); the
 //!   library is the same with or without it.
+//! - `rocket`: rocket 0.5 data guards (`Verified<T>`, `rocket::Webhook<T>`, …) and the
+//!   `rocket::Webhooks` fairing that holds the guards and settles deliveries.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
