@@ -432,7 +432,9 @@ impl<'r> FromData<'r> for RawBody {
     type Error = Refusal;
 
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> ::rocket::data::Outcome<'r, Self> {
-        admit(req, data).await.map(|admitted| RawBody(admitted.body))
+        admit(req, data)
+            .await
+            .map(|admitted| RawBody(admitted.body))
     }
 }
 
@@ -445,7 +447,11 @@ impl<'r, T: DeserializeOwned + Send + 'static> FromData<'r> for crate::ack::Job<
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> ::rocket::data::Outcome<'r, Self> {
         let admitted = take!(admit(req, data).await);
         let event = take!(parse(req, &admitted));
-        ::rocket::outcome::Outcome::Success(crate::ack::Job::new(admitted.meta, event, admitted.body))
+        ::rocket::outcome::Outcome::Success(crate::ack::Job::new(
+            admitted.meta,
+            event,
+            admitted.body,
+        ))
     }
 }
 

@@ -526,6 +526,19 @@ mod on_rocket {
         "unreachable"
     }
 
+    /// For `rocket_releases_the_claim_of_a_panicking_handler`: the first call panics.
+    #[post("/hook", data = "<hook>")]
+    pub fn panics_once(
+        first: &State<std::sync::atomic::AtomicBool>,
+        hook: Webhook<Value>,
+    ) -> &'static str {
+        if first.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            panic!("the handler's first attempt fails");
+        }
+        assert_eq!(hook.meta.id(), Some("d-panic"));
+        "handled"
+    }
+
     /// Launch `rocket` on an ephemeral port of 127.0.0.1, quiet; runs until the test's runtime
     /// ends.
     pub async fn spawn(rocket: rocket::Rocket<rocket::Build>) -> SocketAddr {
@@ -577,5 +590,64 @@ async fn rocket_behaves_like_axum() {
     let on_axum = play(axum_addr, &ha).await;
     let on_rocket = play(rocket_addr, &hr).await;
     assert_eq!(on_axum, on_rocket, "axum against rocket");
-    assert_eq!(ha.runs.load(Ordering::SeqCst), hr.runs.load(Ordering::SeqCst));
+    assert_eq!(
+        ha.runs.load(Ordering::SeqCst),
+        hr.runs.load(Ordering::SeqCst)
+    );
+}
+
+/// Rocket catches a handler's panic and answers 500: the fairing then releases the claim, so the
+/// sender's retry is processed. A data guard without the `Webhooks` fairing answers 500.
+#[cfg(feature = "rocket")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rocket_releases_the_claim_of_a_panicking_handler() {
+    use std::sync::atomic::AtomicBool;
+
+    use on_rocket::panics_once;
+    use rocket::local::asynchronous::Client;
+    use rocket::routes;
+    use webhook_guard::guard::Guard;
+    use webhook_guard::rocket::Webhooks;
+
+    let guard = Guard::new(verifier()).dedup(MemoryStore::default());
+    let quiet = rocket::Config {
+        log_level: rocket::config::LogLevel::Off,
+        ..rocket::Config::debug_default()
+    };
+    let app = rocket::custom(&quiet)
+        .attach(Webhooks::new(guard))
+        .manage(AtomicBool::new(true))
+        .mount("/", routes![panics_once]);
+    let client = Client::untracked(app).await.unwrap();
+    let post = |d: SignedDelivery| {
+        let mut req = client.post("/hook").body(d.body.to_vec());
+        for (n, v) in &d.headers {
+            req.add_header(rocket::http::Header::new(
+                n.as_str().to_owned(),
+                v.to_str().unwrap().to_owned(),
+            ));
+        }
+        req.dispatch()
+    };
+    let d = delivery("d-panic", "ok").sign(&key());
+    assert_eq!(post(d.clone()).await.status().code, 500);
+    let retry = post(d.clone()).await;
+    assert_eq!(retry.status().code, 200);
+    assert_eq!(retry.into_string().await.unwrap(), "handled");
+    let again = post(d.clone()).await;
+    assert_eq!(again.into_string().await.unwrap(), r#"{"duplicate":true}"#);
+
+    // Without the fairing: no guard to run, refused with a 500.
+    let bare = rocket::custom(&quiet)
+        .manage(AtomicBool::new(false))
+        .mount("/", routes![panics_once]);
+    let client = Client::untracked(bare).await.unwrap();
+    let mut req = client.post("/hook").body(d.body.to_vec());
+    for (n, v) in &d.headers {
+        req.add_header(rocket::http::Header::new(
+            n.as_str().to_owned(),
+            v.to_str().unwrap().to_owned(),
+        ));
+    }
+    assert_eq!(req.dispatch().await.status().code, 500);
 }

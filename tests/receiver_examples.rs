@@ -1026,7 +1026,11 @@ async fn axum_and_rocket_receivers_keep_the_same_contract() {
         headers: http::HeaderMap::new(),
         body: bytes::Bytes::from_static(br#"{"id":"1","type":1}"#),
     };
-    for path in ["/webhooks/discord", "/webhooks/sendgrid", "/webhooks/paypal"] {
+    for path in [
+        "/webhooks/discord",
+        "/webhooks/sendgrid",
+        "/webhooks/paypal",
+    ] {
         let a = send(axum_addr, path, unsigned.clone()).await;
         let b = send(rocket_addr, path, unsigned.clone()).await;
         assert_eq!(summary(&a), summary(&b), "{path}: axum vs rocket");
@@ -1034,11 +1038,17 @@ async fn axum_and_rocket_receivers_keep_the_same_contract() {
     }
     let a = send(axum_addr, "/webhooks/nobody", unsigned.clone()).await;
     let b = send(rocket_addr, "/webhooks/nobody", unsigned).await;
-    assert_eq!((a.status, b.status), (404.try_into().unwrap(), 404.try_into().unwrap()));
+    assert_eq!(
+        (a.status, b.status),
+        (404.try_into().unwrap(), 404.try_into().unwrap())
+    );
 
     let axum_events = common::get_json(axum_addr, "/events").await;
     assert_eq!(axum_events, common::get_json(rocket_addr, "/events").await);
-    assert_eq!(axum_events.as_array().unwrap().len(), 12 + added_senders().len());
+    assert_eq!(
+        axum_events.as_array().unwrap().len(),
+        12 + added_senders().len()
+    );
     let mut m_axum = common::get_json(axum_addr, "/metrics/webhooks").await;
     let mut m_rocket = common::get_json(rocket_addr, "/metrics/webhooks").await;
     m_axum.as_object_mut().unwrap().remove("processing");
@@ -1052,7 +1062,10 @@ async fn axum_and_rocket_receivers_keep_the_same_contract() {
             .unwrap();
         let res = common::client().request(req).await.unwrap();
         let status = res.status();
-        let body = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+        let body = http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
         (status, body)
     };
     assert_eq!(challenge(axum_addr).await, challenge(rocket_addr).await);

@@ -164,7 +164,11 @@ impl<'r> FromRequest<'r> for NoKey<'r> {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let path = req.uri().path().as_str();
-        match req.rocket().state::<Receiver>().and_then(|r| r.missing.get(path)) {
+        match req
+            .rocket()
+            .state::<Receiver>()
+            .and_then(|r| r.missing.get(path))
+        {
             Some(missing) => Outcome::Success(NoKey(missing)),
             None => Outcome::Forward(Status::NotFound),
         }
