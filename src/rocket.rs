@@ -113,7 +113,8 @@ use crate::guard::{Guard, Incoming, Settle, Verdict, duplicate_response};
 use crate::pipeline::DRAIN_AFTER_413;
 use crate::verify::WebhookMeta;
 
-/// The Rocket fairing that holds the webhook guards: attach it once. It picks each request's
+/// The Rocket fairing that holds the webhook guards: attach it once (a second one attached
+/// replaces the first: put every guard in one). It picks each request's
 /// guard for the data guards ([`Verified<T>`], [`Webhook<T>`], …), answers refusals and
 /// duplicates with the guard's answer, and settles each delivery from the handler's response
 /// (completed on `2xx`, released otherwise). See the [module docs](self).
