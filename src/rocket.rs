@@ -138,10 +138,11 @@ impl Webhooks {
         Webhooks::default()
     }
 
-    /// The guard for requests to `path`: the request's path exactly as routed (with the mount
-    /// point, without the query: `/webhooks/github`), or the route's own URI pattern for a route
-    /// with dynamic segments (`/tenants/<id>/hook`). A path given twice keeps the last guard.
-    /// Requests to other paths get the guard of [`new`](Webhooks::new), if any.
+    /// The guard for requests to `path`: the request's path exactly as received (with the mount
+    /// point, without the query: `/webhooks/github`), or the matched route's URI pattern as its
+    /// attribute writes it, after its mount point, for a route with dynamic segments
+    /// (`/api/tenants/<id>/hook`); a request path is looked for first. A path given twice keeps
+    /// the last guard. Requests to other paths get the guard of [`new`](Webhooks::new), if any.
     pub fn at(mut self, path: impl Into<String>, guard: impl Into<Guard>) -> Self {
         let path = path.into();
         self.at.retain(|(p, _)| *p != path);

@@ -526,6 +526,12 @@ mod on_rocket {
         "unreachable"
     }
 
+    /// For `rocket_picks_a_guard_by_path_or_by_route_pattern`: the scheme that verified it.
+    #[post("/tenants/<_>/hook", data = "<meta>")]
+    pub fn tenant(meta: WebhookMeta) -> String {
+        meta.scheme().to_owned()
+    }
+
     /// For `rocket_releases_the_claim_of_a_panicking_handler`: the first call panics.
     #[post("/hook", data = "<hook>")]
     pub fn panics_once(
@@ -619,26 +625,13 @@ async fn rocket_releases_the_claim_of_a_panicking_handler() {
         .manage(AtomicBool::new(true))
         .mount("/", routes![panics_once]);
     let client = Client::untracked(app).await.unwrap();
-    // The delivery through rocket's local client, no network.
-    fn post<'c>(
-        client: &'c Client,
-        d: &SignedDelivery,
-    ) -> rocket::local::asynchronous::LocalRequest<'c> {
-        let mut req = client.post("/hook").body(&d.body);
-        for (n, v) in &d.headers {
-            req.add_header(rocket::http::Header::new(
-                n.as_str().to_owned(),
-                v.to_str().unwrap().to_owned(),
-            ));
-        }
-        req
-    }
     let d = delivery("d-panic", "ok").sign(&key());
-    assert_eq!(post(&client, &d).dispatch().await.status().code, 500);
-    let retry = post(&client, &d).dispatch().await;
+    let first = local_post(&client, "/hook", &d).dispatch().await;
+    assert_eq!(first.status().code, 500);
+    let retry = local_post(&client, "/hook", &d).dispatch().await;
     assert_eq!(retry.status().code, 200);
     assert_eq!(retry.into_string().await.unwrap(), "handled");
-    let again = post(&client, &d).dispatch().await;
+    let again = local_post(&client, "/hook", &d).dispatch().await;
     assert_eq!(again.into_string().await.unwrap(), r#"{"duplicate":true}"#);
 
     // Without the fairing: no guard to run, refused with a 500.
@@ -646,5 +639,77 @@ async fn rocket_releases_the_claim_of_a_panicking_handler() {
         .manage(AtomicBool::new(false))
         .mount("/", routes![panics_once]);
     let client = Client::untracked(bare).await.unwrap();
-    assert_eq!(post(&client, &d).dispatch().await.status().code, 500);
+    let unguarded = local_post(&client, "/hook", &d).dispatch().await;
+    assert_eq!(unguarded.status().code, 500);
+}
+
+/// `d` posted to `path` through rocket's local client, no network.
+#[cfg(feature = "rocket")]
+fn local_post<'c>(
+    client: &'c rocket::local::asynchronous::Client,
+    path: &'static str,
+    d: &SignedDelivery,
+) -> rocket::local::asynchronous::LocalRequest<'c> {
+    let mut req = client.post(path).body(&d.body);
+    for (n, v) in &d.headers {
+        req.add_header(rocket::http::Header::new(
+            n.as_str().to_owned(),
+            v.to_str().unwrap().to_owned(),
+        ));
+    }
+    req
+}
+
+/// `Webhooks::at` takes a request path or a route's pattern (with its mount point); other
+/// requests get the guard of `Webhooks::new`.
+#[cfg(feature = "rocket")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rocket_picks_a_guard_by_path_or_by_route_pattern() {
+    use rocket::local::asynchronous::Client;
+    use rocket::routes;
+    use webhook_guard::guard::Guard;
+    use webhook_guard::rocket::Webhooks;
+
+    let github = Secret::new("a-github-secret-0123456789").unwrap();
+    let stripe = Secret::new("a-stripe-secret-0123456789").unwrap();
+    let webhooks = Webhooks::new(Guard::new(verifier()))
+        .at(
+            "/api/tenants/<_>/hook",
+            Guard::new(Verifier::new(Scheme::github(), github.clone())),
+        )
+        .at(
+            "/api/tenants/acme/hook",
+            Guard::new(Verifier::new(Scheme::stripe(), stripe.clone())),
+        );
+    let quiet = rocket::Config {
+        log_level: rocket::config::LogLevel::Off,
+        ..rocket::Config::debug_default()
+    };
+    let app = rocket::custom(&quiet)
+        .attach(webhooks)
+        .mount("/api", routes![on_rocket::tenant])
+        .mount("/", routes![on_rocket::tenant]);
+    let client = Client::untracked(app).await.unwrap();
+    let body = r#"{"id":"evt_1","type":"ping"}"#;
+    for (path, d, scheme) in [
+        (
+            "/api/tenants/acme/hook",
+            Delivery::new(Scheme::stripe(), body).sign(&stripe),
+            "stripe",
+        ),
+        (
+            "/api/tenants/other/hook",
+            Delivery::new(Scheme::github(), body).id("g1").sign(&github),
+            "github",
+        ),
+        (
+            "/tenants/other/hook",
+            Delivery::new(Scheme::heppu(), body).id("h1").sign(&key()),
+            "heppu",
+        ),
+    ] {
+        let res = local_post(&client, path, &d).dispatch().await;
+        assert_eq!(res.status().code, 200, "{path}");
+        assert_eq!(res.into_string().await.unwrap(), scheme, "{path}");
+    }
 }
