@@ -68,6 +68,8 @@
 //!   handler, as `lambda_http::run` takes it.
 //! - `poem`: the poem middleware `poem::WebhookGuard`, the same extractors, and poem responses
 //!   for [`Rejection`] and `ack::Ack`.
+//! - `rocket`: rocket 0.5 data guards (`Verified<T>`, `rocket::Webhook<T>`, …) and the
+//!   `rocket::Webhooks` fairing that holds the guards and settles deliveries.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -129,6 +131,9 @@ mod verify;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod __fuzz;
+#[cfg(feature = "rocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
+pub mod rocket;
 
 pub use error::{Rejection, RejectionKind};
 pub use extract::{RawBody, Verified};

@@ -552,3 +552,224 @@ async fn poem_behaves_like_axum() {
         hp.runs.load(Ordering::SeqCst)
     );
 }
+
+/// The rocket server: `Webhook<T>`, `Verified<T>` and `WebhookMeta` data guards under one
+/// `Webhooks` fairing (one guard for `/hook` and `/typed`, as one layer serves both on axum).
+#[cfg(feature = "rocket")]
+mod on_rocket {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+
+    use rocket::http::Status;
+    use rocket::{State, post, routes};
+    use serde_json::Value;
+    use webhook_guard::dedup::MemoryStore;
+    use webhook_guard::guard::Guard;
+    use webhook_guard::rocket::{Webhook, Webhooks};
+    use webhook_guard::{Verified, WebhookMeta};
+
+    use super::{Handler, LIMIT, Strict, verifier};
+
+    #[post("/hook", data = "<hook>")]
+    async fn hook(h: &State<Arc<Handler>>, hook: Webhook<Value>) -> (Status, &'static str) {
+        let status = h.run(hook.meta.id(), &hook.event).await;
+        (Status::new(status), "handled")
+    }
+
+    #[post("/typed", data = "<_s>")]
+    fn typed(_s: Verified<Strict>) -> &'static str {
+        "typed"
+    }
+
+    #[post("/unguarded", data = "<_m>")]
+    fn unguarded(_m: WebhookMeta) -> &'static str {
+        "unreachable"
+    }
+
+    /// For `rocket_picks_a_guard_by_path_or_by_route_pattern`: the scheme that verified it.
+    #[post("/tenants/<_>/hook", data = "<meta>")]
+    pub fn tenant(meta: WebhookMeta) -> String {
+        meta.scheme().to_owned()
+    }
+
+    /// For `rocket_releases_the_claim_of_a_panicking_handler`: the first call panics.
+    #[post("/hook", data = "<hook>")]
+    pub fn panics_once(
+        first: &State<std::sync::atomic::AtomicBool>,
+        hook: Webhook<Value>,
+    ) -> &'static str {
+        if first.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            panic!("the handler's first attempt fails");
+        }
+        assert_eq!(hook.meta.id(), Some("d-panic"));
+        "handled"
+    }
+
+    /// Launch `rocket` on an ephemeral port of 127.0.0.1, quiet; runs until the test's runtime
+    /// ends.
+    pub async fn spawn(rocket: rocket::Rocket<rocket::Build>) -> SocketAddr {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let tx = std::sync::Mutex::new(Some(tx));
+        let config = rocket::Config {
+            address: [127, 0, 0, 1].into(),
+            port: 0,
+            log_level: rocket::config::LogLevel::Off,
+            ..rocket::Config::debug_default()
+        };
+        let liftoff = rocket::fairing::AdHoc::on_liftoff("port", move |r| {
+            let port = r.config().port;
+            Box::pin(async move {
+                if let Some(tx) = tx.lock().unwrap().take() {
+                    let _ = tx.send(port);
+                }
+            })
+        });
+        let rocket = rocket.configure(config).attach(liftoff);
+        tokio::spawn(rocket.launch());
+        let port = rx.await.expect("rocket lifts off");
+        SocketAddr::from(([127, 0, 0, 1], port))
+    }
+
+    pub async fn rocket_server(h: Arc<Handler>) -> SocketAddr {
+        let guard = Guard::new(verifier())
+            .body_limit(LIMIT)
+            .dedup(MemoryStore::default());
+        let webhooks = Webhooks::empty()
+            .at("/hook", guard.clone())
+            .at("/typed", guard);
+        let rocket = rocket::build()
+            .attach(webhooks)
+            .manage(h)
+            .mount("/", routes![hook, typed, unguarded]);
+        spawn(rocket).await
+    }
+}
+
+#[cfg(feature = "rocket")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rocket_behaves_like_axum() {
+    let ha = Arc::new(Handler::default());
+    let hr = Arc::new(Handler::default());
+    let axum_addr = axum_server(ha.clone()).await;
+    let rocket_addr = on_rocket::rocket_server(hr.clone()).await;
+
+    let on_axum = play(axum_addr, &ha).await;
+    let on_rocket = play(rocket_addr, &hr).await;
+    assert_eq!(on_axum, on_rocket, "axum against rocket");
+    assert_eq!(
+        ha.runs.load(Ordering::SeqCst),
+        hr.runs.load(Ordering::SeqCst)
+    );
+}
+
+/// Rocket catches a handler's panic and answers 500: the fairing then releases the claim, so the
+/// sender's retry is processed. A data guard without the `Webhooks` fairing answers 500.
+#[cfg(feature = "rocket")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rocket_releases_the_claim_of_a_panicking_handler() {
+    use std::sync::atomic::AtomicBool;
+
+    use on_rocket::panics_once;
+    use rocket::local::asynchronous::Client;
+    use rocket::routes;
+    use webhook_guard::guard::Guard;
+    use webhook_guard::rocket::Webhooks;
+
+    let guard = Guard::new(verifier()).dedup(MemoryStore::default());
+    let quiet = rocket::Config {
+        log_level: rocket::config::LogLevel::Off,
+        ..rocket::Config::debug_default()
+    };
+    let app = rocket::custom(&quiet)
+        .attach(Webhooks::new(guard))
+        .manage(AtomicBool::new(true))
+        .mount("/", routes![panics_once]);
+    let client = Client::untracked(app).await.unwrap();
+    let d = delivery("d-panic", "ok").sign(&key());
+    let first = local_post(&client, "/hook", &d).dispatch().await;
+    assert_eq!(first.status().code, 500);
+    let retry = local_post(&client, "/hook", &d).dispatch().await;
+    assert_eq!(retry.status().code, 200);
+    assert_eq!(retry.into_string().await.unwrap(), "handled");
+    let again = local_post(&client, "/hook", &d).dispatch().await;
+    assert_eq!(again.into_string().await.unwrap(), r#"{"duplicate":true}"#);
+
+    // Without the fairing: no guard to run, refused with a 500.
+    let bare = rocket::custom(&quiet)
+        .manage(AtomicBool::new(false))
+        .mount("/", routes![panics_once]);
+    let client = Client::untracked(bare).await.unwrap();
+    let unguarded = local_post(&client, "/hook", &d).dispatch().await;
+    assert_eq!(unguarded.status().code, 500);
+}
+
+/// `d` posted to `path` through rocket's local client, no network.
+#[cfg(feature = "rocket")]
+fn local_post<'c>(
+    client: &'c rocket::local::asynchronous::Client,
+    path: &'static str,
+    d: &SignedDelivery,
+) -> rocket::local::asynchronous::LocalRequest<'c> {
+    let mut req = client.post(path).body(&d.body);
+    for (n, v) in &d.headers {
+        req.add_header(rocket::http::Header::new(
+            n.as_str().to_owned(),
+            v.to_str().unwrap().to_owned(),
+        ));
+    }
+    req
+}
+
+/// `Webhooks::at` takes a request path or a route's pattern (with its mount point); other
+/// requests get the guard of `Webhooks::new`.
+#[cfg(feature = "rocket")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rocket_picks_a_guard_by_path_or_by_route_pattern() {
+    use rocket::local::asynchronous::Client;
+    use rocket::routes;
+    use webhook_guard::guard::Guard;
+    use webhook_guard::rocket::Webhooks;
+
+    let github = Secret::new("a-github-secret-0123456789").unwrap();
+    let stripe = Secret::new("a-stripe-secret-0123456789").unwrap();
+    let webhooks = Webhooks::new(Guard::new(verifier()))
+        .at(
+            "/api/tenants/<_>/hook",
+            Guard::new(Verifier::new(Scheme::github(), github.clone())),
+        )
+        .at(
+            "/api/tenants/acme/hook",
+            Guard::new(Verifier::new(Scheme::stripe(), stripe.clone())),
+        );
+    let quiet = rocket::Config {
+        log_level: rocket::config::LogLevel::Off,
+        ..rocket::Config::debug_default()
+    };
+    let app = rocket::custom(&quiet)
+        .attach(webhooks)
+        .mount("/api", routes![on_rocket::tenant])
+        .mount("/", routes![on_rocket::tenant]);
+    let client = Client::untracked(app).await.unwrap();
+    let body = r#"{"id":"evt_1","type":"ping"}"#;
+    for (path, d, scheme) in [
+        (
+            "/api/tenants/acme/hook",
+            Delivery::new(Scheme::stripe(), body).sign(&stripe),
+            "stripe",
+        ),
+        (
+            "/api/tenants/other/hook",
+            Delivery::new(Scheme::github(), body).id("g1").sign(&github),
+            "github",
+        ),
+        (
+            "/tenants/other/hook",
+            Delivery::new(Scheme::heppu(), body).id("h1").sign(&key()),
+            "heppu",
+        ),
+    ] {
+        let res = local_post(&client, path, &d).dispatch().await;
+        assert_eq!(res.status().code, 200, "{path}");
+        assert_eq!(res.into_string().await.unwrap(), scheme, "{path}");
+    }
+}

@@ -1038,6 +1038,7 @@ fn receiver_binary() -> std::path::PathBuf {
         ("metrics", cfg!(feature = "metrics")),
         ("poem", cfg!(feature = "poem")),
         ("lambda", cfg!(feature = "lambda")),
+        ("rocket", cfg!(feature = "rocket")),
     ]
     .into_iter()
     .filter_map(|(name, on)| on.then_some(name))
@@ -1305,4 +1306,131 @@ async fn axum_and_poem_receivers_keep_the_same_contract() {
     let b = body(common::raw_exchange(poem_addr, get).await);
     assert_eq!(a, (200, Some("abc123".to_owned())));
     assert_eq!(a, b, "Dropbox's challenge: axum vs poem");
+}
+
+#[cfg(feature = "rocket")]
+#[allow(dead_code)]
+#[path = "../examples/support/rocket_receiver_app.rs"]
+mod rocket_receiver_app;
+
+/// The rocket receiver (`rocket_receiver`) launched on an ephemeral 127.0.0.1 port, quiet, in
+/// this runtime, as the example's `main` launches it.
+#[cfg(feature = "rocket")]
+async fn spawn_rocket(config: &ReceiverConfig) -> SocketAddr {
+    let (rocket, _log, _queue) = rocket_receiver_app::rocket(config);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let tx = std::sync::Mutex::new(Some(tx));
+    let liftoff = rocket::fairing::AdHoc::on_liftoff("port", move |r| {
+        let port = r.config().port;
+        Box::pin(async move {
+            if let Some(tx) = tx.lock().unwrap().take() {
+                let _ = tx.send(port);
+            }
+        })
+    });
+    let rocket = rocket
+        .configure(rocket::Config {
+            address: [127, 0, 0, 1].into(),
+            port: 0,
+            log_level: rocket::config::LogLevel::Off,
+            ..rocket::Config::debug_default()
+        })
+        .attach(liftoff);
+    tokio::spawn(rocket.launch());
+    SocketAddr::from(([127, 0, 0, 1], rx.await.expect("rocket lifts off")))
+}
+
+/// The rocket receiver keeps the axum receiver's contract: the scripted deliveries and one per
+/// added sender get the same status and JSON on both, `/events` and the counters end the same,
+/// each endpoint's retry is a duplicate, and a route without its key says which variable to set.
+#[cfg(feature = "rocket")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axum_and_rocket_receivers_keep_the_same_contract() {
+    let config = config();
+    let axum_addr = common::spawn(receiver_app::app(&config).router).await;
+    let rocket_addr = spawn_rocket(&config).await;
+
+    for (path, delivery) in script() {
+        let a = send(axum_addr, path, delivery.clone()).await;
+        let b = send(rocket_addr, path, delivery).await;
+        assert_eq!(summary(&a), summary(&b), "{path}: axum vs rocket");
+        assert_eq!(
+            a.headers.get("content-type"),
+            b.headers.get("content-type"),
+            "{path}"
+        );
+    }
+    // The queued job lands in /events once its background work is done (bounded wait).
+    let mut tries = 0;
+    let (axum_events, rocket_events) = loop {
+        let a = common::get_json(axum_addr, "/events").await;
+        let b = common::get_json(rocket_addr, "/events").await;
+        if a.as_array().unwrap().len() == 12 && b.as_array().unwrap().len() == 12 {
+            break (a, b);
+        }
+        tries += 1;
+        assert!(tries < 100, "the async job never finished: {a} / {b}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(axum_events, rocket_events);
+
+    for (path, delivery) in added_senders() {
+        let a = send(axum_addr, path, delivery.clone()).await;
+        let b = send(rocket_addr, path, delivery.clone()).await;
+        assert_eq!(summary(&a), summary(&b), "{path}: axum vs rocket");
+        assert_eq!(a.status, 200, "{path}: {}", a.json);
+        // The sender's retry: a duplicate on both.
+        let a = send(axum_addr, path, delivery.clone()).await;
+        let b = send(rocket_addr, path, delivery).await;
+        assert_eq!(summary(&a), summary(&b), "{path} again: axum vs rocket");
+        assert_eq!(summary(&b), (200, json!({"duplicate": true})), "{path}");
+    }
+    // Routes without their key, and a path that is no route.
+    let unsigned = SignedDelivery {
+        headers: http::HeaderMap::new(),
+        body: bytes::Bytes::from_static(br#"{"id":"1","type":1}"#),
+    };
+    for path in [
+        "/webhooks/discord",
+        "/webhooks/sendgrid",
+        "/webhooks/paypal",
+    ] {
+        let a = send(axum_addr, path, unsigned.clone()).await;
+        let b = send(rocket_addr, path, unsigned.clone()).await;
+        assert_eq!(summary(&a), summary(&b), "{path}: axum vs rocket");
+        assert_eq!(b.code(), "key_not_configured", "{path}");
+    }
+    let a = send(axum_addr, "/webhooks/nobody", unsigned.clone()).await;
+    let b = send(rocket_addr, "/webhooks/nobody", unsigned).await;
+    assert_eq!(
+        (a.status, b.status),
+        (404.try_into().unwrap(), 404.try_into().unwrap())
+    );
+
+    let axum_events = common::get_json(axum_addr, "/events").await;
+    assert_eq!(axum_events, common::get_json(rocket_addr, "/events").await);
+    assert_eq!(
+        axum_events.as_array().unwrap().len(),
+        12 + added_senders().len()
+    );
+    let mut m_axum = common::get_json(axum_addr, "/metrics/webhooks").await;
+    let mut m_rocket = common::get_json(rocket_addr, "/metrics/webhooks").await;
+    m_axum.as_object_mut().unwrap().remove("processing");
+    m_rocket.as_object_mut().unwrap().remove("processing");
+    assert_eq!(m_axum, m_rocket, "the same counters on both");
+
+    // Dropbox's unsigned challenge, outside the guard.
+    let challenge = |addr: SocketAddr| async move {
+        let req = http::Request::get(format!("http://{addr}/webhooks/dropbox?challenge=abc123"))
+            .body(http_body_util::Full::new(bytes::Bytes::new()))
+            .unwrap();
+        let res = common::client().request(req).await.unwrap();
+        let status = res.status();
+        let body = http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        (status, body)
+    };
+    assert_eq!(challenge(axum_addr).await, challenge(rocket_addr).await);
 }
