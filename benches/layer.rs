@@ -37,6 +37,9 @@
 //! body: the dedup step digests the body itself to tell a retry from another body under the
 //! same id.
 
+#[cfg(feature = "postgres")]
+#[path = "../tests/common/postgres_server.rs"]
+mod postgres_server;
 #[cfg(feature = "redis")]
 #[path = "../tests/common/redis_server.rs"]
 mod redis_server;
@@ -110,7 +113,30 @@ fn redis_router(rt: &tokio::runtime::Runtime, server: &redis_server::RedisServer
     guarded(WebhookLayer::new(verifier()).dedup(store))
 }
 
+/// The guarded route deduplicating on PostgreSQL (the store's table on a local server the bench
+/// starts as the tests do: `fsync=off`, so the figure is the round trips', not the disk's).
+#[cfg(feature = "postgres")]
+fn postgres_router(
+    rt: &tokio::runtime::Runtime,
+    server: &postgres_server::PostgresServer,
+) -> Router {
+    let store = rt.block_on(async {
+        let store = webhook_guard::dedup::PostgresStore::connect(&server.url())
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        store
+    });
+    guarded(WebhookLayer::new(verifier()).dedup(store))
+}
+
 fn bench(c: &mut Criterion) {
+    // `LAYER_PROMETHEUS=1` with the `metrics` feature: the Prometheus recorder installed, so
+    // every series the guard emits is recorded (the cost an operator pays for the metrics).
+    #[cfg(feature = "metrics")]
+    if std::env::var_os("LAYER_PROMETHEUS").is_some() {
+        let _ = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder();
+    }
     heppu_group(c, "layer/1KiB heppu", BatchSize::PerIteration, true);
     // The same routes with the requests built 256 at a time before the calls, as a client
     // library or a proxy hands a server a burst: the requests' own allocations are then freed
@@ -154,7 +180,18 @@ fn heppu_group(c: &mut Criterion, group: &str, batch: BatchSize, with_redis: boo
     if let Some(server) = &server {
         routes.push(("+ verification + Redis dedup", redis_router(&rt, server)));
     }
-    #[cfg(not(feature = "redis"))]
+    #[cfg(feature = "postgres")]
+    let pg = with_redis
+        .then(|| postgres_server::PostgresServer::start("layer bench, Postgres route"))
+        .flatten();
+    #[cfg(feature = "postgres")]
+    if let Some(server) = &pg {
+        routes.push((
+            "+ verification + Postgres dedup",
+            postgres_router(&rt, server),
+        ));
+    }
+    #[cfg(not(any(feature = "redis", feature = "postgres")))]
     let _ = with_redis;
     for (name, app) in routes {
         let mut n = 0u64;

@@ -318,3 +318,24 @@ impl actix_web::Responder for crate::ack::Ack {
         to_actix(self.to_response())
     }
 }
+
+impl<T: Clone + Send + Sync + 'static> crate::ack::AckQueue<T> {
+    /// An actix-web handler that enqueues the request's [`Job<T>`](crate::ack::Job):
+    /// `web::post().to(queue.actix_handler())`.
+    pub fn actix_handler(
+        &self,
+    ) -> impl Fn(
+        crate::ack::Job<T>,
+    ) -> futures_util::future::BoxFuture<'static, Result<crate::ack::Ack, Rejection>>
+    + Clone
+    + use<T>
+    where
+        T: serde::de::DeserializeOwned,
+    {
+        let queue = self.clone();
+        move |job| {
+            let queue = queue.clone();
+            Box::pin(async move { queue.enqueue(job).await })
+        }
+    }
+}

@@ -106,3 +106,25 @@ impl IntoResponse for crate::ack::Ack {
         self.to_response()
     }
 }
+
+impl<T: Clone + Send + Sync + 'static> crate::ack::AckQueue<T> {
+    /// An axum handler that enqueues the request's [`Job<T>`](crate::ack::Job): `post(queue.axum_handler())`.
+    pub fn axum_handler(
+        &self,
+    ) -> impl Fn(
+        crate::ack::Job<T>,
+    ) -> futures_util::future::BoxFuture<'static, Result<crate::ack::Ack, Rejection>>
+    + Clone
+    + Send
+    + Sync
+    + use<T>
+    where
+        T: serde::de::DeserializeOwned,
+    {
+        let queue = self.clone();
+        move |job| {
+            let queue = queue.clone();
+            Box::pin(async move { queue.enqueue(job).await })
+        }
+    }
+}

@@ -605,37 +605,6 @@ impl<T: Clone + Send + Sync + 'static> AckQueue<T> {
             Backend::Postgres(q) => q.shutdown(deadline).await,
         }
     }
-
-    /// An axum handler that enqueues the request's [`Job<T>`]: `post(queue.axum_handler())`.
-    #[cfg(feature = "axum")]
-    pub fn axum_handler(
-        &self,
-    ) -> impl Fn(Job<T>) -> BoxFuture<'static, Result<Ack, Rejection>> + Clone + Send + Sync + use<T>
-    where
-        T: serde::de::DeserializeOwned,
-    {
-        let queue = self.clone();
-        move |job| {
-            let queue = queue.clone();
-            Box::pin(async move { queue.enqueue(job).await })
-        }
-    }
-
-    /// An actix-web handler that enqueues the request's [`Job<T>`]:
-    /// `web::post().to(queue.actix_handler())`.
-    #[cfg(feature = "actix")]
-    pub fn actix_handler(
-        &self,
-    ) -> impl Fn(Job<T>) -> BoxFuture<'static, Result<Ack, Rejection>> + Clone + use<T>
-    where
-        T: serde::de::DeserializeOwned,
-    {
-        let queue = self.clone();
-        move |job| {
-            let queue = queue.clone();
-            Box::pin(async move { queue.enqueue(job).await })
-        }
-    }
 }
 
 /// Runs one job to its end: attempts, backoff, dead letter. Shared by both backends.
