@@ -332,10 +332,6 @@ impl<T: Clone + Send + Sync + 'static> crate::ack::AckQueue<T> {
     where
         T: serde::de::DeserializeOwned,
     {
-        let queue = self.clone();
-        move |job| {
-            let queue = queue.clone();
-            Box::pin(async move { queue.enqueue(job).await })
-        }
+        self.handler()
     }
 }

@@ -607,6 +607,22 @@ impl<T: Clone + Send + Sync + 'static> AckQueue<T> {
     }
 }
 
+impl<T: Clone + Send + Sync + 'static> AckQueue<T> {
+    /// A request handler that enqueues the request's [`Job<T>`] and answers the [`Ack`] (or the
+    /// refusal): what `axum_handler` (axum) and `actix_handler` (actix-web) hand their routers,
+    /// and what any framework whose handlers are `Fn(Job<T>) -> Future` can take.
+    pub fn handler(
+        &self,
+    ) -> impl Fn(Job<T>) -> BoxFuture<'static, Result<Ack, Rejection>> + Clone + Send + Sync + use<T>
+    {
+        let queue = self.clone();
+        move |job| {
+            let queue = queue.clone();
+            Box::pin(async move { queue.enqueue(job).await })
+        }
+    }
+}
+
 /// Runs one job to its end: attempts, backoff, dead letter. Shared by both backends.
 pub(crate) struct Runner<T> {
     handler: Handler<T>,
