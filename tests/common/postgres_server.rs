@@ -327,7 +327,8 @@ impl PostgresServer {
     /// Kill the server and every backend at once (`SIGKILL`), as a crash would.
     pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
-            for pid in self.pids() {
+            let pids = self.pids();
+            for &pid in &pids {
                 signal("-KILL", pid);
             }
             // `runuser` too, when it runs the postmaster.
@@ -335,13 +336,19 @@ impl PostgresServer {
                 .args(["-KILL", "--", &format!("-{}", c.id())])
                 .status();
             let _ = c.wait();
-            // Wait until the port is free again.
+            // Wait until the port is free again, and every process is gone.
             let deadline = Instant::now() + Duration::from_secs(10);
-            while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+            while (std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+                || pids.iter().any(|&pid| running(pid)))
                 && Instant::now() < deadline
             {
                 std::thread::sleep(Duration::from_millis(20));
             }
+            // A killed postmaster leaves its lock file. PostgreSQL removes it at the next start
+            // when its process is gone, but takes a process that is dead and not yet reaped (a
+            // zombie, which a container's first process may never reap) for a live one and
+            // refuses to start: every process of this server was just killed, so it is stale.
+            let _ = std::fs::remove_file(self.dir.join("data/postmaster.pid"));
         }
     }
 
@@ -351,6 +358,15 @@ impl PostgresServer {
         assert!(self.child.is_none(), "kill the server first");
         self.launch().expect("postgres restarts");
     }
+}
+
+/// Whether `pid` is a live process: present in `/proc` and not a zombie (dead, not yet reaped).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X")
+    })
 }
 
 /// Send `signal` to `pid` (gone already is fine).
