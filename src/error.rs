@@ -340,9 +340,90 @@ impl fmt::Display for Rejection {
 
 impl std::error::Error for Rejection {}
 
+/// The message and the underlying error of an error that wraps another: what this crate was
+/// doing, and what failed under it, kept as [`std::error::Error::source`] so callers can walk
+/// the chain and match on the cause.
+#[derive(Clone)]
+pub(crate) struct Cause {
+    message: Cow<'static, str>,
+    source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl Cause {
+    pub(crate) fn new(message: impl Into<Cow<'static, str>>) -> Self {
+        Cause {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn with_source(
+        message: impl Into<Cow<'static, str>>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Cause {
+            message: message.into(),
+            source: Some(std::sync::Arc::from(source.into())),
+        }
+    }
+
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub(crate) fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl fmt::Debug for Cause {
+    // The source as text, not its `Debug`: a driver's error may carry its connection options.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Cause");
+        d.field("message", &self.message);
+        if let Some(source) = self.source() {
+            d.field("source", &format_args!("{}", Chain(source)));
+        }
+        d.finish()
+    }
+}
+
+/// An error and each of its sources, `outer: inner: innermost`, for logs and rejection details,
+/// where a person reads the whole chain at once.
+pub(crate) struct Chain<'a>(pub(crate) &'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        // Bounded: a chain is a handful of errors deep; a cyclic one must not hang a log line.
+        for _ in 0..16 {
+            let Some(e) = source else { break };
+            write!(f, ": {e}")?;
+            source = e.source();
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cause_keeps_its_source_and_prints_the_chain() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let cause = Cause::with_source("connecting", io);
+        assert_eq!(cause.message(), "connecting");
+        assert_eq!(
+            cause.source().map(ToString::to_string).as_deref(),
+            Some("refused")
+        );
+        assert!(format!("{cause:?}").contains("refused"));
+        assert!(Cause::new("plain").source().is_none());
+    }
 
     #[test]
     fn codes_are_unique_and_statuses_are_errors() {

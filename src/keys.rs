@@ -84,11 +84,13 @@ enum Key {
 /// signature under one proves nothing.
 pub const MIN_RSA_BITS: usize = 2048;
 
-/// A key that cannot be used, and why (never the key material itself).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A key that cannot be used, and why (never the key material itself). When a decoder refused
+/// it, the decoder's error is the [`source`](std::error::Error::source).
+#[derive(Debug, Clone)]
 pub struct KeyError {
     what: &'static str,
     detail: String,
+    source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 impl KeyError {
@@ -96,9 +98,30 @@ impl KeyError {
         KeyError {
             what,
             detail: detail.into(),
+            source: None,
+        }
+    }
+
+    fn caused_by(
+        what: &'static str,
+        detail: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        KeyError {
+            source: Some(std::sync::Arc::new(source)),
+            ..KeyError::new(what, detail)
         }
     }
 }
+
+/// Equal when they say the same thing; the sources are not compared.
+impl PartialEq for KeyError {
+    fn eq(&self, other: &Self) -> bool {
+        self.what == other.what && self.detail == other.detail
+    }
+}
+
+impl Eq for KeyError {}
 
 impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -106,7 +129,13 @@ impl fmt::Display for KeyError {
     }
 }
 
-impl std::error::Error for KeyError {}
+impl std::error::Error for KeyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl PublicKey {
     fn from_key(key: Key, encoded: &[u8]) -> Self {
@@ -271,9 +300,10 @@ impl PublicKey {
     pub fn p256_der(spki: &[u8]) -> Result<Self, KeyError> {
         use p256::pkcs8::DecodePublicKey as _;
         let key = p256::ecdsa::VerifyingKey::from_public_key_der(spki).map_err(|e| {
-            KeyError::new(
+            KeyError::caused_by(
                 "P-256 public key",
-                format!("not a P-256 SubjectPublicKeyInfo in DER: {e}"),
+                "not a P-256 SubjectPublicKeyInfo in DER",
+                e,
             )
         })?;
         Ok(PublicKey::from_key(Key::P256(key), spki))
@@ -340,14 +370,15 @@ impl PublicKey {
         let key = rsa::RsaPublicKey::from_public_key_der(der)
             .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(der))
             .map_err(|e| {
-                KeyError::new(
+                KeyError::caused_by(
                     "RSA public key",
-                    format!("neither a SubjectPublicKeyInfo nor a PKCS#1 key in DER: {e}"),
+                    "neither a SubjectPublicKeyInfo nor a PKCS#1 key in DER",
+                    e,
                 )
             })?;
         let spki = key
             .to_public_key_der()
-            .map_err(|e| KeyError::new("RSA public key", e.to_string()))?;
+            .map_err(|e| KeyError::caused_by("RSA public key", "cannot be encoded again", e))?;
         PublicKey::rsa(key, spki.as_bytes())
     }
 
@@ -372,16 +403,15 @@ impl PublicKey {
     pub fn from_certificate_der(der: &[u8]) -> Result<Self, KeyError> {
         use x509_cert::der::{Decode as _, Encode as _};
         let cert = x509_cert::Certificate::from_der(der).map_err(|e| {
-            KeyError::new(
-                "certificate",
-                format!("not an X.509 certificate in DER: {e}"),
-            )
+            KeyError::caused_by("certificate", "not an X.509 certificate in DER", e)
         })?;
         let spki = cert
             .tbs_certificate
             .subject_public_key_info
             .to_der()
-            .map_err(|e| KeyError::new("certificate", e.to_string()))?;
+            .map_err(|e| {
+                KeyError::caused_by("certificate", "its public key cannot be encoded", e)
+            })?;
         #[cfg(feature = "p256")]
         if let Ok(key) = PublicKey::p256_der(&spki) {
             return Ok(key);
@@ -510,6 +540,18 @@ mod tests {
             !shown.contains(&hex_key[..16]) && !shown.contains(&b64[..16]),
             "{shown}"
         );
+    }
+
+    #[cfg(feature = "p256")]
+    #[test]
+    fn a_key_the_decoder_refuses_keeps_the_decoders_error() {
+        use std::error::Error as _;
+        let e = PublicKey::p256_der(b"not DER at all").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "P-256 public key: not a P-256 SubjectPublicKeyInfo in DER"
+        );
+        assert!(e.source().is_some(), "{e:?}");
     }
 
     /// Made with OpenSSL 3.0:

@@ -265,7 +265,7 @@ fn every_error_type_displays_without_secret_material() {
     ] {
         shown.push(e.to_string());
     }
-    shown.push(StoreError("connection refused".into()).to_string());
+    shown.push(StoreError::new("connection refused").to_string());
     for e in [
         JobError::Failed("boom".into()),
         JobError::Panicked("oops".into()),

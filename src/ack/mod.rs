@@ -203,7 +203,14 @@ impl fmt::Display for JobError {
     }
 }
 
-impl std::error::Error for JobError {}
+impl std::error::Error for JobError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            JobError::Failed(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}
 
 /// A job that will not be retried any more, handed to the dead-letter callback.
 #[derive(Debug)]
@@ -219,19 +226,44 @@ pub struct DeadLetter<T> {
 
 /// The durable queue could not be set up (Redis or PostgreSQL unreachable, wrong URL, wrong key
 /// type, a table name that is not a plain identifier).
+/// The driver's error, when there is one, is the [`source`](std::error::Error::source).
 #[cfg(any(feature = "redis", feature = "postgres"))]
 #[derive(Debug, Clone)]
-pub struct QueueError(pub(crate) String);
+pub struct QueueError(crate::error::Cause);
 
 #[cfg(any(feature = "redis", feature = "postgres"))]
-impl fmt::Display for QueueError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "durable queue unavailable: {}", self.0)
+impl QueueError {
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) fn new(message: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        QueueError(crate::error::Cause::new(message))
+    }
+
+    pub(crate) fn with_source(
+        message: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        QueueError(crate::error::Cause::with_source(message, source))
+    }
+
+    /// What the queue was doing, without the cause.
+    pub fn message(&self) -> &str {
+        self.0.message()
     }
 }
 
 #[cfg(any(feature = "redis", feature = "postgres"))]
-impl std::error::Error for QueueError {}
+impl fmt::Display for QueueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "durable queue unavailable: {}", self.0.message())
+    }
+}
+
+#[cfg(any(feature = "redis", feature = "postgres"))]
+impl std::error::Error for QueueError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
 
 /// What [`AckQueue::shutdown`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -103,13 +103,13 @@ fn check_table(name: &str) -> Result<(), QueueError> {
     if crate::dedup::valid_table(name) {
         return Ok(());
     }
-    Err(QueueError(format!(
+    Err(QueueError::new(format!(
         "`{name}` is not a plain SQL identifier (letters, digits, `_`; optionally `schema.table`)"
     )))
 }
 
 fn queue_error(e: sqlx::Error) -> QueueError {
-    QueueError(format!("postgres: {e}"))
+    QueueError::with_source("postgres", e)
 }
 
 fn millis(d: Duration) -> i64 {

@@ -156,7 +156,7 @@ where
     /// payload plus the delivery's metadata and parsed as `T` again by whichever consumer runs
     /// them. [`AckQueueBuilder::capacity`] bounds the stream's length over all replicas.
     pub async fn start_redis(self, config: RedisQueueConfig) -> Result<AckQueue<T>, QueueError> {
-        let err = |e: redis::RedisError| QueueError(e.to_string());
+        let err = |e: redis::RedisError| QueueError::with_source("redis", e);
         let client = Client::open(config.url.as_str()).map_err(err)?;
         let manager = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))

@@ -55,6 +55,7 @@ mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
@@ -63,6 +64,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::error::{Cause, Chain};
 use memory::Located;
 pub use memory::{MemoryStore, MemoryStoreBuilder};
 #[cfg(feature = "postgres")]
@@ -189,17 +191,52 @@ pub enum ClaimAll {
     },
 }
 
-/// The store could not be reached or answered nonsense.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreError(pub String);
+/// The store could not be reached or answered nonsense: what the store was doing, and the
+/// driver's error under it as [`source`](std::error::Error::source).
+///
+/// ```
+/// use std::error::Error;
+/// use webhook_guard::dedup::StoreError;
+///
+/// let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+/// let e = StoreError::with_source("claim", io);
+/// assert_eq!(e.to_string(), "deduplication store unavailable: claim");
+/// assert_eq!(e.source().unwrap().to_string(), "connection refused");
+/// ```
+#[derive(Debug, Clone)]
+pub struct StoreError(Cause);
 
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "deduplication store unavailable: {}", self.0)
+impl StoreError {
+    /// An error without an underlying cause (a store that answered nonsense, say).
+    pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
+        StoreError(Cause::new(message))
+    }
+
+    /// An error caused by `source` (the driver's error), while doing `message`.
+    pub fn with_source(
+        message: impl Into<Cow<'static, str>>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        StoreError(Cause::with_source(message, source))
+    }
+
+    /// What the store was doing, without the cause.
+    pub fn message(&self) -> &str {
+        self.0.message()
     }
 }
 
-impl std::error::Error for StoreError {}
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "deduplication store unavailable: {}", self.0.message())
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
 
 /// A place to keep claims: [`MemoryStore`] (one process), `RedisStore` (feature `redis`) or
 /// `PostgresStore` (feature `postgres`), both shared by replicas. Implement it for any other store with atomic compare-and-set.
@@ -271,7 +308,7 @@ pub trait DedupStore: Send + Sync + 'static {
                     Err(e) => Err(e),
                 };
                 if let Err(e) = self.release_all(&keys[..tokens.len()], &tokens).await {
-                    tracing::error!(error = %e, "could not release the claims; retries wait for their lease to expire");
+                    tracing::error!(error = %Chain(&e), "could not release the claims; retries wait for their lease to expire");
                 }
                 return claim;
             }
@@ -695,7 +732,7 @@ fn decide(
                 tracing::warn!(
                     scheme = meta.scheme(),
                     id = meta.id(),
-                    error = %e,
+                    error = %Chain(&e),
                     "dedup store unavailable; processing WITHOUT deduplication (fail-open)"
                 );
                 return Admission::Proceed(None);
@@ -703,11 +740,11 @@ fn decide(
             tracing::error!(
                 scheme = meta.scheme(),
                 id = meta.id(),
-                error = %e,
+                error = %Chain(&e),
                 "dedup store unavailable; answering 503 so the sender retries (fail-closed)"
             );
             return Admission::Reject(
-                Rejection::with_detail(RejectionKind::StoreUnavailable, e.to_string())
+                Rejection::with_detail(RejectionKind::StoreUnavailable, Chain(&e).to_string())
                     .retry_after(Duration::from_secs(30)),
             );
         }
@@ -934,7 +971,7 @@ impl ClaimGuard {
                     Err(e) => {
                         tracing::warn!(
                             keys = ?keys,
-                            error = %e,
+                            error = %Chain(&e),
                             "could not mark the delivery completed; trying again in the background"
                         );
                         settle_in_background(
@@ -980,7 +1017,7 @@ impl ClaimGuard {
             if let Err(e) = store.release_all(keys, tokens).await {
                 tracing::warn!(
                     keys = ?keys,
-                    error = %e,
+                    error = %Chain(&e),
                     "could not release the claims; trying again in the background"
                 );
                 settle_in_background(&self.store, keys, tokens, None, Duration::from_millis(500));
@@ -1044,7 +1081,7 @@ fn settle_in_background(
                 }
                 Err(e) if attempt == 6 => tracing::error!(
                     keys = ?keys,
-                    error = %e,
+                    error = %Chain(&e),
                     "could not settle the claims; they end with their lease"
                 ),
                 Err(_) => {

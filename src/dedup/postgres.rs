@@ -10,6 +10,7 @@ use sqlx::{Executor, Row};
 use super::{
     Claim, ClaimAll, DIGEST_LEN, DedupStore, DeliveryClaim, StoreError, StoreFuture, Token,
 };
+use crate::error::Chain;
 
 /// Name of the table [`PostgresStore`] uses unless told otherwise
 /// ([`PostgresStore::table`]).
@@ -193,7 +194,7 @@ RETURNING d.key"
 }
 
 fn store_error(e: sqlx::Error) -> StoreError {
-    StoreError(format!("postgres: {e}"))
+    StoreError::with_source("postgres", e)
 }
 
 fn millis(d: Duration) -> i64 {
@@ -226,7 +227,7 @@ fn check_table(name: &str) -> Result<(), StoreError> {
     if valid_table(name) {
         return Ok(());
     }
-    Err(StoreError(format!(
+    Err(StoreError::new(format!(
         "`{name}` is not a plain SQL identifier (letters, digits, `_`; optionally `schema.table`)"
     )))
 }
@@ -463,7 +464,7 @@ impl PostgresStore {
     ) -> Result<T, StoreError> {
         match tokio::time::timeout(self.timeout, op).await {
             Ok(done) => done.map_err(store_error),
-            Err(_) => Err(StoreError(format!(
+            Err(_) => Err(StoreError::new(format!(
                 "postgres: no answer within {:?}",
                 self.timeout
             ))),
@@ -497,7 +498,7 @@ impl PostgresStore {
                     Ok(n) if n == PURGE_BATCH as u64 => continue,
                     Ok(_) => return,
                     Err(e) => {
-                        tracing::debug!(error = %e, "could not purge expired dedup rows");
+                        tracing::debug!(error = %Chain(&e), "could not purge expired dedup rows");
                         return;
                     }
                 }
@@ -549,7 +550,7 @@ impl PostgresStore {
                     Err(e) if tokio::time::Instant::now() + pause >= give_up => {
                         tracing::error!(
                             keys = ?keys,
-                            error = %e,
+                            error = %Chain(&e),
                             "could not undo a claim whose answer was lost; it ends with its lease"
                         );
                         return;
@@ -629,7 +630,7 @@ fn answers(rows: &[PgRow], keys: usize) -> Result<Vec<Answer>, StoreError> {
         .map_err(store_error)
         .and_then(|answers| {
             if answers.iter().any(|a| a.index >= keys) {
-                Err(StoreError(format!(
+                Err(StoreError::new(format!(
                     "postgres: the claim answered a key outside the {keys} claimed"
                 )))
             } else {
@@ -699,7 +700,7 @@ impl DedupStore for PostgresStore {
                 if answers.len() == keys.len() {
                     return Ok(ClaimAll::Fresh(vec![token; keys.len()]));
                 }
-                return Err(StoreError(format!(
+                return Err(StoreError::new(format!(
                     "postgres: the claim answered {} of {} keys",
                     answers.len(),
                     keys.len()
@@ -713,7 +714,7 @@ impl DedupStore for PostgresStore {
                     .settle(&self.sql.release_all, keys, &tokens, None)
                     .await
                 {
-                    tracing::warn!(error = %e, "could not release a partial claim; undoing it in the background");
+                    tracing::warn!(error = %Chain(&e), "could not release a partial claim; undoing it in the background");
                     self.abandon_in_background(keys.to_vec(), token, lease);
                 }
             }
@@ -773,6 +774,23 @@ impl DedupStore for PostgresStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Chain;
+    use std::error::Error as _;
+
+    #[tokio::test]
+    async fn a_malformed_url_keeps_the_drivers_error_as_its_source() {
+        let e = PostgresStore::connect("postgres://app:hunter2hunter2@127.0.0.1:notaport/db")
+            .await
+            .unwrap_err();
+        let source = e.source().expect("the driver's error is kept");
+        assert!(source.downcast_ref::<sqlx::Error>().is_some());
+        let shown = format!("{} | {} | {e:?}", e, Chain(&e));
+        assert!(
+            shown.contains("deduplication store unavailable: postgres"),
+            "{shown}"
+        );
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
 
     #[test]
     fn the_shipped_migration_is_the_default_tables_schema() {

@@ -5,6 +5,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Script};
 
 use super::{Claim, ClaimAll, DIGEST_LEN, DedupStore, StoreError, StoreFuture, Token};
+use crate::error::Chain;
 
 /// Claim: `SET key "i|<token>|<digest>" NX PX <lease>`; when the key exists, its value and
 /// remaining time, in the same round trip.
@@ -149,7 +150,7 @@ impl fmt::Debug for RedisStore {
 }
 
 fn store_error(e: redis::RedisError) -> StoreError {
-    StoreError(e.to_string())
+    StoreError::with_source("redis", e)
 }
 
 impl RedisStore {
@@ -238,7 +239,7 @@ impl RedisStore {
                     Err(e) if tokio::time::Instant::now() + pause >= give_up => {
                         tracing::error!(
                             keys = ?keys,
-                            error = %e,
+                            error = %Chain(&e),
                             "could not undo a claim whose answer was lost; it ends with its lease"
                         );
                         return;
@@ -368,8 +369,8 @@ impl DedupStore for RedisStore {
                     index,
                     claim: refused(&value, pttl, &digest),
                 }),
-                _ => Err(StoreError(format!(
-                    "claim script answered key {index} of {}",
+                _ => Err(StoreError::new(format!(
+                    "redis: the claim script answered key {index} of {}",
                     keys.len()
                 ))),
             }
@@ -425,5 +426,28 @@ impl DedupStore for RedisStore {
                 .map_err(store_error)?;
             Ok(n == 1)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Chain;
+    use std::error::Error as _;
+
+    #[tokio::test]
+    async fn a_refused_connection_keeps_the_drivers_error_as_its_source() {
+        // Port 1 on the loopback: nothing listens, the connection is refused at once.
+        let e = RedisStore::connect("redis://:hunter2hunter2@127.0.0.1:1/")
+            .await
+            .unwrap_err();
+        let source = e.source().expect("the driver's error is kept");
+        assert!(source.downcast_ref::<redis::RedisError>().is_some());
+        let shown = format!("{} | {} | {e:?}", e, Chain(&e));
+        assert!(
+            shown.contains("deduplication store unavailable: redis"),
+            "{shown}"
+        );
+        assert!(!shown.contains("hunter2"), "{shown}");
     }
 }

@@ -18,15 +18,33 @@ pub struct WebhookService<S> {
     pub(super) guard: Guard,
 }
 
-/// The response future of [`WebhookService`].
+/// The response future of [`WebhookService`]: the handler's response, or the guard's refusal.
 ///
-/// Boxed: reading the body, verifying, claiming and calling the inner service is one `async`
-/// block, which keeps the drop-safety of the claim (released when the handler's future is
-/// dropped or panics) in ordinary scoped code. One allocation per request, under 1 KiB with
-/// axum's route as the inner service (the dedup store's round trips, with a store other than
-/// the in-process one, are boxed apart so that they do not widen it).
-pub type ResponseFuture<ResBody, E> =
-    Pin<Box<dyn Future<Output = Result<Response<Either<ResBody, Full<Bytes>>>, E>> + Send>>;
+/// One allocation per request: reading the body, verifying, claiming and calling the inner
+/// service run as one boxed `async` block, which keeps the claim's drop-safety (released when
+/// the handler's future is dropped or panics) in ordinary scoped code. The allocation stays
+/// small enough for the allocator's per-thread cache (`tests/layer_allocations.rs` holds it
+/// there). The type is opaque, so how it is built can change without breaking callers.
+pub struct ResponseFuture<ResBody, E> {
+    inner: Pin<Box<dyn Future<Output = Answer<ResBody, E>> + Send>>,
+}
+
+/// The handler's response (left) or the guard's refusal (right).
+type Answer<ResBody, E> = Result<Response<Either<ResBody, Full<Bytes>>>, E>;
+
+impl<ResBody, E> Future for ResponseFuture<ResBody, E> {
+    type Output = Answer<ResBody, E>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+impl<ResBody, E> std::fmt::Debug for ResponseFuture<ResBody, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
+    }
+}
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for WebhookService<S>
 where
@@ -53,12 +71,10 @@ where
         // Split before the future is built: a captured request would keep its space in the
         // future beside the parts taken out of it.
         let (mut parts, body) = req.into_parts();
-        Box::pin(async move {
+        let future = Box::pin(async move {
             // Everything up to the handler in a block of its own: what it takes out of the
             // request and moves on (the metadata, the body) then has no room in the future
-            // beside the handler's own future. The future lives in one allocation, small enough
-            // for the allocator's per-thread cache (glibc's tcache: up to 1,032 bytes, which
-            // `tests/layer_allocations.rs` holds it to; BENCHMARKS.md, ninth run).
+            // beside the handler's own future, which keeps the one allocation small.
             let (req, settle) = {
                 let delivery = match guard.check(&parts, body).await.into_result() {
                     Ok(delivery) => delivery,
@@ -78,6 +94,7 @@ where
             let res = crate::guard::in_span(&settle, inner.call(req)).await?;
             settle.settle(res.status().is_success()).await;
             Ok(res.map(Either::Left))
-        })
+        });
+        ResponseFuture { inner: future }
     }
 }
