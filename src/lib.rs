@@ -80,7 +80,6 @@ pub mod ack;
 #[cfg(feature = "actix")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
 pub mod actix;
-#[allow(dead_code)] // wired into the scheme model next
 mod algorithm;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
@@ -107,6 +106,7 @@ pub mod keys;
 #[cfg(feature = "lambda")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 pub mod lambda;
+mod message;
 #[cfg(feature = "server")]
 mod pipeline;
 #[cfg(feature = "poem")]
@@ -117,6 +117,8 @@ mod secret;
 #[cfg(feature = "server")]
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod stats;
+#[cfg(feature = "server")]
+mod sync;
 #[cfg(feature = "server")]
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod telemetry;
@@ -146,6 +148,9 @@ pub use tower::{WebhookLayer, WebhookService};
 pub use verify::{
     DEFAULT_TOLERANCE, Verifier, VerifierBuilder, VerifierError, VerifyState, WebhookMeta,
 };
+
+#[cfg(test)]
+mod layering;
 
 /// The README's code blocks, compiled and run as doc tests so they stay true.
 #[cfg(all(doctest, feature = "axum", feature = "actix"))]

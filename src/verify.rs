@@ -31,10 +31,11 @@ use http::HeaderMap;
 use sha2::Sha256;
 use subtle::Choice;
 
-use crate::algorithm::{Algorithm, AltKey, AltSigs, Message, RequestValues, StreamedMac};
+use crate::algorithm::{Algorithm, AltKey, AltSigs, StreamedMac};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Rejection, RejectionKind};
 use crate::json_scan::FieldText;
+use crate::message::{Message, RequestValues};
 use crate::scheme::{
     DedupId, Field, Gathered, Role, Scheme, SchemeName, Signatures, SignedPart, TAG_LEN,
     TimestampSource, TimestampText,
@@ -1189,7 +1190,7 @@ impl Verifier {
                             tag.len() == signature.len()
                                 && bool::from(subtle::ConstantTimeEq::ct_eq(&tag[..], *signature))
                         }
-                        None => crate::algorithm::check(*algorithm, key, &message, signature),
+                        None => crate::message::check(*algorithm, key, &message, signature),
                     };
                     if matched {
                         let tag = crate::algorithm::replay_tag(*algorithm, signature, body);
@@ -1770,6 +1771,7 @@ impl Text {
         }
     }
 
+    #[cfg(any(feature = "redis", feature = "postgres"))]
     fn from_string(s: String) -> Text {
         Text::from_field(FieldText::Unescaped(s))
     }
@@ -1860,58 +1862,39 @@ impl WebhookMeta {
         self.secret_label.as_deref()
     }
 
+    /// The namespace the guard set, if it set one (not the scheme's name in its place).
+    #[cfg(any(feature = "redis", feature = "postgres"))]
+    pub(crate) fn own_namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// The metadata of a delivery admitted earlier, read back from a durable queue: all of it
+    /// but the signature's tag, which only the admission needed.
+    #[cfg(any(feature = "redis", feature = "postgres"))]
+    pub(crate) fn restored(
+        scheme: String,
+        id: Option<String>,
+        event: Option<String>,
+        timestamp_ms: Option<u64>,
+        secret: (usize, Option<String>),
+        namespace: Option<String>,
+    ) -> WebhookMeta {
+        WebhookMeta {
+            scheme: SchemeName::Shared(scheme.into()),
+            id: id.map(Text::from_string),
+            event: event.map(Text::from_string),
+            timestamp_ms,
+            secret_index: secret.0,
+            secret_label: secret.1.map(Into::into),
+            signature: [0; TAG_LEN],
+            namespace: namespace.map(Into::into),
+        }
+    }
+
     /// The verified signature's tag, for replay keys. Crate-private: not shown anywhere.
     #[allow(dead_code)]
     pub(crate) fn signature_tag(&self) -> &[u8; TAG_LEN] {
         &self.signature
-    }
-}
-
-/// `WebhookMeta` as stored beside a job in the durable queue. The signature tag is left out: the
-/// job was verified and admitted before it was stored, and only the dedup admission needs it.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub(crate) struct StoredMeta {
-    scheme: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    event: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    ts: Option<u64>,
-    #[serde(default)]
-    secret: usize,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    ns: Option<String>,
-}
-
-impl From<&WebhookMeta> for StoredMeta {
-    fn from(m: &WebhookMeta) -> Self {
-        StoredMeta {
-            scheme: m.scheme().to_owned(),
-            id: m.id().map(str::to_owned),
-            event: m.event_type().map(str::to_owned),
-            ts: m.timestamp_ms,
-            secret: m.secret_index,
-            label: m.secret_label().map(str::to_owned),
-            ns: m.namespace.as_deref().map(str::to_owned),
-        }
-    }
-}
-
-impl From<StoredMeta> for WebhookMeta {
-    fn from(m: StoredMeta) -> Self {
-        WebhookMeta {
-            scheme: SchemeName::Shared(m.scheme.into()),
-            id: m.id.map(Text::from_string),
-            event: m.event.map(Text::from_string),
-            timestamp_ms: m.ts,
-            secret_index: m.secret,
-            secret_label: m.label.map(Into::into),
-            signature: [0; TAG_LEN],
-            namespace: m.ns.map(Into::into),
-        }
     }
 }
 

@@ -7,7 +7,8 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::{Job, JobError, PushError, Runner, Settings, ShutdownReport, lock};
+use super::{Job, JobError, PushError, Runner, Settings, ShutdownReport};
+use crate::sync::lock;
 
 pub(crate) struct MemoryQueue<T> {
     state: Mutex<State<T>>,

@@ -70,6 +70,8 @@ mod memory;
 mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(any(feature = "redis", feature = "postgres"))]
+mod stored;
 
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
@@ -861,12 +863,6 @@ impl Drop for InProgress<'_> {
     fn drop(&mut self) {
         self.0.in_progress(-1);
     }
-}
-
-/// The queues' locks guard plain data and are never held across an await or a user callback,
-/// so a poisoned lock still holds consistent data: take it.
-pub(crate) fn lock<X>(m: &std::sync::Mutex<X>) -> std::sync::MutexGuard<'_, X> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {

@@ -26,11 +26,13 @@ use sqlx::{Executor, Row};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+use super::stored::StoredMeta;
 use super::{
     AckQueue, AckQueueBuilder, Backend, InProgress, Job, JobError, PushError, QueueError, Runner,
-    ShutdownReport, lock,
+    ShutdownReport,
 };
-use crate::verify::{StoredMeta, WebhookMeta};
+use crate::sync::lock;
+use crate::verify::WebhookMeta;
 
 /// Name of the inbox table unless told otherwise ([`PostgresQueueConfig::table`]).
 pub const POSTGRES_INBOX_DEFAULT_TABLE: &str = "webhook_guard_inbox";

@@ -21,10 +21,12 @@ use redis::{Client, Script, Value};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+use super::stored::StoredMeta;
 use super::{
-    AckQueue, AckQueueBuilder, Backend, Job, PushError, QueueError, Runner, ShutdownReport, lock,
+    AckQueue, AckQueueBuilder, Backend, Job, PushError, QueueError, Runner, ShutdownReport,
 };
-use crate::verify::{StoredMeta, WebhookMeta};
+use crate::sync::lock;
+use crate::verify::WebhookMeta;
 
 /// One step, so that it holds with many replicas enqueueing and with answers lost on the way:
 /// a delivery already taken (its marker `KEYS[2]` exists) is not added again (`{1, id}`); the

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::{Claim, DIGEST_LEN, DedupStore, StoreFuture, Token};
-use crate::ack::lock;
 use crate::clock::{Clock, SystemClock};
+use crate::sync::lock;
 
 /// Number of lock shards (a power of two).
 const SHARDS: usize = 64;

@@ -26,8 +26,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::algorithm::{Algorithm, Message, RequestValues};
+use crate::algorithm::Algorithm;
 use crate::clock::{Clock, SystemClock};
+use crate::message::{Message, RequestValues};
 use crate::scheme::{Field, Scheme, TimestampSource, TimestampUnit, json_field};
 use crate::secret::Secret;
 
