@@ -3,7 +3,6 @@
 //! strings are long enough.
 
 /// The 8 bytes of `bytes` from `start` as a little-endian number (`start + 8 <= bytes.len()`).
-#[inline(always)]
 pub(crate) fn word_at(bytes: &[u8], start: usize) -> u64 {
     let mut word = [0u8; 8];
     word.copy_from_slice(&bytes[start..start + 8]);
@@ -12,7 +11,6 @@ pub(crate) fn word_at(bytes: &[u8], start: usize) -> u64 {
 
 /// `a == b` for short byte strings (header prefixes, JSON keys): two overlapping fixed-size
 /// compares per size class instead of a call to `memcmp`.
-#[inline(always)]
 pub(crate) fn short_eq(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if b.len() != n {
@@ -28,7 +26,6 @@ pub(crate) fn short_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// `text.strip_prefix(prefix)` with [`short_eq`].
-#[inline(always)]
 pub(crate) fn strip_short_prefix<'t>(text: &'t [u8], prefix: &[u8]) -> Option<&'t [u8]> {
     let head = text.get(..prefix.len())?;
     short_eq(head, prefix).then(|| &text[prefix.len()..])
@@ -37,7 +34,6 @@ pub(crate) fn strip_short_prefix<'t>(text: &'t [u8], prefix: &[u8]) -> Option<&'
 /// `dst.copy_from_slice(src)` (same lengths) for the few bytes of an id or a timestamp: two
 /// overlapping fixed-size moves per size class, as `memcpy` does inside, without the call
 /// (a loop of 8-byte moves is turned back into a `memcpy` call by the compiler).
-#[inline(always)]
 pub(crate) fn copy_short(dst: &mut [u8], src: &[u8]) {
     let n = src.len();
     if dst.len() != n {
@@ -132,7 +128,7 @@ pub(crate) fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
 pub(crate) fn split_bytes<'a>(raw: &'a [u8], sep: &[u8]) -> impl Iterator<Item = &'a [u8]> {
     let mut rest = Some(raw);
     // Inlined into the signature header's parsing, whose size otherwise decides against it
-    // (BENCHMARKS.md: +239 instructions per Stripe verify when it was not).
+    // (BENCHMARKS.md, "Why the hot path is shaped as it is").
     std::iter::from_fn(
         #[inline(always)]
         move || {
@@ -206,9 +202,9 @@ pub(crate) fn eight_digits(w: u64) -> (u64, bool) {
     (d, not_digits)
 }
 
-// Hand-written tag decoders: the `hex` and `base64` crates' slice decoders cost about 800 and
-// 300 instructions more per verification (callgrind, 256 B, BENCHMARKS.md section 1), which
-// broke the "+200 ns at 256 B" goal; what they accept is the same (the tests compare them).
+// Hand-written tag decoders: the `hex` and `base64` crates' slice decoders cost more per
+// verification than the goal at 256 B allows (BENCHMARKS.md, "Why the hot path is shaped as it
+// is"); what they accept is the same (the tests compare them).
 
 /// Decode 64 hex digits (either case) into a tag, eight digits at a time in one 64-bit word
 /// ([`hex8`]): no table, no branch per digit; `None` if any byte is not a hex digit.

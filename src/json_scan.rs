@@ -158,7 +158,6 @@ fn top_level_field_from_end<'a>(
 }
 
 /// `e` moved back over JSON whitespace.
-#[inline(always)]
 fn ws_back(b: &[u8], mut e: usize) -> usize {
     while e > 0 && matches!(b[e - 1], b' ' | b'\t' | b'\n' | b'\r') {
         e -= 1;
@@ -238,12 +237,10 @@ struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
-    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
-    #[inline(always)]
     fn ws(&mut self) {
         // Every JSON whitespace byte is at most b' ': one compare for the common case.
         while let Some(&c) = self.b.get(self.i) {
@@ -316,7 +313,6 @@ impl<'a> Scanner<'a> {
     }
 
     /// Whitespace, then `c` (taken): compact JSON, where `c` comes at once, costs one compare.
-    #[inline(always)]
     fn punct(&mut self, c: u8) -> bool {
         if self.peek() != Some(c) {
             self.ws();
@@ -463,7 +459,6 @@ impl<'a> Scanner<'a> {
 
     /// A string; returns the range of its raw content and whether it has escapes. Inline for
     /// the common case, a string without escapes; anything else goes on in `string_rest`.
-    #[inline(always)]
     fn string(&mut self) -> Result<(usize, usize, bool), ()> {
         if self.peek() != Some(b'"') {
             return Err(());
@@ -557,7 +552,6 @@ impl<'a> Scanner<'a> {
 /// `w ^ c`, and `(v - 0x01…) & !v & 0x80…` flags zero bytes, the lowest flag exactly (a borrow
 /// only runs upwards from a flagged byte); `(w - 0x20…) & !w & 0x80…` flags bytes below 0x20
 /// the same way.
-#[inline(always)]
 fn skip_plain(b: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const TOP: u64 = ONES * 0x80;

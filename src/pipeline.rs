@@ -173,7 +173,6 @@ impl Pipeline {
     }
 
     /// The declared length against the limit, then the verifier's header checks.
-    #[inline(always)]
     fn begin_with(
         self: &Arc<Self>,
         content_length: Option<&[u8]>,
@@ -216,7 +215,7 @@ pub(crate) struct BodyCollector {
     /// Boxed: the state (~670 bytes: the MAC, up to eight decoded signatures inline, the id
     /// and event type inline) would otherwise be copied each time the collector, the future
     /// reading the body and the adapter's future holding that are moved; one allocation costs
-    /// less than those copies (BENCHMARKS.md, sixth run).
+    /// less than those copies (BENCHMARKS.md, "Why the hot path is shaped as it is").
     state: Box<VerifyState>,
     /// The guard: its stats, its namespace for the delivery's metadata, its dedup step.
     config: Arc<Pipeline>,

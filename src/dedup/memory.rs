@@ -51,9 +51,9 @@ const RECLAIM_PER_COMPLETE: usize = 4;
 /// one), and claims whose lease ran out unsettled are taken over by the next claim of their key
 /// and swept out of a shard that grows.
 ///
-/// A completed key costs about 175 bytes whatever its length (at 1M keys, BENCHMARKS.md section
-/// 4: fingerprint, 32-byte body digest and expiry in the table, a slot in the completion order;
-/// the figure moves with how full the doubling tables are).
+/// A completed key costs about 175 bytes whatever its length: fingerprint, 32-byte body digest
+/// and expiry in the table, and a slot in the completion order (measured at 1M keys in
+/// BENCHMARKS.md; the figure moves with how full the doubling tables are).
 ///
 /// ```
 /// use webhook_guard::dedup::MemoryStore;
