@@ -71,15 +71,15 @@ pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 /// use webhook_guard::{Scheme, Secret, Verifier};
 /// use webhook_guard::testing::Delivery;
 ///
-/// let secret = Secret::new("whsec_your_secret_key_here")?;
-/// let verifier = Verifier::new(Scheme::heppu(), secret.clone());
+/// let secret = Secret::new("whsec_your_stripe_signing_secret")?;
+/// let verifier = Verifier::new(Scheme::stripe(), secret.clone());
 ///
-/// let body = br#"{"event":"call.completed","conversationId":"conv_xyz789"}"#;
-/// let delivery = Delivery::new(Scheme::heppu(), &body[..]).id("whd_abc123").sign(&secret);
+/// let body = br#"{"id":"evt_1NfVbN2eZvKYlo2C","type":"customer.updated","data":{"object":{}}}"#;
+/// let delivery = Delivery::new(Scheme::stripe(), &body[..]).sign(&secret);
 ///
 /// let meta = verifier.verify(&delivery.headers, &delivery.body)?;
-/// assert_eq!(meta.id(), Some("whd_abc123"));
-/// assert_eq!(meta.event_type(), Some("call.completed"));
+/// assert_eq!(meta.id(), Some("evt_1NfVbN2eZvKYlo2C"));
+/// assert_eq!(meta.event_type(), Some("customer.updated"));
 ///
 /// // One flipped byte and the delivery is refused.
 /// let err = verifier.verify(&delivery.headers, b"{}").unwrap_err();

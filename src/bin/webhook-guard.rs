@@ -25,6 +25,93 @@
 //! Exit codes: 0 success, 1 verification or delivery failure, 2 usage error. Errors are one line
 //! on stderr. No secret, private key or expected signature is ever printed, with one exception
 //! by necessity: GitLab's `X-Gitlab-Token` header, which `sign` prints, is the token itself.
+//!
+//! # A session
+//!
+//! A session against the `receiver` example. In one terminal:
+//!
+//! ```text
+//! $ cargo run --example receiver --features ed25519,p256,rsa
+//! WEBHOOK_SECRET is not set; using the demo secret "whsec_ZGVtby1zZWNyZXQtZG8tbm90LXVzZS1pbi1wcm9kdWN0aW9u"
+//! webhook receiver listening on http://127.0.0.1:3000
+//!   POST /webhooks/heppu | /webhooks/heppu/async | /webhooks/helix | /webhooks/helicone | /webhooks/standard | /webhooks/github | /webhooks/stripe | /webhooks/stripe-connect | /webhooks/slack | /webhooks/shopify | /webhooks/gitlab | /webhooks/paddle | /webhooks/mux | /webhooks/calendly | /webhooks/typeform | /webhooks/pagerduty | /webhooks/zendesk | /webhooks/box
+//!   without a key (answering 503 key_not_configured):
+//!     POST /webhooks/discord: no Ed25519 public key is configured for Discord: set WEBHOOK_ED25519_PUBLIC_KEY to the application's public key (64 hex digits)
+//!     POST /webhooks/sendgrid: no P-256 public key is configured for SendGrid: set WEBHOOK_P256_PUBLIC_KEY to the verification key of the Event Webhook settings (base64)
+//!     POST /webhooks/paypal: no certificate is configured for PayPal: set WEBHOOK_PAYPAL_WEBHOOK_ID to the webhook's id and WEBHOOK_PAYPAL_CERT to the path of the PEM certificate PAYPAL-CERT-URL names
+//!   GET /events | /metrics/webhooks
+//!   public URL (WEBHOOK_PUBLIC_URL, for URL-signed senders): http://127.0.0.1:3000
+//! ```
+//!
+//! In another, from the repository's root:
+//!
+//! ```text
+//! $ export WEBHOOK_SECRET=whsec_ZGVtby1zZWNyZXQtZG8tbm90LXVzZS1pbi1wcm9kdWN0aW9u
+//! $ wg() { cargo run -q --features cli --bin webhook-guard -- "$@"; }
+//! $ wg send --scheme heppu --url http://127.0.0.1:3000/webhooks/heppu --event call.no-answer
+//! POST http://127.0.0.1:3000/webhooks/heppu: heppu sample `call.no-answer`, 640 bytes, delivery id dlv_1795589036752_26813, 1 attempt(s)
+//! #1  200 OK  in 1.8 ms  {"id":"dlv_1795589036752_26813","received":"call.no-answer"}
+//! # exit 0
+//! $ wg send --scheme heppu --url http://127.0.0.1:3000/webhooks/heppu --event chat.resolved --repeat 3
+//! POST http://127.0.0.1:3000/webhooks/heppu: heppu sample `chat.resolved`, 998 bytes, delivery id dlv_1795589036756_26814, 3 attempt(s)
+//! #1  200 OK  in 1.5 ms  {"id":"dlv_1795589036756_26814","received":"chat.resolved"}
+//! #2  200 OK  in 0.6 ms  {"duplicate":true}
+//! #3  200 OK  in 0.5 ms  {"duplicate":true}
+//! # exit 0
+//! $ wg send --scheme helix --url http://127.0.0.1:3000/webhooks/helix --retry-schedule documented --speed 3600
+//! POST http://127.0.0.1:3000/webhooks/helix: helix sample `fact_check`, 450 bytes, delivery id dlv_1795589036762_26815, 6 attempt(s)
+//! #1  200 OK  in 0.8 ms  {"id":"dlv_1795589036762_26815","received":"fact_check"}
+//!    waiting 16.7 ms (1 min at speed 3600)
+//! #2  200 OK  in 0.7 ms  {"duplicate":true}
+//!    waiting 83.3 ms (5 min at speed 3600)
+//! #3  200 OK  in 1.0 ms  {"duplicate":true}
+//!    waiting 250 ms (15 min at speed 3600)
+//! #4  200 OK  in 1.8 ms  {"duplicate":true}
+//!    waiting 1 s (1 h at speed 3600)
+//! #5  200 OK  in 1.1 ms  {"duplicate":true}
+//!    waiting 6 s (6 h at speed 3600)
+//! #6  200 OK  in 1.3 ms  {"duplicate":true}
+//! # exit 0
+//! $ wg send --scheme stripe --url http://127.0.0.1:3000/webhooks/stripe
+//! POST http://127.0.0.1:3000/webhooks/stripe: stripe sample `customer.updated`, 924 bytes, delivery id evt_1NfVbN2eZvKYlo2CfkRaWXCj, 1 attempt(s)
+//! #1  200 OK  in 1.0 ms  {"id":"evt_1NfVbN2eZvKYlo2CfkRaWXCj","received":"customer.updated"}
+//! # exit 0
+//! $ wg send --scheme standard-webhooks --url http://127.0.0.1:3000/webhooks/standard
+//! POST http://127.0.0.1:3000/webhooks/standard: standard-webhooks sample `contact.created`, 358 bytes, delivery id dlv_1795589044140_26872, 1 attempt(s)
+//! #1  200 OK  in 1.1 ms  {"id":"dlv_1795589044140_26872","received":"contact.created"}
+//! # exit 0
+//! $ wg send --scheme github --secret wrong-secret-0123456789 --url http://127.0.0.1:3000/webhooks/github
+//! POST http://127.0.0.1:3000/webhooks/github: github sample `ping`, 921 bytes, delivery id dlv_1795589044148_26873, 1 attempt(s)
+//! #1  401 Unauthorized  in 0.9 ms  {"error":"signature_mismatch","message":"signature does not match the payload"}
+//! webhook-guard: the delivery was not answered 2xx
+//! # exit 1
+//! $ curl -s http://127.0.0.1:3000/events
+//! [{"event":"call.no-answer","id":"dlv_1795589036752_26813","scheme":"heppu"},{"event":"chat.resolved","id":"dlv_1795589036756_26814","scheme":"heppu"},{"event":"fact_check","id":"dlv_1795589036762_26815","scheme":"helix"},{"event":"customer.updated","id":"evt_1NfVbN2eZvKYlo2CfkRaWXCj","scheme":"stripe"},{"event":"contact.created","id":"dlv_1795589044140_26872","scheme":"standard-webhooks"}]
+//! $ cp samples/heppu/call.completed.json body.json
+//! $ wg sign --scheme heppu --id whd_readme body.json | tee headers.txt
+//! content-type: application/json
+//! x-webhook-timestamp: 1795589044
+//! x-webhook-id: whd_readme
+//! x-webhook-event: call.completed
+//! x-webhook-signature-256: sha256=fbcef360e966e88cb2a095a12a51eaa37fab9af7f7555778aec15c05ad24609a
+//! $ wg verify --scheme heppu --headers headers.txt body.json
+//! verified: heppu delivery whd_readme, event call.completed, signed 0 s ago
+//! # exit 0
+//! $ echo >> body.json
+//! $ wg verify --scheme heppu --headers headers.txt body.json
+//! webhook-guard: signature_mismatch: no secret matched the `x-webhook-signature-256` header: HMAC-SHA256 of <body> (1018-byte body) under 1 configured secret(s) equals none of the 1 signature(s) received; without the body's trailing newline it verifies: the body file gained a newline (an editor, echo or a copy from the terminal); keep the bytes exactly as received
+//! # exit 1
+//! $ wg verify --scheme heppu --secret another-endpoints-secret --headers headers.txt samples/heppu/call.completed.json
+//! webhook-guard: signature_mismatch: no secret matched the `x-webhook-signature-256` header: HMAC-SHA256 of <body> (1017-byte body) under 1 configured secret(s) equals none of the 1 signature(s) received; was the body re-serialized before verification, or is the secret for another endpoint?
+//! # exit 1
+//! $ wg sign --scheme heppu --timestamp $(( $(date +%s) - 900 )) samples/heppu/call.completed.json > old.txt
+//! $ wg verify --scheme heppu --headers old.txt samples/heppu/call.completed.json
+//! webhook-guard: timestamp_expired: `x-webhook-timestamp` (unix seconds): timestamp is 900 s old, tolerance 300 s; the signature itself matches (raise --tolerance to accept an old capture)
+//! # exit 1
+//! $ wg verify --scheme stripe --headers old.txt samples/heppu/call.completed.json
+//! webhook-guard: signature_missing: no `stripe-signature` header; the headers carry `x-webhook-signature-256`: try --scheme heppu
+//! # exit 1
+//! ```
 #![forbid(unsafe_code)]
 
 // The crate root looks for modules beside itself; keep them in their own folder so Cargo does not
