@@ -53,14 +53,16 @@ pub enum RejectionKind {
     IdConflict,
     /// Identical signed content was already delivered under another id. `409 replay_detected`.
     ReplayDetected,
-    /// The deduplication store is unreachable; retry later. `503 store_unavailable`.
+    /// The deduplication store is unreachable or stalled; retry later. `503 store_unavailable`,
+    /// with `Retry-After`.
     StoreUnavailable,
     /// The async-ack queue is full; retry later. `503 queue_full`, with `Retry-After`.
     QueueFull,
     /// The async-ack queue is shutting down and takes no new work; retry later (another replica
     /// or the restarted process will). `503 queue_closed`, with `Retry-After`.
     QueueClosed,
-    /// The durable async-ack queue (Redis) is unreachable; retry later. `503 queue_unavailable`.
+    /// The durable async-ack queue (Redis or PostgreSQL) is unreachable or stalled; retry later.
+    /// `503 queue_unavailable`, with `Retry-After`.
     QueueUnavailable,
     /// An extractor ran on a request that did not pass through the webhook layer: a server
     /// configuration error, never the sender's fault. `500 verification_missing`.

@@ -86,6 +86,34 @@ pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 /// assert_eq!(err.code(), "signature_mismatch");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// On Cloudflare Workers and other wasm32 hosts (`default-features = false`: no Tokio, no tower,
+/// no stores; the clock is the host's `Date.now()`), copy the request's headers into an
+/// `http::HeaderMap` and verify the body; deduplicate with the platform's own storage if you need
+/// to. With the `worker` crate:
+///
+/// ```rust,ignore
+/// use webhook_guard::{Scheme, Secret, Verifier};
+/// use worker::{Context, Env, Request, Response, Result, event};
+///
+/// #[event(fetch)]
+/// async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+///     let secret = Secret::new(env.secret("GITHUB_WEBHOOK_SECRET")?.to_string())
+///         .map_err(|e| worker::Error::RustError(e.to_string()))?;
+///     let verifier = Verifier::new(Scheme::github(), secret);
+///     let mut headers = http::HeaderMap::new();
+///     for (name, value) in req.headers() {
+///         if let (Ok(name), Ok(value)) = (http::HeaderName::try_from(name), value.parse()) {
+///             headers.append(name, value);
+///         }
+///     }
+///     let body = req.bytes().await?;
+///     match verifier.verify(&headers, &body) {
+///         Ok(meta) => Response::ok(format!("verified {}", meta.event_type().unwrap_or("-"))),
+///         Err(refused) => Response::error(refused.code(), refused.status().as_u16()),
+///     }
+/// }
+/// ```
 #[derive(Clone)]
 pub struct Verifier {
     inner: Arc<Inner>,
@@ -174,6 +202,25 @@ impl std::error::Error for VerifierError {}
 ///     .build()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Rotating a secret
+///
+/// Configure both secrets; any one matching is enough. The first is tried first until another
+/// one matches; after that, the one that matched last is tried first, so a delivery is hashed
+/// once whichever of the two the sender has moved to. [`WebhookMeta::secret_label`] tells which
+/// one matched; once no delivery uses the old one, remove it.
+///
+/// | sender | what the sender does while rotating | what to configure |
+/// |---|---|---|
+/// | Standard Webhooks / Svix | signs with the old and the new secret and sends both: `webhook-signature: v1,<new> v1,<old>` | nothing during the switch (either secret alone verifies); configure both if you move the receiver before or after the sender's window |
+/// | Stripe | rolling an endpoint secret can keep the old one valid for an expiry you choose; meanwhile each delivery carries one `v1=` per active secret | as for Standard Webhooks: either secret verifies; put the new one first and drop the old once `secret_index()` shows no use |
+/// | GitHub | one secret per webhook; changing it takes effect at once | configure the new secret first, next to the old one, then change it in GitHub, then remove the old |
+/// | Slack | one signing secret per app; regenerating it replaces it | the same: both secrets on the `Verifier` while you regenerate and redeploy |
+/// | Shopify | signs with the app's current client secret, one at a time | the same: both secrets configured during the switch |
+/// | Heppu, Helix, Helicone | one secret at a time | the same: both secrets configured during the switch |
+///
+/// `testing::Delivery::sign_with_each(&[&new, &old])` builds what a list-signing sender sends
+/// during its window, to test a receiver with it.
 #[must_use]
 pub struct VerifierBuilder {
     scheme: Scheme,

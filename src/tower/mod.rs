@@ -24,7 +24,7 @@
 //! # Limits and timeouts: hostile clients
 //!
 //! The layer bounds *size* and *time* by default:
-//! - the body limit ([`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT), 1 MiB;
+//! - the body limit ([`DEFAULT_BODY_LIMIT`], 1 MiB;
 //!   [`WebhookLayer::body_limit`]): `413` from `Content-Length`, or as soon as a chunked body
 //!   passes the limit, never buffering more. After a `413` the guard reads and discards what
 //!   follows of the body (up to 2 MiB, for up to 1 s) before the connection closes, so a
@@ -42,7 +42,9 @@
 //! `0x10` or `99999999999999999999`, a `Content-Length` shorter than the body (what was read is
 //! verified: `signature_mismatch`) or longer than what arrives (`body_read_failed`). Requests
 //! beyond the HTTP stack's own limits never reach the layer (hyper answers `431` itself for
-//! more than 100 headers or a head over about 400 KiB).
+//! more than 100 headers or a head over about 400 KiB, and `400` for a malformed
+//! `Content-Length`). HTTP strips leading and trailing spaces of header values, so `" 123"`
+//! arrives as `123`.
 //!
 //! The request *head* is the server's to bound. actix-web cuts a head that takes over 5 s
 //! (`client_request_timeout`); `axum::serve` sets no timer, so serve through hyper's
