@@ -41,8 +41,11 @@ pub enum RejectionKind {
     /// The delivery id is empty, longer than 256 bytes, sent twice with different values, or
     /// not visible ASCII (0x21–0x7E: a space is refused too). `400 id_malformed`.
     IdMalformed,
-    /// The event type header is empty, too long, repeated with different values, or not visible
-    /// ASCII (0x21–0x7E: a space is refused too). `400 event_malformed`.
+    /// The event type header is empty, longer than 256 bytes, repeated with different values, or
+    /// not printable ASCII: spaces are allowed inside (GitLab's `Push Hook`), tabs and control
+    /// characters are not. An event type read from the JSON body that breaks these rules is left
+    /// out of [`WebhookMeta`](crate::WebhookMeta) instead, as nothing is decided on it.
+    /// `400 event_malformed`.
     EventMalformed,
     /// The delivery verified but its payload does not deserialize into the handler's type. `422 payload_invalid`.
     PayloadInvalid,

@@ -26,6 +26,79 @@
 //! on stderr. No secret, private key or expected signature is ever printed, with one exception
 //! by necessity: GitLab's `X-Gitlab-Token` header, which `sign` prints, is the token itself.
 //!
+//! # Schemes, secrets and keys
+//!
+//! Schemes: `heppu`, `helix`, `helicone`, `standard-webhooks` (or `standard`, `svix`), `github`,
+//! `stripe`, `slack`, `shopify`, `discord`, `gitlab`, `sendgrid`, `paypal`, `twilio`, `linear`,
+//! `lemon-squeezy`, `sentry`, `coinbase-commerce`, `woocommerce`, `bitbucket`, `intercom`, `vercel`,
+//! `paddle`, `mux`, `calendly`, `typeform`, `pagerduty`, `zendesk`, `box`, `square`, `hubspot`,
+//! `twitch`, `dropbox`, `mailgun`, `zoom` (`square` and `hubspot` sign the URL too and take `--url`
+//! like `twilio`; `mailgun` signs inside the body, so its `sign` prints the signed body). The
+//! secret is `--secret <s>`, or the value of the environment
+//! variable `--secret-env VAR` names, or else that of `WEBHOOK_SECRET` (which the example receivers
+//! read too); none of them set is a usage error. Prefer the environment: it keeps the secret out of
+//! the shell history and the process list. A secret shorter than 16 bytes is refused unless
+//! `--danger-allow-short-secret` is given (`Secret::danger_allow_short`; a note on stderr says it is
+//! in use). For Standard Webhooks a `whsec_…` secret is decoded as the senders' libraries do (and as
+//! the `receiver` example does); `--raw-secret` uses its bytes as given. Neither the secret nor
+//! an expected signature is ever printed. Exit codes: 0 success, 1 verification or delivery failure (a
+//! non-2xx answer, no answer within `--timeout`), 2 usage error; errors are one line on stderr.
+//!
+//! Senders that sign with a private key take keys instead of a secret: `sign` and `send` read
+//! `--private-key <file>`, `verify` reads `--public-key <file or value>`, through `keys::PublicKey`.
+//!
+//! | scheme | `--private-key` (sign, send) | `--public-key` (verify) |
+//! |---|---|---|
+//! | `discord`, `standard-webhooks` (`v1a,` entries) | Ed25519: PEM PKCS#8, or the 32-byte seed as 64 hex digits | 64 hex digits, base64, `whpk_…`, or a PEM public key |
+//! | `sendgrid` | ECDSA P-256: PEM PKCS#8 or `EC PRIVATE KEY` | the verification key as SendGrid shows it (base64), PEM or DER |
+//! | `paypal` | RSA: PEM PKCS#8 or `RSA PRIVATE KEY` (2048 bits or more) | the certificate PayPal serves, or the RSA public key, PEM or DER |
+//!
+//! `paypal` also needs `--webhook-id <id>` (the subscription's id, which PayPal signs; its
+//! `--timestamp` is unix seconds, sent as an RFC 3339 date-time); other schemes refuse it. A scheme
+//! given the wrong kind of key, or a secret where it needs a key, is a usage error naming the flag
+//! it needs (`sendgrid signs with ECDSA P-256: pass --private-key <PEM file>`). Key files are never
+//! echoed. `gitlab` signs nothing: `sign` and `send` put the secret token itself in
+//! `X-Gitlab-Token` (so `sign`'s output holds the token, and says so on stderr), and `verify`
+//! compares it. `testing::keys` has test key pairs (published, so never for production).
+//! With `wg` standing for the tool:
+//!
+//! ```text
+//! $ wg send --scheme discord --private-key ed25519.pem --url http://127.0.0.1:8080/interactions
+//! $ wg sign --scheme sendgrid --private-key p256.pem events.json > headers.txt
+//! $ wg verify --scheme sendgrid --public-key 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…' --headers headers.txt events.json
+//! $ wg verify --scheme paypal --webhook-id 8PT597110X687430LKGECATA --public-key paypal-cert.pem --headers h.txt body.json
+//! ```
+//!
+//! # URL-signing senders and https
+//!
+//! `twilio` signs the URL it requests, so the URL is an argument: `sign` and `verify` need
+//! `--url <full URL>` (scheme, host, port, path and query, as configured in Twilio; a usage error
+//! without it, and refused for senders that sign no URL), and `send` signs the `--url` it posts to,
+//! or `--signed-url <URL>` for a receiver behind a proxy that Twilio would address at a public URL.
+//! The key is the account's Auth Token, given like any secret. Without a file `send` posts the
+//! form-encoded incoming SMS of `testing::samples::TWILIO_INCOMING_SMS`. A JSON body (one starting
+//! with `{`, or `--content-type application/json`) is signed as Twilio signs it: over the URL alone,
+//! with `bodySHA256=<hex SHA-256 of the body>` added to the signed and the posted URL's query (`sign`
+//! prints the URL to post to on stderr). When `verify` finds the signature made for another URL, it
+//! says which: the other of `http`/`https`, the URL without its query, or with the body's hash.
+//!
+//! ```text
+//! $ wg send --scheme twilio --url http://127.0.0.1:3000/webhooks/twilio
+//! $ wg send --scheme twilio --url http://127.0.0.1:3000/sms --signed-url https://hooks.example.com/sms
+//! $ wg verify --scheme twilio --url 'https://hooks.example.com/sms?region=eu' --headers h.txt body.form
+//! ```
+//!
+//! Over `https://`, `send` checks the receiver's certificate (rustls) against the Mozilla root
+//! certificates (`webpki-roots`, built in, so the system's store plays no part) and against the
+//! certificates of `--cacert <file>`: a PEM file of one or more certificates, the private CA that
+//! signed the receiver's certificate or a self-signed receiver's own certificate, trusted in addition
+//! to the Mozilla roots (curl's `--cacert` replaces its bundle instead). A refused certificate ends
+//! `send` with exit 1 and a line that names the problem and what to do (`UnknownIssuer`: give
+//! `--cacert`; a certificate for another name; an expired one; a CA certificate served as the
+//! receiver's own, which `openssl req -x509` makes unless given
+//! `-addext basicConstraints=critical,CA:FALSE`); the attempts left are not sent. There is no switch
+//! to skip the check: a tool that sends signed deliveries should not teach that.
+//!
 //! # A session
 //!
 //! A session against the `receiver` example. In one terminal:
