@@ -195,9 +195,9 @@ impl std::error::Error for VerifierError {}
 /// use std::time::Duration;
 /// use webhook_guard::{Scheme, Secret, Verifier};
 ///
-/// let verifier = Verifier::builder(Scheme::helix())
-///     .secret(Secret::new("new-secret-from-the-dashboard")?.with_label("2026-11"))
-///     .secret(Secret::new("old-secret-still-in-rotation")?.with_label("2026-05"))
+/// let verifier = Verifier::builder(Scheme::stripe())
+///     .secret(Secret::new("whsec_new_secret_from_the_dashboard")?.with_label("2026-11"))
+///     .secret(Secret::new("whsec_old_secret_still_in_rotation")?.with_label("2026-05"))
 ///     .tolerance(Duration::from_secs(120))
 ///     .build()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -622,16 +622,18 @@ impl Verifier {
     /// use webhook_guard::{Scheme, Secret, Verifier};
     /// use webhook_guard::testing::Delivery;
     ///
-    /// let secret = Secret::new("a-helix-secret-of-some-length")?;
-    /// let verifier = Verifier::new(Scheme::helix(), secret.clone());
-    /// let d = Delivery::new(Scheme::helix(), &br#"{"type":"news","data":{}}"#[..]).sign(&secret);
+    /// let secret = Secret::new("whsec_your_stripe_signing_secret")?;
+    /// let verifier = Verifier::new(Scheme::stripe(), secret.clone());
+    /// let body = br#"{"id":"evt_1","type":"invoice.paid","data":{"object":{}}}"#;
+    /// let d = Delivery::new(Scheme::stripe(), &body[..]).sign(&secret);
     ///
     /// let mut state = verifier.begin(&d.headers)?;
     /// for chunk in d.body.chunks(7) {
     ///     state.update(chunk);
     /// }
     /// let meta = state.finish(&d.body)?;
-    /// assert_eq!(meta.scheme(), "helix");
+    /// assert_eq!(meta.scheme(), "stripe");
+    /// assert_eq!(meta.event_type(), Some("invoice.paid"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///

@@ -108,15 +108,15 @@
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let secret = Secret::new("a-helicone-hmac-key-0123456789")?;
+//! let secret = Secret::new("whsec_your_stripe_signing_secret")?;
 //! let svc = ServiceBuilder::new()
-//!     .layer(WebhookLayer::new(Verifier::new(Scheme::helicone(), secret.clone())).body_limit(64 * 1024))
+//!     .layer(WebhookLayer::new(Verifier::new(Scheme::stripe(), secret.clone())).body_limit(64 * 1024))
 //!     .service(service_fn(|req: Request<Full<Bytes>>| async move {
 //!         let id = req.extensions().get::<WebhookMeta>().and_then(|m| m.id()).unwrap_or("?").to_owned();
 //!         Ok::<_, Infallible>(Response::new(Full::new(Bytes::from(id))))
 //!     }));
 //!
-//! let req = Delivery::new(Scheme::helicone(), r#"{"request_id":"req-1"}"#)
+//! let req = Delivery::new(Scheme::stripe(), r#"{"id":"evt_1","type":"invoice.paid"}"#)
 //!     .sign(&secret)
 //!     .into_request::<Full<Bytes>>("/hook");
 //! let res = svc.clone().oneshot(req).await?;
