@@ -8,22 +8,30 @@
 //! `WebhookMeta` and `RawBody`; every [`Rejection`] implements
 //! `ResponseError` with the same status, code and JSON body as the axum adapter.
 //!
+//! Build the guard once, outside the `HttpServer::new` factory, and clone it into each worker's
+//! `App`: every worker then shares one dedup store. Wrap the app itself
+//! (`App::new().wrap(guard.clone())`) to guard everything it serves, or one `scope` to leave
+//! `/health` and the like open. The verified payload is put back for the handler, so
+//! `web::Json<T>`, `web::Bytes` and `String` extractors work behind the guard too. A handler
+//! answering 2xx completes the delivery's claim; any other answer (or an error) releases it so
+//! the sender's retry is processed.
+//!
 //! ```
 //! use actix_web::{App, HttpResponse, web};
 //! use webhook_guard::actix::WebhookGuard;
 //! use webhook_guard::dedup::MemoryStore;
-//! use webhook_guard::events::heppu::Event;
+//! use webhook_guard::events::stripe::Event;
 //! use webhook_guard::{Scheme, Secret, Verified, Verifier, WebhookMeta};
 //!
-//! async fn heppu(meta: WebhookMeta, Verified(event): Verified<Event>) -> HttpResponse {
-//!     HttpResponse::Ok().json(serde_json::json!({ "received": event.event_type(), "id": meta.id() }))
+//! async fn stripe(meta: WebhookMeta, Verified(event): Verified<Event>) -> HttpResponse {
+//!     HttpResponse::Ok().json(serde_json::json!({ "received": event.event_type, "id": meta.id() }))
 //! }
 //!
 //! # fn app() -> Result<(), webhook_guard::SecretError> {
-//! let secret = Secret::new("whsec_your_secret_key_here")?;
-//! let guard = WebhookGuard::new(Verifier::new(Scheme::heppu(), secret)).dedup(MemoryStore::default());
+//! let secret = Secret::new("whsec_your_stripe_signing_secret")?;
+//! let guard = WebhookGuard::new(Verifier::new(Scheme::stripe(), secret)).dedup(MemoryStore::default());
 //! let app = App::new().service(
-//!     web::scope("/webhooks").wrap(guard).route("/heppu", web::post().to(heppu)),
+//!     web::scope("/webhooks").wrap(guard).route("/stripe", web::post().to(stripe)),
 //! );
 //! # Ok(()) }
 //! # app().unwrap();

@@ -41,8 +41,11 @@ pub enum RejectionKind {
     /// The delivery id is empty, longer than 256 bytes, sent twice with different values, or
     /// not visible ASCII (0x21–0x7E: a space is refused too). `400 id_malformed`.
     IdMalformed,
-    /// The event type header is empty, too long, repeated with different values, or not visible
-    /// ASCII (0x21–0x7E: a space is refused too). `400 event_malformed`.
+    /// The event type header is empty, longer than 256 bytes, repeated with different values, or
+    /// not printable ASCII: spaces are allowed inside (GitLab's `Push Hook`), tabs and control
+    /// characters are not. An event type read from the JSON body that breaks these rules is left
+    /// out of [`WebhookMeta`](crate::WebhookMeta) instead, as nothing is decided on it.
+    /// `400 event_malformed`.
     EventMalformed,
     /// The delivery verified but its payload does not deserialize into the handler's type. `422 payload_invalid`.
     PayloadInvalid,
@@ -53,14 +56,16 @@ pub enum RejectionKind {
     IdConflict,
     /// Identical signed content was already delivered under another id. `409 replay_detected`.
     ReplayDetected,
-    /// The deduplication store is unreachable; retry later. `503 store_unavailable`.
+    /// The deduplication store is unreachable or stalled; retry later. `503 store_unavailable`,
+    /// with `Retry-After`.
     StoreUnavailable,
     /// The async-ack queue is full; retry later. `503 queue_full`, with `Retry-After`.
     QueueFull,
     /// The async-ack queue is shutting down and takes no new work; retry later (another replica
     /// or the restarted process will). `503 queue_closed`, with `Retry-After`.
     QueueClosed,
-    /// The durable async-ack queue (Redis) is unreachable; retry later. `503 queue_unavailable`.
+    /// The durable async-ack queue (Redis or PostgreSQL) is unreachable or stalled; retry later.
+    /// `503 queue_unavailable`, with `Retry-After`.
     QueueUnavailable,
     /// An extractor ran on a request that did not pass through the webhook layer: a server
     /// configuration error, never the sender's fault. `500 verification_missing`.

@@ -14,7 +14,7 @@ use crate::error::{Rejection, RejectionKind};
 /// A verified delivery's payload, deserialized from JSON into `T` (or, for `T = Bytes`, as is).
 ///
 /// Use `Verified<serde_json::Value>` to take any JSON, a typed event such as
-/// [`events::heppu::Event`](crate::events::heppu::Event), or `Verified<bytes::Bytes>` for the
+/// [`events::stripe::Event`](crate::events::stripe::Event), or `Verified<bytes::Bytes>` for the
 /// verified bytes themselves (not parsed, whatever the content type; the same `Bytes` that were
 /// hashed, like [`RawBody`]). Verification never depends on `T`: a delivery that verifies but does
 /// not parse is refused with `422 payload_invalid`, never `401`.

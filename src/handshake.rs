@@ -22,6 +22,65 @@
 //!     assert_eq!(response.body().as_ref(), b"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
 //! }
 //! ```
+//!
+//! # Every handshake
+//!
+//! | sender | handshake | one line in the handler |
+//! |---|---|---|
+//! | Discord | PING (`"type":1`), signed | `handshake::discord(&body)` → `{"type":1}` |
+//! | Slack | `url_verification`, signed | `handshake::slack(&body)` → the `challenge` as text |
+//! | Twitch EventSub | `webhook_callback_verification`, signed | `handshake::twitch(message_type, &body)` → the `challenge` as text |
+//! | Zoom | `endpoint.url_validation`, signed | `handshake::zoom(&body, &secret_token)` → `{"plainToken","encryptedToken"}` (hex HMAC-SHA256 of the token) |
+//! | Dropbox | `GET ?challenge=…`, **unsigned**, on a route without the guard | `handshake::dropbox(query)` → the challenge as `text/plain` with `X-Content-Type-Options: nosniff` |
+//! | WooCommerce | creation ping, `POST` of the form body `webhook_id=<id>`, **unsigned**, checked **before** the guard | `handshake::woocommerce(&headers, &body)` → empty `200`; only that exact body without `X-WC-Webhook-Signature` matches (at most `WOOCOMMERCE_PING_MAX_LEN` bytes, so only a body that short needs reading early), anything else goes on to the guard and is refused when unsigned |
+//!
+//! ```rust
+//! # #[cfg(feature = "axum")] mod twitch_route {
+//! use axum::body::Body;
+//! use axum::http::HeaderMap;
+//! use axum::response::{IntoResponse, Response};
+//! use webhook_guard::{RawBody, WebhookMeta, handshake};
+//!
+//! // axum, behind the guard of a Twitch route:
+//! async fn twitch(meta: WebhookMeta, headers: HeaderMap, RawBody(body): RawBody) -> Response {
+//!     let kind = headers.get("twitch-eventsub-message-type").and_then(|v| v.to_str().ok());
+//!     if let Some(reply) = handshake::twitch(kind, &body) {
+//!         return reply.into_response::<Body>();
+//!     }
+//!     format!("notification {:?}", meta.id()).into_response()
+//! }
+//! # }
+//! ```
+//!
+//! WooCommerce's ping comes before the guard: an axum middleware layered outside the guarded
+//! route (`.route_layer(guard).layer(middleware::from_fn(ping_first))`) reads only a body that
+//! short, and hands everything else on as it came:
+//!
+//! ```rust
+//! # #[cfg(feature = "axum")] mod ping {
+//! use axum::body::Body;
+//! use axum::extract::Request;
+//! use axum::http::header::CONTENT_LENGTH;
+//! use axum::middleware::Next;
+//! use axum::response::{IntoResponse, Response};
+//! use webhook_guard::handshake::{self, WOOCOMMERCE_PING_MAX_LEN};
+//!
+//! async fn ping_first(request: Request, next: Next) -> Response {
+//!     let len = request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
+//!     if !len.is_some_and(|n: usize| n <= WOOCOMMERCE_PING_MAX_LEN) {
+//!         return next.run(request).await;
+//!     }
+//!     let (parts, body) = request.into_parts();
+//!     let Ok(bytes) = axum::body::to_bytes(body, WOOCOMMERCE_PING_MAX_LEN + 1).await else {
+//!         return axum::http::StatusCode::BAD_REQUEST.into_response();
+//!     };
+//!     match handshake::woocommerce(&parts.headers, &bytes) {
+//!         Some(reply) => reply.into_response::<Body>(),
+//!         None => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+//!     }
+//! }
+//! # }
+//! ```
 
 use bytes::Bytes;
 use hmac::{Hmac, Mac};

@@ -16,35 +16,33 @@
 //! use poem::web::Json;
 //! use poem::{Endpoint, EndpointExt, Request, Route, handler, post};
 //! use webhook_guard::dedup::MemoryStore;
-//! use webhook_guard::events::heppu::Event;
+//! use webhook_guard::events::stripe::Event;
 //! use webhook_guard::poem::WebhookGuard;
 //! use webhook_guard::testing::{Delivery, SignedDelivery, samples};
 //! use webhook_guard::{Scheme, Secret, Verified, Verifier, WebhookMeta};
 //!
 //! #[handler]
-//! async fn heppu(meta: WebhookMeta, Verified(event): Verified<Event>) -> Json<serde_json::Value> {
-//!     Json(serde_json::json!({ "received": event.event_type(), "id": meta.id() }))
+//! async fn stripe(meta: WebhookMeta, Verified(event): Verified<Event>) -> Json<serde_json::Value> {
+//!     Json(serde_json::json!({ "received": event.event_type, "id": meta.id() }))
 //! }
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let secret = Secret::new("whsec_your_secret_key_here")?;
-//! let guard = WebhookGuard::new(Verifier::new(Scheme::heppu(), secret.clone()))
+//! let secret = Secret::new("whsec_your_stripe_signing_secret")?;
+//! let guard = WebhookGuard::new(Verifier::new(Scheme::stripe(), secret.clone()))
 //!     .dedup(MemoryStore::default());
-//! let app = Route::new().at("/webhooks/heppu", post(heppu).with(guard));
+//! let app = Route::new().at("/webhooks/stripe", post(stripe).with(guard));
 //!
-//! // A delivery signed as Heppu signs, as it reaches the app.
+//! // A delivery signed as Stripe signs, as it reaches the app.
 //! let request = |d: SignedDelivery| {
 //!     let mut req = Request::builder()
 //!         .method(Method::POST)
-//!         .uri_str("/webhooks/heppu")
+//!         .uri_str("/webhooks/stripe")
 //!         .body(d.body);
 //!     *req.headers_mut() = d.headers;
 //!     req
 //! };
-//! let d = Delivery::new(Scheme::heppu(), samples::HEPPU_CALL_COMPLETED)
-//!     .id("dlv_1")
-//!     .sign(&secret);
+//! let d = Delivery::new(Scheme::stripe(), samples::STRIPE_CUSTOMER_UPDATED).sign(&secret);
 //! let res = app.get_response(request(d.clone())).await;
 //! assert_eq!(res.status(), StatusCode::OK);
 //! // The sender's retry: answered without running the handler.
@@ -52,7 +50,7 @@
 //! assert_eq!(retry.into_body().into_string().await?, r#"{"duplicate":true}"#);
 //! // A forged body: refused before the handler, with the crate's JSON answer.
 //! let mut forged = d;
-//! forged.body = samples::HEPPU_CALL_FAILED.into();
+//! forged.body = samples::STRIPE_SETUP_INTENT_CREATED.into();
 //! let res = app.get_response(request(forged)).await;
 //! assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 //! # Ok(()) }

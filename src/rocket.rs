@@ -36,14 +36,14 @@
 //! use serde_json::json;
 //! use rocket::{Build, Rocket, post, routes};
 //! use webhook_guard::dedup::MemoryStore;
-//! use webhook_guard::events::heppu::Event;
+//! use webhook_guard::events::stripe::Event;
 //! use webhook_guard::guard::Guard;
 //! use webhook_guard::rocket::{Webhook, Webhooks};
 //! use webhook_guard::{Scheme, Secret, Verified, Verifier};
 //!
-//! #[post("/webhooks/heppu", data = "<hook>")]
-//! fn heppu(hook: Webhook<Event>) -> String {
-//!     json!({ "received": hook.event.event_type(), "id": hook.meta.id() }).to_string()
+//! #[post("/webhooks/stripe", data = "<hook>")]
+//! fn stripe(hook: Webhook<Event>) -> String {
+//!     json!({ "received": hook.event.event_type, "id": hook.meta.id() }).to_string()
 //! }
 //!
 //! // Rocket's route attributes want a plain name for each argument, not a pattern.
@@ -52,23 +52,23 @@
 //!     if push.0["zen"].is_string() { "pong" } else { "ok" }
 //! }
 //!
-//! fn app(heppu_secret: Secret, github_secret: Secret) -> Rocket<Build> {
+//! fn app(stripe_secret: Secret, github_secret: Secret) -> Rocket<Build> {
 //!     let store = MemoryStore::default();
 //!     let webhooks = Webhooks::empty()
-//!         .at("/webhooks/heppu", Guard::new(Verifier::new(Scheme::heppu(), heppu_secret)).dedup(store.clone()))
+//!         .at("/webhooks/stripe", Guard::new(Verifier::new(Scheme::stripe(), stripe_secret)).dedup(store.clone()))
 //!         .at("/webhooks/github", Guard::new(Verifier::new(Scheme::github(), github_secret)).dedup(store));
-//!     rocket::build().attach(webhooks).mount("/", routes![heppu, github])
+//!     rocket::build().attach(webhooks).mount("/", routes![stripe, github])
 //! }
 //! # async fn run() {
 //! #     use rocket::local::asynchronous::Client;
 //! #     use webhook_guard::testing::Delivery;
-//! #     let secret = Secret::new("whsec_your_secret_key_here").unwrap();
+//! #     let secret = Secret::new("whsec_your_stripe_signing_secret").unwrap();
 //! #     let github = Secret::new("a-github-secret-0123456789").unwrap();
 //! #     let client = Client::untracked(app(secret.clone(), github.clone())).await.unwrap();
-//! #     let d = Delivery::new(Scheme::heppu(), webhook_guard::testing::samples::HEPPU_EVENTS[0].1)
-//! #         .id("dlv_1").event("call.completed").sign(&secret);
+//! #     let d = Delivery::new(Scheme::stripe(), webhook_guard::testing::samples::STRIPE_CUSTOMER_UPDATED)
+//! #         .sign(&secret);
 //! #     let post = |d: webhook_guard::testing::SignedDelivery| {
-//! #         let mut req = client.post("/webhooks/heppu").body(d.body.to_vec());
+//! #         let mut req = client.post("/webhooks/stripe").body(d.body.to_vec());
 //! #         for (n, v) in &d.headers {
 //! #             req.add_header(rocket::http::Header::new(n.as_str().to_owned(), v.to_str().unwrap().to_owned()));
 //! #         }
@@ -76,11 +76,11 @@
 //! #     };
 //! #     let res = post(d.clone()).await;
 //! #     assert_eq!(res.status().code, 200);
-//! #     assert_eq!(res.into_string().await.unwrap(), r#"{"id":"dlv_1","received":"call.completed"}"#);
+//! #     assert_eq!(res.into_string().await.unwrap(), r#"{"id":"evt_1NfVbN2eZvKYlo2CfkRaWXCj","received":"customer.updated"}"#);
 //! #     let res = post(d.clone()).await;
 //! #     assert_eq!(res.into_string().await.unwrap(), r#"{"duplicate":true}"#);
 //! #     let mut forged = d;
-//! #     forged.body = bytes::Bytes::from_static(b"{}");
+//! #     forged.body = bytes::Bytes::from_static(webhook_guard::testing::samples::STRIPE_SETUP_INTENT_CREATED.as_bytes());
 //! #     let res = post(forged).await;
 //! #     assert_eq!(res.status().code, 401);
 //! #     assert!(res.into_string().await.unwrap().contains("signature_mismatch"));

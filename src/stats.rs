@@ -12,7 +12,7 @@
 //! use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer};
 //!
 //! let stats = Stats::new();
-//! let verifier = Verifier::new(Scheme::heppu(), Secret::new("heppu-secret-0123456789")?);
+//! let verifier = Verifier::new(Scheme::stripe(), Secret::new("whsec_your_stripe_signing_secret")?);
 //! let layer = WebhookLayer::new(verifier).stats(&stats);
 //! // Serve it, e.g. `GET /metrics/webhooks` answering `Json(stats.snapshot())`.
 //! let snapshot = stats.snapshot();

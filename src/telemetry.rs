@@ -49,6 +49,41 @@
 //! delivery's, and with `tracing-opentelemetry` each delivery is one trace. An async-ack job keeps
 //! the span of the request that queued it (in-process queue): its attempts run in a `webhook_job`
 //! span (`attempt`) under it. No field ever holds a secret, a signature or a body.
+//!
+//! # Serving Prometheus
+//!
+//! Install the recorder first, then serve its exposition (`metrics-exporter-prometheus` here; the
+//! example receivers do this at `GET /metrics`):
+//!
+//! ```rust
+//! # #[cfg(feature = "metrics")] {
+//! use axum::{Router, routing::get};
+//! use metrics_exporter_prometheus::PrometheusBuilder;
+//!
+//! let prometheus = PrometheusBuilder::new().install_recorder().expect("the process's only recorder");
+//! let app: Router = Router::new()
+//!     // ... the guarded routes ...
+//!     .route("/metrics", get(move || async move { prometheus.render() }));
+//! # }
+//! ```
+//!
+//! # OpenTelemetry
+//!
+//! Each admitted delivery is one `webhook` span and the handler runs inside it, so with
+//! `tracing-opentelemetry` each delivery is one trace with your handler's spans inside it:
+//!
+//! ```rust,ignore
+//! use tracing_subscriber::prelude::*;
+//!
+//! let tracer = opentelemetry_otlp::SpanExporter::builder().with_tonic().build()?; // your exporter
+//! let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+//!     .with_batch_exporter(tracer)
+//!     .build();
+//! tracing_subscriber::registry()
+//!     .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("receiver")))
+//!     .with(tracing_subscriber::fmt::layer())
+//!     .init();
+//! ```
 
 #[cfg(feature = "metrics")]
 use std::sync::Arc;

@@ -76,20 +76,48 @@ pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 /// use webhook_guard::{Scheme, Secret, Verifier};
 /// use webhook_guard::testing::Delivery;
 ///
-/// let secret = Secret::new("whsec_your_secret_key_here")?;
-/// let verifier = Verifier::new(Scheme::heppu(), secret.clone());
+/// let secret = Secret::new("whsec_your_stripe_signing_secret")?;
+/// let verifier = Verifier::new(Scheme::stripe(), secret.clone());
 ///
-/// let body = br#"{"event":"call.completed","conversationId":"conv_xyz789"}"#;
-/// let delivery = Delivery::new(Scheme::heppu(), &body[..]).id("whd_abc123").sign(&secret);
+/// let body = br#"{"id":"evt_1NfVbN2eZvKYlo2C","type":"customer.updated","data":{"object":{}}}"#;
+/// let delivery = Delivery::new(Scheme::stripe(), &body[..]).sign(&secret);
 ///
 /// let meta = verifier.verify(&delivery.headers, &delivery.body)?;
-/// assert_eq!(meta.id(), Some("whd_abc123"));
-/// assert_eq!(meta.event_type(), Some("call.completed"));
+/// assert_eq!(meta.id(), Some("evt_1NfVbN2eZvKYlo2C"));
+/// assert_eq!(meta.event_type(), Some("customer.updated"));
 ///
 /// // One flipped byte and the delivery is refused.
 /// let err = verifier.verify(&delivery.headers, b"{}").unwrap_err();
 /// assert_eq!(err.code(), "signature_mismatch");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// On Cloudflare Workers and other wasm32 hosts (`default-features = false`: no Tokio, no tower,
+/// no stores; the clock is the host's `Date.now()`), copy the request's headers into an
+/// `http::HeaderMap` and verify the body; deduplicate with the platform's own storage if you need
+/// to. With the `worker` crate:
+///
+/// ```rust,ignore
+/// use webhook_guard::{Scheme, Secret, Verifier};
+/// use worker::{Context, Env, Request, Response, Result, event};
+///
+/// #[event(fetch)]
+/// async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+///     let secret = Secret::new(env.secret("GITHUB_WEBHOOK_SECRET")?.to_string())
+///         .map_err(|e| worker::Error::RustError(e.to_string()))?;
+///     let verifier = Verifier::new(Scheme::github(), secret);
+///     let mut headers = http::HeaderMap::new();
+///     for (name, value) in req.headers() {
+///         if let (Ok(name), Ok(value)) = (http::HeaderName::try_from(name), value.parse()) {
+///             headers.append(name, value);
+///         }
+///     }
+///     let body = req.bytes().await?;
+///     match verifier.verify(&headers, &body) {
+///         Ok(meta) => Response::ok(format!("verified {}", meta.event_type().unwrap_or("-"))),
+///         Err(refused) => Response::error(refused.code(), refused.status().as_u16()),
+///     }
+/// }
 /// ```
 #[derive(Clone)]
 pub struct Verifier {
@@ -172,13 +200,32 @@ impl std::error::Error for VerifierError {}
 /// use std::time::Duration;
 /// use webhook_guard::{Scheme, Secret, Verifier};
 ///
-/// let verifier = Verifier::builder(Scheme::helix())
-///     .secret(Secret::new("new-secret-from-the-dashboard")?.with_label("2026-11"))
-///     .secret(Secret::new("old-secret-still-in-rotation")?.with_label("2026-05"))
+/// let verifier = Verifier::builder(Scheme::stripe())
+///     .secret(Secret::new("whsec_new_secret_from_the_dashboard")?.with_label("2026-11"))
+///     .secret(Secret::new("whsec_old_secret_still_in_rotation")?.with_label("2026-05"))
 ///     .tolerance(Duration::from_secs(120))
 ///     .build()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Rotating a secret
+///
+/// Configure both secrets; any one matching is enough. The first is tried first until another
+/// one matches; after that, the one that matched last is tried first, so a delivery is hashed
+/// once whichever of the two the sender has moved to. [`WebhookMeta::secret_label`] tells which
+/// one matched; once no delivery uses the old one, remove it.
+///
+/// | sender | what the sender does while rotating | what to configure |
+/// |---|---|---|
+/// | Standard Webhooks / Svix | signs with the old and the new secret and sends both: `webhook-signature: v1,<new> v1,<old>` | nothing during the switch (either secret alone verifies); configure both if you move the receiver before or after the sender's window |
+/// | Stripe | rolling an endpoint secret can keep the old one valid for an expiry you choose; meanwhile each delivery carries one `v1=` per active secret | as for Standard Webhooks: either secret verifies; put the new one first and drop the old once `secret_index()` shows no use |
+/// | GitHub | one secret per webhook; changing it takes effect at once | configure the new secret first, next to the old one, then change it in GitHub, then remove the old |
+/// | Slack | one signing secret per app; regenerating it replaces it | the same: both secrets on the `Verifier` while you regenerate and redeploy |
+/// | Shopify | signs with the app's current client secret, one at a time | the same: both secrets configured during the switch |
+/// | Heppu, Helix, Helicone | one secret at a time | the same: both secrets configured during the switch |
+///
+/// `testing::Delivery::sign_with_each(&[&new, &old])` builds what a list-signing sender sends
+/// during its window, to test a receiver with it.
 #[must_use]
 pub struct VerifierBuilder {
     scheme: Scheme,
@@ -580,16 +627,18 @@ impl Verifier {
     /// use webhook_guard::{Scheme, Secret, Verifier};
     /// use webhook_guard::testing::Delivery;
     ///
-    /// let secret = Secret::new("a-helix-secret-of-some-length")?;
-    /// let verifier = Verifier::new(Scheme::helix(), secret.clone());
-    /// let d = Delivery::new(Scheme::helix(), &br#"{"type":"news","data":{}}"#[..]).sign(&secret);
+    /// let secret = Secret::new("whsec_your_stripe_signing_secret")?;
+    /// let verifier = Verifier::new(Scheme::stripe(), secret.clone());
+    /// let body = br#"{"id":"evt_1","type":"invoice.paid","data":{"object":{}}}"#;
+    /// let d = Delivery::new(Scheme::stripe(), &body[..]).sign(&secret);
     ///
     /// let mut state = verifier.begin(&d.headers)?;
     /// for chunk in d.body.chunks(7) {
     ///     state.update(chunk);
     /// }
     /// let meta = state.finish(&d.body)?;
-    /// assert_eq!(meta.scheme(), "helix");
+    /// assert_eq!(meta.scheme(), "stripe");
+    /// assert_eq!(meta.event_type(), Some("invoice.paid"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///

@@ -23,6 +23,44 @@
 //! The in-memory queue keeps it through failures and shutdown (dead letter); only a crash of the
 //! process loses queued jobs, which is what the durable mode is for.
 //!
+//! # Retries, dead letters and shutdown
+//!
+//! An error, a panic or an attempt timeout ([`AckQueueBuilder::attempt_timeout`]) is retried
+//! with exponential backoff ([`AckQueueBuilder::backoff`], default 100 ms … 10 s;
+//! [`AckQueueBuilder::retries`], default 3); then the dead-letter callback gets the job and the
+//! error (default: an `ERROR` log line). [`AckQueue::shutdown`] after the server's graceful
+//! shutdown (axum's `with_graceful_shutdown`, or after actix-web's `server.run().await`): new
+//! deliveries get `503 queue_closed`, queued jobs are run, and whatever is left at the deadline
+//! goes to the dead-letter callback. The example receivers write each dead letter to a
+//! JSON-lines file to replay from.
+//!
+//! # Durable modes
+//!
+//! - **Redis** (feature `redis`, [`AckQueueBuilder::start_redis`]): the queue is a Redis
+//!   Stream with a consumer group, so an acknowledged job survives a crash of the process and
+//!   is finished by any replica. A running job refreshes its entry; a job whose consumer died
+//!   is taken over after [`RedisQueueConfig::claim_idle`] (default 60 s) with `XAUTOCLAIM`. The
+//!   stream's length is bounded by the capacity; an entry that no longer parses as `T` moves to
+//!   `<stream>:dead`. Each delivery is queued once: the enqueue script keeps a marker per
+//!   delivery (for [`RedisQueueConfig::remember`], default 24 h), so when Redis stalls past the
+//!   timeout, the sender is answered `503 queue_unavailable`, and Redis runs the enqueue after
+//!   all, the sender's retry finds the delivery queued and is acknowledged without a second job.
+//! - **PostgreSQL** (feature `postgres`, [`AckQueueBuilder::start_postgres`] after
+//!   [`PostgresQueueConfig::migrate`] or [`POSTGRES_INBOX_MIGRATION`]): one table
+//!   (`webhook_guard_inbox`, or `.table("schema.name")?`). The verified delivery is inserted
+//!   (one statement, `ON CONFLICT DO NOTHING` on its dedup key) before the `202`; the workers of
+//!   every replica take due rows with `FOR UPDATE SKIP LOCKED` under a lease they renew while
+//!   the job runs, so the job of a worker that died is taken over once its lease (default 60 s)
+//!   ran out. Retries wait in the row and may run on any replica; after the last attempt the
+//!   row stays as `dead` with its body and last error, and the dead-letter callback is called.
+//!   Processed rows keep their key (not the body) for [`PostgresQueueConfig::remember`]
+//!   (24 h). A database that is down or stalls answers `503 queue_unavailable` +
+//!   `Retry-After` within the 2 s timeout.
+//!
+//! Both durable modes deliver to the handler at least once (a consumer that dies after the
+//! work but before its acknowledgement reaches the store has the job run again), so make such
+//! work idempotent, e.g. keyed on `job.meta().id()`.
+//!
 //! # axum
 //!
 //! ```
@@ -30,7 +68,7 @@
 //! use axum::{Router, routing::post};
 //! use webhook_guard::ack::{AckQueue, Job};
 //! use webhook_guard::dedup::MemoryStore;
-//! use webhook_guard::events::heppu::Event;
+//! use webhook_guard::events::stripe::Event;
 //! use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -43,12 +81,12 @@
 //! .capacity(1_000)
 //! .start();
 //!
-//! let secret = Secret::new("heppu-secret-0123456789")?;
+//! let secret = Secret::new("whsec_your_stripe_signing_secret")?;
 //! let app: Router = Router::new()
 //!     // `queue.axum_handler()` verifies-parses the event and enqueues it: 202 at once.
-//!     .route("/webhooks/heppu", post(queue.axum_handler()))
+//!     .route("/webhooks/stripe", post(queue.axum_handler()))
 //!     .route_layer(
-//!         WebhookLayer::new(Verifier::new(Scheme::heppu(), secret)).dedup(MemoryStore::default()),
+//!         WebhookLayer::new(Verifier::new(Scheme::stripe(), secret)).dedup(MemoryStore::default()),
 //!     );
 //! # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! # let server = axum::serve(listener, app).with_graceful_shutdown(async {});

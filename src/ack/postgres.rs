@@ -415,7 +415,7 @@ where
     /// ```no_run
     /// use axum::{Router, routing::post};
     /// use webhook_guard::ack::{AckQueue, Job, PostgresQueueConfig};
-    /// use webhook_guard::events::heppu::Event;
+    /// use webhook_guard::events::stripe::Event;
     /// use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer};
     ///
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -427,10 +427,10 @@ where
     /// })
     /// .start_postgres(config)
     /// .await?;
-    /// let secret = Secret::new("heppu-secret-0123456789")?;
+    /// let secret = Secret::new("whsec_your_stripe_signing_secret")?;
     /// let app: Router = Router::new()
-    ///     .route("/webhooks/heppu", post(queue.axum_handler()))
-    ///     .route_layer(WebhookLayer::new(Verifier::new(Scheme::heppu(), secret)));
+    ///     .route("/webhooks/stripe", post(queue.axum_handler()))
+    ///     .route_layer(WebhookLayer::new(Verifier::new(Scheme::stripe(), secret)));
     /// # Ok(()) }
     /// ```
     pub async fn start_postgres(

@@ -25,6 +25,166 @@
 //! Exit codes: 0 success, 1 verification or delivery failure, 2 usage error. Errors are one line
 //! on stderr. No secret, private key or expected signature is ever printed, with one exception
 //! by necessity: GitLab's `X-Gitlab-Token` header, which `sign` prints, is the token itself.
+//!
+//! # Schemes, secrets and keys
+//!
+//! Schemes: `heppu`, `helix`, `helicone`, `standard-webhooks` (or `standard`, `svix`), `github`,
+//! `stripe`, `slack`, `shopify`, `discord`, `gitlab`, `sendgrid`, `paypal`, `twilio`, `linear`,
+//! `lemon-squeezy`, `sentry`, `coinbase-commerce`, `woocommerce`, `bitbucket`, `intercom`, `vercel`,
+//! `paddle`, `mux`, `calendly`, `typeform`, `pagerduty`, `zendesk`, `box`, `square`, `hubspot`,
+//! `twitch`, `dropbox`, `mailgun`, `zoom` (`square` and `hubspot` sign the URL too and take `--url`
+//! like `twilio`; `mailgun` signs inside the body, so its `sign` prints the signed body). The
+//! secret is `--secret <s>`, or the value of the environment
+//! variable `--secret-env VAR` names, or else that of `WEBHOOK_SECRET` (which the example receivers
+//! read too); none of them set is a usage error. Prefer the environment: it keeps the secret out of
+//! the shell history and the process list. A secret shorter than 16 bytes is refused unless
+//! `--danger-allow-short-secret` is given (`Secret::danger_allow_short`; a note on stderr says it is
+//! in use). For Standard Webhooks a `whsec_…` secret is decoded as the senders' libraries do (and as
+//! the `receiver` example does); `--raw-secret` uses its bytes as given. Neither the secret nor
+//! an expected signature is ever printed. Exit codes: 0 success, 1 verification or delivery failure (a
+//! non-2xx answer, no answer within `--timeout`), 2 usage error; errors are one line on stderr.
+//!
+//! Senders that sign with a private key take keys instead of a secret: `sign` and `send` read
+//! `--private-key <file>`, `verify` reads `--public-key <file or value>`, through `keys::PublicKey`.
+//!
+//! | scheme | `--private-key` (sign, send) | `--public-key` (verify) |
+//! |---|---|---|
+//! | `discord`, `standard-webhooks` (`v1a,` entries) | Ed25519: PEM PKCS#8, or the 32-byte seed as 64 hex digits | 64 hex digits, base64, `whpk_…`, or a PEM public key |
+//! | `sendgrid` | ECDSA P-256: PEM PKCS#8 or `EC PRIVATE KEY` | the verification key as SendGrid shows it (base64), PEM or DER |
+//! | `paypal` | RSA: PEM PKCS#8 or `RSA PRIVATE KEY` (2048 bits or more) | the certificate PayPal serves, or the RSA public key, PEM or DER |
+//!
+//! `paypal` also needs `--webhook-id <id>` (the subscription's id, which PayPal signs; its
+//! `--timestamp` is unix seconds, sent as an RFC 3339 date-time); other schemes refuse it. A scheme
+//! given the wrong kind of key, or a secret where it needs a key, is a usage error naming the flag
+//! it needs (`sendgrid signs with ECDSA P-256: pass --private-key <PEM file>`). Key files are never
+//! echoed. `gitlab` signs nothing: `sign` and `send` put the secret token itself in
+//! `X-Gitlab-Token` (so `sign`'s output holds the token, and says so on stderr), and `verify`
+//! compares it. `testing::keys` has test key pairs (published, so never for production).
+//! With `wg` standing for the tool:
+//!
+//! ```text
+//! $ wg send --scheme discord --private-key ed25519.pem --url http://127.0.0.1:8080/interactions
+//! $ wg sign --scheme sendgrid --private-key p256.pem events.json > headers.txt
+//! $ wg verify --scheme sendgrid --public-key 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…' --headers headers.txt events.json
+//! $ wg verify --scheme paypal --webhook-id 8PT597110X687430LKGECATA --public-key paypal-cert.pem --headers h.txt body.json
+//! ```
+//!
+//! # URL-signing senders and https
+//!
+//! `twilio` signs the URL it requests, so the URL is an argument: `sign` and `verify` need
+//! `--url <full URL>` (scheme, host, port, path and query, as configured in Twilio; a usage error
+//! without it, and refused for senders that sign no URL), and `send` signs the `--url` it posts to,
+//! or `--signed-url <URL>` for a receiver behind a proxy that Twilio would address at a public URL.
+//! The key is the account's Auth Token, given like any secret. Without a file `send` posts the
+//! form-encoded incoming SMS of `testing::samples::TWILIO_INCOMING_SMS`. A JSON body (one starting
+//! with `{`, or `--content-type application/json`) is signed as Twilio signs it: over the URL alone,
+//! with `bodySHA256=<hex SHA-256 of the body>` added to the signed and the posted URL's query (`sign`
+//! prints the URL to post to on stderr). When `verify` finds the signature made for another URL, it
+//! says which: the other of `http`/`https`, the URL without its query, or with the body's hash.
+//!
+//! ```text
+//! $ wg send --scheme twilio --url http://127.0.0.1:3000/webhooks/twilio
+//! $ wg send --scheme twilio --url http://127.0.0.1:3000/sms --signed-url https://hooks.example.com/sms
+//! $ wg verify --scheme twilio --url 'https://hooks.example.com/sms?region=eu' --headers h.txt body.form
+//! ```
+//!
+//! Over `https://`, `send` checks the receiver's certificate (rustls) against the Mozilla root
+//! certificates (`webpki-roots`, built in, so the system's store plays no part) and against the
+//! certificates of `--cacert <file>`: a PEM file of one or more certificates, the private CA that
+//! signed the receiver's certificate or a self-signed receiver's own certificate, trusted in addition
+//! to the Mozilla roots (curl's `--cacert` replaces its bundle instead). A refused certificate ends
+//! `send` with exit 1 and a line that names the problem and what to do (`UnknownIssuer`: give
+//! `--cacert`; a certificate for another name; an expired one; a CA certificate served as the
+//! receiver's own, which `openssl req -x509` makes unless given
+//! `-addext basicConstraints=critical,CA:FALSE`); the attempts left are not sent. There is no switch
+//! to skip the check: a tool that sends signed deliveries should not teach that.
+//!
+//! # A session
+//!
+//! A session against the `receiver` example. In one terminal:
+//!
+//! ```text
+//! $ cargo run --example receiver --features ed25519,p256,rsa
+//! WEBHOOK_SECRET is not set; using the demo secret "whsec_ZGVtby1zZWNyZXQtZG8tbm90LXVzZS1pbi1wcm9kdWN0aW9u"
+//! webhook receiver listening on http://127.0.0.1:3000
+//!   POST /webhooks/heppu | /webhooks/heppu/async | /webhooks/helix | /webhooks/helicone | /webhooks/standard | /webhooks/github | /webhooks/stripe | /webhooks/stripe-connect | /webhooks/slack | /webhooks/shopify | /webhooks/gitlab | /webhooks/paddle | /webhooks/mux | /webhooks/calendly | /webhooks/typeform | /webhooks/pagerduty | /webhooks/zendesk | /webhooks/box
+//!   without a key (answering 503 key_not_configured):
+//!     POST /webhooks/discord: no Ed25519 public key is configured for Discord: set WEBHOOK_ED25519_PUBLIC_KEY to the application's public key (64 hex digits)
+//!     POST /webhooks/sendgrid: no P-256 public key is configured for SendGrid: set WEBHOOK_P256_PUBLIC_KEY to the verification key of the Event Webhook settings (base64)
+//!     POST /webhooks/paypal: no certificate is configured for PayPal: set WEBHOOK_PAYPAL_WEBHOOK_ID to the webhook's id and WEBHOOK_PAYPAL_CERT to the path of the PEM certificate PAYPAL-CERT-URL names
+//!   GET /events | /metrics/webhooks
+//!   public URL (WEBHOOK_PUBLIC_URL, for URL-signed senders): http://127.0.0.1:3000
+//! ```
+//!
+//! In another, from the repository's root:
+//!
+//! ```text
+//! $ export WEBHOOK_SECRET=whsec_ZGVtby1zZWNyZXQtZG8tbm90LXVzZS1pbi1wcm9kdWN0aW9u
+//! $ wg() { cargo run -q --features cli --bin webhook-guard -- "$@"; }
+//! $ wg send --scheme heppu --url http://127.0.0.1:3000/webhooks/heppu --event call.no-answer
+//! POST http://127.0.0.1:3000/webhooks/heppu: heppu sample `call.no-answer`, 640 bytes, delivery id dlv_1795589036752_26813, 1 attempt(s)
+//! #1  200 OK  in 1.8 ms  {"id":"dlv_1795589036752_26813","received":"call.no-answer"}
+//! # exit 0
+//! $ wg send --scheme heppu --url http://127.0.0.1:3000/webhooks/heppu --event chat.resolved --repeat 3
+//! POST http://127.0.0.1:3000/webhooks/heppu: heppu sample `chat.resolved`, 998 bytes, delivery id dlv_1795589036756_26814, 3 attempt(s)
+//! #1  200 OK  in 1.5 ms  {"id":"dlv_1795589036756_26814","received":"chat.resolved"}
+//! #2  200 OK  in 0.6 ms  {"duplicate":true}
+//! #3  200 OK  in 0.5 ms  {"duplicate":true}
+//! # exit 0
+//! $ wg send --scheme helix --url http://127.0.0.1:3000/webhooks/helix --retry-schedule documented --speed 3600
+//! POST http://127.0.0.1:3000/webhooks/helix: helix sample `fact_check`, 450 bytes, delivery id dlv_1795589036762_26815, 6 attempt(s)
+//! #1  200 OK  in 0.8 ms  {"id":"dlv_1795589036762_26815","received":"fact_check"}
+//!    waiting 16.7 ms (1 min at speed 3600)
+//! #2  200 OK  in 0.7 ms  {"duplicate":true}
+//!    waiting 83.3 ms (5 min at speed 3600)
+//! #3  200 OK  in 1.0 ms  {"duplicate":true}
+//!    waiting 250 ms (15 min at speed 3600)
+//! #4  200 OK  in 1.8 ms  {"duplicate":true}
+//!    waiting 1 s (1 h at speed 3600)
+//! #5  200 OK  in 1.1 ms  {"duplicate":true}
+//!    waiting 6 s (6 h at speed 3600)
+//! #6  200 OK  in 1.3 ms  {"duplicate":true}
+//! # exit 0
+//! $ wg send --scheme stripe --url http://127.0.0.1:3000/webhooks/stripe
+//! POST http://127.0.0.1:3000/webhooks/stripe: stripe sample `customer.updated`, 924 bytes, delivery id evt_1NfVbN2eZvKYlo2CfkRaWXCj, 1 attempt(s)
+//! #1  200 OK  in 1.0 ms  {"id":"evt_1NfVbN2eZvKYlo2CfkRaWXCj","received":"customer.updated"}
+//! # exit 0
+//! $ wg send --scheme standard-webhooks --url http://127.0.0.1:3000/webhooks/standard
+//! POST http://127.0.0.1:3000/webhooks/standard: standard-webhooks sample `contact.created`, 358 bytes, delivery id dlv_1795589044140_26872, 1 attempt(s)
+//! #1  200 OK  in 1.1 ms  {"id":"dlv_1795589044140_26872","received":"contact.created"}
+//! # exit 0
+//! $ wg send --scheme github --secret wrong-secret-0123456789 --url http://127.0.0.1:3000/webhooks/github
+//! POST http://127.0.0.1:3000/webhooks/github: github sample `ping`, 921 bytes, delivery id dlv_1795589044148_26873, 1 attempt(s)
+//! #1  401 Unauthorized  in 0.9 ms  {"error":"signature_mismatch","message":"signature does not match the payload"}
+//! webhook-guard: the delivery was not answered 2xx
+//! # exit 1
+//! $ curl -s http://127.0.0.1:3000/events
+//! [{"event":"call.no-answer","id":"dlv_1795589036752_26813","scheme":"heppu"},{"event":"chat.resolved","id":"dlv_1795589036756_26814","scheme":"heppu"},{"event":"fact_check","id":"dlv_1795589036762_26815","scheme":"helix"},{"event":"customer.updated","id":"evt_1NfVbN2eZvKYlo2CfkRaWXCj","scheme":"stripe"},{"event":"contact.created","id":"dlv_1795589044140_26872","scheme":"standard-webhooks"}]
+//! $ cp samples/heppu/call.completed.json body.json
+//! $ wg sign --scheme heppu --id whd_readme body.json | tee headers.txt
+//! content-type: application/json
+//! x-webhook-timestamp: 1795589044
+//! x-webhook-id: whd_readme
+//! x-webhook-event: call.completed
+//! x-webhook-signature-256: sha256=fbcef360e966e88cb2a095a12a51eaa37fab9af7f7555778aec15c05ad24609a
+//! $ wg verify --scheme heppu --headers headers.txt body.json
+//! verified: heppu delivery whd_readme, event call.completed, signed 0 s ago
+//! # exit 0
+//! $ echo >> body.json
+//! $ wg verify --scheme heppu --headers headers.txt body.json
+//! webhook-guard: signature_mismatch: no secret matched the `x-webhook-signature-256` header: HMAC-SHA256 of <body> (1018-byte body) under 1 configured secret(s) equals none of the 1 signature(s) received; without the body's trailing newline it verifies: the body file gained a newline (an editor, echo or a copy from the terminal); keep the bytes exactly as received
+//! # exit 1
+//! $ wg verify --scheme heppu --secret another-endpoints-secret --headers headers.txt samples/heppu/call.completed.json
+//! webhook-guard: signature_mismatch: no secret matched the `x-webhook-signature-256` header: HMAC-SHA256 of <body> (1017-byte body) under 1 configured secret(s) equals none of the 1 signature(s) received; was the body re-serialized before verification, or is the secret for another endpoint?
+//! # exit 1
+//! $ wg sign --scheme heppu --timestamp $(( $(date +%s) - 900 )) samples/heppu/call.completed.json > old.txt
+//! $ wg verify --scheme heppu --headers old.txt samples/heppu/call.completed.json
+//! webhook-guard: timestamp_expired: `x-webhook-timestamp` (unix seconds): timestamp is 900 s old, tolerance 300 s; the signature itself matches (raise --tolerance to accept an old capture)
+//! # exit 1
+//! $ wg verify --scheme stripe --headers old.txt samples/heppu/call.completed.json
+//! webhook-guard: signature_missing: no `stripe-signature` header; the headers carry `x-webhook-signature-256`: try --scheme heppu
+//! # exit 1
+//! ```
 #![forbid(unsafe_code)]
 
 // The crate root looks for modules beside itself; keep them in their own folder so Cargo does not

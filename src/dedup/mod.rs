@@ -36,7 +36,7 @@
 //! use webhook_guard::dedup::{Dedup, MemoryStore};
 //! use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer};
 //!
-//! let verifier = Verifier::new(Scheme::heppu(), Secret::new("whsec_your_secret_key_here")?);
+//! let verifier = Verifier::new(Scheme::stripe(), Secret::new("whsec_your_stripe_signing_secret")?);
 //! let layer = WebhookLayer::new(verifier.clone()).dedup(MemoryStore::default());
 //! // or, with every knob:
 //! let layer = WebhookLayer::new(verifier).dedup_with(
@@ -46,6 +46,65 @@
 //! );
 //! # Ok::<(), webhook_guard::SecretError>(())
 //! ```
+//!
+//! # Replays under a new id, and conflicts
+//!
+//! | the delivery is… | answer | handler |
+//! |---|---|---|
+//! | identical signed content under a new id, once the first completed | `200 {"duplicate":true}` | not run |
+//! | identical signed content under a new id, while the first runs | `409 in_flight` + `Retry-After` | not run |
+//! | its id seen before with a different body | `409 id_conflict` (+ warning) | not run |
+//!
+//! Each claim keeps a digest of its body, which tells a retry from another body under the same
+//! id: the verified tag where the body alone is signed (free), else the body's XXH3-128 hash.
+//! Both bodies compared were verified, so only the sender could make them differ; the digest
+//! catches accidents, not attacks (BENCHMARKS.md has the cost against SHA-256).
+//!
+//! # Namespaces
+//!
+//! A guard's namespace is its scheme's name unless it is given one (`.namespace("stripe-connect")`
+//! on the layer, the adapters' guards and [`guard::Guard`](crate::guard::Guard)). Give one to
+//! each endpoint of a sender that shares a store with another: Stripe sends the same `evt_` id
+//! to every endpoint subscribed to an event, and each must run its handler. Two guards built
+//! apart with the same namespace on the same store are refused when the second is put in front
+//! of its route (a panic at start-up naming the namespace); clones of one guard are one guard,
+//! and replicas of one endpoint in one process (as in a test) say so with
+//! `.shared_namespace()`.
+//!
+//! # Stores
+//!
+//! | store | for | a processed delivery costs | when the store fails |
+//! |---|---|---|---|
+//! | [`MemoryStore`] (default) | one process | a fingerprint and two table operations per key, under a shard lock | cannot fail |
+//! | [`RedisStore`] (feature `redis`) | several replicas | 2 round trips (claim, complete), a duplicate 1: every key of a delivery in one Lua script | `503 store_unavailable` + `Retry-After` after 2 s |
+//! | [`PostgresStore`] (feature `postgres`) | several replicas that already run PostgreSQL | 2 round trips, a duplicate 1: one statement each | `503 store_unavailable` + `Retry-After` after 2 s |
+//!
+//! - `MemoryStore`: 64 lock shards; bounded (default 1,000,000 keys), and when a shard is full
+//!   its oldest completed key gives way, so a new claim is always stored; keys are held as
+//!   128-bit keyed fingerprints, about 175 bytes each.
+//! - The remote stores fail closed: a store that is down or stalls past its timeout answers
+//!   `503 store_unavailable` + `Retry-After`, so the sender retries later;
+//!   [`Dedup::danger_fail_open`] processes without deduplication instead. Both are logged.
+//! - A claim whose answer was lost (the store ran it after the client gave up, e.g. once a
+//!   frozen Redis resumes) is undone in the background (on Redis, a marker also keeps a late
+//!   claim from landing), so the sender's retry a moment later is processed, not refused as in
+//!   flight for the whole lease; it can never let a delivery run twice, as its owner token was
+//!   never handed out. A completion or release that failed is retried the same way. The
+//!   integration tests (see the test index, tests/README.md) freeze a real redis-server and
+//!   PostgreSQL server with `SIGSTOP`, and kill and restart PostgreSQL, under two replicas.
+//! - `PostgresStore` keeps one table (`webhook_guard_dedup`, or `.table("schema.name")?`;
+//!   [`PostgresStore::migration_for`] gives its schema, [`POSTGRES_MIGRATION`] the default one);
+//!   the claim is an `INSERT … ON CONFLICT DO UPDATE` that takes over only expired rows, time is
+//!   the database's, and expired rows are deleted in batches of 1,000 about once a minute or by
+//!   [`PostgresStore::purge_expired`].
+//!
+//! # Exactly-once effects
+//!
+//! A handler that writes to the same PostgreSQL database can complete its delivery's claim in
+//! the transaction that holds its writes, so both commit or roll back together: take the
+//! [`DeliveryClaim`] (an extractor on axum, actix-web and poem; in the request extensions
+//! elsewhere) and call [`PostgresStore::complete_in`]. A rollback leaves the delivery to the
+//! sender's retry.
 
 mod memory;
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! completes and releases interleave at the `admit` / `settle` await points — the code under test is
 //! the crate's own `admit` and `ClaimGuard`, unchanged. Leases and TTLs are not modelled here
 //! (no clock: the single-key takeover after lease expiry is checked on the real `MemoryStore`
-//! in `tests/dedup_model.rs`); this checks what two keys per delivery add.
+//! by the dedup model tests, listed in the test index, tests/README.md); this checks what two
+//! keys per delivery add.
 //!
 //! Invariants, for Heppu deliveries (unsigned id, so an id key and a replay key each):
 //! - the same delivery sent twice at once runs its handler at most once while both succeed,

@@ -87,7 +87,7 @@ const PURGE_BATCHES: usize = 10;
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let store = PostgresStore::connect("postgres://app:secret@127.0.0.1:5432/app").await?;
 /// store.migrate().await?;
-/// let verifier = Verifier::new(Scheme::heppu(), Secret::new("whsec_your_secret_key_here")?);
+/// let verifier = Verifier::new(Scheme::stripe(), Secret::new("whsec_your_stripe_signing_secret")?);
 /// let layer = WebhookLayer::new(verifier).dedup(store);
 /// # Ok(()) }
 /// ```

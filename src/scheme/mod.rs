@@ -45,6 +45,16 @@
 //! | [`Scheme::mailgun`] | none: `signature.signature` in the JSON body | `<hex>` | `<signature.timestamp><signature.token>` (the body's fields) | `signature.timestamp` in the body, seconds | `signature.token` in the body (with the signature) |
 //! | [`Scheme::zoom`] | `x-zm-signature` | `v0=<hex>` | `v0:<timestamp>:<body>` | `x-zm-request-timestamp`, seconds | `event`, `event_ts` and `payload.object.id` in the JSON body, together |
 //!
+//! Where header names are listed with "or", any one may be sent; if several are sent they must
+//! carry the same value. Where they are listed with "else" (Shopify, GitLab), the
+//! first one sent is the id and the others are not read ([`SchemeBuilder::id_headers_in_order`]).
+//! Secrets are used exactly as the dashboard shows them, except Standard Webhooks'
+//! `whsec_<base64>`, whose key is the decoded bytes. Hex is accepted in either case; signatures
+//! are decoded into a fixed stack buffer and compared in constant time, and a wrong length is
+//! refused as malformed (the format fixes the length, so this reveals nothing). Each
+//! constructor's documentation names the sender's page it follows and the sender's own details
+//! (retry schedule, tolerance, what the dedup key is and why).
+//!
 //! Any other HMAC-SHA256 scheme is a few lines of [`Scheme::builder`]:
 //!
 //! ```

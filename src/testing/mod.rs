@@ -7,16 +7,13 @@
 //! use webhook_guard::{Scheme, Secret};
 //! use webhook_guard::testing::{Delivery, samples};
 //!
-//! let secret = Secret::new("whsec_your_secret_key_here")?;
-//! let signed = Delivery::new(Scheme::heppu(), samples::HEPPU_CALL_COMPLETED)
-//!     .id("whd_abc123")
+//! let secret = Secret::new("whsec_your_stripe_signing_secret")?;
+//! let signed = Delivery::new(Scheme::stripe(), samples::STRIPE_CUSTOMER_UPDATED)
 //!     .timestamp(1_701_432_000)
 //!     .sign(&secret);
-//! assert_eq!(signed.header("x-webhook-id"), Some("whd_abc123"));
-//! assert_eq!(signed.header("x-webhook-event"), Some("call.completed"));
-//! assert!(signed.header("x-webhook-signature-256").unwrap().starts_with("sha256="));
+//! assert!(signed.header("stripe-signature").unwrap().starts_with("t=1701432000,v1="));
 //!
-//! let request: http::Request<bytes::Bytes> = signed.into_request("/webhooks/heppu");
+//! let request: http::Request<bytes::Bytes> = signed.into_request("/webhooks/stripe");
 //! assert_eq!(request.method(), "POST");
 //! # Ok::<(), webhook_guard::SecretError>(())
 //! ```

@@ -9,7 +9,7 @@ use crate::verify::Verifier;
 /// ```
 /// use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer};
 ///
-/// let verifier = Verifier::new(Scheme::helix(), Secret::new("helix-secret-0123456789")?);
+/// let verifier = Verifier::new(Scheme::stripe(), Secret::new("whsec_your_stripe_signing_secret")?);
 /// let layer = WebhookLayer::new(verifier).body_limit(256 * 1024);
 /// # Ok::<(), webhook_guard::SecretError>(())
 /// ```

@@ -6,7 +6,7 @@
 //! (headers, signed message, timestamp unit, delivery id, retries); add `mod <sender>;` below;
 //! add a row to the profile table in `scheme/mod.rs` and the README, and the scheme to the
 //! gathering test in `scheme/parse.rs`, the fuzz entry points in `src/__fuzz.rs` and the sender
-//! vectors in `tests/`.
+//! vectors (the test index, tests/README.md, says where they live).
 
 // In the order of the profile table in `scheme/mod.rs`, which `Scheme`'s documentation page
 // follows; a blank line apart, so that rustfmt keeps the order.
