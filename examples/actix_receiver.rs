@@ -34,15 +34,11 @@ mod dead_letters;
 mod receiver_config;
 
 use actix_web::{App, HttpServer};
-use receiver_config::{DEMO_SECRET, ReceiverConfig, SECRET_VAR};
 
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().with_target(false).init();
-    let config = ReceiverConfig::from_env().unwrap_or_else(|e| {
-        eprintln!("actix_receiver: {e}");
-        std::process::exit(2)
-    });
+    let config = receiver_config::from_env_or_exit("actix_receiver");
     if config.database.is_some() {
         // Only the axum `receiver` example is wired to PostgreSQL so far.
         eprintln!(
@@ -50,9 +46,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
              run the axum `receiver` example for PostgreSQL, or unset DATABASE_URL"
         );
         std::process::exit(2)
-    }
-    if config.demo_secret {
-        println!("{SECRET_VAR} is not set; using the demo secret {DEMO_SECRET:?}");
     }
     let (routes, _log, queue) = actix_receiver_app::routes(&config);
     let server =
@@ -66,15 +59,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // actix-web stops gracefully on Ctrl-C / SIGTERM by itself; then drain the queue.
     server.run().await?;
     let report = queue.shutdown(std::time::Duration::from_secs(20)).await;
-    println!(
-        "stopped: {} queued job(s) drained, {} unfinished",
-        report.drained, report.unfinished
-    );
-    if report.unfinished > 0 {
-        println!(
-            "  the unfinished jobs are in {} (one JSON line each), for replay",
-            dead_letters::path().display()
-        );
-    }
+    dead_letters::report_shutdown(&report);
     Ok(())
 }

@@ -29,18 +29,10 @@ mod poem_receiver_app;
 #[path = "support/receiver_config.rs"]
 mod receiver_config;
 
-use receiver_config::{DEMO_SECRET, ReceiverConfig, SECRET_VAR};
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().with_target(false).init();
-    let config = ReceiverConfig::from_env().unwrap_or_else(|e| {
-        eprintln!("poem_receiver: {e}");
-        std::process::exit(2)
-    });
-    if config.demo_secret {
-        println!("{SECRET_VAR} is not set; using the demo secret {DEMO_SECRET:?}");
-    }
+    let config = receiver_config::from_env_or_exit("poem_receiver");
     let receiver = poem_receiver_app::app(&config);
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;
     println!(
@@ -59,15 +51,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .queue
         .shutdown(std::time::Duration::from_secs(20))
         .await;
-    println!(
-        "stopped: {} queued job(s) drained, {} unfinished",
-        report.drained, report.unfinished
-    );
-    if report.unfinished > 0 {
-        println!(
-            "  the unfinished jobs are in {} (one JSON line each), for replay",
-            dead_letters::path().display()
-        );
-    }
+    dead_letters::report_shutdown(&report);
     Ok(())
 }

@@ -47,18 +47,12 @@ mod receiver_config;
 #[path = "support/serve.rs"]
 mod serve;
 
-use receiver_config::{DATABASE_URL_VAR, DEMO_SECRET, ReceiverConfig, SECRET_VAR};
+use receiver_config::DATABASE_URL_VAR;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().with_target(false).init();
-    let config = ReceiverConfig::from_env().unwrap_or_else(|e| {
-        eprintln!("receiver: {e}");
-        std::process::exit(2)
-    });
-    if config.demo_secret {
-        println!("{SECRET_VAR} is not set; using the demo secret {DEMO_SECRET:?}");
-    }
+    let config = receiver_config::from_env_or_exit("receiver");
     let receiver = match &config.database {
         None => receiver_app::app(&config),
         #[cfg(feature = "postgres")]
@@ -89,15 +83,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .queue
         .shutdown(std::time::Duration::from_secs(20))
         .await;
-    println!(
-        "stopped: {} queued job(s) drained, {} unfinished, {} left in the database for another process",
-        report.drained, report.unfinished, report.left_pending
-    );
-    if report.unfinished > 0 {
-        println!(
-            "  the unfinished jobs are in {} (one JSON line each), for replay",
-            dead_letters::path().display()
-        );
-    }
+    dead_letters::report_shutdown(&report);
     Ok(())
 }

@@ -35,18 +35,10 @@ mod rocket_receiver_app;
 
 use std::net::ToSocketAddrs;
 
-use receiver_config::{DEMO_SECRET, ReceiverConfig, SECRET_VAR};
-
 #[rocket::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().with_target(false).init();
-    let config = ReceiverConfig::from_env().unwrap_or_else(|e| {
-        eprintln!("rocket_receiver: {e}");
-        std::process::exit(2)
-    });
-    if config.demo_secret {
-        println!("{SECRET_VAR} is not set; using the demo secret {DEMO_SECRET:?}");
-    }
+    let config = receiver_config::from_env_or_exit("rocket_receiver");
     let addr = config
         .bind
         .to_socket_addrs()?
@@ -72,15 +64,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Rocket stops gracefully on Ctrl-C by itself; then drain the queue.
     rocket.launch().await?;
     let report = queue.shutdown(std::time::Duration::from_secs(20)).await;
-    println!(
-        "stopped: {} queued job(s) drained, {} unfinished",
-        report.drained, report.unfinished
-    );
-    if report.unfinished > 0 {
-        println!(
-            "  the unfinished jobs are in {} (one JSON line each), for replay",
-            dead_letters::path().display()
-        );
-    }
+    dead_letters::report_shutdown(&report);
     Ok(())
 }

@@ -48,7 +48,7 @@ use webhook_guard::{RawBody, Scheme, Verified, Verifier, WebhookMeta, handshake}
 // Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`,
 // and the same for `receiver_config.rs`.
 use crate::dead_letters;
-use crate::receiver_config::{self, KeyNotConfigured, ReceiverConfig};
+use crate::receiver_config::{self, KeyNotConfigured, ReceiverConfig, route_guard};
 
 async fn on_other_sender(
     log: web::Data<EventLog>,
@@ -167,14 +167,9 @@ pub fn routes(
     let log = EventLog::default();
     let store = MemoryStore::default();
     let stats = Stats::new();
-    // One store for every route; each route deduplicates under its own namespace (its path's
-    // last segment), so the same delivery id sent to two routes runs both handlers.
+    // One store for every route, each route under its own namespace (`route_guard`).
     let guard = |path: &str, verifier: Verifier| {
-        WebhookGuard::new(verifier)
-            .body_timeout(Duration::from_secs(10))
-            .dedup(store.clone())
-            .namespace(path.trim_start_matches("/webhooks/").replace('/', "-"))
-            .stats(&stats)
+        WebhookGuard::from(route_guard(path, verifier, &store, &stats))
     };
     let seed = |scheme: Scheme| Verifier::new(scheme, config.secret());
     let heppu = guard("/webhooks/heppu", seed(Scheme::heppu()));

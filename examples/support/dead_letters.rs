@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use base64::Engine;
 use serde_json::json;
-use webhook_guard::ack::DeadLetter;
+use webhook_guard::ack::{DeadLetter, ShutdownReport};
 
 /// The file: `DEAD_LETTER_FILE`, by default `webhook-dead-letters.jsonl` in the working
 /// directory.
@@ -74,5 +74,27 @@ pub fn keep<T>(dead: &DeadLetter<T>) {
             error = %e,
             "job given up, and the dead-letter file cannot be written"
         ),
+    }
+}
+
+/// Say what the queue's shutdown did, and where the jobs it could not finish are kept.
+#[allow(dead_code)]
+pub fn report_shutdown(report: &ShutdownReport) {
+    print!(
+        "stopped: {} queued job(s) drained, {} unfinished",
+        report.drained, report.unfinished
+    );
+    if report.left_pending > 0 {
+        print!(
+            ", {} left in the database for another process",
+            report.left_pending
+        );
+    }
+    println!();
+    if report.unfinished > 0 {
+        println!(
+            "  the unfinished jobs are in {} (one JSON line each), for replay",
+            path().display()
+        );
     }
 }

@@ -35,14 +35,13 @@ use serde_json::{Value, json};
 use webhook_guard::ack::{Ack, AckQueue, Job};
 use webhook_guard::dedup::MemoryStore;
 use webhook_guard::events::{helicone, heppu};
-use webhook_guard::poem::WebhookGuard;
 use webhook_guard::stats::Stats;
 use webhook_guard::{RawBody, Scheme, Verified, Verifier, WebhookMeta, handshake};
 
 // Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`,
 // and the same for `receiver_config.rs`.
 use crate::dead_letters;
-use crate::receiver_config::{self, ReceiverConfig};
+use crate::receiver_config::{self, ReceiverConfig, route_guard};
 
 /// Deliveries the handlers processed, in order.
 pub type EventLog = Arc<Mutex<Vec<Value>>>;
@@ -160,15 +159,8 @@ pub fn app(config: &ReceiverConfig) -> PoemReceiver {
     let log = EventLog::default();
     let store = MemoryStore::default();
     let stats = Stats::new();
-    // One store for every route; each route deduplicates under its own namespace (its path's
-    // last segment), so the same delivery id sent to two routes runs both handlers.
-    let guard = |path: &str, verifier: Verifier| {
-        WebhookGuard::new(verifier)
-            .body_timeout(Duration::from_secs(10))
-            .dedup(store.clone())
-            .namespace(path.trim_start_matches("/webhooks/").replace('/', "-"))
-            .stats(&stats)
-    };
+    // One store for every route, each route under its own namespace (`route_guard`).
+    let guard = |path: &str, verifier: Verifier| route_guard(path, verifier, &store, &stats);
     let seed = |scheme: Scheme| Verifier::new(scheme, config.secret());
 
     let l = log.clone();

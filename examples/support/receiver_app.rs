@@ -54,7 +54,7 @@ use webhook_guard::{RawBody, Scheme, Verified, Verifier, WebhookLayer, WebhookMe
 // Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`,
 // and the same for `receiver_config.rs`.
 use crate::dead_letters;
-use crate::receiver_config::{self, ReceiverConfig};
+use crate::receiver_config::{self, ReceiverConfig, route_guard};
 
 /// Deliveries the handlers processed, in order.
 pub type EventLog = Arc<Mutex<Vec<Value>>>;
@@ -152,14 +152,9 @@ impl Parts {
         queue: AckQueue<heppu::Event>,
     ) -> Receiver {
         let Parts { log, stats } = self;
-        // One store for every route; each route deduplicates under its own namespace (its path's
-        // last segment), so the same delivery id sent to two routes runs both handlers.
+        // One store for every route, each route under its own namespace (`route_guard`).
         let guard = |path: &str, verifier: Verifier| {
-            WebhookLayer::new(verifier)
-                .body_timeout(Duration::from_secs(10))
-                .dedup(store.clone())
-                .namespace(path.trim_start_matches("/webhooks/").replace('/', "-"))
-                .stats(&stats)
+            WebhookLayer::from(route_guard(path, verifier, &store, &stats))
         };
 
         let seed = |scheme: Scheme| Verifier::new(scheme, config.secret());

@@ -62,8 +62,11 @@ pub fn prometheus() -> &'static metrics_exporter_prometheus::PrometheusHandle {
 pub const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4";
 
 use serde_json::{Value, json};
+use webhook_guard::dedup::DedupStore;
+use webhook_guard::guard::Guard;
 #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
 use webhook_guard::keys::PublicKey;
+use webhook_guard::stats::Stats;
 use webhook_guard::{Scheme, Secret, Verifier, WebhookMeta, handshake};
 
 /// A build without any key feature has no public keys: a type without values stands in.
@@ -632,4 +635,38 @@ fn public_url(text: &str) -> Result<String, String> {
         return Err("a base URL has no query".to_owned());
     }
     Ok(text.trim_end_matches('/').to_owned())
+}
+
+/// The guard of the route at `path`, the same on every framework: the body must arrive within
+/// 10 s, and deliveries are deduplicated on `store` under the route's own namespace (the path
+/// after `/webhooks/`, `/` written `-`), so that one store serves every route and the same
+/// delivery id sent to two routes runs both handlers. Each example turns it into its
+/// framework's guard (`WebhookLayer::from`, `WebhookGuard::from`; poem and rocket take it as is).
+#[allow(dead_code)]
+pub fn route_guard(
+    path: &str,
+    verifier: Verifier,
+    store: &(impl DedupStore + Clone),
+    stats: &Stats,
+) -> Guard {
+    Guard::new(verifier)
+        .body_timeout(std::time::Duration::from_secs(10))
+        .dedup(store.clone())
+        .namespace(path.trim_start_matches("/webhooks/").replace('/', "-"))
+        .stats(stats)
+}
+
+/// The configuration of the example `program` from the environment, the demo secret announced
+/// when none is set; a configuration that cannot be used ends the process with status 2 and the
+/// reason.
+#[allow(dead_code)]
+pub fn from_env_or_exit(program: &str) -> ReceiverConfig {
+    let config = ReceiverConfig::from_env().unwrap_or_else(|e| {
+        eprintln!("{program}: {e}");
+        std::process::exit(2)
+    });
+    if config.demo_secret {
+        println!("{SECRET_VAR} is not set; using the demo secret {DEMO_SECRET:?}");
+    }
+    config
 }

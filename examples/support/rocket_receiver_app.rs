@@ -37,7 +37,6 @@ use serde_json::{Value, json};
 use webhook_guard::ack::{Ack, AckQueue, Job};
 use webhook_guard::dedup::MemoryStore;
 use webhook_guard::events::{helicone, heppu};
-use webhook_guard::guard::Guard;
 use webhook_guard::rocket::{Webhook, Webhooks};
 use webhook_guard::stats::Stats;
 use webhook_guard::{Rejection, Scheme, Verifier, WebhookMeta, handshake};
@@ -45,7 +44,7 @@ use webhook_guard::{Rejection, Scheme, Verifier, WebhookMeta, handshake};
 // Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`,
 // and the same for `receiver_config.rs`.
 use crate::dead_letters;
-use crate::receiver_config::{self, KeyNotConfigured, ReceiverConfig};
+use crate::receiver_config::{self, KeyNotConfigured, ReceiverConfig, route_guard};
 
 /// Deliveries the handlers processed, in order.
 pub type EventLog = Arc<Mutex<Vec<Value>>>;
@@ -244,15 +243,8 @@ pub fn rocket(config: &ReceiverConfig) -> (Rocket<Build>, EventLog, AckQueue<hep
     let log = EventLog::default();
     let store = MemoryStore::default();
     let stats = Stats::new();
-    // One store for every route; each route deduplicates under its own namespace (its path's
-    // last segment), so the same delivery id sent to two routes runs both handlers.
-    let guard = |path: &str, verifier: Verifier| {
-        Guard::new(verifier)
-            .body_timeout(Duration::from_secs(10))
-            .dedup(store.clone())
-            .namespace(path.trim_start_matches("/webhooks/").replace('/', "-"))
-            .stats(&stats)
-    };
+    // One store for every route, each route under its own namespace (`route_guard`).
+    let guard = |path: &str, verifier: Verifier| route_guard(path, verifier, &store, &stats);
     let seed = |scheme: Scheme| Verifier::new(scheme, config.secret());
     let mut webhooks = Webhooks::empty();
     for (path, scheme) in [
