@@ -169,7 +169,7 @@ fn script(secret: &Secret) -> Vec<Case> {
     cases.push(Case {
         label: format!(
             "heppu call.completed, async-ack ({} ms of work)",
-            receiver_app::ASYNC_WORK.as_millis()
+            receiver_config::ASYNC_WORK.as_millis()
         ),
         path: "/webhooks/heppu/async",
         delivery: Delivery::new(Scheme::heppu(), body)

@@ -32,13 +32,10 @@
 //! 5 s (its `client_request_timeout`). Jobs of the async route that could not be finished are
 //! kept in a JSON-lines file (see `dead_letters.rs`).
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Value, json};
-use webhook_guard::ack::{AckQueue, Job};
+use serde_json::Value;
+use webhook_guard::ack::AckQueue;
 use webhook_guard::actix::WebhookGuard;
 use webhook_guard::dedup::MemoryStore;
 use webhook_guard::events::{helicone, heppu};
@@ -47,7 +44,7 @@ use webhook_guard::{RawBody, Scheme, Verified, Verifier, WebhookMeta, handshake}
 
 // Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`,
 // and the same for `receiver_config.rs`.
-use crate::dead_letters;
+use crate::receiver_config::EventLog;
 use crate::receiver_config::{self, KeyNotConfigured, ReceiverConfig, route_guard};
 
 async fn on_other_sender(
@@ -88,13 +85,8 @@ async fn on_dropbox_challenge(request: HttpRequest) -> HttpResponse {
     }
 }
 
-/// Deliveries the handlers processed, in order (shared by every worker).
-pub type EventLog = Arc<Mutex<Vec<Value>>>;
-
 fn record(log: &EventLog, meta: &WebhookMeta, event: Option<&str>) -> HttpResponse {
-    let entry = json!({ "scheme": meta.scheme(), "id": meta.id(), "event": event });
-    log.lock().unwrap().push(entry);
-    HttpResponse::Ok().json(receiver_config::answer(meta, event))
+    HttpResponse::Ok().json(receiver_config::record_event(log, meta, event))
 }
 
 /// A route whose key is not configured: the answer both receivers give.
@@ -147,9 +139,6 @@ async fn prometheus() -> HttpResponse {
         .body(crate::receiver_config::prometheus().render())
 }
 
-/// Simulated heavy work of the async-ack route.
-pub const ASYNC_WORK: Duration = Duration::from_millis(500);
-
 /// Builds the routes, every sender verified with the keys of `config`. Call the returned
 /// function from the `HttpServer` factory (`App::new().configure(routes.clone())`): the guards,
 /// their deduplication store, the async-ack queue and the event log are created once here and
@@ -180,18 +169,7 @@ pub fn routes(
     let config_data = web::Data::new(config.clone());
     let stats_data = web::Data::new(stats.clone());
 
-    let l = log.clone();
-    let queue = AckQueue::builder(move |job: Job<heppu::Event>| {
-        let l = l.clone();
-        async move {
-            tokio::time::sleep(ASYNC_WORK).await;
-            let _ = record(&l, job.meta(), Some(job.event().event_type()));
-            Ok::<(), std::convert::Infallible>(())
-        }
-    })
-    .dead_letter(|dead| async move { dead_letters::keep(&dead) })
-    .stats(&stats)
-    .start();
+    let queue = receiver_config::async_queue(&log, &stats).start();
     let enqueue = queue.actix_handler();
     // The other senders: one handler for all; a route without its key answers
     // `key_not_configured`.

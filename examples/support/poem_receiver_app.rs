@@ -24,14 +24,13 @@
 //! one over 1 MiB (`413 body_too_large`). Jobs of the async route that could not be finished are
 //! kept in a JSON-lines file (see `dead_letters.rs`).
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
 use poem::web::{Data, Json};
 use poem::{EndpointExt, IntoResponse, Request, Response, Route, get, handler, post};
-use serde_json::{Value, json};
+use serde_json::Value;
 use webhook_guard::ack::{Ack, AckQueue, Job};
 use webhook_guard::dedup::MemoryStore;
 use webhook_guard::events::{helicone, heppu};
@@ -40,19 +39,11 @@ use webhook_guard::{RawBody, Scheme, Verified, Verifier, WebhookMeta, handshake}
 
 // Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`,
 // and the same for `receiver_config.rs`.
-use crate::dead_letters;
+use crate::receiver_config::EventLog;
 use crate::receiver_config::{self, ReceiverConfig, route_guard};
 
-/// Deliveries the handlers processed, in order.
-pub type EventLog = Arc<Mutex<Vec<Value>>>;
-
-/// Simulated heavy work of the async-ack route.
-pub const ASYNC_WORK: Duration = Duration::from_millis(500);
-
 fn record(log: &EventLog, meta: &WebhookMeta, event: Option<&str>) -> Json<Value> {
-    let entry = json!({ "scheme": meta.scheme(), "id": meta.id(), "event": event });
-    log.lock().unwrap().push(entry);
-    Json(receiver_config::answer(meta, event))
+    Json(receiver_config::record_event(log, meta, event))
 }
 
 #[handler]
@@ -163,18 +154,7 @@ pub fn app(config: &ReceiverConfig) -> PoemReceiver {
     let guard = |path: &str, verifier: Verifier| route_guard(path, verifier, &store, &stats);
     let seed = |scheme: Scheme| Verifier::new(scheme, config.secret());
 
-    let l = log.clone();
-    let queue = AckQueue::builder(move |job: Job<heppu::Event>| {
-        let l = l.clone();
-        async move {
-            tokio::time::sleep(ASYNC_WORK).await;
-            let _ = record(&l, job.meta(), Some(job.event().event_type()));
-            Ok::<(), std::convert::Infallible>(())
-        }
-    })
-    .dead_letter(|dead| async move { dead_letters::keep(&dead) })
-    .stats(&stats)
-    .start();
+    let queue = receiver_config::async_queue(&log, &stats).start();
 
     let mut route = Route::new()
         .at(

@@ -35,17 +35,14 @@
 //! one over 1 MiB (`413 body_too_large`); jobs of the async route that could not be finished
 //! are kept in a JSON-lines file (see `dead_letters.rs`).
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
 use axum::body::Body;
 use axum::extract::RawQuery;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::{Value, json};
-use webhook_guard::ack::{AckQueue, AckQueueBuilder, Job};
+use serde_json::Value;
+use webhook_guard::ack::{AckQueue, AckQueueBuilder};
 use webhook_guard::dedup::{DedupStore, MemoryStore};
 use webhook_guard::events::{helicone, heppu};
 use webhook_guard::stats::Stats;
@@ -53,20 +50,12 @@ use webhook_guard::{RawBody, Scheme, Verified, Verifier, WebhookLayer, WebhookMe
 
 // Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`,
 // and the same for `receiver_config.rs`.
-use crate::dead_letters;
+pub use crate::receiver_config::EventLog;
 use crate::receiver_config::{self, ReceiverConfig, route_guard};
 
-/// Deliveries the handlers processed, in order.
-pub type EventLog = Arc<Mutex<Vec<Value>>>;
-
 fn record(log: &EventLog, meta: &WebhookMeta, event: Option<&str>) -> Json<Value> {
-    let entry = json!({ "scheme": meta.scheme(), "id": meta.id(), "event": event });
-    log.lock().unwrap().push(entry);
-    Json(receiver_config::answer(meta, event))
+    Json(receiver_config::record_event(log, meta, event))
 }
-
-/// Simulated heavy work of the async-ack route.
-pub const ASYNC_WORK: Duration = Duration::from_millis(500);
 
 /// The running receiver: its routes, what its handlers processed, its background queue.
 pub struct Receiver {
@@ -132,17 +121,7 @@ impl Default for Parts {
 impl Parts {
     /// The async-ack queue, not started: (slow) work done in the background, then recorded.
     fn queue(&self) -> AckQueueBuilder<heppu::Event> {
-        let l = self.log.clone();
-        AckQueue::builder(move |job: Job<heppu::Event>| {
-            let l = l.clone();
-            async move {
-                tokio::time::sleep(ASYNC_WORK).await;
-                let _ = record(&l, job.meta(), Some(job.event().event_type()));
-                Ok::<(), std::convert::Infallible>(())
-            }
-        })
-        .dead_letter(|dead| async move { dead_letters::keep(&dead) })
-        .stats(&self.stats)
+        receiver_config::async_queue(&self.log, &self.stats)
     }
 
     fn routes(

@@ -62,7 +62,9 @@ pub fn prometheus() -> &'static metrics_exporter_prometheus::PrometheusHandle {
 pub const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4";
 
 use serde_json::{Value, json};
+use webhook_guard::ack::{AckQueue, AckQueueBuilder, Job};
 use webhook_guard::dedup::DedupStore;
+use webhook_guard::events::heppu;
 use webhook_guard::guard::Guard;
 #[cfg(any(feature = "ed25519", feature = "p256", feature = "rsa"))]
 use webhook_guard::keys::PublicKey;
@@ -669,4 +671,37 @@ pub fn from_env_or_exit(program: &str) -> ReceiverConfig {
         println!("{SECRET_VAR} is not set; using the demo secret {DEMO_SECRET:?}");
     }
     config
+}
+
+/// Deliveries the handlers processed, in order (what `GET /events` answers), shared by every
+/// worker of a receiver.
+pub type EventLog = std::sync::Arc<std::sync::Mutex<Vec<Value>>>;
+
+/// Simulated heavy work of the async-ack route.
+#[allow(dead_code)]
+pub const ASYNC_WORK: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Record a processed delivery in `log`, and return the answer its route gives.
+#[allow(dead_code)]
+pub fn record_event(log: &EventLog, meta: &WebhookMeta, event: Option<&str>) -> Value {
+    let entry = json!({ "scheme": meta.scheme(), "id": meta.id(), "event": event });
+    log.lock().unwrap().push(entry);
+    answer(meta, event)
+}
+
+/// The async-ack route's queue, not started: each job is [`ASYNC_WORK`] of (simulated) work,
+/// then recorded in `log`; a job that cannot be finished is kept by `dead_letters`.
+#[allow(dead_code)]
+pub fn async_queue(log: &EventLog, stats: &Stats) -> AckQueueBuilder<heppu::Event> {
+    let log = log.clone();
+    AckQueue::builder(move |job: Job<heppu::Event>| {
+        let log = log.clone();
+        async move {
+            tokio::time::sleep(ASYNC_WORK).await;
+            let _ = record_event(&log, job.meta(), Some(job.event().event_type()));
+            Ok::<(), std::convert::Infallible>(())
+        }
+    })
+    .dead_letter(|dead| async move { crate::dead_letters::keep(&dead) })
+    .stats(stats)
 }

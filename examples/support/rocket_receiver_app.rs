@@ -26,14 +26,12 @@
 
 use std::collections::HashMap;
 use std::io::Cursor;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use rocket::http::{ContentType, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::{self, Responder, Response};
 use rocket::{Build, Rocket, State, get, post, routes};
-use serde_json::{Value, json};
+use serde_json::Value;
 use webhook_guard::ack::{Ack, AckQueue, Job};
 use webhook_guard::dedup::MemoryStore;
 use webhook_guard::events::{helicone, heppu};
@@ -43,11 +41,8 @@ use webhook_guard::{Rejection, Scheme, Verifier, WebhookMeta, handshake};
 
 // Declared by the including crate: `#[path = ".../support/dead_letters.rs"] mod dead_letters;`,
 // and the same for `receiver_config.rs`.
-use crate::dead_letters;
+use crate::receiver_config::EventLog;
 use crate::receiver_config::{self, KeyNotConfigured, ReceiverConfig, route_guard};
-
-/// Deliveries the handlers processed, in order.
-pub type EventLog = Arc<Mutex<Vec<Value>>>;
 
 /// A JSON answer.
 pub struct Json(Status, Value);
@@ -87,13 +82,8 @@ impl<'r> Responder<'r, 'static> for Reply {
 }
 
 fn record(log: &EventLog, meta: &WebhookMeta, event: Option<&str>) -> Json {
-    let entry = json!({ "scheme": meta.scheme(), "id": meta.id(), "event": event });
-    log.lock().unwrap().push(entry);
-    Json(Status::Ok, receiver_config::answer(meta, event))
+    Json(Status::Ok, receiver_config::record_event(log, meta, event))
 }
-
-/// Simulated heavy work of the async-ack route.
-pub const ASYNC_WORK: Duration = Duration::from_millis(500);
 
 /// The receiver's state, managed by rocket.
 struct Receiver {
@@ -269,18 +259,7 @@ pub fn rocket(config: &ReceiverConfig) -> (Rocket<Build>, EventLog, AckQueue<hep
         }
     }
 
-    let l = log.clone();
-    let queue = AckQueue::builder(move |job: Job<heppu::Event>| {
-        let l = l.clone();
-        async move {
-            tokio::time::sleep(ASYNC_WORK).await;
-            let _ = record(&l, job.meta(), Some(job.event().event_type()));
-            Ok::<(), std::convert::Infallible>(())
-        }
-    })
-    .dead_letter(|dead| async move { dead_letters::keep(&dead) })
-    .stats(&stats)
-    .start();
+    let queue = receiver_config::async_queue(&log, &stats).start();
 
     let receiver = Receiver {
         config: config.clone(),
