@@ -1,5 +1,12 @@
-//! Shared helpers for the integration tests: real servers on 127.0.0.1 and a real HTTP client.
+//! Shared helpers for the integration tests, declared by each test binary's `main.rs`
+//! (`#[path = "../common/mod.rs"] mod common;`): real servers on 127.0.0.1 (axum with [`spawn`],
+//! actix-web with [`spawn_actix`]), a real HTTP client, raw-TCP exchanges, and in submodules the
+//! redis-server and PostgreSQL the store tests start and the list of secret-keyed schemes.
 #![allow(dead_code)]
+
+pub mod postgres_server;
+pub mod redis_server;
+pub mod schemes;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -24,6 +31,68 @@ pub async fn spawn(app: Router) -> SocketAddr {
         axum::serve(listener, app).await.unwrap();
     });
     addr
+}
+
+/// Starts an actix-web `HttpServer` with `workers` workers on an ephemeral port of 127.0.0.1,
+/// in a thread of its own running its own actix system; the app is what `configure` sets up.
+/// The port is bound on return (connections wait in its backlog until the server accepts them).
+pub fn spawn_actix<F>(workers: usize, configure: F) -> SocketAddr
+where
+    F: Fn(&mut actix_web::web::ServiceConfig) + Clone + Send + 'static,
+{
+    spawn_actix_with(workers, move || (configure, ()))
+}
+
+/// [`spawn_actix`] with the app's set-up made by `make` inside the server's own actix system,
+/// as an example's `main` makes it (an async-ack queue starts its workers there), and whatever
+/// else `make` gives kept as long as the server runs.
+pub fn spawn_actix_with<M, F, T>(workers: usize, make: M) -> SocketAddr
+where
+    M: FnOnce() -> (F, T) + Send + 'static,
+    F: Fn(&mut actix_web::web::ServiceConfig) + Clone + Send + 'static,
+    T: 'static,
+{
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let (configure, _kept) = make();
+            actix_web::HttpServer::new(move || actix_web::App::new().configure(configure.clone()))
+                .workers(workers)
+                .listen(listener)
+                .unwrap()
+                .run()
+                .await
+                .unwrap();
+        });
+    });
+    addr
+}
+
+/// A header map of `(name, value)` pairs, in order (a repeated name is appended).
+pub fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (k, v) in pairs {
+        h.append(
+            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            http::HeaderValue::from_str(v).unwrap(),
+        );
+    }
+    h
+}
+
+/// A verifier of `scheme` with `secret` whose clock stands at `now_secs` (Unix seconds), for
+/// known answers signed at a fixed time.
+pub fn verifier_at(
+    scheme: webhook_guard::Scheme,
+    secret: webhook_guard::Secret,
+    now_secs: u64,
+) -> webhook_guard::Verifier {
+    webhook_guard::Verifier::builder(scheme)
+        .secret(secret)
+        .clock(webhook_guard::clock::ManualClock::at_secs(now_secs))
+        .build()
+        .unwrap()
 }
 
 /// What a handler saw, recorded in order.
