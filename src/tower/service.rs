@@ -23,7 +23,7 @@ pub struct WebhookService<S> {
 /// One allocation per request: reading the body, verifying, claiming and calling the inner
 /// service run as one boxed `async` block, which keeps the claim's drop-safety (released when
 /// the handler's future is dropped or panics) in ordinary scoped code. The allocation stays
-/// small enough for the allocator's per-thread cache (`tests/layer_allocations.rs` holds it
+/// small enough for the allocator's per-thread cache (`tests/allocations/guarded_request.rs` holds it
 /// there). The type is opaque, so how it is built can change without breaking callers.
 pub struct ResponseFuture<ResBody, E> {
     inner: Pin<Box<dyn Future<Output = Answer<ResBody, E>> + Send>>,
