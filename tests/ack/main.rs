@@ -11,3 +11,34 @@ mod memory_queue;
 mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
+
+/// What the durable queues' tests share: the key, a one-worker runtime, and the route that
+/// verifies Heppu deliveries and enqueues them.
+#[cfg(any(feature = "redis", feature = "postgres"))]
+mod durable {
+    use axum::Router;
+    use axum::routing::post;
+    use serde_json::Value;
+    use webhook_guard::ack::AckQueue;
+    use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer};
+
+    pub const KEY: &str = "durable-ack-secret-0123456789";
+
+    pub fn secret() -> Secret {
+        Secret::new(KEY).unwrap()
+    }
+
+    pub fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    pub fn app(q: &AckQueue<Value>) -> Router {
+        Router::new()
+            .route("/hook", post(q.axum_handler()))
+            .route_layer(WebhookLayer::new(Verifier::new(Scheme::heppu(), secret())))
+    }
+}

@@ -9,35 +9,15 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::routing::post;
 use common::send;
 use postgres_server::PostgresServer;
 use serde_json::Value;
 use sqlx::Row as _;
 use webhook_guard::ack::{AckQueue, Job, PostgresQueueConfig};
 use webhook_guard::testing::{Delivery, SignedDelivery};
-use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer};
+use webhook_guard::{Scheme, Verifier};
 
-const KEY: &str = "postgres-ack-secret-0123456789";
-
-fn secret() -> Secret {
-    Secret::new(KEY).unwrap()
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn app(q: &AckQueue<Value>) -> Router {
-    Router::new()
-        .route("/hook", post(q.axum_handler()))
-        .route_layer(WebhookLayer::new(Verifier::new(Scheme::heppu(), secret())))
-}
+use crate::durable::{app, runtime, secret};
 
 fn delivery(id: &str) -> SignedDelivery {
     let body = format!(r#"{{"event":"call.completed","conversation_id":"{id}"}}"#);

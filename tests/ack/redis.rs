@@ -13,27 +13,9 @@ use common::send;
 use serde_json::Value;
 use webhook_guard::ack::{AckQueue, Job, RedisQueueConfig};
 use webhook_guard::testing::Delivery;
-use webhook_guard::{Scheme, Secret, Verifier, WebhookLayer};
+use webhook_guard::{Scheme, Verifier, WebhookLayer};
 
-const KEY: &str = "durable-ack-secret-0123456789";
-
-fn secret() -> Secret {
-    Secret::new(KEY).unwrap()
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn app(q: &AckQueue<Value>) -> Router {
-    Router::new()
-        .route("/hook", post(q.axum_handler()))
-        .route_layer(WebhookLayer::new(Verifier::new(Scheme::heppu(), secret())))
-}
+use crate::durable::{app, runtime, secret};
 
 fn config(url: &str, consumer: &str) -> RedisQueueConfig {
     RedisQueueConfig::new(url)
