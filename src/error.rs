@@ -348,14 +348,24 @@ impl std::error::Error for Rejection {}
 /// The message and the underlying error of an error that wraps another: what this crate was
 /// doing, and what failed under it, kept as [`std::error::Error::source`] so callers can walk
 /// the chain and match on the cause.
-#[cfg(feature = "server")]
+#[cfg(any(
+    feature = "server",
+    feature = "ed25519",
+    feature = "p256",
+    feature = "rsa"
+))]
 #[derive(Clone)]
 pub(crate) struct Cause {
     message: Cow<'static, str>,
     source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
-#[cfg(feature = "server")]
+#[cfg(any(
+    feature = "server",
+    feature = "ed25519",
+    feature = "p256",
+    feature = "rsa"
+))]
 impl Cause {
     pub(crate) fn new(message: impl Into<Cow<'static, str>>) -> Self {
         Cause {
@@ -385,7 +395,12 @@ impl Cause {
     }
 }
 
-#[cfg(feature = "server")]
+#[cfg(any(
+    feature = "server",
+    feature = "ed25519",
+    feature = "p256",
+    feature = "rsa"
+))]
 impl fmt::Debug for Cause {
     // The source as text, not its `Debug`: a driver's error may carry its connection options.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -400,10 +415,20 @@ impl fmt::Debug for Cause {
 
 /// An error and each of its sources, `outer: inner: innermost`, for logs and rejection details,
 /// where a person reads the whole chain at once.
-#[cfg(feature = "server")]
+#[cfg(any(
+    feature = "server",
+    feature = "ed25519",
+    feature = "p256",
+    feature = "rsa"
+))]
 pub(crate) struct Chain<'a>(pub(crate) &'a (dyn std::error::Error + 'static));
 
-#[cfg(feature = "server")]
+#[cfg(any(
+    feature = "server",
+    feature = "ed25519",
+    feature = "p256",
+    feature = "rsa"
+))]
 impl fmt::Display for Chain<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)?;
@@ -422,7 +447,12 @@ impl fmt::Display for Chain<'_> {
 mod tests {
     use super::*;
 
-    #[cfg(feature = "server")]
+    #[cfg(any(
+        feature = "server",
+        feature = "ed25519",
+        feature = "p256",
+        feature = "rsa"
+    ))]
     #[test]
     fn a_cause_keeps_its_source_and_prints_the_chain() {
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");

@@ -89,27 +89,26 @@ pub const MIN_RSA_BITS: usize = 2048;
 #[derive(Debug, Clone)]
 pub struct KeyError {
     what: &'static str,
-    detail: String,
-    source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>>,
+    /// Why, and the decoder's error when there is one.
+    detail: crate::error::Cause,
 }
 
 impl KeyError {
     fn new(what: &'static str, detail: impl Into<String>) -> Self {
         KeyError {
             what,
-            detail: detail.into(),
-            source: None,
+            detail: crate::error::Cause::new(detail.into()),
         }
     }
 
     fn caused_by(
         what: &'static str,
-        detail: impl Into<String>,
+        detail: &'static str,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
         KeyError {
-            source: Some(std::sync::Arc::new(source)),
-            ..KeyError::new(what, detail)
+            what,
+            detail: crate::error::Cause::with_source(detail, source),
         }
     }
 }
@@ -117,7 +116,7 @@ impl KeyError {
 /// Equal when they say the same thing; the sources are not compared.
 impl PartialEq for KeyError {
     fn eq(&self, other: &Self) -> bool {
-        self.what == other.what && self.detail == other.detail
+        self.what == other.what && self.detail.message() == other.detail.message()
     }
 }
 
@@ -125,15 +124,13 @@ impl Eq for KeyError {}
 
 impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.what, self.detail)
+        write!(f, "{}: {}", self.what, self.detail.message())
     }
 }
 
 impl std::error::Error for KeyError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
+        self.detail.source()
     }
 }
 

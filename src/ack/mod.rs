@@ -279,7 +279,7 @@ impl QueueError {
     }
 
     pub(crate) fn with_source(
-        message: &'static str,
+        message: impl Into<std::borrow::Cow<'static, str>>,
         source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
     ) -> Self {
         QueueError(crate::error::Cause::with_source(message, source))
