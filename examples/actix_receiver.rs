@@ -58,7 +58,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     // actix-web stops gracefully on Ctrl-C / SIGTERM by itself; then drain the queue.
     server.run().await?;
-    let report = queue.shutdown(std::time::Duration::from_secs(20)).await;
-    dead_letters::report_shutdown(&report);
+    dead_letters::drain(&queue).await;
     Ok(())
 }

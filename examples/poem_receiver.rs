@@ -35,22 +35,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = receiver_config::from_env_or_exit("poem_receiver");
     let receiver = poem_receiver_app::app(&config);
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;
-    println!(
-        "webhook receiver (poem) listening on http://{}",
-        listener.local_addr()?
-    );
-    for line in config.startup_report() {
-        println!("{line}");
-    }
+    receiver_config::announce(&config, "webhook receiver (poem)", listener.local_addr()?);
     poem_receiver_app::serve(listener, receiver.app, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
-    // The server stopped taking requests: finish what was acknowledged.
-    let report = receiver
-        .queue
-        .shutdown(std::time::Duration::from_secs(20))
-        .await;
-    dead_letters::report_shutdown(&report);
+    dead_letters::drain(&receiver.queue).await;
     Ok(())
 }

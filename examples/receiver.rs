@@ -67,22 +67,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(_) => unreachable!("{DATABASE_URL_VAR} needs the postgres feature"),
     };
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;
-    println!(
-        "webhook receiver listening on http://{}",
-        listener.local_addr()?
-    );
-    for line in config.startup_report() {
-        println!("{line}");
-    }
+    receiver_config::announce(&config, "webhook receiver", listener.local_addr()?);
     serve::serve(listener, receiver.router, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
-    // The server stopped taking requests: finish what was acknowledged.
-    let report = receiver
-        .queue
-        .shutdown(std::time::Duration::from_secs(20))
-        .await;
-    dead_letters::report_shutdown(&report);
+    dead_letters::drain(&receiver.queue).await;
     Ok(())
 }

@@ -53,17 +53,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..rocket::Config::release_default()
     };
     let rocket = rocket.configure(rocket_config).ignite().await?;
-    println!(
-        "webhook receiver (rocket) listening on http://{}:{}",
-        addr.ip(),
-        addr.port()
-    );
-    for line in config.startup_report() {
-        println!("{line}");
-    }
+    receiver_config::announce(&config, "webhook receiver (rocket)", addr);
     // Rocket stops gracefully on Ctrl-C by itself; then drain the queue.
     rocket.launch().await?;
-    let report = queue.shutdown(std::time::Duration::from_secs(20)).await;
-    dead_letters::report_shutdown(&report);
+    dead_letters::drain(&queue).await;
     Ok(())
 }

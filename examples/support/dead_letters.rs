@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use base64::Engine;
 use serde_json::json;
-use webhook_guard::ack::{DeadLetter, ShutdownReport};
+use webhook_guard::ack::{AckQueue, DeadLetter, ShutdownReport};
 
 /// The file: `DEAD_LETTER_FILE`, by default `webhook-dead-letters.jsonl` in the working
 /// directory.
@@ -77,9 +77,14 @@ pub fn keep<T>(dead: &DeadLetter<T>) {
     }
 }
 
-/// Say what the queue's shutdown did, and where the jobs it could not finish are kept.
+/// Once the server stopped taking requests: finish what was acknowledged (20 s at most), then
+/// say what the drain did and where the jobs it could not finish are kept.
 #[allow(dead_code)]
-pub fn report_shutdown(report: &ShutdownReport) {
+pub async fn drain<T: Clone + Send + Sync + 'static>(queue: &AckQueue<T>) {
+    report_shutdown(&queue.shutdown(std::time::Duration::from_secs(20)).await);
+}
+
+fn report_shutdown(report: &ShutdownReport) {
     print!(
         "stopped: {} queued job(s) drained, {} unfinished",
         report.drained, report.unfinished

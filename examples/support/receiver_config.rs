@@ -705,3 +705,12 @@ pub fn async_queue(log: &EventLog, stats: &Stats) -> AckQueueBuilder<heppu::Even
     .dead_letter(|dead| async move { crate::dead_letters::keep(&dead) })
     .stats(stats)
 }
+
+/// Print that `server` listens on `addr`, then which routes are live ([`ReceiverConfig::startup_report`]).
+#[allow(dead_code)]
+pub fn announce(config: &ReceiverConfig, server: &str, addr: impl fmt::Display) {
+    println!("{server} listening on http://{addr}");
+    for line in config.startup_report() {
+        println!("{line}");
+    }
+}
